@@ -1,0 +1,79 @@
+/*
+ * conf: the immutable configuration read from the INI file.  One table of
+ * options (name, type, bounds, default, help) drives parsing, validation and
+ * the documented example.  Every mistake in a file (unknown section or key,
+ * bad value, long line, bad URL, duplicate or unknown name) is reported at
+ * once as "file:line: message"; a config with any error is never returned.
+ * Values are never truncated.  Once loaded a conf is read-only: SIGHUP builds
+ * a new one and main swaps it in.
+ */
+#ifndef FEEDMUX_CONF_H
+#define FEEDMUX_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Tri-state for per-source overrides of a global yes/no. */
+#define CONF_INHERIT	(-1)
+
+struct conf_category {
+	char		*name;		/* [category "NAME"], [A-Za-z0-9._-]+ */
+	char		*title;		/* defaults to the name */
+	char		*description;	/* NULL when absent */
+	const char	*file;		/* where it was defined, for messages */
+	int		 line;
+};
+
+struct conf_source {
+	char		*name;		/* [source "NAME"], [A-Za-z0-9._-]+ */
+	char		*url;		/* absolute http(s) URL */
+	char		**categories;	/* names of defined categories */
+	size_t		 ncategories;
+	int64_t		 interval;	/* seconds between polls */
+	int		 allow_private;	/* 0, 1 or CONF_INHERIT */
+	char		*user_agent;	/* NULL: the global one */
+	const char	*file;
+	int		 line;
+};
+
+struct conf {
+	char			*path;		/* the main file as given */
+	char			*listen_host;	/* "127.0.0.1", "::1", "localhost" ... */
+	int			 listen_port;	/* 0: any free port (tests) */
+	char			*database;	/* as written; relative to the cwd */
+	int			 allow_private;	/* 0 or 1 */
+	char			*user_agent;
+	int64_t			 interval;	/* default for sources, seconds */
+	int64_t			 timeout;	/* total per transfer, seconds */
+	int64_t			 max_body;	/* decoded bytes per response */
+	long			 max_transfers;	/* in flight, all hosts */
+	int64_t			 feed_limit;	/* entries per rendered feed */
+	char			**files;	/* every file read, owned */
+	size_t			 nfiles;
+	struct conf_category	*categories;
+	size_t			 ncategories;
+	struct conf_source	*sources;
+	size_t			 nsources;
+};
+
+/*
+ * Reads PATH and the files it includes.  On success returns the conf and
+ * sets *ERRORS to NULL.  On failure returns NULL and sets *ERRORS to every
+ * message, one "file:line: message" per line, newline-terminated (caller
+ * frees), or leaves it NULL when out of memory.
+ */
+struct conf	*conf_load(const char *path, char **errors);
+void		 conf_free(struct conf *);
+
+/* Lookups by name; NULL when absent. */
+const struct conf_source	*conf_source(const struct conf *, const char *name);
+const struct conf_category	*conf_category(const struct conf *, const char *name);
+
+/* 1 when the source may connect to loopback/private addresses. */
+int		 conf_source_allow_private(const struct conf *, const struct conf_source *);
+
+/* Writes every option with its default and help as a commented INI example. */
+void		 conf_write_example(FILE *);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * daemon: the context of one running feedmuxd, created by main and passed
+ * to the service rooms.  Everything mutable the daemon has lives here (no
+ * other global state): the loop, the current config, and the rooms.
+ */
+#ifndef FEEDMUX_DAEMON_H
+#define FEEDMUX_DAEMON_H
+
+#include <stdint.h>
+
+struct conf;
+struct conf_source;
+struct event_base;
+struct fetch;
+struct httpd;
+struct sched;
+struct store;
+
+struct daemon {
+	struct event_base	*base;
+	struct conf		*conf;		/* current; replaced on SIGHUP */
+	struct store		*store;
+	struct fetch		*fetch;
+	struct sched		*sched;
+	struct httpd		*httpd;
+	int			 once;		/* --once: poll everything, then exit */
+	int64_t			 started;	/* wall clock, seconds */
+	uint64_t		 generation;	/* bumped whenever stored entries change */
+	char			*reload_error;	/* last rejected config, for the index page */
+};
+
+/* Seconds since the epoch (wall clock). */
+int64_t	daemon_now(void);
+
+/* Called by poll when a source's stored entries changed. */
+void	daemon_changed(struct daemon *, const struct conf_source *);
+
+/* Called by sched in --once mode when every source has been polled. */
+void	daemon_once_done(struct daemon *);
+
+#endif

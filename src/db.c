@@ -1,0 +1,382 @@
+/* db: SQLite handle, migrations, statement cache, transactions; see db.h. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "log.h"
+
+#define DB_MAXSTMT	64
+#define DB_BUSY_MS	5000
+
+struct db_cached {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+};
+
+struct db {
+	sqlite3			*h;
+	char			*path;
+	struct db_cached	 stmts[DB_MAXSTMT];
+	int			 nstmts;
+};
+
+/*
+ * Forward migrations: migrations[i] takes the schema from version i to i+1.
+ * Never edit a migration that has shipped; append a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: sources, entries, their categories, poll records. */
+	"CREATE TABLE source ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  url TEXT NOT NULL,"			/* as configured */
+	"  cur_url TEXT,"			/* adopted after permanent redirects */
+	"  categories TEXT NOT NULL DEFAULT '',"/* as configured, to see changes */
+	"  active INTEGER NOT NULL DEFAULT 1,"
+	"  title TEXT, link TEXT, feed_id TEXT, updated INTEGER,"
+	"  etag TEXT, last_modified TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'new',"
+	"  last_attempt INTEGER, last_success INTEGER, last_status INTEGER,"
+	"  last_error TEXT, failing_since INTEGER,"
+	"  failures INTEGER NOT NULL DEFAULT 0,"
+	"  next_poll INTEGER,"
+	"  entries INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE entry ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"			/* identity within the source */
+	"  guid TEXT, link TEXT,"
+	"  title TEXT, title_type TEXT,"
+	"  summary TEXT, summary_type TEXT,"
+	"  content TEXT, content_type TEXT,"
+	"  author_name TEXT, author_email TEXT, author_uri TEXT,"
+	"  terms TEXT,"				/* publisher categories, JSON array */
+	"  published INTEGER, updated INTEGER,"	/* as the publisher wrote them */
+	"  first_seen INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL,"		/* last time we stored a change */
+	"  sort_date INTEGER NOT NULL,"		/* what feeds are ordered by */
+	"  hash BLOB NOT NULL,"			/* of the republished fields */
+	"  UNIQUE (source_id, key)"
+	");"
+	"CREATE INDEX entry_sort ON entry (sort_date DESC, id DESC);"
+	"CREATE INDEX entry_source ON entry (source_id, sort_date DESC);"
+	"CREATE TABLE entry_category ("
+	"  category TEXT NOT NULL,"
+	"  sort_date INTEGER NOT NULL,"
+	"  entry_id INTEGER NOT NULL REFERENCES entry(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (category, sort_date, entry_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX entry_category_entry ON entry_category (entry_id);"
+	"CREATE TABLE poll ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL,"
+	"  status INTEGER,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  duration_ms INTEGER NOT NULL DEFAULT 0,"
+	"  new INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT"
+	");"
+	"CREATE INDEX poll_source ON poll (source_id, at DESC);",
+};
+
+#define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
+
+int
+db_schema_version(void)
+{
+	return DB_NMIGRATIONS;
+}
+
+static char *
+db_strdupf(const char *what, const char *detail)
+{
+	char	*s;
+
+	if (asprintf(&s, "%s: %s", what, detail) == -1)
+		return NULL;
+	return s;
+}
+
+static int
+db_user_version(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies each missing migration in its own transaction with its version. */
+static int
+db_migrate(struct db *db, char **err)
+{
+	char	 sql[64];
+	int	 v;
+
+	if ((v = db_user_version(db)) < 0) {
+		*err = db_strdupf(db->path, sqlite3_errmsg(db->h));
+		return -1;
+	}
+	if (v > DB_NMIGRATIONS) {
+		*err = db_strdupf(db->path, "database schema is newer than "
+		    "this feedmux; upgrade feedmux");
+		return -1;
+	}
+	for (; v < DB_NMIGRATIONS; v++) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (db_begin(db) == -1 ||
+		    sqlite3_exec(db->h, migrations[v], NULL, NULL, NULL) !=
+		    SQLITE_OK ||
+		    sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			*err = db_strdupf(db->path, sqlite3_errmsg(db->h));
+			db_rollback(db);
+			return -1;
+		}
+		if (db_commit(db) == -1) {
+			*err = db_strdupf(db->path, sqlite3_errmsg(db->h));
+			return -1;
+		}
+		log_info("database %s: migrated to schema %d", db->path,
+		    v + 1);
+	}
+	return 0;
+}
+
+/*
+ * Creates the database's folder (one level) when it is missing, so a fresh
+ * state directory needs no separate step.
+ */
+static void
+db_mkdir_parent(const char *path)
+{
+	char	*dir, *slash;
+
+	if ((dir = strdup(path)) == NULL)
+		return;
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0750) == 0)
+			log_info("database: created %s", dir);
+	}
+	free(dir);
+}
+
+struct db *
+db_open(const char *path, int flags, char **err)
+{
+	struct db	*db;
+	int		 oflags;
+	const char	*setup;
+
+	*err = NULL;
+	if ((db = calloc(1, sizeof *db)) == NULL ||
+	    (db->path = strdup(path)) == NULL) {
+		free(db);
+		*err = strdup("out of memory");
+		return NULL;
+	}
+	if (!(flags & DB_READONLY))
+		db_mkdir_parent(path);
+	oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		*err = db_strdupf(path, db->h != NULL ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+		db_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
+	sqlite3_extended_result_codes(db->h, 1);
+	/*
+	 * WAL lets readers (the feedmux command, backups) run beside the one
+	 * writer.  NORMAL in WAL mode never corrupts; a power cut may lose the
+	 * last commits, which the next poll fetches again.
+	 */
+	if (flags & DB_READONLY)
+		setup = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
+	else if (flags & DB_SYNC_FULL)
+		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		    " PRAGMA foreign_keys = ON;";
+	else
+		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		    " PRAGMA foreign_keys = ON;";
+	if (sqlite3_exec(db->h, setup, NULL, NULL, NULL) != SQLITE_OK) {
+		*err = db_strdupf(path, sqlite3_errmsg(db->h));
+		db_close(db);
+		return NULL;
+	}
+	if (flags & DB_READONLY) {
+		int v = db_user_version(db);
+		if (v != DB_NMIGRATIONS) {
+			*err = db_strdupf(path, v < 0 ? sqlite3_errmsg(db->h) :
+			    "schema version differs from this feedmux (is the "
+			    "daemon running the same version?)");
+			db_close(db);
+			return NULL;
+		}
+	} else if (db_migrate(db, err) == -1) {
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (int i = 0; i < db->nstmts; i++)
+		sqlite3_finalize(db->stmts[i].stmt);
+	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)
+		log_warnx("database %s: close: %s", db->path,
+		    sqlite3_errmsg(db->h));
+	free(db->path);
+	free(db);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int		 i;
+
+	for (i = 0; i < db->nstmts; i++) {
+		if (db->stmts[i].sql == sql) {
+			st = db->stmts[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("database %s: prepare: %s", db->path,
+		    sqlite3_errmsg(db->h));
+		return NULL;
+	}
+	/* A full cache still works, just without reuse (and is a bug: log it). */
+	if (db->nstmts == DB_MAXSTMT) {
+		log_warnx("database %s: statement cache full", db->path);
+		sqlite3_finalize(db->stmts[0].stmt);
+		memmove(db->stmts, db->stmts + 1,
+		    (DB_MAXSTMT - 1) * sizeof db->stmts[0]);
+		db->nstmts--;
+	}
+	db->stmts[db->nstmts].sql = sql;
+	db->stmts[db->nstmts].stmt = st;
+	db->nstmts++;
+	return st;
+}
+
+void
+db_reset_all(struct db *db)
+{
+	for (int i = 0; i < db->nstmts; i++)
+		sqlite3_reset(db->stmts[i].stmt);
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		log_warnx("database %s: %s", db->path, sqlite3_errmsg(db->h));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	/* A statement left mid-result would hold its read snapshot open. */
+	db_reset_all(db);
+	return db_exec(db, "COMMIT");
+}
+
+void
+db_rollback(struct db *db)
+{
+	db_reset_all(db);
+	/* Harmless when SQLite already rolled back on its own. */
+	if (sqlite3_get_autocommit(db->h) == 0)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+int
+db_backup(struct db *db, const char *path)
+{
+	sqlite3		*dst;
+	sqlite3_backup	*bk;
+	int		 rc;
+
+	/*
+	 * The online backup API in one step copies every page inside one
+	 * read transaction: a consistent snapshot, even beside a writer,
+	 * and it works from a read-only connection.
+	 */
+	db_reset_all(db);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sqlite3_close(dst);
+		return -1;
+	}
+	if ((bk = sqlite3_backup_init(dst, "main", db->h, "main")) == NULL) {
+		sqlite3_close(dst);
+		return -1;
+	}
+	rc = sqlite3_backup_step(bk, -1);
+	sqlite3_backup_finish(bk);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL,
+		    NULL, NULL);
+	else
+		rc = SQLITE_ERROR;
+	sqlite3_close(dst);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int64_t
+db_size(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n = -1;
+
+	if (sqlite3_prepare_v2(db->h, "SELECT page_count * page_size FROM "
+	    "pragma_page_count(), pragma_page_size()", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}

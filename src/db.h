@@ -1,0 +1,56 @@
+/*
+ * db: the SQLite handle.  Opens the database (WAL, foreign keys, busy
+ * timeout), brings its schema up to date with forward migrations keyed by
+ * PRAGMA user_version, caches prepared statements by their SQL text, and
+ * wraps transactions.  Only store (and the offline commands through store)
+ * use it; nothing else sees sqlite3.
+ */
+#ifndef FEEDMUX_DB_H
+#define FEEDMUX_DB_H
+
+#include <stdint.h>
+
+struct db;
+struct sqlite3_stmt;
+
+#define DB_READONLY	0x1
+#define DB_SYNC_FULL	0x2	/* synchronous=FULL instead of NORMAL */
+
+/* Opens PATH, migrating it unless read-only.  NULL on error with *ERR set (caller frees). */
+struct db	*db_open(const char *path, int flags, char **err);
+void		 db_close(struct db *);
+
+/* The schema version this build writes. */
+int		 db_schema_version(void);
+
+/*
+ * Returns the cached prepared statement for SQL (a string literal: the
+ * pointer is the cache key), reset and with its bindings cleared, or NULL
+ * with the error logged.
+ */
+struct sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+
+/*
+ * Resets every cached statement, ending the read snapshot of any left
+ * mid-result.  Commit and rollback do it; readers call it when done.
+ */
+void		 db_reset_all(struct db *);
+
+/* Runs SQL without results; 0 or -1 (logged). */
+int		 db_exec(struct db *, const char *sql);
+
+/* Transactions: begin is IMMEDIATE so a writer never fails halfway on a lock. */
+int		 db_begin(struct db *);
+int		 db_commit(struct db *);
+void		 db_rollback(struct db *);
+
+/* The last error message of the handle. */
+const char	*db_errmsg(struct db *);
+
+/* Copies the live database to PATH, a consistent snapshot (online backup API). */
+int		 db_backup(struct db *, const char *path);
+
+/* Database size in bytes (page_count * page_size), or -1. */
+int64_t		 db_size(struct db *);
+
+#endif

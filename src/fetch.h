@@ -1,0 +1,88 @@
+/*
+ * fetch: HTTP transfers.  libcurl's multi interface driven by the libevent
+ * loop (a socket callback re-arming one event per socket, one one-shot
+ * timer, and a drain of finished transfers after every socket action).
+ * Owns every transfer in flight and a queue of those waiting for a slot,
+ * so curl's own timeouts never run while a request merely waits.  Enforces
+ * the caps: total and connect timeouts, a low-speed limit, the decoded body
+ * size (counted in the write callback, so chunked bodies and gzip bombs are
+ * stopped too), the header size, http/https only, bounded redirects, and
+ * the SSRF guard on every connection's resolved address.
+ */
+#ifndef FEEDMUX_FETCH_H
+#define FEEDMUX_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct fetch;
+struct fetch_xfer;
+struct sockaddr;
+
+/* What to fetch; strings are copied by fetch_start. */
+struct fetch_req {
+	const char	*url;
+	const char	*etag;		/* sent as If-None-Match, or NULL */
+	const char	*last_modified;	/* sent as If-Modified-Since, or NULL */
+	const char	*user_agent;
+	int		 allow_private;	/* may connect to loopback/private addresses */
+	int64_t		 max_body;	/* decoded bytes */
+	long		 timeout;	/* total seconds */
+};
+
+/* Why a transfer failed, when it did. */
+enum fetch_error {
+	FETCH_OK = 0,
+	FETCH_ERR_POLICY,	/* address refused by the SSRF guard */
+	FETCH_ERR_TOOBIG,	/* body over max_body */
+	FETCH_ERR_HEADERS,	/* headers over the cap */
+	FETCH_ERR_TIMEOUT,
+	FETCH_ERR_TRANSPORT,	/* DNS, connect, TLS, reset, ... */
+};
+
+/* A finished transfer; borrowed for the callback only. */
+struct fetch_result {
+	enum fetch_error	 error;
+	const char		*errmsg;	/* human-readable, NULL when ok */
+	long			 status;	/* last HTTP status, 0 without a response */
+	const char		*body;		/* NUL-terminated, LEN bytes before it */
+	size_t			 len;
+	const char		*effective_url;	/* after redirects */
+	const char		*content_type;
+	const char		*content_location;
+	const char		*content_language;
+	const char		*etag;
+	const char		*last_modified;
+	const char		*retry_after;
+	const char		*cache_control;
+	const char		*expires;
+	const char		*location;	/* of the first redirect, if any */
+	long			 first_status;	/* status of the first response (a 301 ...) */
+	int			 cf_mitigated;	/* the cf-mitigated header was seen */
+	int64_t			 duration_ms;
+};
+
+typedef void (*fetch_done_cb)(const struct fetch_result *, void *arg);
+
+/* Engine; MAX_TRANSFERS in flight at once, the rest queued in order. */
+struct fetch	*fetch_new(struct event_base *, long max_transfers);
+void		 fetch_free(struct fetch *);
+void		 fetch_set_max(struct fetch *, long max_transfers);
+
+/*
+ * Starts (or queues) a transfer; CB is called once from the loop when it
+ * ends, unless it is cancelled first.  NULL when out of memory.
+ */
+struct fetch_xfer *fetch_start(struct fetch *, const struct fetch_req *,
+		     fetch_done_cb cb, void *arg);
+void		 fetch_cancel(struct fetch_xfer *);
+
+/* Transfers in flight and waiting. */
+size_t		 fetch_inflight(const struct fetch *);
+size_t		 fetch_queued(const struct fetch *);
+
+/* 1 when the address is a public unicast one that sources may reach by default. */
+int		 fetch_addr_public(const struct sockaddr *);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * poll: one poll of one source, end to end.  The only room that knows the
+ * pipeline's order, which reads top to bottom in poll_fetched: fetch with
+ * the stored validators, then parse, then store in one transaction, then
+ * tell sched when to come back.  A poll in flight is owned by sched's entry
+ * for the source and cancelled with it.
+ */
+#ifndef FEEDMUX_POLL_H
+#define FEEDMUX_POLL_H
+
+struct daemon;
+struct poll_job;
+
+/* Starts polling NAME; NULL when it could not start (logged and recorded). */
+struct poll_job	*poll_start(struct daemon *, const char *name);
+
+/* Cancels a poll in flight; sched_done is not called for it. */
+void		 poll_cancel(struct poll_job *);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * render: a view (a feed header and entries from store) to bytes.  Each
+ * output format is one `const struct render_format` in a table, written by
+ * render-FORMAT.c; this room finds a format by its file extension.  Pure:
+ * the caller (httpd) walks the store and owns the buffer.
+ */
+#ifndef FEEDMUX_RENDER_H
+#define FEEDMUX_RENDER_H
+
+#include <stdint.h>
+
+struct buf;
+struct store_item;
+
+/* The merged feed being written. */
+struct render_feed {
+	const char	*name;		/* category name, "all", or a source */
+	const char	*id;		/* stable feed id (a URI) */
+	const char	*title;
+	const char	*subtitle;	/* NULL when none */
+	const char	*self;		/* absolute URL of this document */
+	const char	*alternate;	/* absolute URL of the HTML index */
+	int64_t		 updated;	/* newest change, 0 when empty */
+};
+
+struct render_format {
+	const char	*ext;		/* "atom" */
+	const char	*mime;		/* Content-Type, charset included */
+	void		(*begin)(struct buf *, const struct render_feed *);
+	void		(*item)(struct buf *, const struct render_feed *,
+			    const struct store_item *);
+	void		(*end)(struct buf *, const struct render_feed *);
+};
+
+extern const struct render_format render_atom;
+
+/* The format for EXT ("atom", ...), or NULL. */
+const struct render_format	*render_find(const char *ext);
+
+/*
+ * The entry's id as a URI: the publisher's id when it is one, else a URN
+ * made from the source name and the id (or link).  Writes XML-escaped.
+ */
+void	render_entry_id(struct buf *, const struct store_item *);
+
+#endif

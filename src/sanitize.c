@@ -1,0 +1,1932 @@
+/*
+ * sanitize: publishers' HTML made safe to republish; see sanitize.h.  This
+ * room owns the element, attribute and URL-scheme allowlists and the writer
+ * that serializes gumbo's tree from them.  Safety rests on the writer alone:
+ * whatever tree the parser builds, only allowlisted elements and attributes
+ * come out, text and values always escaped, so nothing we emit can be read
+ * back by a browser as markup we did not write.
+ *
+ * Gumbo itself is kept bounded from outside.  Its tree builder costs time in
+ * proportion to the depth of its stack of open elements for every token, and
+ * it frees trees recursively, so a flat run of start tags could stall or
+ * crash us.  A first pass (flatten_*) models that stack cheaply and drops
+ * start tags once the model is SANITIZE_MAXDEPTH deep; the parse allocates
+ * from an arena (arena_*) with a budget, freed at once without gumbo's
+ * recursion; past the budget the parse is abandoned and redone without
+ * formatting elements, whose re-opening is what multiplies nodes.
+ */
+#define _DEFAULT_SOURCE
+
+#include "config.h"
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gumbo.h>
+
+#include "buf.h"
+#include "sanitize.h"
+#include "uri.h"
+
+#define SANITIZE_MAXDEPTH	256		/* elements nested in output */
+#define SANITIZE_MAXIN		(16u << 20)	/* input bytes considered */
+#define SANITIZE_ARENA_MIN	(32u << 20)	/* parse budget floor */
+#define SANITIZE_ARENA_MUL	48		/* ... plus per input byte */
+#define SANITIZE_OUT_MIN	(4u << 20)	/* output budget floor */
+#define SANITIZE_OUT_MUL	8		/* ... plus per input byte */
+#define SANITIZE_OUT_SLACK	(64u << 10)	/* end tags past the budget */
+
+/* What the writer does with an element. */
+enum {
+	EL_UNWRAP,		/* drop the tag, keep the children */
+	EL_KEEP,		/* write it with its allowed attributes */
+	EL_VOID,		/* write it, no children, no end tag */
+	EL_DROP			/* drop it and everything inside */
+};
+
+/* What the writer does with an attribute value. */
+enum {
+	AT_TEXT,		/* written escaped */
+	AT_URL,			/* cleaned, scheme checked, resolved */
+	AT_SRCSET		/* each candidate URL as AT_URL */
+};
+
+/* Attributes that may be kept, sorted for bsearch. */
+static const struct {
+	const char	*name;
+	int		 kind;
+} sanitize_attrs[] = {
+	{ "abbr", AT_TEXT },
+	{ "align", AT_TEXT },
+	{ "alt", AT_TEXT },
+	{ "axis", AT_TEXT },
+	{ "bgcolor", AT_TEXT },
+	{ "border", AT_TEXT },
+	{ "cellpadding", AT_TEXT },
+	{ "cellspacing", AT_TEXT },
+	{ "char", AT_TEXT },
+	{ "charoff", AT_TEXT },
+	{ "cite", AT_URL },
+	{ "clear", AT_TEXT },
+	{ "color", AT_TEXT },
+	{ "cols", AT_TEXT },
+	{ "colspan", AT_TEXT },
+	{ "compact", AT_TEXT },
+	{ "controls", AT_TEXT },
+	{ "datetime", AT_TEXT },
+	{ "default", AT_TEXT },
+	{ "dir", AT_TEXT },
+	{ "face", AT_TEXT },
+	{ "headers", AT_TEXT },
+	{ "height", AT_TEXT },
+	{ "href", AT_URL },
+	{ "hreflang", AT_TEXT },
+	{ "hspace", AT_TEXT },
+	{ "kind", AT_TEXT },
+	{ "label", AT_TEXT },
+	{ "lang", AT_TEXT },
+	{ "longdesc", AT_URL },
+	{ "loop", AT_TEXT },
+	{ "media", AT_TEXT },
+	{ "muted", AT_TEXT },
+	{ "noshade", AT_TEXT },
+	{ "nowrap", AT_TEXT },
+	{ "open", AT_TEXT },
+	{ "poster", AT_URL },
+	{ "preload", AT_TEXT },
+	{ "reversed", AT_TEXT },
+	{ "rows", AT_TEXT },
+	{ "rowspan", AT_TEXT },
+	{ "rules", AT_TEXT },
+	{ "scope", AT_TEXT },
+	{ "size", AT_TEXT },
+	{ "sizes", AT_TEXT },
+	{ "span", AT_TEXT },
+	{ "src", AT_URL },
+	{ "srclang", AT_TEXT },
+	{ "srcset", AT_SRCSET },
+	{ "start", AT_TEXT },
+	{ "summary", AT_TEXT },
+	{ "title", AT_TEXT },
+	{ "type", AT_TEXT },
+	{ "valign", AT_TEXT },
+	{ "value", AT_TEXT },
+	{ "vspace", AT_TEXT },
+	{ "width", AT_TEXT },
+};
+
+/* URL schemes that may be republished, sorted for bsearch. */
+static const char *const sanitize_schemes[] = {
+	"feed", "ftp", "ftps", "http", "https", "irc", "ircs", "magnet",
+	"mailto", "news", "nntp", "sip", "sips", "sms", "tel", "webcal",
+	"xmpp",
+};
+
+/* Per-tag bits of the first pass's model of gumbo's stack. */
+#define T_VOID		0x0001	/* never pushed (HTML void) */
+#define T_RAW		0x0002	/* raw text up to its end tag */
+#define T_SPECIAL	0x0004	/* "special" category of the spec */
+#define T_SCOPE		0x0008	/* ends "has an element in scope" */
+#define T_FMT		0x0010	/* formatting element */
+#define T_MARKER	0x0020	/* puts a marker on the formatting list */
+#define T_CLOSEP	0x0040	/* its start tag closes an open p */
+#define T_BREAKOUT	0x0080	/* leaves svg/math content */
+#define T_INTEG		0x0100	/* svg/math integration point */
+#define T_IGNORED	0x0200	/* start tag never pushed in a fragment */
+#define T_TABLE		0x0400	/* caption col colgroup tbody td ... */
+#define T_HEADING	0x0800	/* h1 .. h6 */
+#define T_ENDSCOPE	0x1000	/* its end tag pops to it when in scope */
+
+/* Tag names the model knows, sorted for bsearch; others are plain. */
+static const struct {
+	const char	*name;
+	unsigned	 bits;
+} flatten_tags[] = {
+	{ "a", T_FMT },
+	{ "address", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "annotation-xml", T_INTEG },
+	{ "applet", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
+	{ "area", T_SPECIAL | T_VOID },
+	{ "article", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "aside", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "b", T_FMT | T_BREAKOUT },
+	{ "base", T_SPECIAL | T_VOID },
+	{ "basefont", T_SPECIAL | T_VOID },
+	{ "bgsound", T_SPECIAL | T_VOID },
+	{ "big", T_FMT | T_BREAKOUT },
+	{ "blockquote", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "body", T_SPECIAL | T_BREAKOUT | T_IGNORED },
+	{ "br", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "button", T_SPECIAL | T_ENDSCOPE },
+	{ "caption", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE },
+	{ "center", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "code", T_FMT | T_BREAKOUT },
+	{ "col", T_SPECIAL | T_VOID | T_TABLE },
+	{ "colgroup", T_SPECIAL | T_TABLE },
+	{ "dd", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "desc", T_INTEG },
+	{ "details", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "dialog", T_SPECIAL },
+	{ "dir", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "div", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "dl", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "dt", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "em", T_FMT | T_BREAKOUT },
+	{ "embed", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "fieldset", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "figcaption", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "figure", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "font", T_FMT },
+	{ "footer", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "foreignobject", T_INTEG },
+	{ "form", T_SPECIAL | T_ENDSCOPE },
+	{ "frame", T_SPECIAL | T_VOID },
+	{ "frameset", T_SPECIAL | T_IGNORED },
+	{ "h1", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
+	{ "h2", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
+	{ "h3", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
+	{ "h4", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
+	{ "h5", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
+	{ "h6", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
+	{ "head", T_SPECIAL | T_BREAKOUT | T_IGNORED },
+	{ "header", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "hgroup", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "hr", T_SPECIAL | T_VOID | T_CLOSEP | T_BREAKOUT },
+	{ "html", T_SPECIAL | T_SCOPE | T_IGNORED },
+	{ "i", T_FMT | T_BREAKOUT },
+	{ "iframe", T_SPECIAL | T_RAW },
+	{ "image", T_VOID },
+	{ "isindex", T_SPECIAL },
+	{ "img", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "input", T_SPECIAL | T_VOID },
+	{ "keygen", T_SPECIAL | T_VOID },
+	{ "li", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "link", T_SPECIAL | T_VOID },
+	{ "listing", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "main", T_SPECIAL },
+	{ "marquee", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
+	{ "menu", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "menuitem", T_SPECIAL | T_VOID },
+	{ "meta", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "mi", T_INTEG },
+	{ "mn", T_INTEG },
+	{ "mo", T_INTEG },
+	{ "ms", T_INTEG },
+	{ "mtext", T_INTEG },
+	{ "nav", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "nobr", T_FMT | T_BREAKOUT },
+	{ "noembed", T_SPECIAL | T_RAW },
+	{ "noframes", T_SPECIAL | T_RAW },
+	{ "noscript", T_SPECIAL },
+	{ "object", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
+	{ "ol", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "p", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "param", T_SPECIAL | T_VOID },
+	{ "plaintext", T_SPECIAL | T_CLOSEP },
+	{ "pre", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "ruby", T_BREAKOUT },
+	{ "s", T_FMT | T_BREAKOUT },
+	{ "script", T_SPECIAL | T_RAW },
+	{ "section", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "select", T_SPECIAL },
+	{ "small", T_FMT | T_BREAKOUT },
+	{ "source", T_SPECIAL | T_VOID },
+	{ "span", T_BREAKOUT },
+	{ "strike", T_FMT | T_BREAKOUT },
+	{ "strong", T_FMT | T_BREAKOUT },
+	{ "style", T_SPECIAL | T_RAW },
+	{ "sub", T_BREAKOUT },
+	{ "summary", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "sup", T_BREAKOUT },
+	{ "table", T_SPECIAL | T_SCOPE | T_BREAKOUT },
+	{ "tbody", T_SPECIAL | T_TABLE },
+	{ "td", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE },
+	{ "template", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
+	{ "textarea", T_SPECIAL | T_RAW },
+	{ "tfoot", T_SPECIAL | T_TABLE },
+	{ "th", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE },
+	{ "thead", T_SPECIAL | T_TABLE },
+	{ "title", T_SPECIAL | T_RAW | T_INTEG },
+	{ "tr", T_SPECIAL | T_TABLE },
+	{ "track", T_SPECIAL | T_VOID },
+	{ "tt", T_FMT | T_BREAKOUT },
+	{ "u", T_FMT | T_BREAKOUT },
+	{ "ul", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "var", T_BREAKOUT },
+	{ "wbr", T_SPECIAL | T_VOID },
+	{ "xmp", T_SPECIAL | T_RAW | T_CLOSEP },
+};
+
+/* One element of the modelled stack. */
+struct flatten_ent {
+	uint32_t	 h;		/* hash of the lower-cased name */
+	uint32_t	 ah;		/* hash of the attributes as written */
+	unsigned	 bits;
+	int		 foreign;	/* svg or MathML */
+};
+
+/* A formatting element popped by something else: gumbo re-opens it. */
+struct flatten_ling {
+	uint32_t	 h;
+	uint32_t	 ah;
+	size_t		 markers;	/* markers on the stack when popped */
+};
+
+/* The first pass: its input, output and model of gumbo's stack. */
+struct flatten {
+	const char		*s;
+	size_t			 len;
+	size_t			 pos;
+	struct buf		 out;
+	int			 nofmt;		/* drop formatting elements */
+	struct flatten_ent	 st[SANITIZE_MAXDEPTH];
+	size_t			 n;
+	struct flatten_ling	 ling[SANITIZE_MAXDEPTH];
+	size_t			 nling;
+	size_t			 markers;
+	size_t			 nforeign;	/* svg or MathML entries */
+};
+
+/* One tag as the first pass reads it. */
+struct flatten_tag {
+	size_t		 start, end;	/* bytes of the whole tag */
+	char		 name[32];	/* lower-cased; empty when longer */
+	uint32_t	 h;		/* hash of the whole lower-cased name */
+	uint32_t	 ah;		/* hash of the attributes as written */
+	unsigned	 bits;
+	int		 endtag;
+	int		 selfclose;
+	int		 fontattr;	/* color, face or size: leaves svg */
+};
+
+/* What the first pass does with a start tag. */
+enum {
+	FL_DROP,		/* leave it out of the input */
+	FL_KEEP,		/* keep it */
+	FL_RAW,			/* keep it, its text runs to its end tag */
+	FL_PLAIN		/* keep it, the rest of the input is text */
+};
+
+/* Gumbo's allocations, all freed together; past the budget, longjmp. */
+struct arena {
+	struct arena_blk	*head;
+	size_t			 used;
+	size_t			 limit;
+	int			 oom;	/* malloc failed, not merely over */
+	jmp_buf			 jb;
+};
+
+/* The header in front of each arena allocation, aligned for any type. */
+struct arena_blk {
+	union {
+		struct {
+			struct arena_blk	*prev, *next;
+			size_t			 size;
+		}			 l;
+		max_align_t		 align;
+	}			 u;
+};
+
+/* The writer's walk: one open node per level, no recursion. */
+struct walk_frame {
+	const GumboNode	*node;
+	unsigned	 next;		/* next child to visit */
+	const char	*close;		/* end tag name to write, or NULL */
+};
+
+/* The writer: output, budget and the base for URLs. */
+struct writer {
+	struct buf	 b;
+	size_t		 budget;	/* content bytes; end tags may pass */
+	int		 full;
+	int		 oom;
+	const char	*base;
+	size_t		 depth;		/* elements open in the output */
+};
+
+/* Whether C is ASCII white space as HTML counts it. */
+static int
+sanitize_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* Whether C is an ASCII letter. */
+static int
+sanitize_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* ASCII lower case, never the locale's. */
+static int
+sanitize_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at S (at most LEFT bytes) with its code
+ * point in *CP, or 0 when it is not valid (overlong, surrogate, truncated).
+ */
+static size_t
+sanitize_utf8(const unsigned char *s, size_t left, uint32_t *cp)
+{
+	uint32_t	c = s[0];
+	size_t		n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		c &= 0x07;
+	} else
+		return 0;
+	if (n > left)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
+	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * Bytes of the character at S that may stay in XML 1.0 output (0 when it
+ * must go: invalid UTF-8, C0 controls but tab, LF and CR, U+FFFE, U+FFFF),
+ * with the bytes to skip either way in *SKIP.
+ */
+static size_t
+sanitize_xmlchar(const unsigned char *s, size_t left, size_t *skip)
+{
+	uint32_t	cp;
+	size_t		n;
+
+	if ((n = sanitize_utf8(s, left, &cp)) == 0) {
+		*skip = 1;
+		return 0;
+	}
+	*skip = n;
+	if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+/* Copies S without the characters XML 1.0 forbids.  Caller frees. */
+static char *
+sanitize_xmlclean(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 len = strlen(s), i = 0, o = 0, skip, n;
+	char			*out;
+
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		n = sanitize_xmlchar(p + i, len - i, &skip);
+		memcpy(out + o, p + i, n);
+		o += n;
+		i += skip;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Comparison for bsearch over a sorted table of names. */
+static int
+sanitize_namecmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/*
+ * Reduces URL in place to what a browser's URL parser reads: leading and
+ * trailing C0 controls and spaces stripped, tab, LF and CR removed anywhere
+ * (so "java\tscript:" is "javascript:").
+ */
+static void
+sanitize_urlclean(char *url)
+{
+	unsigned char	*p = (unsigned char *)url;
+	size_t		 len = strlen(url), i, o, start = 0;
+
+	while (start < len && p[start] <= 0x20)
+		start++;
+	while (len > start && p[len - 1] <= 0x20)
+		len--;
+	for (i = start, o = 0; i < len; i++)
+		if (p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			p[o++] = p[i];
+	p[o] = '\0';
+}
+
+/*
+ * The scheme of a cleaned URL as the URL standard reads it, lower-cased into
+ * BUF: 1 when there is one, 0 when the URL is relative, -1 when the scheme
+ * is too long for BUF (and so not one we allow).
+ */
+static int
+sanitize_scheme(const char *url, char *buf, size_t size)
+{
+	size_t	i;
+
+	if (!sanitize_alpha((unsigned char)url[0]))
+		return 0;
+	for (i = 0; url[i] != ':'; i++) {
+		if (url[i] == '\0')
+			return 0;
+		if (!sanitize_alpha((unsigned char)url[i]) &&
+		    !(url[i] >= '0' && url[i] <= '9') && url[i] != '+' &&
+		    url[i] != '-' && url[i] != '.')
+			return 0;
+		if (i + 1 >= size)
+			return -1;
+		buf[i] = (char)sanitize_lower((unsigned char)url[i]);
+	}
+	buf[i] = '\0';
+	return 1;
+}
+
+/* 1 when the cleaned URL is relative or its scheme is on the list. */
+static int
+sanitize_cleanurl_ok(const char *url)
+{
+	char	scheme[16];
+	int	r;
+
+	if ((r = sanitize_scheme(url, scheme, sizeof scheme)) == 0)
+		return 1;
+	if (r == -1)
+		return 0;
+	return bsearch(scheme, sanitize_schemes, sizeof sanitize_schemes /
+	    sizeof sanitize_schemes[0], sizeof sanitize_schemes[0],
+	    sanitize_namecmp) != NULL;
+}
+
+int
+sanitize_url_ok(const char *url)
+{
+	char	*s;
+	int	 ok;
+
+	if (url == NULL || (s = sanitize_xmlclean(url)) == NULL)
+		return 0;
+	sanitize_urlclean(s);
+	ok = sanitize_cleanurl_ok(s);
+	free(s);
+	return ok;
+}
+
+/*
+ * The attribute value VALUE as a URL we may write: cleaned, checked,
+ * resolved against BASE and checked again (BASE may carry any scheme).
+ * NULL when it must be dropped, or with *OOM set when out of memory.
+ * Caller frees.
+ */
+static char *
+sanitize_url(const char *value, const char *base, int *oom)
+{
+	char	*url, *abs;
+
+	if ((url = sanitize_xmlclean(value)) == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	sanitize_urlclean(url);
+	if (!sanitize_cleanurl_ok(url)) {
+		free(url);
+		return NULL;
+	}
+	if (base == NULL)
+		return url;
+	abs = uri_resolve(base, url);
+	free(url);
+	if (abs == NULL) {
+		*oom = 1;
+		return NULL;
+	}
+	if ((url = sanitize_xmlclean(abs)) == NULL) {
+		free(abs);
+		*oom = 1;
+		return NULL;
+	}
+	free(abs);
+	sanitize_urlclean(url);
+	if (!sanitize_cleanurl_ok(url)) {
+		free(url);
+		return NULL;
+	}
+	return url;
+}
+
+/* Writes N bytes of S unless the content budget is spent. */
+static void
+writer_add(struct writer *w, const char *s, size_t n)
+{
+	if (w->full)
+		return;
+	if (w->b.len + n > w->budget) {
+		w->full = 1;
+		return;
+	}
+	buf_add(&w->b, s, n);
+}
+
+/*
+ * Writes S escaped for text (& < >) or, with ATTR, for a double-quoted
+ * attribute value (& < > "), without the characters XML 1.0 forbids.
+ */
+static void
+writer_escape(struct writer *w, const char *s, int attr)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 len = strlen(s), i = 0, run = 0, n, skip;
+	const char		*esc;
+
+	while (i < len) {
+		esc = NULL;
+		n = sanitize_xmlchar(p + i, len - i, &skip);
+		if (n == 1) {
+			if (p[i] == '&')
+				esc = "&amp;";
+			else if (p[i] == '<')
+				esc = "&lt;";
+			else if (p[i] == '>')
+				esc = "&gt;";
+			else if (p[i] == '"' && attr)
+				esc = "&quot;";
+		} else if (n == 0)
+			esc = "";
+		if (esc == NULL) {
+			i += skip;
+			continue;
+		}
+		writer_add(w, s + run, i - run);
+		writer_add(w, esc, strlen(esc));
+		i += skip;
+		run = i;
+	}
+	writer_add(w, s + run, i - run);
+}
+
+/* Writes name="value" with a leading space. */
+static void
+writer_attr(struct writer *w, const char *name, const char *value)
+{
+	writer_add(w, " ", 1);
+	writer_add(w, name, strlen(name));
+	writer_add(w, "=\"", 2);
+	writer_escape(w, value, 1);
+	writer_add(w, "\"", 1);
+}
+
+/*
+ * The srcset VALUE with every candidate's URL made safe as sanitize_url
+ * does; candidates with a bad URL or odd descriptors are left out.  Empty
+ * when none is left, NULL when out of memory.  Caller frees.
+ */
+static char *
+writer_srcset(struct writer *w, const char *value)
+{
+	struct buf	 out;
+	const char	*p = value, *u, *d;
+	size_t		 ulen, dlen, i;
+	char		*url, *safe;
+	int		 ok, space;
+
+	buf_init(&out, SIZE_MAX / 2);
+	for (;;) {
+		while (sanitize_space((unsigned char)*p) || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		u = p;
+		while (*p != '\0' && !sanitize_space((unsigned char)*p))
+			p++;
+		ulen = p - u;
+		d = p;
+		if (u[ulen - 1] == ',') {
+			while (ulen > 0 && u[ulen - 1] == ',')
+				ulen--;
+			dlen = 0;
+		} else {
+			/* Descriptors: only the plain "100w" / "1.5x" kind. */
+			while (*p != '\0' && *p != ',')
+				p++;
+			dlen = p - d;
+		}
+		ok = ulen > 0;
+		for (i = 0; ok && i < dlen; i++)
+			if (!sanitize_space((unsigned char)d[i]) &&
+			    !sanitize_alpha((unsigned char)d[i]) &&
+			    !(d[i] >= '0' && d[i] <= '9') && d[i] != '.' &&
+			    d[i] != '+' && d[i] != '-')
+				ok = 0;
+		if (!ok)
+			continue;
+		if ((url = strndup(u, ulen)) == NULL) {
+			buf_free(&out);
+			return NULL;
+		}
+		safe = sanitize_url(url, w->base, &w->oom);
+		free(url);
+		if (safe == NULL) {
+			if (w->oom) {
+				buf_free(&out);
+				return NULL;
+			}
+			continue;
+		}
+		/* A resolved URL must still read back as one candidate. */
+		for (i = 0; safe[i] != '\0'; i++)
+			if (sanitize_space((unsigned char)safe[i]))
+				break;
+		if (safe[i] != '\0' || safe[0] == '\0' || safe[0] == ',' ||
+		    safe[i - 1] == ',') {
+			free(safe);
+			continue;
+		}
+		if (out.len > 0)
+			buf_add(&out, ", ", 2);
+		buf_puts(&out, safe);
+		free(safe);
+		space = 1;
+		for (i = 0; i < dlen; i++) {
+			if (sanitize_space((unsigned char)d[i])) {
+				space = 1;
+				continue;
+			}
+			if (space)
+				buf_add(&out, " ", 1);
+			buf_add(&out, d + i, 1);
+			space = 0;
+		}
+	}
+	if ((safe = buf_release(&out, NULL)) == NULL)
+		w->oom = 1;
+	return safe;
+}
+
+/* Writes the attributes of element E that are allowed, made safe. */
+static void
+writer_attrs(struct writer *w, const GumboElement *e)
+{
+	const GumboAttribute	*a;
+	char			*v;
+	size_t			 lo, hi, mid;
+	unsigned		 i;
+	int			 c, kind;
+
+	for (i = 0; i < e->attributes.length && !w->oom; i++) {
+		a = e->attributes.data[i];
+		if (a->attr_namespace != GUMBO_ATTR_NAMESPACE_NONE)
+			continue;
+		kind = -1;
+		lo = 0;
+		hi = sizeof sanitize_attrs / sizeof sanitize_attrs[0];
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if ((c = strcmp(a->name, sanitize_attrs[mid].name)) == 0) {
+				kind = sanitize_attrs[mid].kind;
+				break;
+			}
+			if (c < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		switch (kind) {
+		case AT_TEXT:
+			writer_attr(w, a->name, a->value);
+			break;
+		case AT_URL:
+			if ((v = sanitize_url(a->value, w->base, &w->oom)) !=
+			    NULL) {
+				writer_attr(w, a->name, v);
+				free(v);
+			}
+			break;
+		case AT_SRCSET:
+			if ((v = writer_srcset(w, a->value)) != NULL &&
+			    *v != '\0')
+				writer_attr(w, a->name, v);
+			free(v);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* What to do with element node N, per the element allowlist. */
+static int
+writer_class(const GumboNode *n)
+{
+	const GumboElement	*e = &n->v.element;
+	GumboStringPiece	 name;
+
+	if (n->type == GUMBO_NODE_TEMPLATE)
+		return EL_DROP;
+	/* Anything svg or MathML is dropped whole, whatever its name. */
+	if (e->tag_namespace != GUMBO_NAMESPACE_HTML)
+		return EL_DROP;
+	switch (e->tag) {
+	case GUMBO_TAG_A:
+	case GUMBO_TAG_ABBR:
+	case GUMBO_TAG_ACRONYM:
+	case GUMBO_TAG_ADDRESS:
+	case GUMBO_TAG_ARTICLE:
+	case GUMBO_TAG_ASIDE:
+	case GUMBO_TAG_AUDIO:
+	case GUMBO_TAG_B:
+	case GUMBO_TAG_BDI:
+	case GUMBO_TAG_BDO:
+	case GUMBO_TAG_BIG:
+	case GUMBO_TAG_BLOCKQUOTE:
+	case GUMBO_TAG_CAPTION:
+	case GUMBO_TAG_CENTER:
+	case GUMBO_TAG_CITE:
+	case GUMBO_TAG_CODE:
+	case GUMBO_TAG_COLGROUP:
+	case GUMBO_TAG_DD:
+	case GUMBO_TAG_DEL:
+	case GUMBO_TAG_DETAILS:
+	case GUMBO_TAG_DFN:
+	case GUMBO_TAG_DIV:
+	case GUMBO_TAG_DL:
+	case GUMBO_TAG_DT:
+	case GUMBO_TAG_EM:
+	case GUMBO_TAG_FIGCAPTION:
+	case GUMBO_TAG_FIGURE:
+	case GUMBO_TAG_FONT:
+	case GUMBO_TAG_FOOTER:
+	case GUMBO_TAG_H1:
+	case GUMBO_TAG_H2:
+	case GUMBO_TAG_H3:
+	case GUMBO_TAG_H4:
+	case GUMBO_TAG_H5:
+	case GUMBO_TAG_H6:
+	case GUMBO_TAG_HEADER:
+	case GUMBO_TAG_I:
+	case GUMBO_TAG_INS:
+	case GUMBO_TAG_KBD:
+	case GUMBO_TAG_LI:
+	case GUMBO_TAG_MAIN:
+	case GUMBO_TAG_MARK:
+	case GUMBO_TAG_NAV:
+	case GUMBO_TAG_OL:
+	case GUMBO_TAG_P:
+	case GUMBO_TAG_PRE:
+	case GUMBO_TAG_Q:
+	case GUMBO_TAG_RB:
+	case GUMBO_TAG_RP:
+	case GUMBO_TAG_RT:
+	case GUMBO_TAG_RTC:
+	case GUMBO_TAG_RUBY:
+	case GUMBO_TAG_S:
+	case GUMBO_TAG_SAMP:
+	case GUMBO_TAG_SECTION:
+	case GUMBO_TAG_SMALL:
+	case GUMBO_TAG_SPAN:
+	case GUMBO_TAG_STRIKE:
+	case GUMBO_TAG_STRONG:
+	case GUMBO_TAG_SUB:
+	case GUMBO_TAG_SUMMARY:
+	case GUMBO_TAG_SUP:
+	case GUMBO_TAG_TABLE:
+	case GUMBO_TAG_TBODY:
+	case GUMBO_TAG_TD:
+	case GUMBO_TAG_TFOOT:
+	case GUMBO_TAG_TH:
+	case GUMBO_TAG_THEAD:
+	case GUMBO_TAG_TIME:
+	case GUMBO_TAG_TR:
+	case GUMBO_TAG_TT:
+	case GUMBO_TAG_U:
+	case GUMBO_TAG_UL:
+	case GUMBO_TAG_VAR:
+	case GUMBO_TAG_VIDEO:
+		return EL_KEEP;
+	case GUMBO_TAG_BR:
+	case GUMBO_TAG_COL:
+	case GUMBO_TAG_HR:
+	case GUMBO_TAG_IMG:
+	case GUMBO_TAG_SOURCE:
+	case GUMBO_TAG_TRACK:
+	case GUMBO_TAG_WBR:
+		return EL_VOID;
+	case GUMBO_TAG_APPLET:
+	case GUMBO_TAG_BASE:
+	case GUMBO_TAG_BASEFONT:
+	case GUMBO_TAG_BGSOUND:
+	case GUMBO_TAG_BUTTON:
+	case GUMBO_TAG_DATALIST:
+	case GUMBO_TAG_EMBED:
+	case GUMBO_TAG_FORM:
+	case GUMBO_TAG_FRAME:
+	case GUMBO_TAG_FRAMESET:
+	case GUMBO_TAG_HEAD:
+	case GUMBO_TAG_IFRAME:
+	case GUMBO_TAG_INPUT:
+	case GUMBO_TAG_ISINDEX:
+	case GUMBO_TAG_KEYGEN:
+	case GUMBO_TAG_LINK:
+	case GUMBO_TAG_MATH:
+	case GUMBO_TAG_MENUITEM:
+	case GUMBO_TAG_META:
+	case GUMBO_TAG_NOEMBED:
+	case GUMBO_TAG_NOFRAMES:
+	case GUMBO_TAG_NOSCRIPT:
+	case GUMBO_TAG_OBJECT:
+	case GUMBO_TAG_OPTGROUP:
+	case GUMBO_TAG_OPTION:
+	case GUMBO_TAG_PARAM:
+	case GUMBO_TAG_SCRIPT:
+	case GUMBO_TAG_SELECT:
+	case GUMBO_TAG_STYLE:
+	case GUMBO_TAG_SVG:
+	case GUMBO_TAG_TEMPLATE:
+	case GUMBO_TAG_TEXTAREA:
+	case GUMBO_TAG_TITLE:
+		return EL_DROP;
+	case GUMBO_TAG_UNKNOWN:
+		/* Newer than gumbo 0.10: only the name tells. */
+		name = e->original_tag;
+		gumbo_tag_from_original_text(&name);
+		if (name.length == 7 &&
+		    strncasecmp(name.data, "picture", 7) == 0)
+			return EL_KEEP;
+		return EL_UNWRAP;
+	default:
+		return EL_UNWRAP;
+	}
+}
+
+/* The name to write for a kept element. */
+static const char *
+writer_name(const GumboElement *e)
+{
+	if (e->tag == GUMBO_TAG_UNKNOWN)
+		return "picture";
+	return gumbo_normalized_tagname(e->tag);
+}
+
+/*
+ * Opens element N if it is allowed and the output is not too deep yet;
+ * returns the end tag name to write later, or NULL when none.
+ */
+static const char *
+writer_open(struct writer *w, const GumboNode *n, int class)
+{
+	const GumboElement	*e = &n->v.element;
+	const GumboNode		*first;
+	const GumboText		*t;
+	const char		*name;
+
+	/* Deeper than we nest, elements are flattened to their content. */
+	if (w->depth >= SANITIZE_MAXDEPTH)
+		return NULL;
+	name = writer_name(e);
+	writer_add(w, "<", 1);
+	writer_add(w, name, strlen(name));
+	writer_attrs(w, e);
+	if (class == EL_VOID) {
+		writer_add(w, " />", 3);
+		return NULL;
+	}
+	writer_add(w, ">", 1);
+	/* A parser drops one newline right after <pre>; keep the author's. */
+	if (e->tag == GUMBO_TAG_PRE && e->children.length > 0) {
+		first = e->children.data[0];
+		if (first->type == GUMBO_NODE_TEXT ||
+		    first->type == GUMBO_NODE_WHITESPACE) {
+			t = &first->v.text;
+			if (t->text[0] == '\n')
+				writer_add(w, "\n", 1);
+		}
+	}
+	w->depth++;
+	return name;
+}
+
+/* Writes an end tag and counts the element closed. */
+static void
+writer_close(struct writer *w, const char *name)
+{
+	/* End tags bypass the content budget so the output stays whole. */
+	buf_add(&w->b, "</", 2);
+	buf_puts(&w->b, name);
+	buf_add(&w->b, ">", 1);
+	w->depth--;
+}
+
+/*
+ * Writes the children of ROOT as safe HTML, depth first with a heap stack.
+ * Returns -1 when out of memory.
+ */
+static int
+writer_walk(struct writer *w, const GumboNode *root)
+{
+	struct walk_frame	*st, *nst;
+	const GumboVector	*kids;
+	const GumboNode		*n;
+	size_t			 sp = 0, cap = 64;
+	int			 class;
+
+	if ((st = calloc(cap, sizeof *st)) == NULL)
+		return -1;
+	st[sp].node = root;
+	st[sp].next = 0;
+	st[sp].close = NULL;
+	sp++;
+	while (sp > 0 && !w->oom) {
+		kids = &st[sp - 1].node->v.element.children;
+		if (st[sp - 1].next >= kids->length) {
+			if (st[sp - 1].close != NULL)
+				writer_close(w, st[sp - 1].close);
+			sp--;
+			continue;
+		}
+		n = kids->data[st[sp - 1].next++];
+		switch (n->type) {
+		case GUMBO_NODE_TEXT:
+		case GUMBO_NODE_WHITESPACE:
+		case GUMBO_NODE_CDATA:
+			writer_escape(w, n->v.text.text, 0);
+			continue;
+		case GUMBO_NODE_ELEMENT:
+		case GUMBO_NODE_TEMPLATE:
+			break;
+		default:
+			/* Comments and anything else: never written. */
+			continue;
+		}
+		if ((class = writer_class(n)) == EL_DROP)
+			continue;
+		if (class == EL_VOID) {
+			writer_open(w, n, class);
+			continue;
+		}
+		if (sp == cap) {
+			if ((nst = reallocarray(st, cap * 2, sizeof *st)) ==
+			    NULL) {
+				free(st);
+				return -1;
+			}
+			st = nst;
+			cap *= 2;
+		}
+		st[sp].node = n;
+		st[sp].next = 0;
+		st[sp].close = class == EL_KEEP ? writer_open(w, n, class) :
+		    NULL;
+		sp++;
+	}
+	free(st);
+	return w->oom ? -1 : 0;
+}
+
+/* Gumbo's allocator: a tracked block, or a longjmp past the budget. */
+static void *
+arena_alloc(void *userdata, size_t size)
+{
+	struct arena		*a = userdata;
+	struct arena_blk	*b;
+
+	if (size > a->limit || a->used > a->limit - size)
+		longjmp(a->jb, 1);
+	if ((b = malloc(sizeof *b + size)) == NULL) {
+		a->oom = 1;
+		longjmp(a->jb, 1);
+	}
+	b->u.l.size = size;
+	b->u.l.prev = NULL;
+	b->u.l.next = a->head;
+	if (a->head != NULL)
+		a->head->u.l.prev = b;
+	a->head = b;
+	a->used += size;
+	return b + 1;
+}
+
+/* Gumbo's deallocator: unlinks and frees one block. */
+static void
+arena_dealloc(void *userdata, void *p)
+{
+	struct arena		*a = userdata;
+	struct arena_blk	*b;
+
+	if (p == NULL)
+		return;
+	b = (struct arena_blk *)p - 1;
+	if (b->u.l.prev != NULL)
+		b->u.l.prev->u.l.next = b->u.l.next;
+	else
+		a->head = b->u.l.next;
+	if (b->u.l.next != NULL)
+		b->u.l.next->u.l.prev = b->u.l.prev;
+	a->used -= b->u.l.size;
+	free(b);
+}
+
+/* Frees everything gumbo still holds, without walking its tree. */
+static void
+arena_free(struct arena *a)
+{
+	struct arena_blk	*b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->u.l.next;
+		free(b);
+	}
+	a->head = NULL;
+	a->used = 0;
+}
+
+/* Bits of tag name NAME (lower case), 0 when the model does not know it. */
+static unsigned
+flatten_bits(const char *name)
+{
+	size_t	lo = 0, hi = sizeof flatten_tags / sizeof flatten_tags[0];
+	size_t	mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, flatten_tags[mid].name)) == 0)
+			return flatten_tags[mid].bits;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+/* FNV-1a step, so names of any length can be matched. */
+static uint32_t
+flatten_fnv(uint32_t h, int c)
+{
+	return (h ^ (unsigned char)c) * 16777619u;
+}
+
+/* FNV-1a of a lower-case name. */
+static uint32_t
+flatten_hash(const char *s)
+{
+	uint32_t	h = 2166136261u;
+
+	while (*s != '\0')
+		h = flatten_fnv(h, *s++);
+	return h;
+}
+
+/* The stack entry I from the top (0 is the current node), or NULL. */
+static struct flatten_ent *
+flatten_at(struct flatten *f, size_t i)
+{
+	return i < f->n ? &f->st[f->n - 1 - i] : NULL;
+}
+
+/* 1 when the current node is the HTML element NAME. */
+static int
+flatten_top_is(struct flatten *f, const char *name)
+{
+	struct flatten_ent	*t = flatten_at(f, 0);
+
+	return t != NULL && !t->foreign && t->h == flatten_hash(name);
+}
+
+/* 1 when entry E is the HTML element NAME. */
+static int
+flatten_is(const struct flatten_ent *e, const char *name)
+{
+	return !e->foreign && e->h == flatten_hash(name);
+}
+
+/*
+ * Pops the current node.  With REOPEN a formatting element stays on the
+ * list of active formatting elements, which gumbo re-opens at the next
+ * text, so the model keeps counting it (at most three alike, as gumbo).
+ */
+static void
+flatten_pop(struct flatten *f, int reopen)
+{
+	struct flatten_ent	*t = &f->st[f->n - 1];
+	size_t			 i, same = 0, first = 0;
+
+	f->n--;
+	if (t->foreign)
+		f->nforeign--;
+	if (t->bits & T_MARKER) {
+		f->markers--;
+		/* Closing a cell forgets what was opened inside it. */
+		for (i = 0; i < f->nling; i++)
+			if (f->ling[i].markers > f->markers)
+				break;
+		f->nling = i;
+	}
+	if (!reopen || t->foreign || !(t->bits & T_FMT))
+		return;
+	for (i = f->nling; i > 0; i--) {
+		if (f->ling[i - 1].markers != f->markers)
+			break;
+		if (f->ling[i - 1].h == t->h && f->ling[i - 1].ah == t->ah) {
+			same++;
+			first = i - 1;
+		}
+	}
+	if (same >= 3) {
+		memmove(&f->ling[first], &f->ling[first + 1],
+		    (f->nling - first - 1) * sizeof f->ling[0]);
+		f->nling--;
+	}
+	f->ling[f->nling].h = t->h;
+	f->ling[f->nling].ah = t->ah;
+	f->ling[f->nling].markers = f->markers;
+	f->nling++;
+}
+
+/* Pops down to and including the entry I from the top. */
+static void
+flatten_pop_to(struct flatten *f, size_t i)
+{
+	size_t	k;
+
+	for (k = 0; k < i; k++)
+		flatten_pop(f, 1);
+	flatten_pop(f, 0);
+}
+
+/* 1 when N more elements fit in the model (open plus to be re-opened). */
+static int
+flatten_room(struct flatten *f, size_t n)
+{
+	return f->n + f->nling + n <= SANITIZE_MAXDEPTH;
+}
+
+/* Pushes an element; the caller has checked there is room. */
+static void
+flatten_push(struct flatten *f, uint32_t h, uint32_t ah, unsigned bits,
+    int foreign)
+{
+	f->st[f->n].h = h;
+	f->st[f->n].ah = ah;
+	f->st[f->n].bits = bits;
+	f->st[f->n].foreign = foreign;
+	f->n++;
+	if (foreign)
+		f->nforeign++;
+	if (bits & T_MARKER)
+		f->markers++;
+}
+
+/*
+ * Reads the tag at f->pos ('<' and a letter, or "</" and a letter) into T,
+ * attributes skipped the way the HTML tokenizer reads them.
+ */
+static void
+flatten_read_tag(struct flatten *f, struct flatten_tag *t)
+{
+	const char	*s = f->s;
+	size_t		 len = f->len, p = f->pos + 1, ln = 0, an;
+	char		 attr[8], q;
+
+	memset(t, 0, sizeof *t);
+	t->start = f->pos;
+	if (s[p] == '/') {
+		t->endtag = 1;
+		p++;
+	}
+	t->h = t->ah = 2166136261u;
+	while (p < len && !sanitize_space((unsigned char)s[p]) &&
+	    s[p] != '/' && s[p] != '>') {
+		t->h = flatten_fnv(t->h, sanitize_lower((unsigned char)s[p]));
+		if (ln < sizeof t->name - 1)
+			t->name[ln] = (char)sanitize_lower((unsigned char)s[p]);
+		ln++;
+		p++;
+	}
+	t->name[ln < sizeof t->name ? ln : 0] = '\0';
+	t->bits = flatten_bits(t->name);
+	for (;;) {
+		while (p < len && (sanitize_space((unsigned char)s[p]) ||
+		    s[p] == '/')) {
+			t->selfclose = s[p] == '/' && p + 1 < len &&
+			    s[p + 1] == '>';
+			p++;
+		}
+		if (p >= len || s[p] == '>')
+			break;
+		t->selfclose = 0;
+		/* An attribute name; its first character may be '='. */
+		an = 0;
+		do {
+			if (an < sizeof attr - 1)
+				attr[an] = (char)sanitize_lower((unsigned char)
+				    s[p]);
+			t->ah = flatten_fnv(t->ah, s[p]);
+			an++;
+			p++;
+		} while (p < len && !sanitize_space((unsigned char)s[p]) &&
+		    s[p] != '/' && s[p] != '>' && s[p] != '=');
+		attr[an < sizeof attr ? an : 0] = '\0';
+		if (strcmp(attr, "color") == 0 || strcmp(attr, "face") == 0 ||
+		    strcmp(attr, "size") == 0)
+			t->fontattr = 1;
+		while (p < len && sanitize_space((unsigned char)s[p]))
+			p++;
+		if (p >= len || s[p] != '=')
+			continue;
+		p++;
+		t->ah = flatten_fnv(t->ah, '=');
+		while (p < len && sanitize_space((unsigned char)s[p]))
+			p++;
+		if (p < len && (s[p] == '"' || s[p] == '\'')) {
+			q = s[p++];
+			while (p < len && s[p] != q)
+				t->ah = flatten_fnv(t->ah, s[p++]);
+			if (p < len)
+				p++;
+		} else {
+			while (p < len && !sanitize_space((unsigned char)s[p]) &&
+			    s[p] != '>')
+				t->ah = flatten_fnv(t->ah, s[p++]);
+		}
+		t->ah = flatten_fnv(t->ah, ' ');
+	}
+	t->end = p < len ? p + 1 : len;
+}
+
+/* Where the raw text from P ends: after "</NAME ...>", or at the end. */
+static size_t
+flatten_raw_end(struct flatten *f, size_t p, const char *name)
+{
+	struct flatten_tag	 t;
+	size_t			 nl = strlen(name), i;
+
+	for (; p + 2 + nl <= f->len; p++) {
+		if (f->s[p] != '<' || f->s[p + 1] != '/')
+			continue;
+		for (i = 0; i < nl; i++)
+			if (sanitize_lower((unsigned char)f->s[p + 2 + i]) !=
+			    name[i])
+				break;
+		if (i < nl)
+			continue;
+		if (p + 2 + nl == f->len || sanitize_space((unsigned char)
+		    f->s[p + 2 + nl]) || f->s[p + 2 + nl] == '/' ||
+		    f->s[p + 2 + nl] == '>') {
+			f->pos = p;
+			flatten_read_tag(f, &t);
+			return t.end;
+		}
+	}
+	return f->len;
+}
+
+/*
+ * Models a start tag inside svg or MathML.  Gumbo 0.10 never leaves foreign
+ * content in a fragment, newer parsers do on <p>, <b> ...; count what either
+ * would open: no raw text, no implied pops, "/>" honoured only where both
+ * agree.
+ */
+static int
+flatten_start_foreign(struct flatten *f, const struct flatten_tag *t)
+{
+	struct flatten_ent	*top = flatten_at(f, 0);
+	int			 infor, breakout, root;
+
+	root = strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0;
+	infor = top != NULL && top->foreign && !(top->bits & T_INTEG);
+	breakout = (t->bits & T_BREAKOUT) ||
+	    (strcmp(t->name, "font") == 0 && t->fontattr);
+	if (t->selfclose && infor && !breakout)
+		return FL_KEEP;
+	if (!flatten_room(f, 1))
+		return FL_DROP;
+	flatten_push(f, t->h, t->ah, t->bits & T_INTEG,
+	    root || (infor && !breakout));
+	return FL_KEEP;
+}
+
+/* Insertion modes as the model reads them off its stack. */
+enum {
+	M_BODY, M_TABLE, M_TBODY, M_ROW, M_CELL, M_CAPTION, M_COLGROUP,
+	M_TEMPLATE, M_SELECT, M_SELECT_TABLE
+};
+
+/* A start tag's result that asks for it to be looked at again. */
+#define FL_AGAIN	-1
+
+/*
+ * The insertion mode gumbo would be in, from the nearest table part,
+ * template or select on the stack; *AT is that entry's distance from the top.
+ */
+static int
+flatten_mode(struct flatten *f, size_t *at)
+{
+	static const struct {
+		const char	*name;
+		int		 mode;
+	} modes[] = {
+		{ "td", M_CELL }, { "th", M_CELL }, { "tr", M_ROW },
+		{ "tbody", M_TBODY }, { "thead", M_TBODY },
+		{ "tfoot", M_TBODY }, { "caption", M_CAPTION },
+		{ "colgroup", M_COLGROUP }, { "table", M_TABLE },
+		{ "template", M_TEMPLATE }, { "select", M_SELECT },
+	};
+	struct flatten_ent	*e;
+	size_t			 i, k, j;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		for (k = 0; k < sizeof modes / sizeof modes[0]; k++) {
+			if (!flatten_is(e, modes[k].name))
+				continue;
+			*at = i;
+			if (modes[k].mode != M_SELECT)
+				return modes[k].mode;
+			for (j = i + 1; (e = flatten_at(f, j)) != NULL; j++)
+				if (flatten_is(e, "table") ||
+				    flatten_is(e, "template"))
+					return M_SELECT_TABLE;
+			return M_SELECT;
+		}
+	}
+	*at = 0;
+	return M_BODY;
+}
+
+/* Pops the entries above the one I from the top. */
+static void
+flatten_clear_above(struct flatten *f, size_t i)
+{
+	while (i-- > 0)
+		flatten_pop(f, 1);
+}
+
+/* Gumbo's "close a p element" when a p is in button scope. */
+static void
+flatten_close_p(struct flatten *f)
+{
+	struct flatten_ent	*e;
+	size_t			 i;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (flatten_is(e, "p")) {
+			flatten_pop_to(f, i);
+			return;
+		}
+		if ((e->bits & T_SCOPE) || flatten_is(e, "button"))
+			return;
+	}
+}
+
+/*
+ * Closes an open list item before a new one: the nearest li (for LI) or
+ * dd/dt, unless a special element other than address, div, p is nearer.
+ */
+static void
+flatten_close_item(struct flatten *f, int li)
+{
+	struct flatten_ent	*e;
+	size_t			 i;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (li ? flatten_is(e, "li") : (flatten_is(e, "dd") ||
+		    flatten_is(e, "dt"))) {
+			flatten_pop_to(f, i);
+			return;
+		}
+		if ((e->bits & T_SPECIAL) && !flatten_is(e, "address") &&
+		    !flatten_is(e, "div") && !flatten_is(e, "p"))
+			return;
+	}
+}
+
+/* Pushes an element made by the parser, not by a tag; 0 when no room. */
+static int
+flatten_push_implied(struct flatten *f, const char *name)
+{
+	if (!flatten_room(f, 1))
+		return 0;
+	flatten_push(f, flatten_hash(name), 0, flatten_bits(name), 0);
+	return 1;
+}
+
+/* Pushes the element of tag T; FL_DROP when there is no room. */
+static int
+flatten_push_tag(struct flatten *f, const struct flatten_tag *t)
+{
+	if (!flatten_room(f, 1))
+		return FL_DROP;
+	flatten_push(f, t->h, t->ah, t->bits, 0);
+	return FL_KEEP;
+}
+
+/*
+ * A start tag in a select.  Returns FL_* or FL_AGAIN when the select was
+ * closed and the tag must be looked at again.
+ */
+static int
+flatten_start_select(struct flatten *f, const struct flatten_tag *t,
+    int mode, size_t at)
+{
+	const char	*n = t->name;
+
+	if (strcmp(n, "option") == 0 || strcmp(n, "optgroup") == 0) {
+		if (flatten_top_is(f, "option"))
+			flatten_pop(f, 0);
+		if (strcmp(n, "optgroup") == 0 && flatten_top_is(f, "optgroup"))
+			flatten_pop(f, 0);
+		return flatten_push_tag(f, t);
+	}
+	if (strcmp(n, "select") == 0) {
+		flatten_pop_to(f, at);
+		return FL_KEEP;
+	}
+	if (strcmp(n, "input") == 0 || strcmp(n, "keygen") == 0 ||
+	    strcmp(n, "textarea") == 0 || (mode == M_SELECT_TABLE &&
+	    ((t->bits & T_TABLE) || strcmp(n, "table") == 0) &&
+	    strcmp(n, "col") != 0 && strcmp(n, "colgroup") != 0)) {
+		flatten_pop_to(f, at);
+		return FL_AGAIN;
+	}
+	if (strcmp(n, "script") == 0)
+		return FL_RAW;
+	if (strcmp(n, "template") == 0)
+		return flatten_push_tag(f, t);
+	/* Everything else is ignored inside a select. */
+	return FL_KEEP;
+}
+
+/*
+ * A table part (or table) start tag in a table mode, as gumbo's table
+ * insertion modes treat it.  Returns FL_* or FL_AGAIN.
+ */
+static int
+flatten_start_table(struct flatten *f, const struct flatten_tag *t,
+    int mode, size_t at)
+{
+	const char	*n = t->name;
+	int		 cell, tr, body;
+
+	cell = strcmp(n, "td") == 0 || strcmp(n, "th") == 0;
+	tr = strcmp(n, "tr") == 0;
+	body = strcmp(n, "tbody") == 0 || strcmp(n, "thead") == 0 ||
+	    strcmp(n, "tfoot") == 0;
+	switch (mode) {
+	case M_CELL:
+	case M_CAPTION:
+		/* Closes the cell or caption first. */
+		flatten_pop_to(f, at);
+		return FL_AGAIN;
+	case M_ROW:
+		if (cell) {
+			flatten_clear_above(f, at);
+			return flatten_push_tag(f, t);
+		}
+		flatten_pop_to(f, at);
+		return FL_AGAIN;
+	case M_TBODY:
+		if (tr || cell) {
+			flatten_clear_above(f, at);
+			if (tr)
+				return flatten_push_tag(f, t);
+			return flatten_push_implied(f, "tr") ? FL_AGAIN :
+			    FL_DROP;
+		}
+		flatten_pop_to(f, at);
+		return FL_AGAIN;
+	case M_TABLE:
+		if (strcmp(n, "table") == 0) {
+			flatten_pop_to(f, at);
+			return FL_AGAIN;
+		}
+		flatten_clear_above(f, at);
+		if (tr || cell)
+			return flatten_push_implied(f, "tbody") ? FL_AGAIN :
+			    FL_DROP;
+		if (strcmp(n, "col") == 0)
+			return flatten_push_implied(f, "colgroup") ? FL_KEEP :
+			    FL_DROP;
+		return flatten_push_tag(f, t);
+	case M_COLGROUP:
+		if (strcmp(n, "col") == 0)
+			return FL_KEEP;
+		if (at != 0)
+			return FL_KEEP;
+		flatten_pop(f, 0);
+		return FL_AGAIN;
+	case M_TEMPLATE:
+		if (strcmp(n, "col") == 0)
+			return FL_KEEP;
+		return flatten_push_tag(f, t);
+	default:
+		/* Outside a table gumbo ignores them. */
+		return FL_KEEP;
+	}
+}
+
+/* Models a start tag; returns one of FL_*. */
+static int
+flatten_start(struct flatten *f, const struct flatten_tag *t)
+{
+	struct flatten_ent	*top;
+	size_t			 at;
+	int			 mode, r, table, guard;
+
+	if (f->nforeign > 0)
+		return flatten_start_foreign(f, t);
+	table = (t->bits & T_TABLE) || strcmp(t->name, "table") == 0;
+	/* Each round closes something, so this ends; bound it anyway. */
+	for (guard = 0; guard < 2 * SANITIZE_MAXDEPTH + 8; guard++) {
+		mode = flatten_mode(f, &at);
+		if (mode == M_SELECT || mode == M_SELECT_TABLE)
+			r = flatten_start_select(f, t, mode, at);
+		else if (table && mode != M_BODY)
+			r = flatten_start_table(f, t, mode, at);
+		else
+			break;
+		if (r != FL_AGAIN)
+			return r;
+	}
+	if (t->bits & (T_IGNORED | T_TABLE))
+		return FL_KEEP;
+	if (strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0) {
+		if (t->selfclose)
+			return FL_KEEP;
+		if (!flatten_room(f, 1))
+			return FL_DROP;
+		flatten_push(f, t->h, t->ah, 0, 1);
+		return FL_KEEP;
+	}
+	if (strcmp(t->name, "li") == 0)
+		flatten_close_item(f, 1);
+	else if (strcmp(t->name, "dd") == 0 || strcmp(t->name, "dt") == 0)
+		flatten_close_item(f, 0);
+	if (t->bits & T_CLOSEP)
+		flatten_close_p(f);
+	if ((t->bits & T_HEADING) && (top = flatten_at(f, 0)) != NULL &&
+	    (top->bits & T_HEADING))
+		flatten_pop(f, 0);
+	if ((strcmp(t->name, "a") == 0 && flatten_top_is(f, "a")) ||
+	    ((strcmp(t->name, "option") == 0 ||
+	    strcmp(t->name, "optgroup") == 0) && flatten_top_is(f, "option")))
+		flatten_pop(f, 0);
+	if (t->bits & T_VOID)
+		return FL_KEEP;
+	if (t->bits & T_RAW)
+		return FL_RAW;
+	if (strcmp(t->name, "plaintext") == 0)
+		return FL_PLAIN;
+	if (f->nofmt && (t->bits & T_FMT))
+		return FL_DROP;
+	return flatten_push_tag(f, t);
+}
+
+/*
+ * Where an HTML end tag T finds its element: the entry's distance from the
+ * top, -1 when gumbo would ignore the tag (not in the right scope), -2 when
+ * no such element is open.  *SPECIAL says whether a special element lies
+ * above it.
+ */
+static long
+flatten_find(struct flatten *f, const struct flatten_tag *t, int *special)
+{
+	struct flatten_ent	*e;
+	const char		*n = t->name;
+	size_t			 i;
+	int			 table;
+
+	table = strcmp(n, "table") == 0 || strcmp(n, "tbody") == 0 ||
+	    strcmp(n, "thead") == 0 || strcmp(n, "tfoot") == 0 ||
+	    strcmp(n, "tr") == 0 || strcmp(n, "td") == 0 ||
+	    strcmp(n, "th") == 0 || strcmp(n, "caption") == 0;
+	*special = 0;
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (e->h == t->h)
+			return (long)i;
+		/* Headings close whichever heading is open. */
+		if ((t->bits & T_HEADING) && (e->bits & T_HEADING))
+			return (long)i;
+		if (e->bits & T_SPECIAL)
+			*special = 1;
+		/* Inside a select only its own end tags count. */
+		if (flatten_is(e, "select") && strcmp(n, "select") != 0)
+			return -1;
+		if (table) {
+			/* Table parts look in table scope. */
+			if (flatten_is(e, "html") || flatten_is(e, "table") ||
+			    flatten_is(e, "template"))
+				return -1;
+		} else if (t->bits & (T_ENDSCOPE | T_FMT)) {
+			if (e->bits & T_SCOPE)
+				return -1;
+			if (strcmp(n, "li") == 0 && (flatten_is(e, "ol") ||
+			    flatten_is(e, "ul")))
+				return -1;
+			if (strcmp(n, "p") == 0 && flatten_is(e, "button"))
+				return -1;
+		} else if (strcmp(n, "select") == 0) {
+			if (!flatten_is(e, "option") &&
+			    !flatten_is(e, "optgroup"))
+				return -1;
+		} else if (e->bits & T_SPECIAL) {
+			/* "Any other end tag" stops at a special element. */
+			return -1;
+		}
+	}
+	return -2;
+}
+
+/* Models an end tag. */
+static void
+flatten_end(struct flatten *f, const struct flatten_tag *t)
+{
+	struct flatten_ent	*e;
+	size_t			 i, k;
+	long			 at;
+	int			 special;
+
+	if (f->nforeign > 0) {
+		/* Only through svg or MathML elements to one of that name. */
+		for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+			if (e->h == t->h && (e->foreign || i == 0)) {
+				flatten_pop_to(f, i);
+				return;
+			}
+			if (!e->foreign || (e->bits & T_INTEG))
+				return;
+		}
+		return;
+	}
+	if (strcmp(t->name, "colgroup") == 0 ||
+	    strcmp(t->name, "option") == 0 ||
+	    strcmp(t->name, "optgroup") == 0) {
+		/* These close only the current node. */
+		if (flatten_top_is(f, t->name))
+			flatten_pop(f, 0);
+		return;
+	}
+	at = flatten_find(f, t, &special);
+	if (at == -2 && (t->bits & T_FMT)) {
+		/* Not open at all: gumbo forgets one it would re-open. */
+		for (i = f->nling; i > 0; i--)
+			if (f->ling[i - 1].h == t->h) {
+				memmove(&f->ling[i - 1], &f->ling[i],
+				    (f->nling - i) * sizeof f->ling[0]);
+				f->nling--;
+				break;
+			}
+		return;
+	}
+	if (at < 0)
+		return;
+	i = (size_t)at;
+	if (t->bits & T_FMT) {
+		/* The adoption agency moves elements, never deepens. */
+		if (special)
+			return;
+		flatten_pop_to(f, i);
+		return;
+	}
+	if (strcmp(t->name, "form") == 0) {
+		/* Only the form itself leaves the stack. */
+		k = f->n - 1 - i;
+		memmove(&f->st[k], &f->st[k + 1], i * sizeof f->st[0]);
+		f->n--;
+		return;
+	}
+	flatten_pop_to(f, i);
+}
+
+/*
+ * The first pass: copies f->s to f->out, leaving out start tags the model
+ * says would nest deeper than SANITIZE_MAXDEPTH.  -1 when out of memory.
+ */
+static int
+flatten_run(struct flatten *f)
+{
+	struct flatten_tag	 t;
+	const char		*s = f->s;
+	size_t			 p, from = 0, e;
+
+	f->pos = 0;
+	while (f->pos < f->len) {
+		p = f->pos;
+		if (s[p] != '<' || p + 1 >= f->len) {
+			f->pos++;
+			continue;
+		}
+		if (s[p + 1] == '!' && p + 3 < f->len && s[p + 2] == '-' &&
+		    s[p + 3] == '-') {
+			/* A comment; "<!-->" and "<!--->" end at once. */
+			for (e = p + 4; e < f->len; e++)
+				if (s[e] == '>' && (e == p + 4 ||
+				    (s[e - 1] == '-' && s[e - 2] == '-') ||
+				    (s[e - 1] == '!' && s[e - 2] == '-' &&
+				    s[e - 3] == '-')))
+					break;
+			f->pos = e < f->len ? e + 1 : f->len;
+			continue;
+		}
+		if (s[p + 1] == '!' || s[p + 1] == '?' || (s[p + 1] == '/' &&
+		    p + 2 < f->len && !sanitize_alpha((unsigned char)s[p + 2]))) {
+			/* Doctypes and bogus comments run to the next '>'. */
+			for (e = p + 2; e < f->len && s[e] != '>'; e++)
+				;
+			f->pos = e < f->len ? e + 1 : f->len;
+			continue;
+		}
+		if (!sanitize_alpha((unsigned char)s[p + 1]) &&
+		    !(s[p + 1] == '/' && p + 2 < f->len)) {
+			f->pos++;
+			continue;
+		}
+		flatten_read_tag(f, &t);
+		f->pos = t.end;
+		if (t.endtag) {
+			flatten_end(f, &t);
+			continue;
+		}
+		switch (flatten_start(f, &t)) {
+		case FL_DROP:
+			buf_add(&f->out, s + from, t.start - from);
+			from = t.end;
+			break;
+		case FL_RAW:
+			f->pos = flatten_raw_end(f, t.end, t.name);
+			break;
+		case FL_PLAIN:
+			f->pos = f->len;
+			break;
+		default:
+			break;
+		}
+	}
+	buf_add(&f->out, s + from, f->len - from);
+	return f->out.failed ? -1 : 0;
+}
+
+/*
+ * Parses LEN bytes of HTML in A's budget and writes the safe serialization
+ * to W.  Returns 0, 1 when the budget ran out, -1 when out of memory.
+ */
+static int
+sanitize_parse(struct writer *w, struct arena *a, const char *html,
+    size_t len)
+{
+	GumboOptions		 opts = kGumboDefaultOptions;
+	GumboOutput		*out;
+	int			 r;
+
+	opts.allocator = arena_alloc;
+	opts.deallocator = arena_dealloc;
+	opts.userdata = a;
+	opts.max_errors = 0;	/* each error copies the open stack */
+	opts.fragment_context = GUMBO_TAG_DIV;
+	opts.fragment_namespace = GUMBO_NAMESPACE_HTML;
+	if (setjmp(a->jb) != 0) {
+		arena_free(a);
+		return a->oom ? -1 : 1;
+	}
+	out = gumbo_parse_with_options(&opts, html, len);
+	r = writer_walk(w, out->root);
+	/* Not gumbo_destroy_output: it recurses down the tree. */
+	arena_free(a);
+	return r;
+}
+
+/* One attempt: the first pass, the parse, the writer.  As sanitize_parse. */
+static int
+sanitize_try(struct writer *w, const char *html, size_t len, int nofmt)
+{
+	struct flatten	*f;
+	struct arena	 a;
+	char		*in;
+	size_t		 inlen;
+	int		 r;
+
+	if ((f = calloc(1, sizeof *f)) == NULL)
+		return -1;
+	f->s = html;
+	f->len = len;
+	f->nofmt = nofmt;
+	buf_init(&f->out, len + 1);
+	if (flatten_run(f) == -1 || (in = buf_release(&f->out, &inlen)) ==
+	    NULL) {
+		buf_free(&f->out);
+		free(f);
+		return -1;
+	}
+	free(f);
+	memset(&a, 0, sizeof a);
+	a.limit = SANITIZE_ARENA_MIN + SANITIZE_ARENA_MUL * inlen;
+	r = sanitize_parse(w, &a, in, inlen);
+	free(in);
+	return r;
+}
+
+char *
+sanitize_html(const char *html, size_t len, const char *base)
+{
+	struct writer	w;
+	size_t		cut;
+	int		r;
+
+	if (html == NULL)
+		len = 0;
+	if (len > SANITIZE_MAXIN) {
+		/* Cut at a character boundary. */
+		cut = SANITIZE_MAXIN;
+		while (cut > 0 && ((unsigned char)html[cut] & 0xc0) == 0x80)
+			cut--;
+		len = cut;
+	}
+	memset(&w, 0, sizeof w);
+	w.base = base;
+	w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
+	buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
+	    SANITIZE_MAXDEPTH * 16);
+	r = sanitize_try(&w, len > 0 ? html : "", len, 0);
+	if (r == 1) {
+		/*
+		 * Over budget: formatting elements re-opened across blocks
+		 * multiply nodes.  Again without them; past that, nothing.
+		 */
+		buf_free(&w.b);
+		memset(&w, 0, sizeof w);
+		w.base = base;
+		w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
+		buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
+		    SANITIZE_MAXDEPTH * 16);
+		if ((r = sanitize_try(&w, html, len, 1)) == 1) {
+			buf_free(&w.b);
+			return strdup("");
+		}
+	}
+	if (r == -1) {
+		buf_free(&w.b);
+		return NULL;
+	}
+	return buf_release(&w.b, NULL);
+}

@@ -1,0 +1,144 @@
+/*
+ * store: what feedmux remembers, on top of db.  Sources mirrored from the
+ * config (with their poll state: validators, schedule, health), entries with
+ * their identity within a source and the categories they were sorted into,
+ * and poll records.  One fetched document is applied in one transaction.
+ * It answers the queries render and the status pages need.  This is the only
+ * room that speaks SQL, so its interface stays narrow: documents in, views
+ * and poll state out.
+ */
+#ifndef FEEDMUX_STORE_H
+#define FEEDMUX_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf;
+struct conf_source;
+struct doc;
+struct store;
+
+#define STORE_NODATE	INT64_MIN
+
+#define STORE_READONLY	0x1
+#define STORE_SYNC_FULL	0x2
+
+/* Opening; NULL with *ERR set (caller frees) on failure. */
+struct store	*store_open(const char *path, int flags, char **err);
+void		 store_close(struct store *);
+
+/*
+ * Mirrors the config's sources: adds new ones, updates URL and categories of
+ * changed ones (re-sorting their stored entries), marks removed ones
+ * inactive (their entries leave the outputs; data kept).  -1 on error.
+ */
+int		 store_sync(struct store *, const struct conf *);
+
+/* Poll state of one source, for fetch and sched.  Strings owned by the struct. */
+struct store_state {
+	char		*url;		/* effective URL (adopted redirect, else configured) */
+	char		*etag;		/* byte for byte as last sent, or NULL */
+	char		*last_modified;
+	int64_t		 next_poll;	/* 0 when never scheduled */
+	int64_t		 last_success;
+	int		 failures;	/* consecutive */
+};
+int		 store_state(struct store *, const char *source, struct store_state *);
+void		 store_state_clear(struct store_state *);
+
+/* One poll's outcome, as handed to store_poll_done. */
+struct store_poll {
+	int64_t		 at;		/* when it started */
+	int64_t		 duration_ms;
+	int		 status;	/* HTTP status, 0 when no response */
+	int64_t		 bytes;		/* body bytes received */
+	const char	*state;		/* "ok", "failing", "throttled", ... */
+	const char	*error;		/* NULL on success */
+	const char	*etag;		/* validators to keep (NULL: none) */
+	const char	*last_modified;
+	int64_t		 next_poll;
+	int		 failures;	/* consecutive, after this poll */
+};
+
+/* What a poll changed. */
+struct store_result {
+	int		 new;
+	int		 updated;
+	char		 changed_all;	/* any view changed */
+};
+
+/*
+ * Records a poll of SOURCE and, when DOC is not NULL, stores its entries:
+ * new ones inserted and sorted into the source's categories, changed ones
+ * updated in place, unchanged ones left alone.  One transaction; on error
+ * nothing is changed and -1 is returned.
+ */
+int		 store_poll_done(struct store *, const struct conf_source *,
+		     const struct store_poll *, const struct doc *,
+		     struct store_result *);
+
+/* One entry of a view, valid only during the callback. */
+struct store_item {
+	int64_t		 id;
+	const char	*guid;
+	const char	*link;
+	const char	*title;
+	const char	*title_type;
+	const char	*summary;
+	const char	*summary_type;
+	const char	*content;
+	const char	*content_type;
+	const char	*author_name;
+	const char	*author_email;
+	const char	*author_uri;
+	const char	*terms;		/* publisher categories, '\x1f'-separated */
+	int64_t		 published;	/* STORE_NODATE when unknown */
+	int64_t		 updated;	/* STORE_NODATE when unknown */
+	int64_t		 sort_date;
+	const char	*source_name;
+	const char	*source_url;	/* the feed's URL */
+	const char	*source_title;
+	const char	*source_link;
+	const char	*source_feed_id;
+	int64_t		 source_updated;	/* STORE_NODATE when unknown */
+};
+typedef int (*store_item_cb)(const struct store_item *, void *);
+
+/*
+ * Calls CB for at most LIMIT entries of CATEGORY (NULL: every active
+ * source), newest first.  Stops early when CB returns nonzero.  Returns the
+ * number of entries visited, or -1 on error.
+ */
+int		 store_each(struct store *, const char *category, int limit,
+		     store_item_cb, void *);
+
+/* One source's health and counters, valid only during the callback. */
+struct store_source_info {
+	const char	*name;
+	const char	*url;
+	const char	*cur_url;	/* NULL unless a redirect was adopted */
+	const char	*title;
+	const char	*state;
+	const char	*last_error;
+	int64_t		 last_attempt;
+	int64_t		 last_success;
+	int64_t		 failing_since;
+	int64_t		 next_poll;
+	int		 last_status;
+	int		 failures;
+	int64_t		 entries;
+	int		 active;
+};
+typedef int (*store_source_cb)(const struct store_source_info *, void *);
+
+/* Calls CB for each active source, by name.  -1 on error. */
+int		 store_sources_each(struct store *, store_source_cb, void *);
+
+/* Number of entries in CATEGORY (NULL: all active), and the newest sort date. */
+int		 store_category_stats(struct store *, const char *category,
+		     int64_t *count, int64_t *newest);
+
+/* A consistent copy of the database in PATH.  -1 with *ERR set on error. */
+int		 store_backup(struct store *, const char *path, char **err);
+
+#endif

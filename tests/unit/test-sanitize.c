@@ -1,0 +1,963 @@
+/*
+ * test-sanitize: the HTML sanitizer.  Every XSS vector's output is parsed
+ * again with gumbo and walked: no element, attribute or URL scheme off our
+ * own lists (kept here, apart from sanitize.c's) may appear, the output
+ * must be XML-safe UTF-8, and sanitizing it again must change nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gumbo.h>
+
+#include "sanitize.h"
+
+#define BASE	"https://example.com/blog/post/"
+
+/* Elements the output may hold. */
+static const char *const ok_elements[] = {
+	"a", "abbr", "acronym", "address", "article", "aside", "audio", "b",
+	"bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite",
+	"code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl",
+	"dt", "em", "figcaption", "figure", "font", "footer", "h1", "h2", "h3",
+	"h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li",
+	"main", "mark", "nav", "ol", "p", "picture", "pre", "q", "rb", "rp",
+	"rt", "rtc", "ruby", "s", "samp", "section", "small", "source", "span",
+	"strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+	"tfoot", "th", "thead", "time", "tr", "track", "tt", "u", "ul", "var",
+	"video", "wbr",
+};
+
+/* Attributes the output may hold. */
+static const char *const ok_attrs[] = {
+	"abbr", "align", "alt", "axis", "bgcolor", "border", "cellpadding",
+	"cellspacing", "char", "charoff", "cite", "clear", "color", "cols",
+	"colspan", "compact", "controls", "datetime", "default", "dir", "face",
+	"headers", "height", "href", "hreflang", "hspace", "kind", "label",
+	"lang", "longdesc", "loop", "media", "muted", "noshade", "nowrap",
+	"open", "poster", "preload", "reversed", "rows", "rowspan", "rules",
+	"scope", "size", "sizes", "span", "src", "srclang", "srcset", "start",
+	"summary", "title", "type", "valign", "value", "vspace", "width",
+};
+
+/* Attributes holding one URL. */
+static const char *const url_attrs[] = {
+	"cite", "href", "longdesc", "poster", "src",
+};
+
+/* URL schemes the output may use. */
+static const char *const ok_schemes[] = {
+	"feed", "ftp", "ftps", "http", "https", "irc", "ircs", "magnet",
+	"mailto", "news", "nntp", "sip", "sips", "sms", "tel", "webcal",
+	"xmpp",
+};
+
+/* Markup that must never come out, whatever the vector. */
+static const char *const never[] = {
+	"<script", "<style", "<iframe", "<frame", "<svg", "<math", "<object",
+	"<embed", "<applet", "<form", "<input", "<button", "<textarea",
+	"<select", "<base", "<meta", "<link", "<template", "<noscript",
+	"<title", "<!--", "<?", "<!doctype", "javascript:", "vbscript:",
+	"livescript:", "data:", " on", "style=", "expression(", " id=",
+	" name=", "xlink", "srcdoc", "formaction", "http-equiv",
+};
+
+/* Hostile input, each checked structurally and against NEVER. */
+static const char *const vectors[] = {
+	"<script>alert(1)</script>",
+	"<SCRIPT SRC=http://evil.example/x.js></SCRIPT>",
+	"<script/src=//evil.example/x.js></script>",
+	"<img src=x onerror=alert(1)>",
+	"<img/src=x/onerror=alert(1)>",
+	"<img src=x:alert(1) onerror=eval(src) alt=0>",
+	"<img src=\"x\"onerror=\"alert(1)\">",
+	"<IMG SRC=\"jav\tascript:alert('XSS');\">",
+	"<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;"
+	    "&#58;&#97;&#108;&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;"
+	    "&#39;&#41;>",
+	"<IMG SRC=&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099"
+	    "&#0000114&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108"
+	    "&#0000101&#0000114&#0000116&#0000040&#0000039&#0000088>",
+	"<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A"
+	    "&#x61&#x6C&#x65&#x72&#x74>",
+	"<IMG SRC=\" &#14;  javascript:alert('XSS');\">",
+	"<a href=\"javascript:alert(1)\">x</a>",
+	"<a href=\"java&#x09;script:alert(1)\">x</a>",
+	"<a href=\"java&#x0A;script:alert(1)\">x</a>",
+	"<a href=\"java&#x0D;script:alert(1)\">x</a>",
+	"<a href=\"javas&Tab;cript:alert(1)\">x</a>",
+	"<a href=\"jav&NewLine;ascript:alert(1)\">x</a>",
+	"<a href=\" JaVaScRiPt:alert(1)\">x</a>",
+	"<a href=\"&#1;javascript:alert(1)\">x</a>",
+	"<a href=\"&#x1f;java&#x1;script:alert(1)\">x</a>",
+	"<a href=\"\x01\x02 javascript:alert(1)\">x</a>",
+	"<a href=\"javascript&#58;alert(1)\">x</a>",
+	"<a href=\"javascript&colon;alert(1)\">x</a>",
+	"<a href=\"&#x6A;&#x61;vascript:alert(1)\">x</a>",
+	"<a href='vbscript:msgbox(1)'>x</a>",
+	"<a href=\"VBScript:msgbox(1)\">x</a>",
+	"<a href=\"livescript:alert(1)\">x</a>",
+	"<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">"
+	    "x</a>",
+	"<img src=\"data:image/svg+xml,<svg onload=alert(1)>\">",
+	"<a href=\"file:///etc/passwd\">x</a>",
+	"<a/href=\"javascript:alert(1)\">x</a>",
+	"<a href=\"javascript:alert(1)\" href=\"http://ok.example/\">x</a>",
+	"<a href=\"http://ok.example/\" onclick=\"alert(1)\" "
+	    "onmouseover=alert(1)>x</a>",
+	"<a href=\"http://ok.example/&quot;onmouseover=&quot;alert(1)\">x</a>",
+	"<svg><script>alert(1)</script></svg>",
+	"<svg onload=alert(1)>",
+	"<svg><style><img src=x onerror=alert(1)></style></svg>",
+	"<svg><a xlink:href=\"javascript:alert(1)\"><text>x</text></a></svg>",
+	"<svg><foreignObject><script>alert(1)</script></foreignObject></svg>",
+	"<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+	"<math><style><img src onerror=alert(1)></style></math>",
+	"<math href=\"javascript:alert(1)\">x</math>",
+	"<!--><script>alert(1)</script>-->",
+	"<!---><script>alert(1)</script>-->",
+	"<!-- --!><script>alert(1)</script>-->",
+	"<!-- <script>alert(1)</script> -->",
+	"<![CDATA[<script>alert(1)</script>]]>",
+	"<?xml-stylesheet href=\"javascript:alert(1)\"?>",
+	"<!DOCTYPE html><script>alert(1)</script>",
+	"<style>@import 'http://evil.example/x.css';</style>",
+	"<style>body{background:url(javascript:alert(1))}</style>",
+	"<div style=\"background:url(javascript:alert(1))\">x</div>",
+	"<div style=\"width: expression(alert(1))\">x</div>",
+	"<p STYLE=\"x:expression(alert(1))\">x</p>",
+	"<iframe src=\"javascript:alert(1)\"></iframe>",
+	"<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+	"<iframe><script>alert(1)</script></iframe>",
+	"<frameset><frame src=\"javascript:alert(1)\"></frameset>",
+	"<form action=\"javascript:alert(1)\"><input type=submit></form>",
+	"<button formaction=\"javascript:alert(1)\">x</button>",
+	"<input type=image src=x onerror=alert(1)>",
+	"<isindex action=javascript:alert(1) type=image>",
+	"<object data=\"javascript:alert(1)\"></object>",
+	"<object><param name=movie value=x></object>",
+	"<embed src=\"javascript:alert(1)\">",
+	"<applet code=x></applet>",
+	"<base href=\"javascript:alert(1)//\">",
+	"<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+	"<link rel=stylesheet href=\"javascript:alert(1)\">",
+	"<scr<script>ipt>alert(1)</script>",
+	"<scr<script>ipt>alert(1)</scr</script>ipt>",
+	"<img \"\"\"><script>alert(1)</script>\">",
+	"<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+	"<noscript><style></noscript><img src=x onerror=alert(1)>",
+	"<noembed><img src=x onerror=alert(1)></noembed>",
+	"<table><td><script>alert(1)</script>",
+	"<table><tr><td><style>x</style></td></tr></table>",
+	"<table><script>alert(1)</script><tr><td>x",
+	"<select><template><style><img src=x onerror=alert(1)>",
+	"<template><script>alert(1)</script></template>",
+	"<textarea><script>alert(1)</script></textarea>",
+	"<title><script>alert(1)</script></title>",
+	"<xmp><script>alert(1)</script></xmp>",
+	"<plaintext><script>alert(1)</script>",
+	"<body onload=alert(1)>x",
+	"<video><source onerror=alert(1)></video>",
+	"<video poster=javascript:alert(1)></video>",
+	"<audio src=x onerror=alert(1)></audio>",
+	"<details open ontoggle=alert(1)>x</details>",
+	"<marquee onstart=alert(1)>x</marquee>",
+	"<img srcset=\"javascript:alert(1) 1x, http://ok.example/a.png 2x\">",
+	"<img srcset=\"http://ok.example/a.png (x, javascript:alert(1)) 2x\">",
+	"<picture><source srcset=\"x.png, javascript:alert(1)\"></picture>",
+	"<image src=x onerror=alert(1)>",
+	"<div id=\"x\" name=\"y\" class=\"z\" data-x=\"1\" xmlns:x=\"y\">x</div>",
+	"<a target=_blank rel=opener href=http://ok.example/>x</a>",
+	"<p title=\"&lt;script&gt;alert(1)&lt;/script&gt;\">x</p>",
+	"<div><a href=\"javascript:alert(1)\"",
+	"<a href=\"ja\xe2\x80\x8bvascript:alert(1)\">x</a>",
+	"<a href=\"\xef\xbc\xaa\xef\xbc\xa1vascript:alert(1)\">x</a>",
+	"<b><p>x</b>y<script>alert(1)</script>",
+	"<p>a<x-y onclick=alert(1)>b</x-y>c</p>",
+};
+
+/* 1 when NAME is on the NULL-less list V of N names (case-sensitive). */
+static int
+on_list(const char *const *v, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+#define ON(v, name)	on_list((v), sizeof (v) / sizeof (v)[0], (name))
+
+/*
+ * NULL when URL, as a browser reads it (C0 and spaces trimmed, tab/LF/CR
+ * removed), is relative or has a listed scheme; else a complaint.
+ */
+static const char *
+check_url(const char *url)
+{
+	char	 buf[4096], scheme[32];
+	size_t	 len = strlen(url), i, o = 0, start = 0;
+
+	while (start < len && (unsigned char)url[start] <= 0x20)
+		start++;
+	while (len > start && (unsigned char)url[len - 1] <= 0x20)
+		len--;
+	for (i = start; i < len && o < sizeof buf - 1; i++)
+		if (url[i] != '\t' && url[i] != '\n' && url[i] != '\r')
+			buf[o++] = url[i];
+	buf[o] = '\0';
+	if (!isalpha((unsigned char)buf[0]))
+		return NULL;
+	for (i = 0; buf[i] != ':'; i++) {
+		if (buf[i] == '\0' || !(isalnum((unsigned char)buf[i]) ||
+		    buf[i] == '+' || buf[i] == '-' || buf[i] == '.'))
+			return NULL;	/* no scheme: relative */
+		if (i >= sizeof scheme - 1)
+			return "scheme too long";
+		scheme[i] = (char)tolower((unsigned char)buf[i]);
+	}
+	scheme[i] = '\0';
+	return ON(ok_schemes, scheme) ? NULL : "URL scheme not allowed";
+}
+
+/* NULL when every candidate URL of srcset value V passes check_url. */
+static const char *
+check_srcset(const char *v)
+{
+	char		 buf[4096];
+	const char	*p = v, *err;
+	size_t		 n;
+
+	for (;;) {
+		while (isspace((unsigned char)*p) || *p == ',')
+			p++;
+		if (*p == '\0')
+			return NULL;
+		for (n = 0; p[n] != '\0' && !isspace((unsigned char)p[n]); n++)
+			;
+		if (n >= sizeof buf)
+			return "srcset URL too long";
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		while (n > 0 && buf[n - 1] == ',')
+			buf[--n] = '\0';
+		if ((err = check_url(buf)) != NULL)
+			return err;
+		p += strlen(buf);
+		/* Descriptors (we write no parentheses) run to a comma. */
+		while (*p != '\0' && *p != ',') {
+			if (*p == '(')
+				return "parenthesis in srcset";
+			p++;
+		}
+	}
+}
+
+/*
+ * Parses OUT as a browser would and walks the tree: NULL when it holds only
+ * allowed elements, attributes and URLs and is no deeper than 257 levels,
+ * else what is wrong.
+ */
+static const char *
+check_tree(const char *out)
+{
+	GumboOptions		 opts = kGumboDefaultOptions;
+	GumboOutput		*g;
+	const GumboNode		**st, *n;
+	const GumboElement	*e;
+	const GumboAttribute	*a;
+	GumboStringPiece	 tag;
+	size_t			*depth, sp = 0, cap = 1 << 16, d;
+	const char		*err = NULL, *name;
+	char			 tagname[64];
+	unsigned		 i;
+
+	opts.fragment_context = GUMBO_TAG_DIV;
+	opts.fragment_namespace = GUMBO_NAMESPACE_HTML;
+	g = gumbo_parse_with_options(&opts, out, strlen(out));
+	assert_non_null(g);
+	st = malloc(cap * sizeof *st);
+	depth = malloc(cap * sizeof *depth);
+	assert_non_null(st);
+	assert_non_null(depth);
+	st[sp] = g->root;
+	depth[sp++] = 0;
+	while (sp > 0 && err == NULL) {
+		n = st[--sp];
+		d = depth[sp];
+		if (n->type == GUMBO_NODE_TEXT ||
+		    n->type == GUMBO_NODE_WHITESPACE)
+			continue;
+		if (n->type != GUMBO_NODE_ELEMENT) {
+			err = "comment, CDATA or template node";
+			break;
+		}
+		e = &n->v.element;
+		if (d > 257) {
+			err = "nested too deep";
+			break;
+		}
+		if (e->tag_namespace != GUMBO_NAMESPACE_HTML) {
+			err = "svg or MathML element";
+			break;
+		}
+		if (n != g->root) {
+			if (e->tag == GUMBO_TAG_UNKNOWN) {
+				tag = e->original_tag;
+				gumbo_tag_from_original_text(&tag);
+				snprintf(tagname, sizeof tagname, "%.*s",
+				    (int)tag.length, tag.data);
+				name = tagname;
+			} else
+				name = gumbo_normalized_tagname(e->tag);
+			if (!ON(ok_elements, name)) {
+				err = "element not allowed";
+				break;
+			}
+		}
+		for (i = 0; i < e->attributes.length && err == NULL; i++) {
+			a = e->attributes.data[i];
+			if (strncasecmp(a->name, "on", 2) == 0)
+				err = "event handler attribute";
+			else if (!ON(ok_attrs, a->name))
+				err = "attribute not allowed";
+			else if (ON(url_attrs, a->name))
+				err = check_url(a->value);
+			else if (strcmp(a->name, "srcset") == 0)
+				err = check_srcset(a->value);
+		}
+		for (i = 0; i < e->children.length; i++) {
+			if (sp == cap) {
+				cap *= 2;
+				st = realloc(st, cap * sizeof *st);
+				depth = realloc(depth, cap * sizeof *depth);
+				assert_non_null(st);
+				assert_non_null(depth);
+			}
+			st[sp] = e->children.data[i];
+			depth[sp++] = d + 1;
+		}
+	}
+	free(st);
+	free(depth);
+	gumbo_destroy_output(&opts, g);
+	return err;
+}
+
+/* NULL when S is UTF-8 with only characters XML 1.0 allows. */
+static const char *
+check_xml(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 c;
+	size_t			 n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+				return "C0 control character";
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 2, c = *p & 0x1f;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 3, c = *p & 0x0f;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 4, c = *p & 0x07;
+		else
+			return "invalid UTF-8 lead byte";
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return "truncated UTF-8";
+			c = (c << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+		    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return "overlong or surrogate UTF-8";
+		if (c == 0xfffe || c == 0xffff)
+			return "U+FFFE or U+FFFF";
+		p += n;
+	}
+	return NULL;
+}
+
+/* Case-insensitive strstr. */
+static const char *
+find_nocase(const char *hay, const char *needle)
+{
+	size_t	n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+/* Sanitizes LEN bytes of IN; never NULL in these tests.  Caller frees. */
+static char *
+san_len(const char *in, size_t len, const char *base)
+{
+	char	*out;
+
+	out = sanitize_html(in, len, base);
+	assert_non_null(out);
+	return out;
+}
+
+/* As san_len for a string.  Caller frees. */
+static char *
+san(const char *in, const char *base)
+{
+	return san_len(in, strlen(in), base);
+}
+
+/*
+ * The checks every output must pass: structure, XML characters, and a
+ * second pass that changes nothing.  Fails the test naming the input.
+ */
+static void
+check_output(const char *in, const char *out, const char *base)
+{
+	const char	*err;
+	char		*again;
+
+	if ((err = check_tree(out)) == NULL)
+		err = check_xml(out);
+	if (err != NULL) {
+		print_error("input:  %s\noutput: %s\nerror:  %s\n", in, out,
+		    err);
+		fail();
+	}
+	again = san(out, base);
+	if (strcmp(again, out) != 0) {
+		print_error("input:  %s\nonce:   %s\ntwice:  %s\n", in, out,
+		    again);
+		fail();
+	}
+	free(again);
+}
+
+/* Runs every vector, with and without a base. */
+static void
+test_xss_vectors(void **state)
+{
+	const char	*bases[] = { NULL, BASE, "javascript:alert(1)//" };
+	char		*out;
+	size_t		 v, b, k;
+
+	(void)state;
+	for (v = 0; v < sizeof vectors / sizeof vectors[0]; v++) {
+		for (b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+			out = san(vectors[v], bases[b]);
+			for (k = 0; k < sizeof never / sizeof never[0]; k++) {
+				if (find_nocase(out, never[k]) == NULL)
+					continue;
+				print_error("input:  %s\noutput: %s\nfound:  "
+				    "%s\n", vectors[v], out, never[k]);
+				fail();
+			}
+			check_output(vectors[v], out, bases[b]);
+			free(out);
+		}
+	}
+}
+
+/* What a few vectors leave behind, exactly. */
+static void
+test_xss_leftovers(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} t[] = {
+		{ "<img src=x onerror=alert(1)>", "<img src=\"x\" />" },
+		{ "<a href=\"javascript:alert(1)\">x</a>", "<a>x</a>" },
+		{ "<a href=\"java&#x09;script:alert(1)\">x</a>", "<a>x</a>" },
+		{ "<a href=\" JaVaScRiPt:alert(1)\">x</a>", "<a>x</a>" },
+		{ "<p>a<script>alert(1)</script>b</p>", "<p>ab</p>" },
+		{ "<p>a<style>p{}</style>b</p>", "<p>ab</p>" },
+		{ "<p>a<noscript><b>n</b></noscript>b</p>", "<p>ab</p>" },
+		{ "<p>a<svg><text>s</text></svg>b</p>", "<p>ab</p>" },
+		{ "<p>a<math><mi>m</mi></math>b</p>", "<p>ab</p>" },
+		{ "<p>a<iframe>i</iframe>b</p>", "<p>ab</p>" },
+		{ "<p>a<object>o</object>b</p>", "<p>ab</p>" },
+		{ "<p>a<form>f</form>b</p>", "<p>ab</p>" },
+		{ "<p>a<!-- c -->b</p>", "<p>ab</p>" },
+		{ "<!--><script>alert(1)</script>-->", "--&gt;" },
+		{ "<scr<script>ipt>alert(1)</script>", "ipt&gt;alert(1)" },
+		{ "<table><td><script>alert(1)</script>",
+		    "<table><tbody><tr><td></td></tr></tbody></table>" },
+		{ "<div style=\"width: expression(alert(1))\">x</div>",
+		    "<div>x</div>" },
+		{ "<p title=\"&lt;script&gt;\">x</p>",
+		    "<p title=\"&lt;script&gt;\">x</p>" },
+		{ "<a href=\"http://ok.example/&quot;onmouseover=&quot;x\">x</a>",
+		    "<a href=\"http://ok.example/&quot;onmouseover=&quot;x\">x"
+		    "</a>" },
+		{ "<blink>safe</blink> description", "safe description" },
+		{ "<p>a<x-y onclick=alert(1)>b</x-y>c</p>", "<p>abc</p>" },
+		{ "<img \"\"\"><script>alert(1)</script>\">",
+		    "<img />\"&gt;" },
+	};
+	char	*out;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		out = san(t[i].in, NULL);
+		if (strcmp(out, t[i].want) != 0) {
+			print_error("input: %s\nwant:  %s\ngot:   %s\n", t[i].in,
+			    t[i].want, out);
+			fail();
+		}
+		free(out);
+	}
+}
+
+/* Text without markup comes out escaped and otherwise unchanged. */
+static void
+test_plain_text(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} t[] = {
+		{ "", "" },
+		{ "Hello, world", "Hello, world" },
+		{ "Fish & chips < 5 > 3", "Fish &amp; chips &lt; 5 &gt; 3" },
+		{ "He said \"hi\", it's fine", "He said \"hi\", it's fine" },
+		{ "a&nbsp;b", "a\xc2\xa0" "b" },
+		{ "&copy; 2024 &mdash; &#x263A;",
+		    "\xc2\xa9 2024 \xe2\x80\x94 \xe2\x98\xba" },
+		{ "&lt;b&gt;not bold&lt;/b&gt;", "&lt;b&gt;not bold&lt;/b&gt;" },
+		{ "&amp;amp;", "&amp;amp;" },
+		{ "AT&T", "AT&amp;T" },
+		{ "  spaced\n\tlines  ", "  spaced\n\tlines  " },
+		{ "caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80" },
+		{ "a\x01" "b\x0b" "c\x1f" "d", "abcd" },
+		{ "x\xef\xbf\xbey", "xy" },
+	};
+	char	*out;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		out = san(t[i].in, BASE);
+		if (strcmp(out, t[i].want) != 0) {
+			print_error("input: %s\nwant:  %s\ngot:   %s\n", t[i].in,
+			    t[i].want, out);
+			fail();
+		}
+		check_output(t[i].in, out, BASE);
+		free(out);
+	}
+	/* NULL with no length is empty input. */
+	out = sanitize_html(NULL, 0, NULL);
+	assert_non_null(out);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+/* Bytes that are not UTF-8, or NUL, still make valid output. */
+static void
+test_bad_bytes(void **state)
+{
+	static const char	in[] = "a\xff" "b\xc0\xaf" "c\0d<p>\xed\xa0\x80"
+	    "e</p>";
+	char			*out;
+
+	(void)state;
+	out = san_len(in, sizeof in - 1, NULL);
+	assert_null(check_xml(out));
+	assert_null(check_tree(out));
+	assert_non_null(strstr(out, "<p>"));
+	assert_non_null(strchr(out, 'a'));
+	assert_non_null(strchr(out, 'e'));
+	free(out);
+}
+
+/* An ordinary article survives whole. */
+static void
+test_article(void **state)
+{
+	const char	*in =
+	    "<h2>Title</h2>\n"
+	    "<p>Intro with <a href=\"https://example.org/x?a=1&amp;b=2\" "
+	    "title=\"X\">a link</a>, <em>emphasis</em>, <strong>weight"
+	    "</strong>, <code>code()</code> and a<br>break.</p>\n"
+	    "<ul><li>one</li><li>two <i>it</i></li></ul>\n"
+	    "<ol start=\"3\"><li>three</li></ol>\n"
+	    "<blockquote cite=\"https://example.org/q\"><p>Quoted</p>"
+	    "</blockquote>\n"
+	    "<figure><img src=\"https://example.org/a.png\" alt=\"A &quot;pic"
+	    "&quot;\" width=\"640\" height=\"480\"><figcaption>Cap"
+	    "</figcaption></figure>\n"
+	    "<table border=\"1\"><thead><tr><th scope=\"col\">h</th></tr>"
+	    "</thead><tbody><tr><td colspan=\"2\">c</td></tr></tbody>"
+	    "</table>\n"
+	    "<pre>line 1\n  line 2</pre><hr>\n"
+	    "<dl><dt>term</dt><dd>def</dd></dl>"
+	    "<p><del>old</del><ins>new</ins> <sub>1</sub><sup>2</sup> "
+	    "<abbr title=\"HyperText\">HTML</abbr> <time datetime=\"2024-01-02"
+	    "\">Jan 2</time></p>";
+	const char	*want =
+	    "<h2>Title</h2>\n"
+	    "<p>Intro with <a href=\"https://example.org/x?a=1&amp;b=2\" "
+	    "title=\"X\">a link</a>, <em>emphasis</em>, <strong>weight"
+	    "</strong>, <code>code()</code> and a<br />break.</p>\n"
+	    "<ul><li>one</li><li>two <i>it</i></li></ul>\n"
+	    "<ol start=\"3\"><li>three</li></ol>\n"
+	    "<blockquote cite=\"https://example.org/q\"><p>Quoted</p>"
+	    "</blockquote>\n"
+	    "<figure><img src=\"https://example.org/a.png\" alt=\"A &quot;pic"
+	    "&quot;\" width=\"640\" height=\"480\" /><figcaption>Cap"
+	    "</figcaption></figure>\n"
+	    "<table border=\"1\"><thead><tr><th scope=\"col\">h</th></tr>"
+	    "</thead><tbody><tr><td colspan=\"2\">c</td></tr></tbody>"
+	    "</table>\n"
+	    "<pre>line 1\n  line 2</pre><hr />\n"
+	    "<dl><dt>term</dt><dd>def</dd></dl>"
+	    "<p><del>old</del><ins>new</ins> <sub>1</sub><sup>2</sup> "
+	    "<abbr title=\"HyperText\">HTML</abbr> <time datetime=\"2024-01-02"
+	    "\">Jan 2</time></p>";
+	char		*out;
+
+	(void)state;
+	out = san(in, BASE);
+	assert_string_equal(out, want);
+	check_output(in, out, BASE);
+	free(out);
+}
+
+/* Media, details and ruby keep their safe attributes. */
+static void
+test_media_and_friends(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} t[] = {
+		{ "<video controls poster=\"p.jpg\" autoplay width=\"320\">"
+		    "<source src=\"v.mp4\" type=\"video/mp4\"><track "
+		    "src=\"c.vtt\" kind=\"captions\" srclang=\"en\">no video"
+		    "</video>",
+		    "<video controls=\"\" poster=\"" BASE "p.jpg\" width=\"320\">"
+		    "<source src=\"" BASE "v.mp4\" type=\"video/mp4\" /><track "
+		    "src=\"" BASE "c.vtt\" kind=\"captions\" srclang=\"en\" />"
+		    "no video</video>" },
+		{ "<audio controls src=\"/a.mp3\"></audio>",
+		    "<audio controls=\"\" src=\"https://example.com/a.mp3\">"
+		    "</audio>" },
+		{ "<picture><source srcset=\"a.webp 1x, b.webp 2x\" "
+		    "type=\"image/webp\"><img src=\"a.jpg\"></picture>",
+		    "<picture><source srcset=\"" BASE "a.webp 1x, " BASE
+		    "b.webp 2x\" type=\"image/webp\" /><img src=\"" BASE
+		    "a.jpg\" /></picture>" },
+		{ "<details open><summary>More</summary>text</details>",
+		    "<details open=\"\"><summary>More</summary>text</details>" },
+		{ "<ruby>kan<rp>(</rp><rt>k</rt><rp>)</rp></ruby>",
+		    "<ruby>kan<rp>(</rp><rt>k</rt><rp>)</rp></ruby>" },
+		{ "<font color=\"red\" face=\"x\" size=\"2\">f</font><center>c"
+		    "</center>",
+		    "<font color=\"red\" face=\"x\" size=\"2\">f</font><center>c"
+		    "</center>" },
+		{ "<p>a<wbr>b</p>", "<p>a<wbr />b</p>" },
+		{ "<table><colgroup><col span=\"2\"></colgroup><caption>c"
+		    "</caption></table>",
+		    "<table><colgroup><col span=\"2\" /></colgroup><caption>c"
+		    "</caption></table>" },
+		{ "<img srcset=\"a.png 100w,b.png 200w, javascript:x 3x, "
+		    "c.png (bad)\" sizes=\"50vw\">",
+		    "<img srcset=\"" BASE "a.png 100w, " BASE "b.png 200w\" "
+		    "sizes=\"50vw\" />" },
+		{ "<img srcset=\"javascript:alert(1)\">", "<img />" },
+	};
+	char	*out;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		out = san(t[i].in, BASE);
+		if (strcmp(out, t[i].want) != 0) {
+			print_error("input: %s\nwant:  %s\ngot:   %s\n", t[i].in,
+			    t[i].want, out);
+			fail();
+		}
+		check_output(t[i].in, out, BASE);
+		free(out);
+	}
+}
+
+/* Attributes off the list go; id, class, style, handlers among them. */
+static void
+test_attributes_dropped(void **state)
+{
+	char	*out;
+
+	(void)state;
+	out = san("<p id=\"x\" class=\"y\" style=\"color:red\" onclick=\"z\" "
+	    "title=\"t\" lang=\"en\" dir=\"ltr\" data-foo=\"1\" "
+	    "xml:lang=\"en\">x</p>", NULL);
+	assert_string_equal(out, "<p title=\"t\" lang=\"en\" dir=\"ltr\">x</p>");
+	free(out);
+	out = san("<a href=\"/x\" target=\"_blank\" rel=\"opener\" "
+	    "name=\"n\" ping=\"http://t.example/\" download>x</a>", NULL);
+	assert_string_equal(out, "<a href=\"/x\">x</a>");
+	free(out);
+	/* Values: & and " escaped, < and > too, the rest as written. */
+	out = san("<img alt='a \"b\" & <c> &amp; d'>", NULL);
+	assert_string_equal(out,
+	    "<img alt=\"a &quot;b&quot; &amp; &lt;c&gt; &amp; d\" />");
+	free(out);
+}
+
+/* Relative URLs resolve against the base; without one they stay. */
+static void
+test_relative_urls(void **state)
+{
+	static const struct {
+		const char	*in, *base, *want;
+	} t[] = {
+		{ "<a href=\"../other\">x</a>", BASE,
+		    "<a href=\"https://example.com/blog/other\">x</a>" },
+		{ "<img src=\"/img/a.png\">", BASE,
+		    "<img src=\"https://example.com/img/a.png\" />" },
+		{ "<a href=\"?q=1\">x</a>", BASE,
+		    "<a href=\"https://example.com/blog/post/?q=1\">x</a>" },
+		{ "<a href=\"#frag\">x</a>", BASE,
+		    "<a href=\"https://example.com/blog/post/#frag\">x</a>" },
+		{ "<a href=\"//cdn.example.net/x\">x</a>", BASE,
+		    "<a href=\"https://cdn.example.net/x\">x</a>" },
+		{ "<a href=\"  page.html  \">x</a>", BASE,
+		    "<a href=\"https://example.com/blog/post/page.html\">x</a>" },
+		{ "<a href=\"pa\nge.html\">x</a>", BASE,
+		    "<a href=\"https://example.com/blog/post/page.html\">x</a>" },
+		{ "<blockquote cite=\"q.html\">x</blockquote>", BASE,
+		    "<blockquote cite=\"https://example.com/blog/post/q.html\">"
+		    "x</blockquote>" },
+		{ "<a href=\"mailto:a@example.com\">m</a>", BASE,
+		    "<a href=\"mailto:a@example.com\">m</a>" },
+		{ "<a href=\"tel:+15551234\">t</a>", BASE,
+		    "<a href=\"tel:+15551234\">t</a>" },
+		{ "<a href=\"HTTP://Example.ORG/A\">x</a>", BASE,
+		    "<a href=\"HTTP://Example.ORG/A\">x</a>" },
+		{ "<a href=\"../other\">x</a>", NULL,
+		    "<a href=\"../other\">x</a>" },
+		{ "<a href=\"/x?a=1&b=2\">x</a>", NULL,
+		    "<a href=\"/x?a=1&amp;b=2\">x</a>" },
+		{ "<a href=\"\">x</a>", NULL, "<a href=\"\">x</a>" },
+		/* A hostile base cannot smuggle a scheme in. */
+		{ "<a href=\"x\">x</a>", "javascript:alert(1)//", "<a>x</a>" },
+		{ "<a href=\"x\">x</a>", "data:text/html,", "<a>x</a>" },
+	};
+	char	*out;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		out = san(t[i].in, t[i].base);
+		if (strcmp(out, t[i].want) != 0) {
+			print_error("input: %s\nwant:  %s\ngot:   %s\n", t[i].in,
+			    t[i].want, out);
+			fail();
+		}
+		check_output(t[i].in, out, t[i].base);
+		free(out);
+	}
+}
+
+/* The exported scheme test. */
+static void
+test_url_ok(void **state)
+{
+	static const char *const ok[] = {
+		"http://example.com/", "HTTPS://example.com/", "ftp://x/",
+		"mailto:a@b.example", "tel:+1234", "/relative", "relative",
+		"?q", "#frag", "//host.example/x", "", "javascript",
+		"./javascript:alert(1)", "\xef\xbc\xaa" "avascript:x",
+	};
+	static const char *const bad[] = {
+		"javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x",
+		"java\nscript:x", "java\rscript:x", "\x01javascript:x",
+		"\x01 \x1f javascript:x", "java\x01script:x", "vbscript:x",
+		"VBScript:x", "livescript:x", "data:text/html,<script>",
+		"data:image/png;base64,AAAA", "file:///etc/passwd", "jar:x",
+		"about:blank", "blob:https://x/y", "view-source:http://x/",
+		"x-unknown-scheme:foo",
+		"averyveryveryveryveryverylongscheme:x",
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (!sanitize_url_ok(ok[i])) {
+			print_error("should pass: %s\n", ok[i]);
+			fail();
+		}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (sanitize_url_ok(bad[i])) {
+			print_error("should fail: %s\n", bad[i]);
+			fail();
+		}
+	assert_int_equal(sanitize_url_ok(NULL), 0);
+}
+
+/* Elements off the list lose their tags but keep their text. */
+static void
+test_unwrap(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} t[] = {
+		{ "<custom-el>x</custom-el>", "x" },
+		{ "<marquee>m</marquee>", "m" },
+		{ "<label>l</label><fieldset><legend>g</legend>f</fieldset>",
+		    "lgf" },
+		{ "<span><unknown><b>x</b></unknown></span>",
+		    "<span><b>x</b></span>" },
+		{ "<html><body><p>x</p></body></html>", "<p>x</p>" },
+		{ "<pre>\n\nx</pre>", "<pre>\n\nx</pre>" },
+	};
+	char	*out;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		out = san(t[i].in, NULL);
+		if (strcmp(out, t[i].want) != 0) {
+			print_error("input: %s\nwant:  %s\ngot:   %s\n", t[i].in,
+			    t[i].want, out);
+			fail();
+		}
+		check_output(t[i].in, out, NULL);
+		free(out);
+	}
+}
+
+/* Builds COUNT copies of UNIT, %d replaced by the copy's number. */
+static char *
+repeat(const char *unit, int count, size_t *len)
+{
+	char	*s;
+	size_t	 cap = (strlen(unit) + 16) * (size_t)count + 1, n = 0;
+	int	 i;
+
+	s = malloc(cap);
+	assert_non_null(s);
+	for (i = 0; i < count; i++)
+		n += (size_t)snprintf(s + n, cap - n, unit, i);
+	*len = n;
+	return s;
+}
+
+/* Deep nesting is flattened, never recursed into, and stays balanced. */
+static void
+test_deep_nesting(void **state)
+{
+	static const char *const units[] = {
+		"<div>", "<b>", "<span>", "<table><tr><td>", "<ul><li>",
+		"<b id=%d>", "<a href=%d>x", "<div><svg><g><p></p><x/>",
+		"<svg><img>", "<td><div></td>", "<li><ul></li>",
+		"<h2><div><h3></h2>", "<form><div></form>",
+		"<div><select></div></select>", "<dd><dl></noscript><noscript>",
+		"<blockquote>q",
+	};
+	char	*in, *out;
+	size_t	 i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+		in = repeat(units[i], 20000, &len);
+		out = san_len(in, len, BASE);
+		check_output(units[i], out, BASE);
+		free(out);
+		free(in);
+	}
+	/* Text under a deep pile still comes out, in order. */
+	in = repeat("<div>", 5000, &len);
+	in = realloc(in, len + 32);
+	assert_non_null(in);
+	strcpy(in + len, "deep text");
+	out = san(in, NULL);
+	assert_non_null(strstr(out, "deep text"));
+	check_output("5000 <div> and text", out, NULL);
+	free(out);
+	free(in);
+}
+
+/*
+ * Formatting elements re-opened in every paragraph multiply nodes; past
+ * the parse budget the input is parsed again without them.
+ */
+static void
+test_parse_budget(void **state)
+{
+	char	*head, *body, *in, *out;
+	size_t	 hlen, blen;
+
+	(void)state;
+	head = repeat("<b id=%d>", 200, &hlen);
+	body = repeat("<p>x", 50000, &blen);
+	in = malloc(hlen + blen + 1);
+	assert_non_null(in);
+	memcpy(in, head, hlen);
+	memcpy(in + hlen, body, blen + 1);
+	out = san_len(in, hlen + blen, NULL);
+	assert_null(strstr(out, "<b>"));
+	assert_non_null(strstr(out, "<p>x</p><p>x</p>"));
+	check_output("200 <b id>, 50000 <p>x", out, NULL);
+	free(out);
+	free(in);
+	free(head);
+	free(body);
+}
+
+/* Large plain text passes through whole. */
+static void
+test_large_text(void **state)
+{
+	char	*in, *out;
+	size_t	 len = 4 << 20, i;
+
+	(void)state;
+	in = malloc(len + 1);
+	assert_non_null(in);
+	for (i = 0; i < len; i++)
+		in[i] = "abc def\n"[i % 8];
+	in[len] = '\0';
+	out = san_len(in, len, NULL);
+	assert_int_equal(strlen(out), len);
+	assert_memory_equal(out, in, len);
+	free(out);
+	free(in);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xss_vectors),
+		cmocka_unit_test(test_xss_leftovers),
+		cmocka_unit_test(test_plain_text),
+		cmocka_unit_test(test_bad_bytes),
+		cmocka_unit_test(test_article),
+		cmocka_unit_test(test_media_and_friends),
+		cmocka_unit_test(test_attributes_dropped),
+		cmocka_unit_test(test_relative_urls),
+		cmocka_unit_test(test_url_ok),
+		cmocka_unit_test(test_unwrap),
+		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_parse_budget),
+		cmocka_unit_test(test_large_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
