@@ -241,7 +241,7 @@ docjson_dump(const struct doc *d)
 	json_decref(o);
 	if (s == NULL)
 		return NULL;
-	/* Newline-terminated, as the contract says; jansson's buffer is ours. */
+	/* Newline-terminated, as the contract says. */
 	n = strlen(s);
 	if ((out = malloc(n + 2)) != NULL) {
 		memcpy(out, s, n);

@@ -400,7 +400,10 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 
 	if (code != CURLE_OK || x->error != FETCH_OK) {
 		r.error = x->error;
-		if (r.error == FETCH_OK)
+		/* curl's own size check fires first when Content-Length is known. */
+		if (r.error == FETCH_OK && code == CURLE_FILESIZE_EXCEEDED)
+			r.error = FETCH_ERR_TOOBIG;
+		else if (r.error == FETCH_OK)
 			r.error = code == CURLE_OPERATION_TIMEDOUT ?
 			    FETCH_ERR_TIMEOUT : FETCH_ERR_TRANSPORT;
 		switch (r.error) {

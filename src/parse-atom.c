@@ -78,6 +78,8 @@ atom_person_add(struct pctx *ctx, xmlNode *n, struct doc_person **v,
 {
 	struct doc_person	tmp = { 0 }, *p;
 
+	if (*nv >= PARSE_MAXLIST)
+		return;
 	atom_person_fill(ctx, n, &tmp);
 	if (tmp.name == NULL && tmp.email == NULL && tmp.uri == NULL)
 		return;
@@ -164,7 +166,7 @@ atom_link(struct pctx *ctx, xmlNode *n, struct ptarget *t)
 	for (i = 0; i < t->e->nenclosures; i++)
 		if (strcmp(t->e->enclosures[i].href, l->href) == 0)
 			return;
-	if ((x = doc_add_enclosure(t->e)) == NULL)
+	if ((x = padd_enclosure(t->e)) == NULL)
 		return;
 	x->href = strdup(l->href);
 	if (l->type != NULL)
@@ -213,7 +215,7 @@ atom_content(struct pctx *ctx, xmlNode *n, struct ptarget *t)
 {
 	struct doc_content	*c;
 
-	if (t->e == NULL || (c = doc_add_content(t->e)) == NULL)
+	if (t->e == NULL || (c = padd_content(t->e)) == NULL)
 		return;
 	if (ptext_construct(ctx, n, PT_TEXT, &c->value, &c->type) == -1)
 		return;
@@ -384,7 +386,7 @@ atom_entry(struct pctx *ctx, xmlNode *n, struct ptarget *feed)
 	struct ptarget		 t;
 
 	(void)feed;
-	if ((e = doc_add_entry(ctx->doc)) == NULL)
+	if ((e = padd_entry(ctx->doc)) == NULL)
 		return;
 	ptarget_entry(&t, e);
 	e->language = planguage(ctx, n);

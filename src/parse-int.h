@@ -18,8 +18,14 @@
 #include "doc.h"
 #include "parse.h"
 
-/* Ceilings: refuse documents over this size, and canonical names over NAMEMAX. */
+/*
+ * Ceilings: documents over MAXLEN are refused; past MAXENTRIES entries and
+ * MAXLIST links, people, categories, contents or enclosures per entry the
+ * rest is dropped (no feed needs them; deduplication stays linear).
+ */
 #define PARSE_MAXLEN		(64u * 1024 * 1024)
+#define PARSE_MAXENTRIES	65536
+#define PARSE_MAXLIST		256
 #define PARSE_NAMEMAX		128
 
 /* Text kinds of a field before the source says otherwise. */
@@ -66,7 +72,7 @@ typedef void	(*ptag_fn)(struct pctx *, xmlNode *, struct ptarget *);
 
 /* One row of a tag table; tables are sorted by name (strcmp). */
 struct ptag {
-	const char	*name;		/* canonical: "title", "dc:creator" ... */
+	const char	*name;		/* canonical: "title", "dc:creator" */
 	ptag_fn		 fn;
 };
 
@@ -138,6 +144,9 @@ void		 padd_category(struct ptarget *, const char *term,
 		    const char *scheme, const char *label);
 void		 ppick_link(struct ptarget *);
 void		 pentry_finish(struct pctx *, struct doc_entry *);
+struct doc_entry *padd_entry(struct doc *);
+struct doc_content *padd_content(struct doc_entry *);
+struct doc_enclosure *padd_enclosure(struct doc_entry *);
 
 /* Buffers. */
 void		 pbuf_add(struct pbuf *, const char *, size_t);

@@ -86,7 +86,7 @@ json_authors(const json_t *o, struct doc_person **v, size_t *n,
 			continue;
 		if (json_str(a, "name") == NULL && json_str(a, "url") == NULL)
 			continue;
-		if ((p = doc_add_person(v, n)) == NULL)
+		if (*n >= PARSE_MAXLIST || (p = doc_add_person(v, n)) == NULL)
 			return;
 		json_set(&p->name, a, "name");
 		json_set_url(&p->uri, a, "url", base);
@@ -106,7 +106,7 @@ json_item(struct doc *d, const json_t *it, const char *base)
 	char			 num[32];
 	size_t			 i;
 
-	if (!json_is_object(it) || (e = doc_add_entry(d)) == NULL)
+	if (!json_is_object(it) || (e = padd_entry(d)) == NULL)
 		return;
 	v = json_object_get(it, "id");
 	if (json_is_string(v))
@@ -130,14 +130,14 @@ json_item(struct doc *d, const json_t *it, const char *base)
 	if (e->summary != NULL)
 		doc_set(&e->summary_type, "text/plain");
 	if ((s = json_str(it, "content_html")) != NULL &&
-	    (c = doc_add_content(e)) != NULL) {
+	    (c = padd_content(e)) != NULL) {
 		c->value = sanitize_html(s, strlen(s), base);
 		doc_set(&c->type, "text/html");
 		if (base != NULL)
 			doc_set(&c->base, base);
 	}
 	if ((s = json_str(it, "content_text")) != NULL &&
-	    (c = doc_add_content(e)) != NULL) {
+	    (c = padd_content(e)) != NULL) {
 		doc_set(&c->value, s);
 		doc_set(&c->type, "text/plain");
 		if (base != NULL)
@@ -153,7 +153,8 @@ json_item(struct doc *d, const json_t *it, const char *base)
 		if (json_is_string(a) && *json_string_value(a) != '\0') {
 			struct doc_category *cat;
 
-			cat = doc_add_category(&e->categories, &e->ncategories);
+			cat = e->ncategories >= PARSE_MAXLIST ? NULL :
+			    doc_add_category(&e->categories, &e->ncategories);
 			if (cat != NULL)
 				doc_set(&cat->term, json_string_value(a));
 		}
@@ -162,7 +163,7 @@ json_item(struct doc *d, const json_t *it, const char *base)
 	for (i = 0; json_is_array(v) && i < json_array_size(v); i++) {
 		a = json_array_get(v, i);
 		if (!json_is_object(a) || (s = json_str(a, "url")) == NULL ||
-		    (x = doc_add_enclosure(e)) == NULL)
+		    (x = padd_enclosure(e)) == NULL)
 			continue;
 		x->href = uri_resolve(base, s);
 		json_set(&x->type, a, "mime_type");

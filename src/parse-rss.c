@@ -308,7 +308,7 @@ rss_add_enclosure(struct doc_entry *e, char *href, const char *type,
 			return;
 		}
 	}
-	if ((x = doc_add_enclosure(e)) == NULL) {
+	if ((x = padd_enclosure(e)) == NULL) {
 		free(href);
 		return;
 	}
@@ -358,7 +358,7 @@ rss_add_content(struct pctx *ctx, xmlNode *n, struct ptarget *t,
 {
 	struct doc_content	*c;
 
-	if (t->e == NULL || (c = doc_add_content(t->e)) == NULL)
+	if (t->e == NULL || (c = padd_content(t->e)) == NULL)
 		return;
 	pset_html(ctx, &c->value, n, 0);
 	doc_set(&c->type, type);
@@ -807,7 +807,7 @@ rss_item(struct pctx *ctx, xmlNode *n, struct ptarget *feed)
 	xmlChar			*v;
 
 	(void)feed;
-	if ((e = doc_add_entry(ctx->doc)) == NULL)
+	if ((e = padd_entry(ctx->doc)) == NULL)
 		return;
 	ptarget_entry(&t, e);
 	pdispatch(ctx, n, &t, 0, rss_item_tags, NTAGS(rss_item_tags),

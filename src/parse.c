@@ -163,7 +163,7 @@ static const struct {
 } parse_charsets[] = {
 	{ "ascii",		"us-ascii" },
 	{ "cp1252",		"windows-1252" },
-	{ "gb2312",		"gb18030" },	/* a superset; what servers mean */
+	{ "gb2312",		"gb18030" },	/* superset */
 	{ "iso8859-1",		"iso-8859-1" },
 	{ "iso_8859-1",		"iso-8859-1" },
 	{ "l1",			"iso-8859-1" },
@@ -397,7 +397,10 @@ parse_demoronize(const char *s, size_t len, size_t *outlen, int *oom)
 	return b.s;
 }
 
-/* Transcodes with iconv into B; returns 0, 1 when bytes were replaced, -1 if unknown. */
+/*
+ * Transcodes with iconv into B; returns 0, 1 when bytes were replaced, or
+ * -1 when the encoding is unknown.
+ */
 static int
 parse_iconv(struct pbuf *b, const char *from, const char *s, size_t n)
 {
@@ -416,7 +419,7 @@ parse_iconv(struct pbuf *b, const char *from, const char *s, size_t n)
 		r = iconv(cd, &ip, &il, &op, &ol);
 		pbuf_add(b, out, op - out);
 		if (r == (size_t)-1 && errno != E2BIG) {
-			/* Invalid or truncated input: one replacement, move on. */
+			/* Invalid or truncated input: replace, move on. */
 			bad = 1;
 			pbuf_adds(b, "\xef\xbf\xbd");
 			ip++;
@@ -512,7 +515,7 @@ parse_guess_score(const struct parse_guess *g, const char *s, size_t n)
 		if (r == (size_t)-1 && errno == EILSEQ)
 			bad = 1;
 		if (r == (size_t)-1 && errno != E2BIG)
-			break;		/* invalid, or cut at the sample's end */
+			break;		/* invalid, or the sample's cut */
 	}
 	iconv_close(cd);
 	if (bad || b.oom) {
@@ -699,20 +702,51 @@ parse_decode(struct doc *d, const char *buf, size_t len,
 /* ------------------------------------------------------------------ */
 /* HTML entities. */
 
-/* 1 when NAME (N bytes) is declared as an entity in the internal subset. */
-static int
-parse_entity_declared(const char *s, size_t len, const char *name, size_t n)
-{
-	const char	*p = s, *e = s + len;
+/* General entities the internal subset declares (a bounded set). */
+struct parse_decls {
+	char	 name[64][32];
+	size_t	 n;
+};
 
-	while ((p = memmem(p, e - p, "<!ENTITY", 8)) != NULL) {
+/* Collects the entity names declared in the DOCTYPE's internal subset. */
+static void
+parse_decls_read(struct parse_decls *dl, const char *s, size_t len)
+{
+	const char	*p, *e, *start;
+	size_t		 k;
+
+	dl->n = 0;
+	if (len > 65536)
+		len = 65536;
+	if ((p = memmem(s, len, "<!DOCTYPE", 9)) == NULL)
+		return;
+	e = s + len;
+	while (dl->n < sizeof dl->name / sizeof dl->name[0] &&
+	    (p = memmem(p, e - p, "<!ENTITY", 8)) != NULL) {
 		p += 8;
 		while (p < e && isspace((unsigned char)*p))
 			p++;
-		if ((size_t)(e - p) > n && memcmp(p, name, n) == 0 &&
-		    isspace((unsigned char)p[n]))
-			return 1;
+		if (p < e && *p == '%')
+			continue;	/* a parameter entity */
+		for (start = p; p < e && !isspace((unsigned char)*p); p++)
+			;
+		k = p - start;
+		if (k == 0 || k >= sizeof dl->name[0])
+			continue;
+		memcpy(dl->name[dl->n], start, k);
+		dl->name[dl->n++][k] = '\0';
 	}
+}
+
+/* 1 when NAME is declared in the internal subset. */
+static int
+parse_decls_has(const struct parse_decls *dl, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < dl->n; i++)
+		if (strcmp(dl->name[i], name) == 0)
+			return 1;
 	return 0;
 }
 
@@ -728,8 +762,8 @@ enum parse_ref {
 
 /* Classifies the reference at P (a '&'); *LEN is its length. */
 static enum parse_ref
-parse_ref_at(const char *doc, size_t doclen, int hassubset, const char *p,
-    const char *e, unsigned int *cp, size_t *len)
+parse_ref_at(const struct parse_decls *dl, const char *p, const char *e,
+    unsigned int *cp, size_t *len)
 {
 	const htmlEntityDesc	*h;
 	char			 name[32];
@@ -772,7 +806,7 @@ parse_ref_at(const char *doc, size_t doclen, int hassubset, const char *p,
 	    strcmp(name, "gt") == 0 || strcmp(name, "quot") == 0 ||
 	    strcmp(name, "apos") == 0)
 		return REF_KEEP;
-	if (hassubset && parse_entity_declared(doc, doclen, name, n))
+	if (parse_decls_has(dl, name))
 		return REF_KEEP;
 	if ((h = htmlEntityLookup((const xmlChar *)name)) != NULL) {
 		*cp = h->value;
@@ -787,8 +821,8 @@ parse_ref_at(const char *doc, size_t doclen, int hassubset, const char *p,
  * &#128;&#166;" for U+2026): returns the run's length and sets *CP, or 0.
  */
 static size_t
-parse_ref_double(const char *doc, size_t doclen, int hassubset, const char *p,
-    const char *e, unsigned int first, size_t firstlen, unsigned int *cp)
+parse_ref_double(const struct parse_decls *dl, const char *p, const char *e,
+    unsigned int first, size_t firstlen, unsigned int *cp)
 {
 	enum parse_ref	 k;
 	unsigned int	 c, acc;
@@ -805,7 +839,7 @@ parse_ref_double(const char *doc, size_t doclen, int hassubset, const char *p,
 	for (i = 0; i < need; i++) {
 		if (p + total >= e || p[total] != '&')
 			return 0;
-		k = parse_ref_at(doc, doclen, hassubset, p + total, e, &c, &len);
+		k = parse_ref_at(dl, p + total, e, &c, &len);
 		if ((k != REF_CHAR && k != REF_HTML) || c < 0x80 || c > 0xbf)
 			return 0;
 		acc = (acc << 6) | (c & 0x3f);
@@ -840,11 +874,10 @@ parse_entities(const char *s, size_t len, size_t *outlen, int *oom,
 	enum parse_ref	 k;
 	unsigned int	 cp;
 	size_t		 n, run;
-	int		 hassubset;
+	struct parse_decls dl;
 
 	*oom = *bozo = 0;
-	hassubset = memmem(s, len < 65536 ? len : 65536, "<!ENTITY", 8) !=
-	    NULL;
+	parse_decls_read(&dl, s, len);
 	while (p < e) {
 		if (q == NULL || q < p)
 			if ((q = memchr(p, '&', e - p)) == NULL)
@@ -869,7 +902,7 @@ parse_entities(const char *s, size_t len, size_t *outlen, int *oom,
 		}
 		if (q == e)
 			break;
-		k = parse_ref_at(s, len, hassubset, q, e, &cp, &n);
+		k = parse_ref_at(&dl, q, e, &cp, &n);
 		p = q + 1;
 		if (k == REF_KEEP) {
 			p = q + n;
@@ -880,8 +913,7 @@ parse_entities(const char *s, size_t len, size_t *outlen, int *oom,
 			continue;
 		}
 		if (k == REF_CHAR || k == REF_HTML || k == REF_UPPERX) {
-			run = parse_ref_double(s, len, hassubset, q, e, cp, n,
-			    &cp);
+			run = parse_ref_double(&dl, q, e, cp, n, &cp);
 			if (run > 0)
 				n = run;
 			else if (cp >= 0x80 && cp < 0xa0 &&
@@ -966,9 +998,11 @@ parse_not_feed(const char *s, size_t len, int ishtml)
 {
 	static const char *const walls[] = {
 		"cf-browser-verification", "challenge-platform", "cf_chl_",
-		"<title>just a moment...</title>", "attention required! | cloudflare",
+		"<title>just a moment...</title>",
+		"attention required! | cloudflare",
 		"_incapsula_resource", "ddos-guard", "sucuri website firewall",
-		"captcha-delivery.com", "please enable js and disable any ad blocker",
+		"captcha-delivery.com",
+		"please enable js and disable any ad blocker",
 	};
 	const char	*p, *e = s + len;
 	size_t		 n = len < 65536 ? len : 65536, i;
@@ -1048,7 +1082,10 @@ parse_doctype_netscape(const xmlDoc *x)
 	    strstr((const char *)dtd->SystemID, "netscape") != NULL);
 }
 
-/* Parses XML text into D; returns 0 for a feed, 1 for not a feed. */
+/*
+ * Parses XML text into D; returns 0 for a feed, 1 for not a feed, -1 when
+ * out of memory.
+ */
 static int
 parse_xml_doc(struct doc *d, const char *text, size_t len,
     const struct parse_opts *o, char *base)
@@ -1109,15 +1146,16 @@ parse_xml_doc(struct doc *d, const char *text, size_t len,
 	return rc;
 }
 
-/* The pipeline: limits, base, encoding, JSON or XML repairs, libxml2, format. */
+/* The pipeline: limits, base, encoding, repairs, libxml2, format. */
 struct doc *
 parse_doc(const char *buf, size_t len, const struct parse_opts *o)
 {
 	struct doc	*d;
 	const char	*text, *p;
-	char		*owned = NULL, *ents = NULL, *base = NULL, *fixed = NULL;
+	char		*owned = NULL, *ents = NULL, *base = NULL;
+	char		*fixed = NULL;
 	size_t		 tlen, elen;
-	int		 oom, bozo, rc = 1;
+	int		 oom, bozo;
 
 	if ((d = doc_new()) == NULL)
 		return NULL;
@@ -1148,7 +1186,7 @@ parse_doc(const char *buf, size_t len, const struct parse_opts *o)
 	for (p = text; p < text + tlen && isspace((unsigned char)*p); p++)
 		;
 	if (p < text + tlen && *p == '{') {
-		rc = parse_json(d, text, tlen, o, base);
+		parse_json(d, text, tlen, o, base);
 		goto done;
 	}
 	if (p == text + tlen) {
@@ -1168,9 +1206,9 @@ parse_doc(const char *buf, size_t len, const struct parse_opts *o)
 		goto fail;
 	if (bozo)
 		parse_bozo(d, "undefined entity or bare '&' (repaired)");
-	rc = parse_xml_doc(d, text, tlen, o, base);
+	if (parse_xml_doc(d, text, tlen, o, base) == -1)
+		goto fail;
 done:
-	(void)rc;
 	free(fixed);
 	free(ents);
 	free(owned);
@@ -1198,7 +1236,8 @@ static const struct {
 	{ "http://backend.userland.com/rss2", "" },
 	{ "http://blogs.law.harvard.edu/tech/rss", "" },
 	{ "http://channel.netscape.com/rdf/simple/0.9/", "" },
-	{ "http://madskills.com/public/xml/rss/module/trackback/", "trackback" },
+	{ "http://madskills.com/public/xml/rss/module/trackback/",
+	    "trackback" },
 	{ "http://my.netscape.com/rdf/simple/0.9/", "" },
 	{ "http://purl.org/atom/ns#", "atom" },
 	{ "http://purl.org/dc/elements/1.1/", "dc" },
@@ -1317,7 +1356,8 @@ pattr(const xmlNode *n, const char *name)
 	const xmlAttr	*a;
 
 	for (a = n->properties; a != NULL; a = a->next) {
-		if (a->ns != NULL || strcasecmp((const char *)a->name, name) != 0)
+		if (a->ns != NULL ||
+		    strcasecmp((const char *)a->name, name) != 0)
 			continue;
 		if (a->children == NULL)
 			return "";
@@ -1594,6 +1634,31 @@ parse_base64(char *s)
 	return o;
 }
 
+/*
+ * Decodes base64 text S (taking it) into UTF-8: bytes that are not UTF-8
+ * are read as windows-1252, so every string we hand on stays valid.
+ * Returns NULL when out of memory.  Caller frees.
+ */
+static char *
+pbase64(char *s)
+{
+	struct pbuf	 b = { 0 };
+	size_t		 n;
+
+	if (s == NULL)
+		return NULL;
+	n = parse_base64(s);
+	if (parse_utf8_valid((const unsigned char *)s, n) == n)
+		return s;
+	parse_repair_utf8(&b, (const unsigned char *)s, n);
+	free(s);
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s != NULL ? b.s : strdup("");
+}
+
 /* Maps Atom's short type names to MIME types. */
 static const char *
 parse_mime(const char *type)
@@ -1645,8 +1710,7 @@ ptext_construct(struct pctx *ctx, xmlNode *n, int deftype, char **value,
 	else
 		mime = parse_mime(t);
 	if (mode != NULL && strcasecmp(mode, "base64") == 0) {
-		if ((s = ptext(n)) != NULL)
-			parse_base64(s);
+		s = pbase64(ptext(n));
 	} else if (mode != NULL && strcasecmp(mode, "escaped") == 0)
 		s = ptext(n);
 	else if (strcmp(mime, "application/xhtml+xml") == 0 &&
@@ -1677,8 +1741,7 @@ ptext_construct(struct pctx *ctx, xmlNode *n, int deftype, char **value,
 		s = pinner(ctx, n);
 	else if (!ctx->atom03 && strncasecmp(mime, "text/", 5) != 0) {
 		/* Atom 1.0: any other media type is base64. */
-		if ((s = ptext(n)) != NULL)
-			parse_base64(s);
+		s = pbase64(ptext(n));
 	} else
 		s = ptext(n);
 	if (s == NULL)
@@ -1753,7 +1816,7 @@ presolve(struct pctx *ctx, const xmlNode *n, const char *ref)
 	return r;
 }
 
-/* An id as written, resolved only against an xml:base in scope.  Caller frees. */
+/* An id as written, resolved only against an xml:base in scope. */
 char *
 presolve_id(struct pctx *ctx, const xmlNode *n, const char *ref)
 {
@@ -1871,8 +1934,8 @@ parse_is_email(const char *s, size_t n)
 	    at == s + n - 1)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (isspace((unsigned char)s[i]) || s[i] == '<' || s[i] == '>' ||
-		    s[i] == '(' || s[i] == ')')
+		if (isspace((unsigned char)s[i]) || strchr("<>()", s[i]) !=
+		    NULL)
 			return 0;
 	return 1;
 }
@@ -1956,6 +2019,8 @@ padd_person(struct doc_person **v, size_t *n, const char *s)
 	struct doc_person	 tmp = { 0 }, *p;
 	size_t			 i;
 
+	if (*n >= PARSE_MAXLIST)
+		return NULL;
 	pperson_split(&tmp, s);
 	if (tmp.name == NULL && tmp.email == NULL)
 		return NULL;
@@ -1986,7 +2051,7 @@ padd_link(struct doc_link **v, size_t *n, const char *rel, const char *type,
 {
 	struct doc_link	*l;
 
-	if ((l = doc_add_link(v, n)) == NULL) {
+	if (*n >= PARSE_MAXLIST || (l = doc_add_link(v, n)) == NULL) {
 		free(href);
 		return NULL;
 	}
@@ -2005,7 +2070,7 @@ padd_category(struct ptarget *t, const char *term, const char *scheme,
 	struct doc_category	*c;
 	size_t			 i;
 
-	if (term == NULL || *term == '\0')
+	if (term == NULL || *term == '\0' || *t->ncategories >= PARSE_MAXLIST)
 		return;
 	for (i = 0; i < *t->ncategories; i++) {
 		c = &(*t->categories)[i];
@@ -2073,4 +2138,31 @@ pentry_finish(struct pctx *ctx, struct doc_entry *e)
 		return;
 	if (doc_set(&e->summary, c->value) == 0)
 		doc_set(&e->summary_type, c->type);
+}
+
+/* A new entry, or NULL past the ceiling or when out of memory. */
+struct doc_entry *
+padd_entry(struct doc *d)
+{
+	if (d->nentries >= PARSE_MAXENTRIES)
+		return NULL;
+	return doc_add_entry(d);
+}
+
+/* A new content object, or NULL past the ceiling or when out of memory. */
+struct doc_content *
+padd_content(struct doc_entry *e)
+{
+	if (e->ncontent >= PARSE_MAXLIST)
+		return NULL;
+	return doc_add_content(e);
+}
+
+/* A new enclosure, or NULL past the ceiling or when out of memory. */
+struct doc_enclosure *
+padd_enclosure(struct doc_entry *e)
+{
+	if (e->nenclosures >= PARSE_MAXLIST)
+		return NULL;
+	return doc_add_enclosure(e);
 }

@@ -1602,7 +1602,8 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 		mode = flatten_mode(f, &at);
 		if (mode == M_SELECT || mode == M_SELECT_TABLE)
 			r = flatten_start_select(f, t, mode, at);
-		else if (table && mode != M_BODY)
+		else if (table && mode != M_BODY && !(mode == M_CELL &&
+		    strcmp(t->name, "table") == 0))
 			r = flatten_start_table(f, t, mode, at);
 		else
 			break;
@@ -1644,10 +1645,30 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 }
 
 /*
- * Where an HTML end tag T finds its element: the entry's distance from the
- * top, -1 when gumbo would ignore the tag (not in the right scope), -2 when
- * no such element is open.  *SPECIAL says whether a special element lies
- * above it.
+ * Where the HTML element with hash H is in table scope: its distance from
+ * the top, or -1.
+ */
+static long
+flatten_table_scope(struct flatten *f, uint32_t h)
+{
+	struct flatten_ent	*e;
+	size_t			 i;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (e->h == h)
+			return (long)i;
+		if (flatten_is(e, "html") || flatten_is(e, "table") ||
+		    flatten_is(e, "template"))
+			return -1;
+	}
+	return -1;
+}
+
+/*
+ * Where an end tag T (not a table part) finds its element in the stack:
+ * its distance from the top, -1 when gumbo would ignore the tag (not in
+ * the right scope), -2 when no such element is open.  *SPECIAL says
+ * whether a special element lies above it.
  */
 static long
 flatten_find(struct flatten *f, const struct flatten_tag *t, int *special)
@@ -1655,12 +1676,7 @@ flatten_find(struct flatten *f, const struct flatten_tag *t, int *special)
 	struct flatten_ent	*e;
 	const char		*n = t->name;
 	size_t			 i;
-	int			 table;
 
-	table = strcmp(n, "table") == 0 || strcmp(n, "tbody") == 0 ||
-	    strcmp(n, "thead") == 0 || strcmp(n, "tfoot") == 0 ||
-	    strcmp(n, "tr") == 0 || strcmp(n, "td") == 0 ||
-	    strcmp(n, "th") == 0 || strcmp(n, "caption") == 0;
 	*special = 0;
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
 		if (e->h == t->h)
@@ -1670,25 +1686,15 @@ flatten_find(struct flatten *f, const struct flatten_tag *t, int *special)
 			return (long)i;
 		if (e->bits & T_SPECIAL)
 			*special = 1;
-		/* Inside a select only its own end tags count. */
-		if (flatten_is(e, "select") && strcmp(n, "select") != 0)
+		if (flatten_is(e, "select"))
 			return -1;
-		if (table) {
-			/* Table parts look in table scope. */
-			if (flatten_is(e, "html") || flatten_is(e, "table") ||
-			    flatten_is(e, "template"))
-				return -1;
-		} else if (t->bits & (T_ENDSCOPE | T_FMT)) {
+		if (t->bits & (T_ENDSCOPE | T_FMT)) {
 			if (e->bits & T_SCOPE)
 				return -1;
 			if (strcmp(n, "li") == 0 && (flatten_is(e, "ol") ||
 			    flatten_is(e, "ul")))
 				return -1;
 			if (strcmp(n, "p") == 0 && flatten_is(e, "button"))
-				return -1;
-		} else if (strcmp(n, "select") == 0) {
-			if (!flatten_is(e, "option") &&
-			    !flatten_is(e, "optgroup"))
 				return -1;
 		} else if (e->bits & T_SPECIAL) {
 			/* "Any other end tag" stops at a special element. */
@@ -1698,14 +1704,84 @@ flatten_find(struct flatten *f, const struct flatten_tag *t, int *special)
 	return -2;
 }
 
+/* A table part's end tag, as gumbo's table insertion modes treat it. */
+static void
+flatten_end_table(struct flatten *f, const struct flatten_tag *t)
+{
+	const char	*n = t->name;
+	size_t		 at;
+	long		 i;
+	int		 mode, guard;
+
+	if ((i = flatten_table_scope(f, t->h)) < 0)
+		return;
+	for (guard = 0; guard < 4; guard++) {
+		mode = flatten_mode(f, &at);
+		if (strcmp(n, "td") == 0 || strcmp(n, "th") == 0) {
+			if (mode == M_CELL && flatten_at(f, at)->h == t->h)
+				flatten_pop_to(f, at);
+			return;
+		}
+		if (strcmp(n, "caption") == 0) {
+			if (mode == M_CAPTION)
+				flatten_pop_to(f, at);
+			return;
+		}
+		if (strcmp(n, "table") == 0) {
+			if (mode != M_BODY && mode != M_TEMPLATE &&
+			    (i = flatten_table_scope(f, t->h)) >= 0)
+				flatten_pop_to(f, (size_t)i);
+			return;
+		}
+		/* tr, tbody, thead, tfoot: close what is inside first. */
+		if (mode == M_CELL || (mode == M_ROW &&
+		    strcmp(n, "tr") != 0)) {
+			flatten_pop_to(f, at);
+			continue;
+		}
+		if ((mode == M_ROW || mode == M_TBODY) &&
+		    flatten_at(f, at)->h == t->h)
+			flatten_pop_to(f, at);
+		return;
+	}
+}
+
+/* An end tag in a select. */
+static void
+flatten_end_select(struct flatten *f, const struct flatten_tag *t,
+    int mode, size_t at)
+{
+	const char		*n = t->name;
+	struct flatten_ent	*next;
+
+	if (strcmp(n, "option") == 0) {
+		if (flatten_top_is(f, "option"))
+			flatten_pop(f, 0);
+	} else if (strcmp(n, "optgroup") == 0) {
+		next = flatten_at(f, 1);
+		if (flatten_top_is(f, "option") && next != NULL &&
+		    flatten_is(next, "optgroup"))
+			flatten_pop(f, 0);
+		if (flatten_top_is(f, "optgroup"))
+			flatten_pop(f, 0);
+	} else if (strcmp(n, "select") == 0)
+		flatten_pop_to(f, at);
+	else if (mode == M_SELECT_TABLE && ((t->bits & T_TABLE) ||
+	    strcmp(n, "table") == 0) && flatten_table_scope(f, t->h) >= 0) {
+		flatten_pop_to(f, at);
+		flatten_end_table(f, t);
+	}
+	/* Any other end tag is ignored inside a select. */
+}
+
 /* Models an end tag. */
 static void
 flatten_end(struct flatten *f, const struct flatten_tag *t)
 {
 	struct flatten_ent	*e;
-	size_t			 i, k;
-	long			 at;
-	int			 special;
+	size_t			 i, k, at;
+	long			 found;
+	int			 special, mode;
 
 	if (f->nforeign > 0) {
 		/* Only through svg or MathML elements to one of that name. */
@@ -1719,6 +1795,16 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 		}
 		return;
 	}
+	mode = flatten_mode(f, &at);
+	if (mode == M_SELECT || mode == M_SELECT_TABLE) {
+		flatten_end_select(f, t, mode, at);
+		return;
+	}
+	if (((t->bits & T_TABLE) || strcmp(t->name, "table") == 0) &&
+	    strcmp(t->name, "col") != 0 && strcmp(t->name, "colgroup") != 0) {
+		flatten_end_table(f, t);
+		return;
+	}
 	if (strcmp(t->name, "colgroup") == 0 ||
 	    strcmp(t->name, "option") == 0 ||
 	    strcmp(t->name, "optgroup") == 0) {
@@ -1727,8 +1813,8 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 			flatten_pop(f, 0);
 		return;
 	}
-	at = flatten_find(f, t, &special);
-	if (at == -2 && (t->bits & T_FMT)) {
+	found = flatten_find(f, t, &special);
+	if (found == -2 && (t->bits & T_FMT)) {
 		/* Not open at all: gumbo forgets one it would re-open. */
 		for (i = f->nling; i > 0; i--)
 			if (f->ling[i - 1].h == t->h) {
@@ -1739,9 +1825,9 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 			}
 		return;
 	}
-	if (at < 0)
+	if (found < 0)
 		return;
-	i = (size_t)at;
+	i = (size_t)found;
 	if (t->bits & T_FMT) {
 		/* The adoption agency moves elements, never deepens. */
 		if (special)

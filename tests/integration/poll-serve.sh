@@ -12,7 +12,7 @@ t_require curl
 
 fix="$t_here/fixtures"
 mkdir -p "$T/pub"
-cp "$fix/cloud.rss" "$fix/sec.atom" "$fix/broken.xml" "$T/pub/"
+cp "$fix/cloud.rss" "$fix/sec.atom" "$fix/broken.xml" "$T/pub/" || fail "fixtures missing in $fix"
 fixpub_start "$T/pub"
 
 cat >"$T/feedmux.conf" <<CONF
