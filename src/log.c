@@ -21,7 +21,7 @@
 static int	log_level;
 static int	log_journal;
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vwrite(int pri, const char *fmt, va_list ap, const char *suffix)
 {
 	char		 msg[2048], when[32];

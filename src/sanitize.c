@@ -140,6 +140,7 @@ static const char *const sanitize_schemes[] = {
 #define T_TABLE		0x0400	/* caption col colgroup tbody td ... */
 #define T_HEADING	0x0800	/* h1 .. h6 */
 #define T_ENDSCOPE	0x1000	/* its end tag pops to it when in scope */
+#define T_NORECON	0x2000	/* its start tag re-opens no formatting */
 
 /* Tag names the model knows, sorted for bsearch; others are plain. */
 static const struct {
@@ -147,115 +148,115 @@ static const struct {
 	unsigned	 bits;
 } flatten_tags[] = {
 	{ "a", T_FMT },
-	{ "address", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "address", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "annotation-xml", T_INTEG },
 	{ "applet", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
 	{ "area", T_SPECIAL | T_VOID },
-	{ "article", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
-	{ "aside", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "article", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "aside", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "b", T_FMT | T_BREAKOUT },
-	{ "base", T_SPECIAL | T_VOID },
-	{ "basefont", T_SPECIAL | T_VOID },
-	{ "bgsound", T_SPECIAL | T_VOID },
+	{ "base", T_SPECIAL | T_VOID | T_NORECON },
+	{ "basefont", T_SPECIAL | T_VOID | T_NORECON },
+	{ "bgsound", T_SPECIAL | T_VOID | T_NORECON },
 	{ "big", T_FMT | T_BREAKOUT },
-	{ "blockquote", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
-	{ "body", T_SPECIAL | T_BREAKOUT | T_IGNORED },
+	{ "blockquote", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "body", T_SPECIAL | T_BREAKOUT | T_IGNORED | T_NORECON },
 	{ "br", T_SPECIAL | T_VOID | T_BREAKOUT },
 	{ "button", T_SPECIAL | T_ENDSCOPE },
-	{ "caption", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE },
-	{ "center", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "caption", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE | T_NORECON },
+	{ "center", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
 	{ "code", T_FMT | T_BREAKOUT },
-	{ "col", T_SPECIAL | T_VOID | T_TABLE },
-	{ "colgroup", T_SPECIAL | T_TABLE },
-	{ "dd", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "col", T_SPECIAL | T_VOID | T_TABLE | T_NORECON },
+	{ "colgroup", T_SPECIAL | T_TABLE | T_NORECON },
+	{ "dd", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
 	{ "desc", T_INTEG },
-	{ "details", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "details", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "dialog", T_SPECIAL },
-	{ "dir", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
-	{ "div", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
-	{ "dl", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
-	{ "dt", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "dir", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "div", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "dl", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "dt", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
 	{ "em", T_FMT | T_BREAKOUT },
 	{ "embed", T_SPECIAL | T_VOID | T_BREAKOUT },
-	{ "fieldset", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
-	{ "figcaption", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
-	{ "figure", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "fieldset", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "figcaption", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "figure", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "font", T_FMT },
-	{ "footer", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "footer", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "foreignobject", T_INTEG },
-	{ "form", T_SPECIAL | T_ENDSCOPE },
-	{ "frame", T_SPECIAL | T_VOID },
-	{ "frameset", T_SPECIAL | T_IGNORED },
-	{ "h1", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
-	{ "h2", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
-	{ "h3", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
-	{ "h4", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
-	{ "h5", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
-	{ "h6", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE },
-	{ "head", T_SPECIAL | T_BREAKOUT | T_IGNORED },
-	{ "header", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
-	{ "hgroup", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
-	{ "hr", T_SPECIAL | T_VOID | T_CLOSEP | T_BREAKOUT },
-	{ "html", T_SPECIAL | T_SCOPE | T_IGNORED },
+	{ "form", T_SPECIAL | T_ENDSCOPE | T_NORECON },
+	{ "frame", T_SPECIAL | T_VOID | T_NORECON },
+	{ "frameset", T_SPECIAL | T_IGNORED | T_NORECON },
+	{ "h1", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h2", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h3", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h4", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h5", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h6", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "head", T_SPECIAL | T_BREAKOUT | T_IGNORED | T_NORECON },
+	{ "header", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "hgroup", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "hr", T_SPECIAL | T_VOID | T_CLOSEP | T_BREAKOUT | T_NORECON },
+	{ "html", T_SPECIAL | T_SCOPE | T_IGNORED | T_NORECON },
 	{ "i", T_FMT | T_BREAKOUT },
-	{ "iframe", T_SPECIAL | T_RAW },
+	{ "iframe", T_SPECIAL | T_RAW | T_NORECON },
 	{ "image", T_VOID },
-	{ "isindex", T_SPECIAL },
+	{ "isindex", T_SPECIAL | T_NORECON },
 	{ "img", T_SPECIAL | T_VOID | T_BREAKOUT },
 	{ "input", T_SPECIAL | T_VOID },
 	{ "keygen", T_SPECIAL | T_VOID },
-	{ "li", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
-	{ "link", T_SPECIAL | T_VOID },
-	{ "listing", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "li", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "link", T_SPECIAL | T_VOID | T_NORECON },
+	{ "listing", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
 	{ "main", T_SPECIAL },
 	{ "marquee", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
-	{ "menu", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
-	{ "menuitem", T_SPECIAL | T_VOID },
-	{ "meta", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "menu", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "menuitem", T_SPECIAL | T_VOID | T_NORECON },
+	{ "meta", T_SPECIAL | T_VOID | T_BREAKOUT | T_NORECON },
 	{ "mi", T_INTEG },
 	{ "mn", T_INTEG },
 	{ "mo", T_INTEG },
 	{ "ms", T_INTEG },
 	{ "mtext", T_INTEG },
-	{ "nav", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "nav", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "nobr", T_FMT | T_BREAKOUT },
-	{ "noembed", T_SPECIAL | T_RAW },
-	{ "noframes", T_SPECIAL | T_RAW },
+	{ "noembed", T_SPECIAL | T_RAW | T_NORECON },
+	{ "noframes", T_SPECIAL | T_RAW | T_NORECON },
 	{ "noscript", T_SPECIAL },
 	{ "object", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
-	{ "ol", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
-	{ "p", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
-	{ "param", T_SPECIAL | T_VOID },
-	{ "plaintext", T_SPECIAL | T_CLOSEP },
-	{ "pre", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "ol", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "p", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "param", T_SPECIAL | T_VOID | T_NORECON },
+	{ "plaintext", T_SPECIAL | T_CLOSEP | T_NORECON },
+	{ "pre", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
 	{ "ruby", T_BREAKOUT },
 	{ "s", T_FMT | T_BREAKOUT },
-	{ "script", T_SPECIAL | T_RAW },
-	{ "section", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "script", T_SPECIAL | T_RAW | T_NORECON },
+	{ "section", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "select", T_SPECIAL },
 	{ "small", T_FMT | T_BREAKOUT },
-	{ "source", T_SPECIAL | T_VOID },
+	{ "source", T_SPECIAL | T_VOID | T_NORECON },
 	{ "span", T_BREAKOUT },
 	{ "strike", T_FMT | T_BREAKOUT },
 	{ "strong", T_FMT | T_BREAKOUT },
-	{ "style", T_SPECIAL | T_RAW },
+	{ "style", T_SPECIAL | T_RAW | T_NORECON },
 	{ "sub", T_BREAKOUT },
-	{ "summary", T_SPECIAL | T_CLOSEP | T_ENDSCOPE },
+	{ "summary", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "sup", T_BREAKOUT },
-	{ "table", T_SPECIAL | T_SCOPE | T_BREAKOUT },
-	{ "tbody", T_SPECIAL | T_TABLE },
-	{ "td", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE },
-	{ "template", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
-	{ "textarea", T_SPECIAL | T_RAW },
-	{ "tfoot", T_SPECIAL | T_TABLE },
-	{ "th", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE },
-	{ "thead", T_SPECIAL | T_TABLE },
-	{ "title", T_SPECIAL | T_RAW | T_INTEG },
-	{ "tr", T_SPECIAL | T_TABLE },
-	{ "track", T_SPECIAL | T_VOID },
+	{ "table", T_SPECIAL | T_SCOPE | T_CLOSEP | T_BREAKOUT | T_NORECON },
+	{ "tbody", T_SPECIAL | T_TABLE | T_NORECON },
+	{ "td", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE | T_NORECON },
+	{ "template", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE | T_NORECON },
+	{ "textarea", T_SPECIAL | T_RAW | T_NORECON },
+	{ "tfoot", T_SPECIAL | T_TABLE | T_NORECON },
+	{ "th", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE | T_NORECON },
+	{ "thead", T_SPECIAL | T_TABLE | T_NORECON },
+	{ "title", T_SPECIAL | T_RAW | T_INTEG | T_NORECON },
+	{ "tr", T_SPECIAL | T_TABLE | T_NORECON },
+	{ "track", T_SPECIAL | T_VOID | T_NORECON },
 	{ "tt", T_FMT | T_BREAKOUT },
 	{ "u", T_FMT | T_BREAKOUT },
-	{ "ul", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE },
+	{ "ul", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
 	{ "var", T_BREAKOUT },
 	{ "wbr", T_SPECIAL | T_VOID },
 	{ "xmp", T_SPECIAL | T_RAW | T_CLOSEP },
@@ -267,6 +268,7 @@ struct flatten_ent {
 	uint32_t	 ah;		/* hash of the attributes as written */
 	unsigned	 bits;
 	int		 foreign;	/* svg or MathML */
+	int		 inlist;	/* on the active formatting list */
 };
 
 /* A formatting element popped by something else: gumbo re-opens it. */
@@ -289,6 +291,8 @@ struct flatten {
 	size_t			 nling;
 	size_t			 markers;
 	size_t			 nforeign;	/* svg or MathML entries */
+	size_t			 ntemplate;	/* template entries */
+	int			 formptr;	/* gumbo's form element pointer */
 };
 
 /* One tag as the first pass reads it. */
@@ -1165,17 +1169,19 @@ flatten_is(const struct flatten_ent *e, const char *name)
 /*
  * Pops the current node.  With REOPEN a formatting element stays on the
  * list of active formatting elements, which gumbo re-opens at the next
- * text, so the model keeps counting it (at most three alike, as gumbo).
+ * text, so the model keeps counting it.
  */
 static void
 flatten_pop(struct flatten *f, int reopen)
 {
 	struct flatten_ent	*t = &f->st[f->n - 1];
-	size_t			 i, same = 0, first = 0;
+	size_t			 i;
 
 	f->n--;
 	if (t->foreign)
 		f->nforeign--;
+	else if (t->h == flatten_hash("template"))
+		f->ntemplate--;
 	if (t->bits & T_MARKER) {
 		f->markers--;
 		/* Closing a cell forgets what was opened inside it. */
@@ -1184,21 +1190,8 @@ flatten_pop(struct flatten *f, int reopen)
 				break;
 		f->nling = i;
 	}
-	if (!reopen || t->foreign || !(t->bits & T_FMT))
+	if (!reopen || t->foreign || !(t->bits & T_FMT) || !t->inlist)
 		return;
-	for (i = f->nling; i > 0; i--) {
-		if (f->ling[i - 1].markers != f->markers)
-			break;
-		if (f->ling[i - 1].h == t->h && f->ling[i - 1].ah == t->ah) {
-			same++;
-			first = i - 1;
-		}
-	}
-	if (same >= 3) {
-		memmove(&f->ling[first], &f->ling[first + 1],
-		    (f->nling - first - 1) * sizeof f->ling[0]);
-		f->nling--;
-	}
 	f->ling[f->nling].h = t->h;
 	f->ling[f->nling].ah = t->ah;
 	f->ling[f->nling].markers = f->markers;
@@ -1232,11 +1225,70 @@ flatten_push(struct flatten *f, uint32_t h, uint32_t ah, unsigned bits,
 	f->st[f->n].ah = ah;
 	f->st[f->n].bits = bits;
 	f->st[f->n].foreign = foreign;
+	f->st[f->n].inlist = !foreign && (bits & T_FMT);
 	f->n++;
 	if (foreign)
 		f->nforeign++;
+	else if (h == flatten_hash("template"))
+		f->ntemplate++;
 	if (bits & T_MARKER)
 		f->markers++;
+}
+
+/*
+ * Gumbo's "reconstruct the active formatting elements": what was popped
+ * since the last marker is opened again, on top.
+ */
+static void
+flatten_reconstruct(struct flatten *f)
+{
+	size_t	i, first;
+
+	for (first = f->nling; first > 0; first--)
+		if (f->ling[first - 1].markers != f->markers)
+			break;
+	for (i = first; i < f->nling; i++)
+		flatten_push(f, f->ling[i].h, f->ling[i].ah, T_FMT,
+		    0);
+	f->nling = first;
+}
+
+/*
+ * Gumbo's "Noah's Ark" clause before formatting tag T goes on the list: of
+ * three alike since the last marker, the earliest leaves the list.  The
+ * model prefers one still open, which stays on the stack.
+ */
+static void
+flatten_noah(struct flatten *f, const struct flatten_tag *t)
+{
+	struct flatten_ent	*e, *deepest = NULL;
+	size_t			 i, same = 0, ling = SIZE_MAX;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (e->bits & T_MARKER)
+			break;
+		if (e->inlist && e->h == t->h && e->ah == t->ah) {
+			same++;
+			deepest = e;
+		}
+	}
+	for (i = f->nling; i > 0; i--) {
+		if (f->ling[i - 1].markers != f->markers)
+			break;
+		if (f->ling[i - 1].h == t->h && f->ling[i - 1].ah == t->ah) {
+			same++;
+			ling = i - 1;
+		}
+	}
+	if (same < 3)
+		return;
+	if (deepest != NULL)
+		deepest->inlist = 0;
+	else {
+		memmove(&f->ling[ling], &f->ling[ling + 1],
+		    (f->nling - ling - 1) * sizeof f->ling[0]);
+		f->nling--;
+	}
 }
 
 /*
@@ -1478,8 +1530,60 @@ flatten_push_tag(struct flatten *f, const struct flatten_tag *t)
 {
 	if (!flatten_room(f, 1))
 		return FL_DROP;
+	if (t->bits & T_FMT)
+		flatten_noah(f, t);
 	flatten_push(f, t->h, t->ah, t->bits, 0);
 	return FL_KEEP;
+}
+
+/* Pops to the HTML element NAME if it is in (default) scope. */
+static void
+flatten_close_scope(struct flatten *f, const char *name)
+{
+	struct flatten_ent	*e;
+	size_t			 i;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (flatten_is(e, name)) {
+			flatten_pop_to(f, i);
+			return;
+		}
+		if (e->bits & T_SCOPE)
+			return;
+	}
+}
+
+/*
+ * Before a new <a>, gumbo takes an open one off the formatting list and
+ * the stack (by the adoption agency); the model takes out just that one.
+ */
+static void
+flatten_forget_a(struct flatten *f)
+{
+	struct flatten_ent	*e;
+	uint32_t		 h = flatten_hash("a");
+	size_t			 i, k;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (e->bits & T_MARKER)
+			break;
+		if (e->h == h && e->inlist && !e->foreign) {
+			k = f->n - 1 - i;
+			memmove(&f->st[k], &f->st[k + 1], i * sizeof f->st[0]);
+			f->n--;
+			return;
+		}
+	}
+	for (i = f->nling; i > 0; i--) {
+		if (f->ling[i - 1].markers != f->markers)
+			break;
+		if (f->ling[i - 1].h == h) {
+			memmove(&f->ling[i - 1], &f->ling[i],
+			    (f->nling - i) * sizeof f->ling[0]);
+			f->nling--;
+			return;
+		}
+	}
 }
 
 /*
@@ -1527,12 +1631,10 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
     int mode, size_t at)
 {
 	const char	*n = t->name;
-	int		 cell, tr, body;
+	int		 cell, tr;
 
 	cell = strcmp(n, "td") == 0 || strcmp(n, "th") == 0;
 	tr = strcmp(n, "tr") == 0;
-	body = strcmp(n, "tbody") == 0 || strcmp(n, "thead") == 0 ||
-	    strcmp(n, "tfoot") == 0;
 	switch (mode) {
 	case M_CELL:
 	case M_CAPTION:
@@ -1586,6 +1688,24 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
 	}
 }
 
+/*
+ * Models a start tag inside a template, whose insertion modes gumbo 0.10
+ * follows loosely: everything but void elements is counted as opened.
+ */
+static int
+flatten_start_template(struct flatten *f, const struct flatten_tag *t)
+{
+	if (t->bits & (T_IGNORED | T_VOID))
+		return FL_KEEP;
+	if (strcmp(t->name, "script") == 0)
+		return FL_RAW;
+	if (!flatten_room(f, 1))
+		return FL_DROP;
+	flatten_push(f, t->h, t->ah, t->bits & ~T_FMT, strcmp(t->name,
+	    "svg") == 0 || strcmp(t->name, "math") == 0);
+	return FL_KEEP;
+}
+
 /* Models a start tag; returns one of FL_*. */
 static int
 flatten_start(struct flatten *f, const struct flatten_tag *t)
@@ -1596,14 +1716,16 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 
 	if (f->nforeign > 0)
 		return flatten_start_foreign(f, t);
+	if (f->ntemplate > 0)
+		return flatten_start_template(f, t);
 	table = (t->bits & T_TABLE) || strcmp(t->name, "table") == 0;
 	/* Each round closes something, so this ends; bound it anyway. */
 	for (guard = 0; guard < 2 * SANITIZE_MAXDEPTH + 8; guard++) {
 		mode = flatten_mode(f, &at);
 		if (mode == M_SELECT || mode == M_SELECT_TABLE)
 			r = flatten_start_select(f, t, mode, at);
-		else if (table && mode != M_BODY && !(mode == M_CELL &&
-		    strcmp(t->name, "table") == 0))
+		else if (table && mode != M_BODY && !((mode == M_CELL ||
+		    mode == M_CAPTION) && strcmp(t->name, "table") == 0))
 			r = flatten_start_table(f, t, mode, at);
 		else
 			break;
@@ -1612,6 +1734,21 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	}
 	if (t->bits & (T_IGNORED | T_TABLE))
 		return FL_KEEP;
+	/* Unwrapped or dropped anyway, and odd in gumbo: not parsed. */
+	if (strcmp(t->name, "isindex") == 0 || strcmp(t->name, "nobr") == 0)
+		return FL_DROP;
+	if (strcmp(t->name, "form") == 0) {
+		/* A form inside a form is ignored; in a table it is empty. */
+		if (f->formptr)
+			return FL_KEEP;
+		f->formptr = 1;
+		if (mode == M_TABLE || mode == M_TBODY || mode == M_ROW)
+			return FL_KEEP;
+	}
+	if (strcmp(t->name, "button") == 0)
+		flatten_close_scope(f, "button");
+	if (strcmp(t->name, "a") == 0)
+		flatten_forget_a(f);
 	if (strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0) {
 		if (t->selfclose)
 			return FL_KEEP;
@@ -1629,10 +1766,11 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	if ((t->bits & T_HEADING) && (top = flatten_at(f, 0)) != NULL &&
 	    (top->bits & T_HEADING))
 		flatten_pop(f, 0);
-	if ((strcmp(t->name, "a") == 0 && flatten_top_is(f, "a")) ||
-	    ((strcmp(t->name, "option") == 0 ||
-	    strcmp(t->name, "optgroup") == 0) && flatten_top_is(f, "option")))
+	if ((strcmp(t->name, "option") == 0 ||
+	    strcmp(t->name, "optgroup") == 0) && flatten_top_is(f, "option"))
 		flatten_pop(f, 0);
+	if (!(t->bits & T_NORECON))
+		flatten_reconstruct(f);
 	if (t->bits & T_VOID)
 		return FL_KEEP;
 	if (t->bits & T_RAW)
@@ -1795,6 +1933,16 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 		}
 		return;
 	}
+	if (f->ntemplate > 0) {
+		/* In a template: its own end tag, or the current node's. */
+		for (i = 0; (e = flatten_at(f, i)) != NULL; i++)
+			if (e->h == t->h && (i == 0 ||
+			    strcmp(t->name, "template") == 0)) {
+				flatten_pop_to(f, i);
+				return;
+			}
+		return;
+	}
 	mode = flatten_mode(f, &at);
 	if (mode == M_SELECT || mode == M_SELECT_TABLE) {
 		flatten_end_select(f, t, mode, at);
@@ -1813,6 +1961,8 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 			flatten_pop(f, 0);
 		return;
 	}
+	if (strcmp(t->name, "form") == 0 && !f->formptr)
+		return;
 	found = flatten_find(f, t, &special);
 	if (found == -2 && (t->bits & T_FMT)) {
 		/* Not open at all: gumbo forgets one it would re-open. */
@@ -1837,6 +1987,7 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 	}
 	if (strcmp(t->name, "form") == 0) {
 		/* Only the form itself leaves the stack. */
+		f->formptr = 0;
 		k = f->n - 1 - i;
 		memmove(&f->st[k], &f->st[k + 1], i * sizeof f->st[0]);
 		f->n--;
@@ -1860,6 +2011,9 @@ flatten_run(struct flatten *f)
 	while (f->pos < f->len) {
 		p = f->pos;
 		if (s[p] != '<' || p + 1 >= f->len) {
+			/* Text re-opens formatting elements. */
+			if (f->nling > 0 && f->nforeign == 0)
+				flatten_reconstruct(f);
 			f->pos++;
 			continue;
 		}
@@ -1885,6 +2039,8 @@ flatten_run(struct flatten *f)
 		}
 		if (!sanitize_alpha((unsigned char)s[p + 1]) &&
 		    !(s[p + 1] == '/' && p + 2 < f->len)) {
+			if (f->nling > 0 && f->nforeign == 0)
+				flatten_reconstruct(f);
 			f->pos++;
 			continue;
 		}
