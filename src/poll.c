@@ -82,7 +82,7 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	const struct conf_source	*cs;
 	struct parse_opts		 opts;
 	struct store_poll		 p;
-	struct store_result		 res = { 0, 0, 0 };
+	struct store_result		 res = { 0 };
 	struct doc			*doc = NULL;
 	char				 err[512], size[32];
 	int64_t				 now = daemon_now(), retry = 0;
