@@ -715,43 +715,40 @@ store_entry_key(struct store *s, struct store_entry *se, enum store_rule rule,
 
 /*
  * The strongest rule, from FROM down, under which every entry of the
- * document has a key and no key repeats; *WHY says what broke FROM.  -1
- * when out of memory.
+ * document has a key and no key repeats; *WHY says what broke FROM.  Sets
+ * each entry's key under that rule (marking repeats, which only hash
+ * allows: identical entries) and leaves the keys in KS.  -1 when out of
+ * memory.
  */
 static int
 store_pick_rule(struct store *s, struct store_entry *se, size_t n,
-    enum store_rule from, const char **why)
+    enum store_rule from, const char **why, struct keyset *ks)
 {
-	struct keyset	 ks;
-	char		*k;
-	int		 r, ok, oom;
+	int	r, ok, oom;
 
 	*why = NULL;
-	if (keyset_init(&ks, n) == -1)
-		return -1;
-	for (r = from; r < RULE_HASH; r++) {
-		memset(ks.slot, 0, (ks.mask + 1) * sizeof *ks.slot);
+	for (r = from; r <= RULE_HASH; r++) {
+		memset(ks->slot, 0, (ks->mask + 1) * sizeof *ks->slot);
 		ok = 1;
 		for (size_t i = 0; i < n && ok; i++) {
-			if ((k = store_entry_key(s, &se[i], r, &oom)) == NULL) {
-				if (oom) {
-					free(ks.slot);
+			free(se[i].key);
+			se[i].key = store_entry_key(s, &se[i], r, &oom);
+			if (se[i].key == NULL) {
+				if (oom)
 					return -1;
-				}
 				if (*why == NULL)
 					*why = store_rule_missing[r];
 				ok = 0;
-			} else if (keyset_add(&ks, fnv1a(k))) {
+			} else if ((se[i].repeated = keyset_add(ks,
+			    fnv1a(se[i].key))) && r != RULE_HASH) {
 				if (*why == NULL)
 					*why = store_rule_repeated[r];
 				ok = 0;
 			}
-			free(k);
 		}
 		if (ok)
 			break;
 	}
-	free(ks.slot);
 	return r;
 }
 
@@ -1100,28 +1097,6 @@ store_entry_apply(struct store *s, struct store_apply *a,
 	return 0;
 }
 
-/* Sets every entry's key under A's rule and marks keys seen earlier. */
-static int
-store_doc_keys(struct store *s, struct store_apply *a,
-    struct store_entry *se, size_t n)
-{
-	int	oom;
-
-	memset(a->keys.slot, 0, (a->keys.mask + 1) * sizeof *a->keys.slot);
-	for (size_t i = 0; i < n; i++) {
-		free(se[i].key);
-		se[i].key = store_entry_key(s, &se[i], a->rule, &oom);
-		if (se[i].key == NULL) {
-			/* Only hash is total; the picked rule covers all. */
-			if (oom || (se[i].key = store_entry_key(s, &se[i],
-			    RULE_HASH, &oom)) == NULL)
-				return -1;
-		}
-		se[i].repeated = keyset_add(&a->keys, fnv1a(se[i].key));
-	}
-	return 0;
-}
-
 static const char SQL_SOURCE_LOAD[] =
     "SELECT id, id_rule FROM source WHERE name = ?";
 
@@ -1160,7 +1135,7 @@ store_doc_apply(struct store *s, struct store_apply *a, enum store_rule rule,
 	for (size_t i = 0; i < n; i++)
 		if (store_entry_prepare(s, &doc->entries[i], &se[i]) == -1)
 			goto out;
-	if ((r = store_pick_rule(s, se, n, rule, &why)) == -1)
+	if ((r = store_pick_rule(s, se, n, rule, &why, &a->keys)) == -1)
 		goto out;
 	if (r != (int)rule) {
 		if (store_set_rule(s, a->source_id, a->cs->name, rule, r,
@@ -1169,15 +1144,14 @@ store_doc_apply(struct store *s, struct store_apply *a, enum store_rule rule,
 		rule = r;
 	}
 	a->rule = rule;
-	if (store_doc_keys(s, a, se, n) == -1)
-		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!se[i].repeated && store_entry_apply(s, a, &se[i]) == -1)
 			goto out;
 
 	if (rule == RULE_GUID && a->res->churned > 0 &&
 	    (size_t)a->res->churned * 2 >= n) {
-		if ((r = store_pick_rule(s, se, n, RULE_LINK, &why)) == -1)
+		if ((r = store_pick_rule(s, se, n, RULE_LINK, &why,
+		    &a->keys)) == -1)
 			goto out;
 		if (store_set_rule(s, a->source_id, a->cs->name, RULE_GUID, r,
 		    "ids change on every fetch") == -1)
@@ -1202,11 +1176,12 @@ out:
 	return rc;
 }
 
+/* Written only when something changed: an unchanged poll writes less. */
 static const char SQL_SOURCE_FEED[] =
-    "UPDATE source SET title = ?, link = ?, feed_id = ?, updated = ?,"
-    " listed = ?6,"
-    " entries = (SELECT count(*) FROM entry WHERE source_id = ?5)"
-    " WHERE id = ?5";
+    "UPDATE source SET title = ?1, link = ?2, feed_id = ?3, updated = ?4,"
+    " listed = ?6, entries = entries + ?7 WHERE id = ?5 AND (?7 > 0"
+    " OR title IS NOT ?1 OR link IS NOT ?2 OR feed_id IS NOT ?3"
+    " OR updated IS NOT ?4 OR listed IS NOT ?6)";
 static const char SQL_SOURCE_POLLED[] =
     "UPDATE source SET last_attempt = ?, last_status = ?, state = ?,"
     " last_error = ?, etag = ?, last_modified = ?, next_poll = ?,"
@@ -1339,6 +1314,7 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 		sqlite3_bind_int64(st, 5, a.source_id);
 		sqlite3_bind_text(st, 6, listed.data, (int)listed.len,
 		    SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, res->new);
 		if (store_step_done(st) == -1)
 			goto fail;
 	}
@@ -1376,12 +1352,15 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	bind_text(st, 8, p->error);
 	if (store_step_done(st) == -1)
 		goto fail;
-	if ((st = db_stmt(s->db, SQL_POLL_PRUNE)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, a.source_id);
-	sqlite3_bind_int(st, 2, STORE_POLLS_KEPT);
-	if (store_step_done(st) == -1)
-		goto fail;
+	/* Pruning now and then is enough to bound the poll records. */
+	if (sqlite3_last_insert_rowid(sqlite3_db_handle(st)) % 32 == 0) {
+		if ((st = db_stmt(s->db, SQL_POLL_PRUNE)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, a.source_id);
+		sqlite3_bind_int(st, 2, STORE_POLLS_KEPT);
+		if (store_step_done(st) == -1)
+			goto fail;
+	}
 	/* Pages freed by retention go back to the file system. */
 	if (res->deleted > 0 && db_exec(s->db, "PRAGMA incremental_vacuum") ==
 	    -1)
