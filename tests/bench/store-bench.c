@@ -5,13 +5,15 @@
  *
  * Usage: store-bench --db PATH [--items 200000] [--per-doc 50]
  *                    [--feeds 1000] [--content-bytes 4096] [--sync normal|full]
+ *                    [--dup-passes 1]
  *
  * Synthesises the same items as sqlite-insert (item i belongs to feed
  * i % feeds, guid "tag:pubNNNNN.example.com,2026:post-K", a title, a link
  * and ~content-bytes of distinct HTML-ish text) as documents of --per-doc
  * entries of one feed each, the way polls deliver them, and stores every
  * document through store_poll_done (one transaction per document), twice:
- * pass "new" (every entry new) and pass "dup" (every entry unchanged).
+ * pass "new" (every entry new) and pass "dup" (every entry unchanged;
+ * repeated --dup-passes times, for profiling).
  * Only the time inside store_poll_done is counted.  Prints one JSON line
  * per pass with entries/s and database bytes per entry.
  */
@@ -140,7 +142,7 @@ main(int argc, char **argv)
 	char			 wal[4096], shm[4096], name[32], *err = NULL;
 	char			*cats[1] = { "bench" }, *pool;
 	long			 m = 200000, per = 50, feeds = 1000, cbytes = 4096;
-	long			 rounds, stored, changed;
+	long			 rounds, stored, changed, dups = 1;
 	size_t			 pl;
 	double			 t, spent;
 
@@ -158,6 +160,8 @@ main(int argc, char **argv)
 			cbytes = atol(argv[++i]);
 		else if (strcmp(argv[i], "--sync") == 0 && i + 1 < argc)
 			sync = argv[++i];
+		else if (strcmp(argv[i], "--dup-passes") == 0 && i + 1 < argc)
+			dups = atol(argv[++i]);
 		else
 			goto usage;
 	}
@@ -202,7 +206,7 @@ main(int argc, char **argv)
 	if (store_sync(st, &conf) == -1)
 		return 1;
 
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 1 + dups; pass++) {
 		spent = 0;
 		stored = changed = 0;
 		for (long r = 0; r < rounds; r++) {
@@ -251,6 +255,7 @@ main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: store-bench --db PATH [--items M] [--per-doc N]"
-	    " [--feeds F] [--content-bytes B] [--sync normal|full]\n");
+	    " [--feeds F] [--content-bytes B] [--sync normal|full]"
+	    " [--dup-passes N]\n");
 	return 2;
 }
