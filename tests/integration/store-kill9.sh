@@ -55,7 +55,8 @@ fixpub_start "$T/pub"
 		printf '[source "f%02d"]\nurl = %s/f%02d.rss\ncategories = all-feeds\n' \
 		    "$f" "$FIXPUB_URL" "$f"
 	done
-} | st_conf
+} >"$T/sources.conf"
+st_conf <"$T/sources.conf"
 "$PY" "$T/gen.py" "$T/pub" "$NFEEDS" 2400 &
 t_track $!
 

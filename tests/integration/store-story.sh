@@ -49,7 +49,7 @@ st_wait_polls second 2
 st_entries "$DAEMON_URL/feeds/news.atom" >"$T/news"
 [ "$(cut -f2 "$T/news" | paste -sd, -)" = "Other news,Big story" ] ||
     fail "news.atom: $(cat "$T/news")"
-grep -q "^wire-1	Big story	http://feeds.example/~r/second/~3/abc/$" "$T/news" ||
+grep -q "^urn:feedmux:first:wire-1	Big story	http://feeds.example/~r/second/~3/abc/$" "$T/news" ||
     fail "no via link: $(cat "$T/news")"
 pass "news.atom shows the story once, from the first publisher, via the second"
 st_entries "$DAEMON_URL/feeds/all.atom" >"$T/all"
