@@ -361,6 +361,7 @@ store_state_clear(struct store_state *st)
  */
 struct keyset {
 	uint64_t	*slot;
+	uint64_t	*val;		/* a value kept with each key */
 	size_t		 mask;
 };
 
@@ -372,23 +373,38 @@ keyset_init(struct keyset *ks, size_t n)
 	while (cap < n * 2)
 		cap *= 2;
 	ks->mask = cap - 1;
-	ks->slot = calloc(cap, sizeof *ks->slot);
+	ks->slot = calloc(2 * cap, sizeof *ks->slot);
+	ks->val = ks->slot + cap;
 	return ks->slot != NULL ? 0 : -1;
 }
 
-/* Returns 1 when H was already present, else adds it and returns 0. */
+/*
+ * Returns 1 when H was already present (and *OLD, unless NULL, is the
+ * value it was added with), else adds it with V and returns 0.
+ */
 static int
-keyset_add(struct keyset *ks, uint64_t h)
+keyset_put(struct keyset *ks, uint64_t h, uint64_t v, uint64_t *old)
 {
 	size_t	i;
 
 	if (h == 0)
 		h = 1;		/* 0 marks an empty slot */
-	for (i = h & ks->mask; ks->slot[i] != 0; i = (i + 1) & ks->mask)
-		if (ks->slot[i] == h)
+	for (i = h & ks->mask; ks->slot[i] != 0; i = (i + 1) & ks->mask) {
+		if (ks->slot[i] == h) {
+			if (old != NULL)
+				*old = ks->val[i];
 			return 1;
+		}
+	}
 	ks->slot[i] = h;
+	ks->val[i] = v;
 	return 0;
+}
+
+static int
+keyset_add(struct keyset *ks, uint64_t h)
+{
+	return keyset_put(ks, h, 0, NULL);
 }
 
 static int
@@ -816,9 +832,11 @@ store_pick_rule(struct store *s, struct store_entry *se, size_t n,
 
 	*why = NULL;
 	for (r = from; r <= RULE_HASH; r++) {
-		memset(ks->slot, 0, (ks->mask + 1) * sizeof *ks->slot);
+		memset(ks->slot, 0, 2 * (ks->mask + 1) * sizeof *ks->slot);
 		ok = 1;
 		for (size_t i = 0; i < n && ok; i++) {
+			uint64_t h, first;
+
 			free(se[i].key);
 			se[i].key = store_entry_key(s, &se[i], r, &oom);
 			if (se[i].key == NULL) {
@@ -827,8 +845,13 @@ store_pick_rule(struct store *s, struct store_entry *se, size_t n,
 				if (*why == NULL)
 					*why = store_rule_missing[r];
 				ok = 0;
-			} else if ((se[i].repeated = keyset_add(ks,
-			    fnv1a(se[i].key))) && r != RULE_HASH) {
+				continue;
+			}
+			/* The same entry twice is a repeat; different ones clash. */
+			memcpy(&h, se[i].hash, sizeof h);
+			se[i].repeated = keyset_put(ks, fnv1a(se[i].key), h,
+			    &first);
+			if (se[i].repeated && first != h && r != RULE_HASH) {
 				if (*why == NULL)
 					*why = store_rule_repeated[r];
 				ok = 0;

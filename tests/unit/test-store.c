@@ -232,10 +232,12 @@ test_identity(void **state)
 	add(d, "g1", "http://a.example/1", "one", NOW - 300);
 	add(d, "g2", "http://a.example/2", "two", NOW - 200);
 	add(d, "g3", NULL, "three", NOW - 100);
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);	/* again */
 	assert_int_equal(apply(fx, 0, d, &res), 0);
 	assert_int_equal(res.new, 3);
 	assert_int_equal(res.updated, 0);
 	assert_string_equal(view(fx, "cloud", &t), "three,two,one");
+	/* The same entry twice is not a broken id. */
 	assert_string_equal(rule_of(fx, "a", &r), "guid");
 	assert_int_equal(r.entries, 3);
 
