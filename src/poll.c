@@ -159,7 +159,7 @@ poll_fetched(const struct fetch_result *r, void *arg)
 		/* Nothing stored: fetch it all again soon rather than never. */
 		p.next_poll = sched_next(now, cs->interval, 1, 0, 0.5);
 	}
-	if (res.new > 0 || res.updated > 0)
+	if (res.changed_all)
 		daemon_changed(d, cs);
 
 	poll_size(size, sizeof size, r->len);

@@ -1,11 +1,12 @@
 /*
  * store: what feedmux remembers, on top of db.  Sources mirrored from the
- * config (with their poll state: validators, schedule, health), entries with
- * their identity within a source and the categories they were sorted into,
- * and poll records.  One fetched document is applied in one transaction.
- * It answers the queries render and the status pages need.  This is the only
- * room that speaks SQL, so its interface stays narrow: documents in, views
- * and poll state out.
+ * config (with their poll state: validators, schedule, health, identity
+ * rule), entries with their identity within a source, their story key
+ * across sources and the categories they were sorted into, tombstones of
+ * deleted entries, and poll records.  One fetched document is applied in
+ * one transaction, retention included.  It answers the queries render and
+ * the status pages need.  This is the only room that speaks SQL, so its
+ * interface stays narrow: documents in, views and poll state out.
  */
 #ifndef FEEDMUX_STORE_H
 #define FEEDMUX_STORE_H
