@@ -9,7 +9,8 @@
 #
 # Usage: tests/bench/store.sh [--items 200000] [--per-doc 50] [--reps 1]
 #        (run from the build directory, after `make tests/bench/store-bench`;
-#        `make bench` does both).  Results: $OUT (default store-results.jsonl).
+#        `make bench` does both; configure without --enable-sanitizers for
+#        meaningful numbers).  Results: $OUT (default store-results.jsonl).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$here/../..}"
