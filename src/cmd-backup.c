@@ -31,7 +31,7 @@ cmd_backup_exec(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
-	/* Read-write open is not needed: VACUUM INTO reads a snapshot. */
+	/* Read-write open is not needed: the backup API reads a snapshot. */
 	if ((st = store_open(conf->database, STORE_READONLY, &err)) == NULL) {
 		fprintf(stderr, "feedmux: %s\n", err != NULL ? err :
 		    "out of memory");

@@ -1,6 +1,6 @@
 /*
- * cmd-status: `feedmux status [--json] [-c FILE]`, each source's health read
- * from the database (read-only, safe beside the daemon).
+ * cmd-status: `feedmux status [--json] [-c FILE]`, each source's health and
+ * identity rule read from the database (read-only, safe beside the daemon).
  */
 #include "config.h"
 
@@ -42,9 +42,9 @@ status_source(const struct store_source_info *si, void *arg)
 	if (!x->json) {
 		status_time(last, sizeof last, si->last_success);
 		status_time(next, sizeof next, si->next_poll);
-		printf("%-20s %-10s %-20s %-20s %7lld  %s\n", si->name,
+		printf("%-20s %-10s %-20s %-20s %7lld %-9s  %s\n", si->name,
 		    si->state, last, next, (long long)si->entries,
-		    si->last_error != NULL ? si->last_error : "");
+		    si->id_rule, si->last_error != NULL ? si->last_error : "");
 		if (si->cur_url != NULL)
 			printf("%-20s moved to %s\n", "", si->cur_url);
 		return 0;
@@ -58,6 +58,8 @@ status_source(const struct store_source_info *si, void *arg)
 	buf_json(&x->b, si->cur_url != NULL ? si->cur_url : si->url);
 	buf_puts(&x->b, ", \"state\": ");
 	buf_json(&x->b, si->state);
+	buf_puts(&x->b, ", \"identity\": ");
+	buf_json(&x->b, si->id_rule);
 	buf_printf(&x->b, ", \"entries\": %lld, \"failures\": %d, "
 	    "\"last_status\": %d, \"last_attempt\": %lld, "
 	    "\"last_success\": %lld, \"next_poll\": %lld, \"last_error\": ",
@@ -116,8 +118,9 @@ cmd_status_exec(int argc, char **argv)
 	}
 	buf_init(&x.b, 256 * 1024 * 1024);
 	if (!x.json)
-		printf("%-20s %-10s %-20s %-20s %7s  %s\n", "SOURCE", "STATE",
-		    "LAST SUCCESS", "NEXT POLL", "ENTRIES", "LAST ERROR");
+		printf("%-20s %-10s %-20s %-20s %7s %-9s  %s\n", "SOURCE",
+		    "STATE", "LAST SUCCESS", "NEXT POLL", "ENTRIES", "IDENTITY",
+		    "LAST ERROR");
 	rc = store_sources_each(st, status_source, &x);
 	if (x.json) {
 		printf("{\n  \"sources\": %d,\n  \"entries\": %lld,\n"

@@ -144,6 +144,24 @@ static const struct conf_option conf_options[] = {
 	  "50", NULL,
 	  "Most entries in one rendered feed.",
 	  CONF_FIELD(struct conf, feed_limit), 0 },
+	{ "sync", CONF_KIND_FEEDMUX, CONF_STRING, 0, 0, 0,
+	  "normal", NULL,
+	  "How hard the database waits for the disk: normal (a power cut may "
+	  "lose the last few stored polls, which are fetched again; never "
+	  "corrupts) or full (every poll's commit waits for fsync).",
+	  CONF_FIELD(struct conf, sync), 0 },
+	{ "max_age", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 0, 365 * DAY,
+	  "0", NULL,
+	  "Entries older than this are deleted (and never come back), unless "
+	  "the publisher still lists them; 0 keeps them forever.  Each source "
+	  "may override it.",
+	  CONF_FIELD(struct conf, max_age), 0 },
+	{ "max_entries", CONF_KIND_FEEDMUX, CONF_INT, 0, 0, 10000000,
+	  "1000", NULL,
+	  "Most entries kept per source; older ones are deleted (and never "
+	  "come back) unless the publisher still lists them; 0 keeps every "
+	  "entry.  Each source may override it.",
+	  CONF_FIELD(struct conf, max_entries), 0 },
 	{ "include", CONF_KIND_FEEDMUX, CONF_INCLUDE, CONF_REPEAT, 0, 0,
 	  NULL, "conf.d/*.conf",
 	  "Other files to read, as a glob pattern relative to the directory "
@@ -160,6 +178,11 @@ static const struct conf_option conf_options[] = {
 	  NULL, "Stories from the example sources.",
 	  "Description of the category's feed (default: none).",
 	  CONF_FIELD(struct conf_category, description), 0 },
+	{ "updates_bump", CONF_KIND_CATEGORY, CONF_BOOL, 0, 0, 1,
+	  NULL, "no",
+	  "Whether an entry the publisher edits moves to the top of this "
+	  "category's feed (default: no, it keeps its place).",
+	  CONF_FIELD(struct conf_category, updates_bump), 0 },
 
 	{ "url", CONF_KIND_SOURCE, CONF_URL, CONF_REQUIRED, 0, 0,
 	  NULL, "https://example.org/feed.xml",
@@ -186,6 +209,14 @@ static const struct conf_option conf_options[] = {
 	  "User-Agent header for this source (default: the global "
 	  "user_agent).",
 	  CONF_FIELD(struct conf_source, user_agent), 0 },
+	{ "max_age", CONF_KIND_SOURCE, CONF_DURATION, 0, 0, 365 * DAY,
+	  NULL, "90d",
+	  "Retention for this source (default: the global max_age).",
+	  CONF_FIELD(struct conf_source, max_age), 0 },
+	{ "max_entries", CONF_KIND_SOURCE, CONF_INT, 0, 0, 10000000,
+	  NULL, "500",
+	  "Retention for this source (default: the global max_entries).",
+	  CONF_FIELD(struct conf_source, max_entries), 0 },
 };
 #define CONF_NOPTIONS	(sizeof conf_options / sizeof conf_options[0])
 
@@ -871,6 +902,8 @@ conf_add_source(struct conf_state *st, const char *name, const char *file,
 	if ((s->name = strdup(name)) == NULL)
 		return -1;
 	s->allow_private = CONF_INHERIT;
+	s->max_age = -1;		/* inherited unless set */
+	s->max_entries = -1;
 	s->file = file;
 	s->line = line;
 	conf->nsources++;
@@ -1139,7 +1172,7 @@ conf_set_key(struct conf_state *st, struct conf_section *sec, const char *key,
 		if (opt->type == CONF_LIST) {
 			x->cfile = sec->file;
 			x->cline = line;
-		} else if (opt->type == CONF_DURATION)
+		} else if (opt->off == offsetof(struct conf_source, interval))
 			x->interval_set = 1;
 	}
 	conf_store(base, opt, &v);
@@ -1456,10 +1489,27 @@ conf_finish(struct conf_state *st)
 	struct conf_source	*s;
 	struct conf_category	*c;
 
+	if (strcmp(conf->sync, "normal") == 0)
+		conf->sync_full = 0;
+	else if (strcmp(conf->sync, "full") == 0)
+		conf->sync_full = 1;
+	else {
+		const struct conf_seen *at = &st->global[conf_find_option(
+		    CONF_KIND_FEEDMUX, "sync")];
+		char show[CONF_SHOW_MAX + 4];
+
+		conf_error(st, at->file != NULL ? at->file : conf->path,
+		    at->line, "bad value for sync: \"%s\" is not normal or "
+		    "full", conf_show(conf->sync, show, sizeof show));
+	}
 	for (size_t i = 0; i < conf->nsources; i++) {
 		s = &conf->sources[i];
 		if (!st->extra[i].interval_set)
 			s->interval = conf->interval;
+		if (s->max_age < 0)
+			s->max_age = conf->max_age;
+		if (s->max_entries < 0)
+			s->max_entries = conf->max_entries;
 		for (size_t j = 0; j < s->ncategories; j++) {
 			if (conf_category(conf, s->categories[j]) != NULL)
 				continue;
@@ -1535,6 +1585,7 @@ conf_free(struct conf *conf)
 	free(conf->listen_host);
 	free(conf->database);
 	free(conf->user_agent);
+	free(conf->sync);
 	free(conf);
 }
 

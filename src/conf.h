@@ -21,6 +21,7 @@ struct conf_category {
 	char		*name;		/* [category "NAME"], [A-Za-z0-9._-]+ */
 	char		*title;		/* defaults to the name */
 	char		*description;	/* NULL when absent */
+	int		 updates_bump;	/* an edited entry moves to the top */
 	const char	*file;		/* where it was defined, for messages */
 	int		 line;
 };
@@ -33,6 +34,8 @@ struct conf_source {
 	int64_t		 interval;	/* seconds between polls */
 	int		 allow_private;	/* 0, 1 or CONF_INHERIT */
 	char		*user_agent;	/* NULL: the global one */
+	int64_t		 max_age;	/* retention, seconds; 0 keeps forever */
+	int64_t		 max_entries;	/* retention; 0 keeps every entry */
 	const char	*file;
 	int		 line;
 };
@@ -49,6 +52,10 @@ struct conf {
 	int64_t			 max_body;	/* decoded bytes per response */
 	long			 max_transfers;	/* in flight, all hosts */
 	int64_t			 feed_limit;	/* entries per rendered feed */
+	char			*sync;		/* "normal" or "full" */
+	int			 sync_full;	/* synchronous=FULL, from sync */
+	int64_t			 max_age;	/* retention default for sources */
+	int64_t			 max_entries;	/* retention default for sources */
 	char			**files;	/* every file read, owned */
 	size_t			 nfiles;
 	struct conf_category	*categories;

@@ -12,8 +12,16 @@
 #include "db.h"
 #include "log.h"
 
-#define DB_MAXSTMT	64
+#define DB_MAXSTMT	128
+/* A migration starting with this runs outside a transaction (VACUUM). */
+#define DB_NOTX		"-- no transaction\n"
 #define DB_BUSY_MS	5000
+/*
+ * WAL pages between checkpoints (16 MB of 4 KB pages, not SQLite's 4 MB):
+ * index pages that many polls touch are then written back once per
+ * checkpoint instead of once per few polls.
+ */
+#define DB_CHECKPOINT	"4000"
 
 struct db_cached {
 	const char	*sql;
@@ -87,6 +95,73 @@ static const char *const migrations[] = {
 	"  error TEXT"
 	");"
 	"CREATE INDEX poll_source ON poll (source_id, at DESC);",
+
+	/*
+	 * 2: entries rebuilt with their identity columns first and the big
+	 * text last, so identity checks never read overflow pages; the
+	 * normalised link, story key and identity hash that the fallback
+	 * rules, GUID churn and cross-source stories need (filled in by
+	 * store for old rows, found through entry_backfill).
+	 */
+	"CREATE TABLE entry_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"			/* identity under the source's rule */
+	"  hash BLOB NOT NULL,"			/* of the republished fields */
+	"  first_seen INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL,"		/* last time we stored a change */
+	"  sort_date INTEGER NOT NULL,"		/* what feeds are ordered by */
+	"  published INTEGER, updated INTEGER,"	/* as the publisher wrote them */
+	"  nlink TEXT,"				/* normalised link */
+	"  story TEXT,"				/* u:URL or t:title, across sources */
+	"  idhash BLOB,"			/* of title, date and content */
+	"  guid TEXT, link TEXT, title TEXT, title_type TEXT,"
+	"  author_name TEXT, author_email TEXT, author_uri TEXT, terms TEXT,"
+	"  summary TEXT, summary_type TEXT, content_type TEXT, content TEXT,"
+	"  UNIQUE (source_id, key)"
+	");"
+	"INSERT INTO entry_new (id, source_id, key, hash, first_seen, changed,"
+	"  sort_date, published, updated, guid, link, title, title_type,"
+	"  author_name, author_email, author_uri, terms, summary, summary_type,"
+	"  content_type, content)"
+	" SELECT id, source_id, key, hash, first_seen, changed, sort_date,"
+	"  published, updated, guid, link, title, title_type, author_name,"
+	"  author_email, author_uri, terms, summary, summary_type,"
+	"  content_type, content FROM entry;"
+	"DROP TABLE entry;"
+	"ALTER TABLE entry_new RENAME TO entry;"
+	"CREATE INDEX entry_sort ON entry (sort_date DESC, id DESC);"
+	"CREATE INDEX entry_source ON entry (source_id, sort_date DESC);"
+	"CREATE INDEX entry_story ON entry (story);"
+	"CREATE INDEX entry_backfill ON entry (id) WHERE idhash IS NULL;",
+
+	/* 3: each source's identity rule, and what its latest document listed. */
+	"ALTER TABLE source ADD COLUMN id_rule TEXT NOT NULL DEFAULT 'guid';"
+	"ALTER TABLE source ADD COLUMN listed TEXT;",	/* JSON array of entry ids */
+
+	/* 4: category options store needs (the rest stays in the config). */
+	"CREATE TABLE category ("
+	"  name TEXT PRIMARY KEY,"
+	"  updates_bump INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;",
+
+	/* 5: deleted entries, so they never come back. */
+	"CREATE TABLE tombstone ("
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  nlink TEXT, kdate INTEGER, idhash BLOB,"	/* to re-key, like entry */
+	"  at INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"		/* "retention", "operator" */
+	"  PRIMARY KEY (source_id, key)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX tombstone_link ON tombstone (source_id, nlink);",
+
+	/*
+	 * 6: free pages go back to the file system after retention deletes
+	 * (PRAGMA incremental_vacuum).  Changing auto_vacuum takes a VACUUM,
+	 * which cannot run inside a transaction.
+	 */
+	DB_NOTX "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;",
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
@@ -138,8 +213,28 @@ db_migrate(struct db *db, char **err)
 		    "this feedmux; upgrade feedmux");
 		return -1;
 	}
+	/* A new file gets incremental auto-vacuum before any table exists. */
+	if (v == 0 && sqlite3_exec(db->h, "PRAGMA auto_vacuum = INCREMENTAL",
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		*err = db_strdupf(db->path, sqlite3_errmsg(db->h));
+		return -1;
+	}
 	for (; v < DB_NMIGRATIONS; v++) {
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (strncmp(migrations[v], DB_NOTX, strlen(DB_NOTX)) == 0) {
+			/* Idempotent by design: a crash here just reruns it. */
+			if (sqlite3_exec(db->h, migrations[v], NULL, NULL,
+			    NULL) != SQLITE_OK ||
+			    sqlite3_exec(db->h, sql, NULL, NULL, NULL) !=
+			    SQLITE_OK) {
+				*err = db_strdupf(db->path,
+				    sqlite3_errmsg(db->h));
+				return -1;
+			}
+			log_info("database %s: migrated to schema %d",
+			    db->path, v + 1);
+			continue;
+		}
 		if (db_begin(db) == -1 ||
 		    sqlite3_exec(db->h, migrations[v], NULL, NULL, NULL) !=
 		    SQLITE_OK ||
@@ -213,10 +308,10 @@ db_open(const char *path, int flags, char **err)
 		setup = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
 	else if (flags & DB_SYNC_FULL)
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		    " PRAGMA foreign_keys = ON;";
+		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";";
 	else
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		    " PRAGMA foreign_keys = ON;";
+		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";";
 	if (sqlite3_exec(db->h, setup, NULL, NULL, NULL) != SQLITE_OK) {
 		*err = db_strdupf(path, sqlite3_errmsg(db->h));
 		db_close(db);
@@ -231,7 +326,12 @@ db_open(const char *path, int flags, char **err)
 			db_close(db);
 			return NULL;
 		}
-	} else if (db_migrate(db, err) == -1) {
+	} else if (db_migrate(db, err) == -1 ||
+	    sqlite3_exec(db->h, "PRAGMA foreign_keys = ON", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		/* Foreign keys come on after migrating: rebuilds drop tables. */
+		if (*err == NULL)
+			*err = db_strdupf(path, sqlite3_errmsg(db->h));
 		db_close(db);
 		return NULL;
 	}

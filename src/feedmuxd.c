@@ -186,7 +186,8 @@ main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("feedmuxd: cannot initialise libcurl");
 	parse_init();
-	if ((d.store = store_open(d.conf->database, 0, &err)) == NULL)
+	if ((d.store = store_open(d.conf->database, d.conf->sync_full ?
+	    STORE_SYNC_FULL : 0, &err)) == NULL)
 		fatalx("feedmuxd: database %s", err != NULL ? err :
 		    "out of memory");
 	if (store_sync(d.store, d.conf) == -1)

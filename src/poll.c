@@ -82,7 +82,7 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	const struct conf_source	*cs;
 	struct parse_opts		 opts;
 	struct store_poll		 p;
-	struct store_result		 res = { 0, 0, 0 };
+	struct store_result		 res = { 0 };
 	struct doc			*doc = NULL;
 	char				 err[512], size[32];
 	int64_t				 now = daemon_now(), retry = 0;
@@ -159,7 +159,7 @@ poll_fetched(const struct fetch_result *r, void *arg)
 		/* Nothing stored: fetch it all again soon rather than never. */
 		p.next_poll = sched_next(now, cs->interval, 1, 0, 0.5);
 	}
-	if (res.new > 0 || res.updated > 0)
+	if (res.changed_all)
 		daemon_changed(d, cs);
 
 	poll_size(size, sizeof size, r->len);

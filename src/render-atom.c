@@ -90,7 +90,17 @@ atom_item(struct buf *b, const struct render_feed *f,
 	if (it->link != NULL)
 		atom_link(b, "alternate", NULL, it->link);
 	atom_date(b, "updated", it->updated != STORE_NODATE ? it->updated :
+	    it->edited != STORE_NODATE ? it->edited :
 	    it->published != STORE_NODATE ? it->published : it->sort_date);
+	/* The same story from later publishers (README: Deduplication). */
+	for (size_t i = 0; i < it->nvia; i++) {
+		buf_puts(b, "<link rel=\"via\" href=\"");
+		buf_xml(b, it->via[i].link);
+		buf_puts(b, "\" title=\"");
+		buf_xml(b, it->via[i].source_title != NULL ?
+		    it->via[i].source_title : it->via[i].source_name);
+		buf_puts(b, "\"/>\n");
+	}
 	if (it->published != STORE_NODATE)
 		atom_date(b, "published", it->published);
 	if (it->author_name != NULL || it->author_email != NULL) {

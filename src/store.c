@@ -1,27 +1,69 @@
-/* store: sources, entries, categories and poll records in SQLite; see store.h. */
+/*
+ * store: sources, entries, categories and poll records in SQLite; see
+ * store.h.  Identity within a source follows a per-source rule (guid, link,
+ * link+date, hash) that only ever falls back, logged once when it does; an
+ * entry is matched by its key, else (GUID churn) by its story or title and
+ * date among the source's recent entries.  Deleted entries leave tombstones
+ * so they never come back.  Stories across sources are collapsed when a
+ * view is read, so deleting or hiding the first publisher promotes the next.
+ */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "db.h"
 #include "doc.h"
 #include "log.h"
 #include "store.h"
+#include "uri.h"
 
 /* A date further ahead than this is a publisher pinning its entry to the top. */
 #define STORE_FUTURE_TOLERANCE	(24 * 3600)
-#define STORE_HASHLEN		32
+/* GUID churn only matches entries this recent (by sort date). */
+#define STORE_CHURN_WINDOW	(30 * 24 * 3600)
+/* Two entries with the same title are one story only this close in time. */
+#define STORE_TITLE_WINDOW	(2 * 24 * 3600)
+/* Shorter normalised titles are too generic ("Update") to be a story. */
+#define STORE_TITLE_MIN		10
+#define STORE_HASHLEN		16
 #define STORE_TERM_SEP		'\x1f'
+#define STORE_MAXVIA		16
+#define STORE_VIABYTES		8192
+/* Poll records kept per source. */
+#define STORE_POLLS_KEPT	200
+
+/* Identity rules, strongest first; a source only ever moves down. */
+enum store_rule {
+	RULE_GUID,
+	RULE_LINK,
+	RULE_LINKDATE,
+	RULE_HASH
+};
+static const char *const store_rule_names[] = {
+	"guid", "link", "link+date", "hash"
+};
+static const char *const store_rule_missing[] = {
+	"entries without ids", "entries without links", "entries without links",
+	""
+};
+static const char *const store_rule_repeated[] = {
+	"ids repeated in one document", "links repeated in one document",
+	"links and dates repeated in one document", ""
+};
 
 struct store {
 	struct db	*db;
 };
+
+static int	store_backfill(struct store *);
 
 struct store *
 store_open(const char *path, int flags, char **err)
@@ -41,6 +83,13 @@ store_open(const char *path, int flags, char **err)
 		free(s);
 		return NULL;
 	}
+	if (!(flags & STORE_READONLY) && store_backfill(s) == -1) {
+		if (asprintf(err, "%s: filling in migrated entries: %s", path,
+		    db_errmsg(s->db)) == -1)
+			*err = NULL;
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -51,6 +100,45 @@ store_close(struct store *s)
 		return;
 	db_close(s->db);
 	free(s);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static int64_t
+col_date(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return STORE_NODATE;
+	return sqlite3_column_int64(st, i);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_date(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v != DOC_NODATE)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Steps a statement that returns no rows; 0 or -1. */
+static int
+store_step_done(sqlite3_stmt *st)
+{
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
 /* The source's categories joined with commas, as kept in source.categories. */
@@ -80,14 +168,18 @@ static const char SQL_SOURCE_UPSERT[] =
     "ON CONFLICT (name) DO UPDATE SET active = 1, categories = excluded.categories, "
     "cur_url = CASE WHEN url = excluded.url THEN cur_url ELSE NULL END, "
     "url = excluded.url";
+static const char SQL_CATEGORY_UPSERT[] =
+    "INSERT INTO category (name, updates_bump) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET updates_bump = excluded.updates_bump";
 static const char SQL_RECAT_DELETE[] =
     "DELETE FROM entry_category WHERE entry_id IN "
     "(SELECT e.id FROM entry e JOIN source s ON s.id = e.source_id "
     " WHERE s.name = ?)";
 static const char SQL_RECAT_INSERT[] =
     "INSERT OR IGNORE INTO entry_category (category, sort_date, entry_id) "
-    "SELECT ?, e.sort_date, e.id FROM entry e JOIN source s "
-    "ON s.id = e.source_id WHERE s.name = ?";
+    "SELECT ?1, CASE WHEN ?3 AND e.changed > e.first_seen "
+    " THEN max(e.sort_date, e.changed) ELSE e.sort_date END, e.id "
+    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?2";
 static const char SQL_SOURCE_DEACTIVATE[] =
     "UPDATE source SET active = 0 WHERE active = 1 AND name = ?";
 static const char SQL_SOURCE_ACTIVE[] =
@@ -95,21 +187,25 @@ static const char SQL_SOURCE_ACTIVE[] =
 
 /* Re-sorts a source's stored entries into its (changed) categories. */
 static int
-store_recategorize(struct store *s, const struct conf_source *cs)
+store_recategorize(struct store *s, const struct conf *conf,
+    const struct conf_source *cs)
 {
-	sqlite3_stmt	*st;
+	const struct conf_category	*cc;
+	sqlite3_stmt			*st;
 
 	if ((st = db_stmt(s->db, SQL_RECAT_DELETE)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (store_step_done(st) == -1)
 		return -1;
 	for (size_t i = 0; i < cs->ncategories; i++) {
+		cc = conf_category(conf, cs->categories[i]);
 		if ((st = db_stmt(s->db, SQL_RECAT_INSERT)) == NULL)
 			return -1;
 		sqlite3_bind_text(st, 1, cs->categories[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, cs->name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_bind_int(st, 3, cc != NULL && cc->updates_bump);
+		if (store_step_done(st) == -1)
 			return -1;
 	}
 	return 0;
@@ -125,6 +221,15 @@ store_sync(struct store *s, const struct conf *conf)
 
 	if (db_begin(s->db) == -1)
 		return -1;
+	for (size_t i = 0; i < conf->ncategories; i++) {
+		if ((st = db_stmt(s->db, SQL_CATEGORY_UPSERT)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, conf->categories[i].name, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, conf->categories[i].updates_bump);
+		if (store_step_done(st) == -1)
+			goto fail;
+	}
 	for (size_t i = 0; i < conf->nsources; i++) {
 		const struct conf_source *cs = &conf->sources[i];
 
@@ -142,12 +247,12 @@ store_sync(struct store *s, const struct conf *conf)
 		sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, cs->url, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, cats, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (store_step_done(st) == -1)
 			goto fail;
 		if (changed) {
 			log_info("source %s: categories now \"%s\"", cs->name,
 			    cats);
-			if (store_recategorize(s, cs) == -1)
+			if (store_recategorize(s, conf, cs) == -1)
 				goto fail;
 		}
 		free(cats);
@@ -176,7 +281,7 @@ store_sync(struct store *s, const struct conf *conf)
 		if ((st = db_stmt(s->db, SQL_SOURCE_DEACTIVATE)) == NULL)
 			goto fail;
 		sqlite3_bind_text(st, 1, gone[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (store_step_done(st) == -1)
 			goto fail;
 		log_info("source %s: removed from the config, entries hidden",
 		    gone[i]);
@@ -250,11 +355,13 @@ store_state_clear(struct store_state *st)
 }
 
 /*
- * A small set of 64-bit key fingerprints, so a key repeated inside one
- * document is applied once (the first occurrence wins).
+ * A small set of 64-bit fingerprints (of keys, or entry ids), so a key
+ * repeated inside one document is applied once and a stored entry is
+ * claimed by one document entry only.
  */
 struct keyset {
 	uint64_t	*slot;
+	uint64_t	*val;		/* a value kept with each key */
 	size_t		 mask;
 };
 
@@ -266,22 +373,50 @@ keyset_init(struct keyset *ks, size_t n)
 	while (cap < n * 2)
 		cap *= 2;
 	ks->mask = cap - 1;
-	ks->slot = calloc(cap, sizeof *ks->slot);
+	ks->slot = calloc(2 * cap, sizeof *ks->slot);
+	ks->val = ks->slot + cap;
 	return ks->slot != NULL ? 0 : -1;
 }
 
-/* Returns 1 when H was already present, else adds it and returns 0. */
+/*
+ * Returns 1 when H was already present (and *OLD, unless NULL, is the
+ * value it was added with), else adds it with V and returns 0.
+ */
 static int
-keyset_add(struct keyset *ks, uint64_t h)
+keyset_put(struct keyset *ks, uint64_t h, uint64_t v, uint64_t *old)
 {
 	size_t	i;
 
 	if (h == 0)
 		h = 1;		/* 0 marks an empty slot */
+	for (i = h & ks->mask; ks->slot[i] != 0; i = (i + 1) & ks->mask) {
+		if (ks->slot[i] == h) {
+			if (old != NULL)
+				*old = ks->val[i];
+			return 1;
+		}
+	}
+	ks->slot[i] = h;
+	ks->val[i] = v;
+	return 0;
+}
+
+static int
+keyset_add(struct keyset *ks, uint64_t h)
+{
+	return keyset_put(ks, h, 0, NULL);
+}
+
+static int
+keyset_has(const struct keyset *ks, uint64_t h)
+{
+	size_t	i;
+
+	if (h == 0)
+		h = 1;
 	for (i = h & ks->mask; ks->slot[i] != 0; i = (i + 1) & ks->mask)
 		if (ks->slot[i] == h)
 			return 1;
-	ks->slot[i] = h;
 	return 0;
 }
 
@@ -297,21 +432,128 @@ fnv1a(const char *s)
 	return h;
 }
 
-/* Feeds a field into the hash with its length, so fields cannot run together. */
-static void
-hash_field(EVP_MD_CTX *ctx, const char *v)
-{
-	uint32_t	len = v != NULL ? (uint32_t)strlen(v) : UINT32_MAX;
+/*
+ * A fast 128-bit hash of a sequence of fields.  Not cryptographic: it
+ * notices edits and tells entries apart, and a publisher crafting
+ * collisions can only confuse its own feed.  It hashes 4 KB in well under
+ * a microsecond, which matters when every poll re-hashes every entry.
+ */
+__extension__ typedef unsigned __int128 store_u128;
 
-	EVP_DigestUpdate(ctx, &len, sizeof len);
-	if (v != NULL)
-		EVP_DigestUpdate(ctx, v, len);
+struct hasher {
+	uint64_t	a;
+	uint64_t	b;
+};
+
+#define HK1	0x9e3779b97f4a7c15ULL
+#define HK2	0xc2b2ae3d27d4eb4fULL
+#define HK3	0x165667b19e3779f9ULL
+#define HK4	0xd6e8feb86659fd93ULL
+
+/* The two halves of a 128-bit product, folded. */
+static uint64_t
+hash_fold(uint64_t x, uint64_t y)
+{
+	store_u128	m = (store_u128)x * y;
+
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+static uint64_t
+hash_load(const unsigned char *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
 }
 
 static void
-hash_int(EVP_MD_CTX *ctx, int64_t v)
+hash_init(struct hasher *h)
 {
-	EVP_DigestUpdate(ctx, &v, sizeof v);
+	h->a = HK1;
+	h->b = HK2;
+}
+
+/* Absorbs N bytes at P, tagged with CODE (their length, or a marker). */
+static void
+hash_absorb(struct hasher *h, const void *p, size_t n, uint64_t code)
+{
+	const unsigned char	*s = p;
+	unsigned char		 tail[32];
+	uint64_t		 a, b;
+
+	a = h->a ^ hash_fold(code ^ HK3, HK4);
+	b = h->b + code;
+	for (;;) {
+		if (n < 32) {
+			if (n == 0)
+				break;
+			memset(tail, 0, sizeof tail);
+			memcpy(tail, s, n);
+			s = tail;
+			n = 32;
+		}
+		a = hash_fold(a ^ hash_load(s), hash_load(s + 8) ^ HK1) +
+		    ((a << 7) | (a >> 57));
+		b = hash_fold(b ^ hash_load(s + 16), hash_load(s + 24) ^ HK2) +
+		    ((b << 11) | (b >> 53));
+		s += 32;
+		n -= 32;
+	}
+	h->a = a;
+	h->b = b;
+}
+
+/* A string field; NULL differs from "". */
+static void
+hash_field(struct hasher *h, const char *v)
+{
+	size_t	n;
+
+	if (v == NULL) {
+		hash_absorb(h, "", 0, UINT64_MAX);
+		return;
+	}
+	n = strlen(v);
+	hash_absorb(h, v, n, n);
+}
+
+static void
+hash_int(struct hasher *h, int64_t v)
+{
+	hash_absorb(h, &v, sizeof v, UINT64_MAX - 1);
+}
+
+static void
+hash_final(struct hasher *h, unsigned char *out)
+{
+	uint64_t	lo, hi;
+
+	lo = hash_fold(h->a ^ HK1, h->b ^ HK2);
+	hi = hash_fold(h->b ^ HK3, lo ^ HK4) ^ h->a;
+	memcpy(out, &lo, sizeof lo);
+	memcpy(out + sizeof lo, &hi, sizeof hi);
+}
+
+/* The hash of the republished fields, which says whether an entry changed. */
+static void
+store_fields_hash(const char *title, const char *link, const char *summary,
+    const char *content, const char *author, const char *terms,
+    int64_t published, int64_t updated, unsigned char *out)
+{
+	struct hasher	h;
+
+	hash_init(&h);
+	hash_field(&h, title);
+	hash_field(&h, link);
+	hash_field(&h, summary);
+	hash_field(&h, content);
+	hash_field(&h, author);
+	hash_field(&h, terms);
+	hash_int(&h, published);
+	hash_int(&h, updated);
+	hash_final(&h, out);
 }
 
 /* The publisher's category terms joined by STORE_TERM_SEP, or NULL. Caller frees. */
@@ -342,23 +584,35 @@ store_terms(const struct doc_entry *e)
 	return s;
 }
 
-/* Everything of an entry that one poll needs to insert or compare it. */
+/*
+ * Everything of an entry that one poll needs to match, insert or compare
+ * it.  The link, story and identity hash are computed on first use: an
+ * unchanged entry of a guid source needs none of them.
+ */
 struct store_entry {
 	const struct doc_entry	*e;
-	const char		*key;
-	char			*keybuf;	/* owned, when the key is a hash */
 	const char		*content;
 	const char		*content_type;
 	const struct doc_person	*author;
 	char			*terms;		/* owned */
-	int64_t			 date;		/* best publisher date */
+	int64_t			 date;		/* best publisher date, for sorting */
+	int64_t			 kdate;		/* published, else updated: identity */
 	unsigned char		 hash[STORE_HASHLEN];
+	unsigned char		 idhash[STORE_HASHLEN];
+	char			*nlink;		/* owned; normalised link or NULL */
+	char			*story;		/* owned; u:URL, t:title or NULL */
+	char			*key;		/* owned; under the document's rule */
+	unsigned		 have_idhash:1;
+	unsigned		 have_nlink:1;
+	unsigned		 have_story:1;
+	unsigned		 repeated:1;	/* same key earlier in the document */
+	int64_t			 id;		/* the stored entry it became */
 };
 
 static void
 hexify(const unsigned char *in, size_t n, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789ABCDEF";	/* as SQL hex() */
 
 	for (size_t i = 0; i < n; i++) {
 		out[2 * i] = hex[in[i] >> 4];
@@ -367,195 +621,678 @@ hexify(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* Fills SE from E: identity key, republished fields and their hash. */
+/* Hash of the fields that identify an entry when nothing else does. */
+static void
+store_idhash(const char *title, int64_t date, const char *body,
+    unsigned char *out)
+{
+	struct hasher	h;
+
+	hash_init(&h);
+	hash_field(&h, title);
+	hash_int(&h, date);
+	hash_field(&h, body);
+	hash_final(&h, out);
+}
+
+/* The normalised link: the story form of an http(s) URL, else as written. */
+static char *
+store_norm_link(const char *link)
+{
+	char	*n;
+
+	if (link == NULL || *link == '\0')
+		return NULL;
+	if ((n = uri_normalize(link)) != NULL)
+		return n;
+	return strdup(link);
+}
+
+/*
+ * A title folded for comparison: ASCII letters lower-cased, every run of
+ * other ASCII reduced to one space, other bytes kept.  Caller frees.
+ */
+static char *
+store_norm_title(const char *t)
+{
+	char	*out, *p;
+	int	 gap = 0;
+
+	if (t == NULL || (out = p = malloc(strlen(t) + 1)) == NULL)
+		return NULL;
+	for (; *t != '\0'; t++) {
+		unsigned char c = (unsigned char)*t;
+
+		if (c >= 0x80 || isalnum(c)) {
+			if (gap && p != out)
+				*p++ = ' ';
+			gap = 0;
+			*p++ = (char)(c < 0x80 ? tolower(c) : c);
+		} else
+			gap = 1;
+	}
+	*p = '\0';
+	return out;
+}
+
+/* The story key: the normalised origLink or link, else the folded title. */
+static char *
+store_story_key(const char *orig_link, const char *link, const char *title)
+{
+	char	*n, *s = NULL;
+
+	if ((orig_link != NULL && (n = uri_normalize(orig_link)) != NULL) ||
+	    (link != NULL && (n = uri_normalize(link)) != NULL)) {
+		if (asprintf(&s, "u:%s", n) == -1)
+			s = NULL;
+		free(n);
+		return s;
+	}
+	if ((n = store_norm_title(title)) == NULL)
+		return NULL;
+	if (strlen(n) >= STORE_TITLE_MIN && asprintf(&s, "t:%s", n) == -1)
+		s = NULL;
+	free(n);
+	return s;
+}
+
+static const char *
+se_nlink(struct store_entry *se)
+{
+	if (!se->have_nlink) {
+		se->nlink = store_norm_link(se->e->link);
+		se->have_nlink = 1;
+	}
+	return se->nlink;
+}
+
+static const char *
+se_story(struct store_entry *se)
+{
+	if (!se->have_story) {
+		se->story = store_story_key(se->e->orig_link, se->e->link,
+		    se->e->title);
+		se->have_story = 1;
+	}
+	return se->story;
+}
+
+static const unsigned char *
+se_idhash(struct store *s, struct store_entry *se)
+{
+	if (!se->have_idhash) {
+		(void)s;
+		store_idhash(se->e->title, se->date, se->content != NULL ?
+		    se->content : se->e->summary, se->idhash);
+		se->have_idhash = 1;
+	}
+	return se->idhash;
+}
+
+/* Fills SE from E: the republished fields and their hash. */
 static int
-store_entry_prepare(EVP_MD_CTX *ctx, const struct doc_entry *e,
+store_entry_prepare(struct store *s, const struct doc_entry *e,
     struct store_entry *se)
 {
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen;
-
 	memset(se, 0, sizeof *se);
 	se->e = e;
 	/* Publication first: an edit must not move an entry to the top. */
 	se->date = e->published != DOC_NODATE ? e->published :
 	    doc_entry_date(e);
+	se->kdate = e->published != DOC_NODATE ? e->published : e->updated;
 	if (e->ncontent > 0 && e->content[0].value != NULL) {
 		se->content = e->content[0].value;
 		se->content_type = e->content[0].type;
 	}
 	if (e->nauthors > 0)
 		se->author = &e->authors[0];
-	if (e->ncategories > 0 && (se->terms = store_terms(e)) == NULL)
-		return -1;
-
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	hash_field(ctx, e->title);
-	hash_field(ctx, e->link);
-	hash_field(ctx, e->summary);
-	hash_field(ctx, se->content);
-	hash_field(ctx, se->author != NULL ? se->author->name : NULL);
-	hash_field(ctx, se->terms);
-	hash_int(ctx, e->published);
-	hash_int(ctx, e->updated);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	memcpy(se->hash, md, STORE_HASHLEN);
-
-	/* Identity: the publisher's id, else the link, else what it says. */
-	if (e->id != NULL && e->id[0] != '\0')
-		se->key = e->id;
-	else if (e->link != NULL && e->link[0] != '\0')
-		se->key = e->link;
-	else {
-		EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-		hash_field(ctx, e->title);
-		hash_int(ctx, se->date);
-		hash_field(ctx, se->content != NULL ? se->content : e->summary);
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		if ((se->keybuf = malloc(3 + 2 * STORE_HASHLEN + 1)) == NULL)
+	for (size_t i = 0; i < e->ncategories; i++) {
+		if (e->categories[i].term == NULL)
+			continue;
+		if ((se->terms = store_terms(e)) == NULL)
 			return -1;
-		memcpy(se->keybuf, "h:", 2);
-		hexify(md, STORE_HASHLEN, se->keybuf + 2);
-		se->key = se->keybuf;
+		break;
 	}
+
+	(void)s;
+	store_fields_hash(e->title, e->link, e->summary, se->content,
+	    se->author != NULL ? se->author->name : NULL, se->terms,
+	    e->published, e->updated, se->hash);
 	return 0;
 }
 
 static void
 store_entry_clear(struct store_entry *se)
 {
-	free(se->keybuf);
 	free(se->terms);
+	free(se->nlink);
+	free(se->story);
+	free(se->key);
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+/*
+ * SE's key under RULE, or NULL (with *OOM clear) when the entry lacks what
+ * the rule needs.  Caller frees.
+ */
+static char *
+store_entry_key(struct store *s, struct store_entry *se, enum store_rule rule,
+    int *oom)
 {
-	if (v != NULL)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
+	char		 hex[2 * STORE_HASHLEN + 1];
+	const char	*n;
+	char		*k = NULL;
+	int		 rc = 0;
+
+	*oom = 0;
+	switch (rule) {
+	case RULE_GUID:
+		if (se->e->id == NULL || se->e->id[0] == '\0')
+			return NULL;
+		k = strdup(se->e->id);
+		rc = k == NULL ? -1 : 0;
+		break;
+	case RULE_LINK:
+		if ((n = se_nlink(se)) == NULL)
+			return NULL;
+		rc = asprintf(&k, "l:%s", n);
+		break;
+	case RULE_LINKDATE:
+		if ((n = se_nlink(se)) == NULL)
+			return NULL;
+		if (se->kdate != DOC_NODATE)
+			rc = asprintf(&k, "d:%s\x1f%lld", n,
+			    (long long)se->kdate);
+		else
+			rc = asprintf(&k, "d:%s\x1f-", n);
+		break;
+	case RULE_HASH:
+		hexify(se_idhash(s, se), STORE_HASHLEN, hex);
+		rc = asprintf(&k, "h:%s", hex);
+		break;
+	}
+	if (rc == -1) {
+		*oom = 1;
+		return NULL;
+	}
+	return k;
 }
 
-static void
-bind_date(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v != DOC_NODATE)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-/* Binds the republished fields at parameters FIRST.. in the column order of SQL_ENTRY_FIELDS. */
+/*
+ * The strongest rule, from FROM down, under which every entry of the
+ * document has a key and no key repeats; *WHY says what broke FROM.  Sets
+ * each entry's key under that rule (marking repeats, which only hash
+ * allows: identical entries) and leaves the keys in KS.  -1 when out of
+ * memory.
+ */
 static int
-bind_fields(sqlite3_stmt *st, int i, const struct store_entry *se)
+store_pick_rule(struct store *s, struct store_entry *se, size_t n,
+    enum store_rule from, const char **why, struct keyset *ks)
+{
+	int	r, ok, oom;
+
+	*why = NULL;
+	for (r = from; r <= RULE_HASH; r++) {
+		memset(ks->slot, 0, 2 * (ks->mask + 1) * sizeof *ks->slot);
+		ok = 1;
+		for (size_t i = 0; i < n && ok; i++) {
+			uint64_t h, first;
+
+			free(se[i].key);
+			se[i].key = store_entry_key(s, &se[i], r, &oom);
+			if (se[i].key == NULL) {
+				if (oom)
+					return -1;
+				if (*why == NULL)
+					*why = store_rule_missing[r];
+				ok = 0;
+				continue;
+			}
+			/* The same entry twice is a repeat; different ones clash. */
+			memcpy(&h, se[i].hash, sizeof h);
+			se[i].repeated = keyset_put(ks, fnv1a(se[i].key), h,
+			    &first);
+			if (se[i].repeated && first != h && r != RULE_HASH) {
+				if (*why == NULL)
+					*why = store_rule_repeated[r];
+				ok = 0;
+			}
+		}
+		if (ok)
+			break;
+	}
+	return r;
+}
+
+static const char SQL_REKEY_LINK[] =
+    "UPDATE OR IGNORE entry SET key = 'l:' || nlink "
+    "WHERE source_id = ? AND nlink IS NOT NULL";
+static const char SQL_REKEY_LINKDATE[] =
+    "UPDATE OR IGNORE entry SET key = 'd:' || nlink || char(31) || "
+    "COALESCE(published, updated, '-') "
+    "WHERE source_id = ? AND nlink IS NOT NULL";
+static const char SQL_REKEY_HASH[] =
+    "UPDATE OR IGNORE entry SET key = 'h:' || hex(idhash) "
+    "WHERE source_id = ? AND idhash IS NOT NULL";
+static const char SQL_RETOMB_LINK[] =
+    "UPDATE OR IGNORE tombstone SET key = 'l:' || nlink "
+    "WHERE source_id = ? AND nlink IS NOT NULL";
+static const char SQL_RETOMB_LINKDATE[] =
+    "UPDATE OR IGNORE tombstone SET key = 'd:' || nlink || char(31) || "
+    "COALESCE(kdate, '-') WHERE source_id = ? AND nlink IS NOT NULL";
+static const char SQL_RETOMB_HASH[] =
+    "UPDATE OR IGNORE tombstone SET key = 'h:' || hex(idhash) "
+    "WHERE source_id = ? AND idhash IS NOT NULL";
+static const char SQL_SOURCE_RULE[] =
+    "UPDATE source SET id_rule = ? WHERE id = ?";
+
+/*
+ * Moves a source to RULE: records it and re-keys its entries and
+ * tombstones, so stored entries keep matching.  An entry whose new key
+ * would collide keeps its old one.
+ */
+static int
+store_set_rule(struct store *s, int64_t source_id, const char *name,
+    enum store_rule from, enum store_rule rule, const char *why)
+{
+	static const char *const rekey[] = {
+		NULL, SQL_REKEY_LINK, SQL_REKEY_LINKDATE, SQL_REKEY_HASH
+	};
+	static const char *const retomb[] = {
+		NULL, SQL_RETOMB_LINK, SQL_RETOMB_LINKDATE, SQL_RETOMB_HASH
+	};
+	sqlite3_stmt	*st;
+
+	log_info("source %s: %s, identifying entries by %s instead of %s",
+	    name, why, store_rule_names[rule], store_rule_names[from]);
+	if ((st = db_stmt(s->db, SQL_SOURCE_RULE)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, store_rule_names[rule], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, source_id);
+	if (store_step_done(st) == -1)
+		return -1;
+	if ((st = db_stmt(s->db, rekey[rule])) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, source_id);
+	if (store_step_done(st) == -1)
+		return -1;
+	if ((st = db_stmt(s->db, retomb[rule])) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, source_id);
+	return store_step_done(st);
+}
+
+/* Binds the stored fields, in the order of SQL_ENTRY_FIELDS, from parameter I. */
+static int
+bind_fields(struct store *s, sqlite3_stmt *st, int i, struct store_entry *se)
 {
 	const struct doc_entry *e = se->e;
 
+	bind_date(st, i++, e->published);
+	bind_date(st, i++, e->updated);
+	bind_text(st, i++, se_nlink(se));
+	bind_text(st, i++, se_story(se));
+	sqlite3_bind_blob(st, i++, se_idhash(s, se), STORE_HASHLEN,
+	    SQLITE_STATIC);
 	bind_text(st, i++, e->id);
 	bind_text(st, i++, e->link);
 	bind_text(st, i++, e->title);
 	bind_text(st, i++, e->title_type);
-	bind_text(st, i++, e->summary);
-	bind_text(st, i++, e->summary_type);
-	bind_text(st, i++, se->content);
-	bind_text(st, i++, se->content_type);
 	bind_text(st, i++, se->author != NULL ? se->author->name : NULL);
 	bind_text(st, i++, se->author != NULL ? se->author->email : NULL);
 	bind_text(st, i++, se->author != NULL ? se->author->uri : NULL);
 	bind_text(st, i++, se->terms);
-	bind_date(st, i++, e->published);
-	bind_date(st, i++, e->updated);
-	sqlite3_bind_blob(st, i++, se->hash, STORE_HASHLEN, SQLITE_STATIC);
+	bind_text(st, i++, e->summary);
+	bind_text(st, i++, e->summary_type);
+	bind_text(st, i++, se->content_type);
+	bind_text(st, i++, se->content);
 	return i;
 }
+
+#define SQL_ENTRY_FIELDS \
+    "published, updated, nlink, story, idhash, guid, link, title," \
+    " title_type, author_name, author_email, author_uri, terms, summary," \
+    " summary_type, content_type, content"
 
 static const char SQL_ENTRY_FIND[] =
     "SELECT id, hash FROM entry WHERE source_id = ? AND key = ?";
 static const char SQL_ENTRY_INSERT[] =
-    "INSERT INTO entry (guid, link, title, title_type, summary, summary_type,"
-    " content, content_type, author_name, author_email, author_uri, terms,"
-    " published, updated, hash, source_id, key, first_seen, changed,"
-    " sort_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-    " ?, ?, ?)";
+    "INSERT INTO entry (source_id, key, hash, first_seen, changed,"
+    " sort_date, " SQL_ENTRY_FIELDS ") VALUES (?, ?, ?, ?, ?, ?,"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_ENTRY_UPDATE[] =
-    "UPDATE entry SET guid = ?, link = ?, title = ?, title_type = ?,"
-    " summary = ?, summary_type = ?, content = ?, content_type = ?,"
-    " author_name = ?, author_email = ?, author_uri = ?, terms = ?,"
-    " published = ?, updated = ?, hash = ?, changed = ? WHERE id = ?";
+    "UPDATE entry SET (key, hash, changed, " SQL_ENTRY_FIELDS ") ="
+    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " WHERE id = ?";
+static const char SQL_ENTRY_REKEY[] =
+    "UPDATE entry SET key = ? WHERE id = ?";
 static const char SQL_CATEGORY_INSERT[] =
     "INSERT OR IGNORE INTO entry_category (category, sort_date, entry_id) "
     "VALUES (?, ?, ?)";
+static const char SQL_CATEGORY_BUMP[] =
+    "UPDATE entry_category SET sort_date = max(sort_date, ?1) "
+    "WHERE entry_id = ?2 AND category IN "
+    "(SELECT name FROM category WHERE updates_bump = 1)";
+static const char SQL_TOMB_FIND[] =
+    "SELECT 1 FROM tombstone WHERE source_id = ? AND key = ?";
+static const char SQL_TOMB_LINK[] =
+    "SELECT key FROM tombstone WHERE source_id = ? AND nlink = ?";
+static const char SQL_CHURN_STORY[] =
+    "SELECT id, key, hash FROM entry WHERE story = ? AND source_id = ?"
+    " AND sort_date >= ? ORDER BY id";
+static const char SQL_CHURN_TITLE[] =
+    "SELECT id, key, hash FROM entry WHERE source_id = ? AND sort_date = ?"
+    " AND title = ? ORDER BY id";
 
-/* Stores one entry; counts it in RES.  -1 on a database error. */
+/* What applying one document needs besides the entry. */
+struct store_apply {
+	int64_t				 source_id;
+	const struct conf_source	*cs;
+	enum store_rule			 rule;
+	int64_t				 now;
+	struct keyset			 keys;		/* of the document */
+	struct keyset			 claimed;	/* stored ids matched */
+	struct store_result		*res;
+};
+
+/* Updates entry ID from SE in place (new key too); bumps where asked. */
 static int
-store_entry_apply(struct store *s, int64_t source_id,
-    const struct conf_source *cs, const struct store_entry *se, int64_t now,
-    struct store_result *res)
+store_entry_update(struct store *s, struct store_apply *a, int64_t id,
+    struct store_entry *se)
 {
 	sqlite3_stmt	*st;
-	int64_t		 id, sort;
-	int		 rc, i;
+	int		 i = 1;
+
+	if ((st = db_stmt(s->db, SQL_ENTRY_UPDATE)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, i++, se->key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, i++, se->hash, STORE_HASHLEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, i++, a->now);
+	i = bind_fields(s, st, i, se);
+	sqlite3_bind_int64(st, i, id);
+	if (store_step_done(st) == -1)
+		return -1;
+	if ((st = db_stmt(s->db, SQL_CATEGORY_BUMP)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a->now);
+	sqlite3_bind_int64(st, 2, id);
+	if (store_step_done(st) == -1)
+		return -1;
+	a->res->updated++;
+	return 0;
+}
+
+/*
+ * GUID churn: a stored entry of the same source, recent, with the same
+ * story (normalised link) or title and date, whose own key this document
+ * no longer lists and that no other entry of it claimed.  Returns its id
+ * (0 when none) and copies its hash into HASH; -1 on error.
+ */
+static int64_t
+store_churn_find(struct store *s, struct store_apply *a,
+    struct store_entry *se, unsigned char *hash)
+{
+	sqlite3_stmt	*st;
+	const char	*story = se_story(se);
+	int64_t		 id;
+	int		 rc, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0) {
+			if (story == NULL || strncmp(story, "u:", 2) != 0)
+				continue;
+			if ((st = db_stmt(s->db, SQL_CHURN_STORY)) == NULL)
+				return -1;
+			sqlite3_bind_text(st, 1, story, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, a->source_id);
+			sqlite3_bind_int64(st, 3, a->now - STORE_CHURN_WINDOW);
+		} else {
+			/* The date must be the one sorting uses, unclamped. */
+			if (se->e->title == NULL || se->date == DOC_NODATE ||
+			    se->date > a->now + STORE_FUTURE_TOLERANCE)
+				continue;
+			if ((st = db_stmt(s->db, SQL_CHURN_TITLE)) == NULL)
+				return -1;
+			sqlite3_bind_int64(st, 1, a->source_id);
+			sqlite3_bind_int64(st, 2, se->date);
+			sqlite3_bind_text(st, 3, se->e->title, -1,
+			    SQLITE_STATIC);
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			if (keyset_has(&a->claimed, (uint64_t)id) ||
+			    keyset_has(&a->keys, fnv1a(col_text(st, 1))))
+				continue;
+			if (sqlite3_column_bytes(st, 2) == STORE_HASHLEN)
+				memcpy(hash, sqlite3_column_blob(st, 2),
+				    STORE_HASHLEN);
+			else
+				memset(hash, 0, STORE_HASHLEN);
+			sqlite3_reset(st);
+			return id;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 when SE was deleted before (retention or operator), 0 if not, -1 on error. */
+static int
+store_tombstoned(struct store *s, struct store_apply *a,
+    struct store_entry *se)
+{
+	sqlite3_stmt	*st;
+	const char	*nlink;
+	int		 rc, found = 0;
+
+	if ((st = db_stmt(s->db, SQL_TOMB_FIND)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a->source_id);
+	sqlite3_bind_text(st, 2, se->key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		found = 1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (found || a->rule != RULE_GUID || (nlink = se_nlink(se)) == NULL)
+		return found;
+	/* Churned ids: the same link, unless its old key is still listed. */
+	if ((st = db_stmt(s->db, SQL_TOMB_LINK)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a->source_id);
+	sqlite3_bind_text(st, 2, nlink, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!keyset_has(&a->keys, fnv1a(col_text(st, 0)))) {
+			found = 1;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return found;
+}
+
+/* Inserts SE as a new entry sorted into the source's categories. */
+static int
+store_entry_insert(struct store *s, struct store_apply *a,
+    struct store_entry *se)
+{
+	sqlite3_stmt	*st;
+	int64_t		 sort;
+	int		 i = 1;
+
+	/* Undated entries sort as first seen; so do dates far in the future. */
+	sort = se->date;
+	if (sort == DOC_NODATE || sort > a->now + STORE_FUTURE_TOLERANCE)
+		sort = a->now;
+	if ((st = db_stmt(s->db, SQL_ENTRY_INSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, i++, a->source_id);
+	sqlite3_bind_text(st, i++, se->key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, i++, se->hash, STORE_HASHLEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, i++, a->now);
+	sqlite3_bind_int64(st, i++, a->now);
+	sqlite3_bind_int64(st, i++, sort);
+	bind_fields(s, st, i, se);
+	if (store_step_done(st) == -1)
+		return -1;
+	se->id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
+	for (size_t c = 0; c < a->cs->ncategories; c++) {
+		if ((st = db_stmt(s->db, SQL_CATEGORY_INSERT)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, a->cs->categories[c], -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, sort);
+		sqlite3_bind_int64(st, 3, se->id);
+		if (store_step_done(st) == -1)
+			return -1;
+	}
+	a->res->new++;
+	return 0;
+}
+
+/* Stores one entry: unchanged, updated in place, churned, tombstoned or new. */
+static int
+store_entry_apply(struct store *s, struct store_apply *a,
+    struct store_entry *se)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 old[STORE_HASHLEN];
+	int64_t		 id;
+	int		 rc, same;
 
 	if ((st = db_stmt(s->db, SQL_ENTRY_FIND)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 1, a->source_id);
 	sqlite3_bind_text(st, 2, se->key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) == STORE_HASHLEN &&
+		same = sqlite3_column_bytes(st, 1) == STORE_HASHLEN &&
 		    memcmp(sqlite3_column_blob(st, 1), se->hash,
-		    STORE_HASHLEN) == 0)
-			return 0;
+		    STORE_HASHLEN) == 0;
+		sqlite3_reset(st);
+		se->id = id;
+		keyset_add(&a->claimed, (uint64_t)id);
 		/* Changed: update in place; it keeps its identity and place. */
-		if ((st = db_stmt(s->db, SQL_ENTRY_UPDATE)) == NULL)
-			return -1;
-		i = bind_fields(st, 1, se);
-		sqlite3_bind_int64(st, i++, now);
-		sqlite3_bind_int64(st, i, id);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return -1;
-		res->updated++;
-		return 0;
+		return same ? 0 : store_entry_update(s, a, id, se);
 	}
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 
-	/* Undated entries sort as first seen; so do dates far in the future. */
-	sort = se->date;
-	if (sort == DOC_NODATE || sort > now + STORE_FUTURE_TOLERANCE)
-		sort = now;
-	if ((st = db_stmt(s->db, SQL_ENTRY_INSERT)) == NULL)
-		return -1;
-	i = bind_fields(st, 1, se);
-	sqlite3_bind_int64(st, i++, source_id);
-	sqlite3_bind_text(st, i++, se->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, i++, now);
-	sqlite3_bind_int64(st, i++, now);
-	sqlite3_bind_int64(st, i, sort);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return -1;
-	id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
-	for (size_t c = 0; c < cs->ncategories; c++) {
-		if ((st = db_stmt(s->db, SQL_CATEGORY_INSERT)) == NULL)
+	if ((rc = store_tombstoned(s, a, se)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (a->rule == RULE_GUID) {
+		if ((id = store_churn_find(s, a, se, old)) == -1)
 			return -1;
-		sqlite3_bind_text(st, 1, cs->categories[c], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, sort);
-		sqlite3_bind_int64(st, 3, id);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return -1;
+		if (id > 0) {
+			/* Same entry, new id: adopt the id, keep the entry. */
+			se->id = id;
+			keyset_add(&a->claimed, (uint64_t)id);
+			a->res->churned++;
+			if (memcmp(old, se->hash, STORE_HASHLEN) != 0)
+				return store_entry_update(s, a, id, se);
+			if ((st = db_stmt(s->db, SQL_ENTRY_REKEY)) == NULL)
+				return -1;
+			sqlite3_bind_text(st, 1, se->key, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, id);
+			return store_step_done(st);
+		}
 	}
-	res->new++;
+	if (store_entry_insert(s, a, se) == -1)
+		return -1;
+	keyset_add(&a->claimed, (uint64_t)se->id);
 	return 0;
 }
 
-static const char SQL_SOURCE_ID[] =
-    "SELECT id FROM source WHERE name = ?";
+static const char SQL_SOURCE_LOAD[] =
+    "SELECT id, id_rule FROM source WHERE name = ?";
+
+/* The rule named NAME, or guid for anything unknown. */
+static enum store_rule
+store_rule_find(const char *name)
+{
+	for (int r = RULE_GUID; r <= RULE_HASH; r++)
+		if (name != NULL && strcmp(name, store_rule_names[r]) == 0)
+			return (enum store_rule)r;
+	return RULE_GUID;
+}
+
+/*
+ * Applies every entry of DOC.  Picks the source's identity rule first
+ * (falling back when the document breaks it), then matches each entry;
+ * afterwards, ids that changed for most of the document mean they change
+ * on every fetch, and the source falls back for next time.  Writes the
+ * ids of the stored entries the document lists into *LISTED.
+ */
+static int
+store_doc_apply(struct store *s, struct store_apply *a, enum store_rule rule,
+    const struct doc *doc, struct buf *listed)
+{
+	struct store_entry	*se;
+	const char		*why;
+	size_t			 n = doc->nentries, nlisted = 0;
+	int			 r, rc = -1;
+
+	if ((se = calloc(n > 0 ? n : 1, sizeof *se)) == NULL)
+		return -1;
+	a->keys.slot = a->claimed.slot = NULL;
+	if (keyset_init(&a->keys, n) == -1 ||
+	    keyset_init(&a->claimed, n) == -1)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (store_entry_prepare(s, &doc->entries[i], &se[i]) == -1)
+			goto out;
+	if ((r = store_pick_rule(s, se, n, rule, &why, &a->keys)) == -1)
+		goto out;
+	if (r != (int)rule) {
+		if (store_set_rule(s, a->source_id, a->cs->name, rule, r,
+		    why) == -1)
+			goto out;
+		rule = r;
+	}
+	a->rule = rule;
+	for (size_t i = 0; i < n; i++)
+		if (!se[i].repeated && store_entry_apply(s, a, &se[i]) == -1)
+			goto out;
+
+	if (rule == RULE_GUID && a->res->churned > 0 &&
+	    (size_t)a->res->churned * 2 >= n) {
+		if ((r = store_pick_rule(s, se, n, RULE_LINK, &why,
+		    &a->keys)) == -1)
+			goto out;
+		if (store_set_rule(s, a->source_id, a->cs->name, RULE_GUID, r,
+		    "ids change on every fetch") == -1)
+			goto out;
+	}
+
+	buf_puts(listed, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (se[i].id <= 0)
+			continue;
+		buf_printf(listed, nlisted++ > 0 ? ",%lld" : "%lld",
+		    (long long)se[i].id);
+	}
+	buf_puts(listed, "]");
+	rc = listed->failed ? -1 : 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		store_entry_clear(&se[i]);
+	free(se);
+	free(a->keys.slot);
+	free(a->claimed.slot);
+	return rc;
+}
+
+/* Written only when something changed: an unchanged poll writes less. */
 static const char SQL_SOURCE_FEED[] =
-    "UPDATE source SET title = ?, link = ?, feed_id = ?, updated = ?,"
-    " entries = (SELECT count(*) FROM entry WHERE source_id = ?5)"
-    " WHERE id = ?5";
+    "UPDATE source SET title = ?1, link = ?2, feed_id = ?3, updated = ?4,"
+    " listed = ?6, entries = entries + ?7 WHERE id = ?5 AND (?7 > 0"
+    " OR title IS NOT ?1 OR link IS NOT ?2 OR feed_id IS NOT ?3"
+    " OR updated IS NOT ?4 OR listed IS NOT ?6)";
 static const char SQL_SOURCE_POLLED[] =
     "UPDATE source SET last_attempt = ?, last_status = ?, state = ?,"
     " last_error = ?, etag = ?, last_modified = ?, next_poll = ?,"
@@ -567,34 +1304,83 @@ static const char SQL_SOURCE_POLLED[] =
 static const char SQL_POLL_INSERT[] =
     "INSERT INTO poll (source_id, at, status, bytes, duration_ms, new,"
     " updated, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_POLL_PRUNE[] =
+    "DELETE FROM poll WHERE source_id = ?1 AND id <= (SELECT id FROM poll"
+    " WHERE source_id = ?1 ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?2)";
 
-/* Applies every entry of DOC; entries repeated inside it count once. */
+/*
+ * Retention of one source: entries past max_entries (newest kept) or older
+ * than max_age go, unless the latest document still lists them.  Each
+ * leaves a tombstone.  The condition is the same in both statements.
+ */
+#define SQL_RETAIN_WHERE \
+    " FROM entry WHERE source_id = ?1" \
+    " AND id NOT IN (SELECT value FROM json_each(COALESCE(" \
+    "  (SELECT listed FROM source WHERE id = ?1), '[]')))" \
+    " AND ((?2 > 0 AND sort_date < ?3) OR (?4 > 0 AND id NOT IN" \
+    "  (SELECT id FROM entry WHERE source_id = ?1" \
+    "   ORDER BY sort_date DESC, id DESC LIMIT ?4)))"
+static const char SQL_RETAIN_TOMB[] =
+    "INSERT OR IGNORE INTO tombstone (source_id, key, nlink, kdate, idhash,"
+    " at, reason) SELECT source_id, key, nlink, COALESCE(published, updated),"
+    " idhash, ?5, 'retention'" SQL_RETAIN_WHERE;
+static const char SQL_RETAIN_DELETE[] =
+    "DELETE" SQL_RETAIN_WHERE;
+static const char SQL_RETAIN_NEED[] =
+    "SELECT count(*), min(sort_date) FROM entry WHERE source_id = ?";
+static const char SQL_SOURCE_COUNT[] =
+    "UPDATE source SET entries = entries - ? WHERE id = ?";
+
+/* Applies the source's retention; the number deleted, or -1. */
 static int
-store_doc_apply(struct store *s, int64_t source_id,
-    const struct conf_source *cs, const struct doc *doc, int64_t now,
-    struct store_result *res)
+store_retain(struct store *s, int64_t source_id, const struct conf_source *cs,
+    int64_t now)
 {
-	struct keyset		 ks;
-	struct store_entry	 se;
-	EVP_MD_CTX		*ctx;
-	int			 rc = 0;
+	sqlite3_stmt	*st;
+	int64_t		 count, oldest;
+	int		 n;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
+	if (cs->max_age <= 0 && cs->max_entries <= 0)
+		return 0;
+	/* Most polls delete nothing: find out cheaply through the index. */
+	if ((st = db_stmt(s->db, SQL_RETAIN_NEED)) == NULL)
 		return -1;
-	if (keyset_init(&ks, doc->nentries) == -1) {
-		EVP_MD_CTX_free(ctx);
+	sqlite3_bind_int64(st, 1, source_id);
+	if (sqlite3_step(st) != SQLITE_ROW)
 		return -1;
+	count = sqlite3_column_int64(st, 0);
+	oldest = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if (!(cs->max_entries > 0 && count > cs->max_entries) &&
+	    !(cs->max_age > 0 && count > 0 && oldest < now - cs->max_age))
+		return 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		st = db_stmt(s->db, pass == 0 ? SQL_RETAIN_TOMB :
+		    SQL_RETAIN_DELETE);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, source_id);
+		sqlite3_bind_int64(st, 2, cs->max_age);
+		sqlite3_bind_int64(st, 3, now - cs->max_age);
+		sqlite3_bind_int64(st, 4, cs->max_entries);
+		if (pass == 0)
+			sqlite3_bind_int64(st, 5, now);
+		if (store_step_done(st) == -1)
+			return -1;
 	}
-	for (size_t i = 0; i < doc->nentries && rc == 0; i++) {
-		if (store_entry_prepare(ctx, &doc->entries[i], &se) == -1)
-			rc = -1;
-		else if (!keyset_add(&ks, fnv1a(se.key)))
-			rc = store_entry_apply(s, source_id, cs, &se, now, res);
-		store_entry_clear(&se);
+	n = sqlite3_changes(sqlite3_db_handle(st));
+	if (n > 0) {
+		if ((st = db_stmt(s->db, SQL_SOURCE_COUNT)) == NULL)
+			return -1;
+		sqlite3_bind_int(st, 1, n);
+		sqlite3_bind_int64(st, 2, source_id);
+		if (store_step_done(st) == -1)
+			return -1;
+		log_info("source %s: retention deleted %d entries", cs->name,
+		    n);
 	}
-	free(ks.slot);
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	return n;
 }
 
 int
@@ -602,21 +1388,33 @@ store_poll_done(struct store *s, const struct conf_source *cs,
     const struct store_poll *p, const struct doc *doc,
     struct store_result *res)
 {
-	sqlite3_stmt	*st;
-	int64_t		 source_id;
+	struct store_apply	 a;
+	struct buf		 listed;
+	sqlite3_stmt		*st;
+	enum store_rule		 rule;
+	int			 n;
 
 	memset(res, 0, sizeof *res);
-	if (db_begin(s->db) == -1)
+	memset(&a, 0, sizeof a);
+	buf_init(&listed, 16 * 1024 * 1024);
+	if (db_begin(s->db) == -1) {
+		buf_free(&listed);
 		return -1;
-	if ((st = db_stmt(s->db, SQL_SOURCE_ID)) == NULL)
+	}
+	if ((st = db_stmt(s->db, SQL_SOURCE_LOAD)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		goto fail;
-	source_id = sqlite3_column_int64(st, 0);
+	a.source_id = sqlite3_column_int64(st, 0);
+	rule = store_rule_find(col_text(st, 1));
+	sqlite3_reset(st);
+	a.cs = cs;
+	a.now = p->at;
+	a.res = res;
 
 	if (doc != NULL) {
-		if (store_doc_apply(s, source_id, cs, doc, p->at, res) == -1)
+		if (store_doc_apply(s, &a, rule, doc, &listed) == -1)
 			goto fail;
 		if ((st = db_stmt(s->db, SQL_SOURCE_FEED)) == NULL)
 			goto fail;
@@ -624,9 +1422,17 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 		bind_text(st, 2, doc->feed.link);
 		bind_text(st, 3, doc->feed.id);
 		bind_date(st, 4, doc->feed.updated);
-		sqlite3_bind_int64(st, 5, source_id);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		sqlite3_bind_int64(st, 5, a.source_id);
+		sqlite3_bind_text(st, 6, listed.data, (int)listed.len,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, res->new);
+		if (store_step_done(st) == -1)
 			goto fail;
+	}
+	if (p->error == NULL) {
+		if ((n = store_retain(s, a.source_id, cs, p->at)) == -1)
+			goto fail;
+		res->deleted = n;
 	}
 
 	if ((st = db_stmt(s->db, SQL_SOURCE_POLLED)) == NULL)
@@ -640,13 +1446,13 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	bind_text(st, 6, p->last_modified);
 	sqlite3_bind_int64(st, 7, p->next_poll);
 	sqlite3_bind_int(st, 8, p->failures);
-	sqlite3_bind_int64(st, 9, source_id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	sqlite3_bind_int64(st, 9, a.source_id);
+	if (store_step_done(st) == -1)
 		goto fail;
 
 	if ((st = db_stmt(s->db, SQL_POLL_INSERT)) == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 1, a.source_id);
 	sqlite3_bind_int64(st, 2, p->at);
 	if (p->status > 0)
 		sqlite3_bind_int(st, 3, p->status);
@@ -655,18 +1461,127 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	sqlite3_bind_int(st, 6, res->new);
 	sqlite3_bind_int(st, 7, res->updated);
 	bind_text(st, 8, p->error);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (store_step_done(st) == -1)
+		goto fail;
+	/* Pruning now and then is enough to bound the poll records. */
+	if (sqlite3_last_insert_rowid(sqlite3_db_handle(st)) % 32 == 0) {
+		if ((st = db_stmt(s->db, SQL_POLL_PRUNE)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, a.source_id);
+		sqlite3_bind_int(st, 2, STORE_POLLS_KEPT);
+		if (store_step_done(st) == -1)
+			goto fail;
+	}
+	/* Pages freed by retention go back to the file system. */
+	if (res->deleted > 0 && db_exec(s->db, "PRAGMA incremental_vacuum") ==
+	    -1)
 		goto fail;
 
 	if (db_commit(s->db) == -1)
 		goto fail;
-	res->changed_all = res->new > 0 || res->updated > 0;
+	buf_free(&listed);
+	res->changed_all = res->new > 0 || res->updated > 0 ||
+	    res->deleted > 0;
 	return 0;
 
 fail:
 	log_warnx("source %s: database: %s", cs->name, db_errmsg(s->db));
 	db_rollback(s->db);
+	buf_free(&listed);
 	memset(res, 0, sizeof *res);
+	return -1;
+}
+
+static const char SQL_BACKFILL_SELECT[] =
+    "SELECT id, link, title, published, updated, content, summary,"
+    " author_name, terms FROM entry WHERE idhash IS NULL LIMIT 256";
+static const char SQL_BACKFILL_UPDATE[] =
+    "UPDATE entry SET nlink = ?, story = ?, idhash = ?, hash = ? "
+    "WHERE id = ?";
+
+/* One migrated entry's computed identity columns. */
+struct store_fill {
+	int64_t		 id;
+	char		*nlink;
+	char		*story;
+	unsigned char	 idhash[STORE_HASHLEN];
+	unsigned char	 hash[STORE_HASHLEN];
+};
+
+/*
+ * Entries stored before schema 2 get their normalised link, story key and
+ * identity hash, a batch per transaction (read first, then written, so
+ * the scan never sees its own writes); the partial index finds them, so
+ * this costs nothing once done.
+ */
+static int
+store_backfill(struct store *s)
+{
+	struct store_fill	 f[256];
+	sqlite3_stmt		*st;
+	int64_t			 date, total = 0;
+	size_t			 n = 0, i;
+	int			 rc;
+
+	do {
+		if (db_begin(s->db) == -1)
+			return -1;
+		if ((st = db_stmt(s->db, SQL_BACKFILL_SELECT)) == NULL)
+			goto fail;
+		for (n = 0; n < 256 && (rc = sqlite3_step(st)) == SQLITE_ROW;
+		    n++) {
+			const char *link = col_text(st, 1);
+			const char *title = col_text(st, 2);
+			const char *body = col_text(st, 5);
+
+			/* As store_entry_prepare computes them from a doc. */
+			store_fields_hash(title, link, col_text(st, 6), body,
+			    col_text(st, 7), col_text(st, 8), col_date(st, 3),
+			    col_date(st, 4), f[n].hash);
+			date = col_date(st, 3);
+			if (date == STORE_NODATE)
+				date = col_date(st, 4);
+			if (body == NULL)
+				body = col_text(st, 6);
+			f[n].id = sqlite3_column_int64(st, 0);
+			store_idhash(title, date, body, f[n].idhash);
+			f[n].nlink = store_norm_link(link);
+			f[n].story = store_story_key(NULL, link, title);
+		}
+		if (n < 256 && rc != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(st);
+		for (i = 0; i < n; i++) {
+			if ((st = db_stmt(s->db, SQL_BACKFILL_UPDATE)) == NULL)
+				goto fail;
+			bind_text(st, 1, f[i].nlink);
+			bind_text(st, 2, f[i].story);
+			sqlite3_bind_blob(st, 3, f[i].idhash, STORE_HASHLEN,
+			    SQLITE_STATIC);
+			sqlite3_bind_blob(st, 4, f[i].hash, STORE_HASHLEN,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(st, 5, f[i].id);
+			if (store_step_done(st) == -1)
+				goto fail;
+		}
+		for (i = 0; i < n; i++) {
+			free(f[i].nlink);
+			free(f[i].story);
+		}
+		if (db_commit(s->db) == -1)
+			return -1;
+		total += (int64_t)n;
+	} while (n > 0);
+	if (total > 0)
+		log_info("database: filled in %lld migrated entries",
+		    (long long)total);
+	return 0;
+fail:
+	for (i = 0; i < n; i++) {
+		free(f[i].nlink);
+		free(f[i].story);
+	}
+	db_rollback(s->db);
 	return -1;
 }
 
@@ -675,28 +1590,93 @@ fail:
     " e.summary_type, e.content, e.content_type, e.author_name," \
     " e.author_email, e.author_uri, e.terms, e.published, e.updated," \
     " e.sort_date, s.name, COALESCE(s.cur_url, s.url), s.title, s.link," \
-    " s.feed_id, s.updated "
+    " s.feed_id, s.updated, e.story," \
+    " CASE WHEN e.changed > e.first_seen THEN e.changed END "
+/* Title stories only join entries this close in time (seconds, as text). */
+#define SQL_TITLE_WINDOW	"172800"
+/* Another entry of the same story, earlier (lower id) or later. */
+#define SQL_SAME_STORY(cmp) \
+    " e2.story = e.story AND e2.id " cmp " e.id" \
+    " AND (substr(e.story, 1, 2) <> 't:'" \
+    "  OR abs(e2.sort_date - e.sort_date) <= " SQL_TITLE_WINDOW ")"
 static const char SQL_EACH_ALL[] = SQL_ITEM_COLUMNS
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.active = 1 "
+    "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2"
+    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE"
+    SQL_SAME_STORY("<") ")) "
     "ORDER BY e.sort_date DESC, e.id DESC LIMIT ?";
 static const char SQL_EACH_CATEGORY[] = SQL_ITEM_COLUMNS
     "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
     "JOIN source s ON s.id = e.source_id "
-    "WHERE c.category = ? AND s.active = 1 "
-    "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT ?";
+    "WHERE c.category = ?1 AND s.active = 1 "
+    "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2"
+    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category = ?1"
+    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE"
+    SQL_SAME_STORY("<") ")) "
+    "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT ?2";
+#define SQL_VIA_COLUMNS \
+    "SELECT COALESCE(e2.link, s2.link, s2.cur_url, s2.url), s2.name," \
+    " s2.title FROM (SELECT ?2 AS id, ?3 AS story, ?4 AS sort_date) e" \
+    " JOIN entry e2 ON"
+static const char SQL_VIA_ALL[] = SQL_VIA_COLUMNS SQL_SAME_STORY(">")
+    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1"
+    " WHERE ?1 IS NULL ORDER BY e2.id LIMIT " "16";
+static const char SQL_VIA_CATEGORY[] = SQL_VIA_COLUMNS SQL_SAME_STORY(">")
+    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category = ?1"
+    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1"
+    " ORDER BY e2.id LIMIT " "16";
 
+/* The later publishers of an item's story, copied into bounded storage. */
+struct store_vias {
+	struct store_via	 v[STORE_MAXVIA];
+	size_t			 n;
+	char			 text[STORE_VIABYTES];
+	size_t			 used;
+};
+
+/* Copies S into V's text; NULL when it does not fit (or S is NULL). */
 static const char *
-col_text(sqlite3_stmt *st, int i)
+store_via_copy(struct store_vias *v, const char *s)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	size_t	 len;
+	char	*p;
+
+	if (s == NULL || (len = strlen(s) + 1) > sizeof v->text - v->used)
+		return NULL;
+	p = v->text + v->used;
+	memcpy(p, s, len);
+	v->used += len;
+	return p;
 }
 
-static int64_t
-col_date(sqlite3_stmt *st, int i)
+/* Fills V with the other publishers of the story of the item with ID. */
+static int
+store_vias(struct store *s, const char *category, int64_t id,
+    const char *story, int64_t sort, struct store_vias *v)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return STORE_NODATE;
-	return sqlite3_column_int64(st, i);
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	v->n = v->used = 0;
+	st = db_stmt(s->db, category != NULL ? SQL_VIA_CATEGORY : SQL_VIA_ALL);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, category);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, story, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, sort);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && v->n < STORE_MAXVIA) {
+		struct store_via *via = &v->v[v->n];
+
+		if ((via->link = store_via_copy(v, col_text(st, 0))) == NULL ||
+		    (via->source_name = store_via_copy(v,
+		    col_text(st, 1))) == NULL)
+			break;
+		via->source_title = store_via_copy(v, col_text(st, 2));
+		v->n++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -705,12 +1685,17 @@ store_each(struct store *s, const char *category, int limit,
 {
 	sqlite3_stmt		*st;
 	struct store_item	 it;
+	struct store_vias	*vias;
 	int			 rc, n = 0;
 
+	if ((vias = malloc(sizeof *vias)) == NULL)
+		return -1;
 	st = db_stmt(s->db, category != NULL ? SQL_EACH_CATEGORY :
 	    SQL_EACH_ALL);
-	if (st == NULL)
+	if (st == NULL) {
+		free(vias);
 		return -1;
+	}
 	if (category != NULL) {
 		sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, limit);
@@ -739,10 +1724,20 @@ store_each(struct store *s, const char *category, int limit,
 		it.source_link = col_text(st, 19);
 		it.source_feed_id = col_text(st, 20);
 		it.source_updated = col_date(st, 21);
+		it.edited = col_date(st, 23);
+		vias->n = 0;
+		if (col_text(st, 22) != NULL && store_vias(s, category, it.id,
+		    col_text(st, 22), it.sort_date, vias) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		it.via = vias->v;
+		it.nvia = vias->n;
 		n++;
 		if (cb(&it, arg) != 0)
 			break;
 	}
+	free(vias);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		log_warnx("database: view %s: %s", category ? category : "all",
 		    db_errmsg(s->db));
@@ -756,7 +1751,7 @@ store_each(struct store *s, const char *category, int limit,
 static const char SQL_SOURCES[] =
     "SELECT name, url, cur_url, title, state, last_error, last_attempt,"
     " last_success, failing_since, next_poll, last_status, failures,"
-    " entries, active FROM source WHERE active = 1 ORDER BY name";
+    " entries, active, id_rule FROM source WHERE active = 1 ORDER BY name";
 
 int
 store_sources_each(struct store *s, store_source_cb cb, void *arg)
@@ -782,6 +1777,7 @@ store_sources_each(struct store *s, store_source_cb cb, void *arg)
 		si.failures = sqlite3_column_int(st, 11);
 		si.entries = sqlite3_column_int64(st, 12);
 		si.active = sqlite3_column_int(st, 13);
+		si.id_rule = col_text(st, 14);
 		if (cb(&si, arg) != 0)
 			break;
 	}
@@ -817,6 +1813,54 @@ store_category_stats(struct store *s, const char *category, int64_t *count,
 	*newest = sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
 	return 0;
+}
+
+/* The entries an operator's REF names: an id, else a guid or link. */
+#define SQL_DELETE_WHERE \
+    " FROM entry WHERE id = CAST(?1 AS INTEGER) AND ?1 GLOB '[0-9]*'" \
+    " AND ?1 NOT GLOB '*[^0-9]*' OR guid = ?1 OR link = ?1"
+static const char SQL_DELETE_TOMB[] =
+    "INSERT OR IGNORE INTO tombstone (source_id, key, nlink, kdate, idhash,"
+    " at, reason) SELECT source_id, key, nlink, COALESCE(published, updated),"
+    " idhash, ?2, 'operator'" SQL_DELETE_WHERE;
+static const char SQL_DELETE_COUNT[] =
+    "UPDATE source SET entries = (SELECT count(*) FROM entry e"
+    " WHERE e.source_id = source.id)";
+static const char SQL_DELETE[] =
+    "DELETE" SQL_DELETE_WHERE;
+
+int
+store_delete(struct store *s, const char *ref)
+{
+	sqlite3_stmt	*st;
+	int		 n;
+
+	if (db_begin(s->db) == -1)
+		return -1;
+	if ((st = db_stmt(s->db, SQL_DELETE_TOMB)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	if (store_step_done(st) == -1)
+		goto fail;
+	if ((st = db_stmt(s->db, SQL_DELETE)) == NULL)
+		goto fail;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (store_step_done(st) == -1)
+		goto fail;
+	n = sqlite3_changes(sqlite3_db_handle(st));
+	if ((st = db_stmt(s->db, SQL_DELETE_COUNT)) == NULL ||
+	    store_step_done(st) == -1)
+		goto fail;
+	if (n > 0 && db_exec(s->db, "PRAGMA incremental_vacuum") == -1)
+		goto fail;
+	if (db_commit(s->db) == -1)
+		goto fail;
+	return n;
+fail:
+	log_warnx("database: deleting %s: %s", ref, db_errmsg(s->db));
+	db_rollback(s->db);
+	return -1;
 }
 
 int

@@ -1,11 +1,12 @@
 /*
  * store: what feedmux remembers, on top of db.  Sources mirrored from the
- * config (with their poll state: validators, schedule, health), entries with
- * their identity within a source and the categories they were sorted into,
- * and poll records.  One fetched document is applied in one transaction.
- * It answers the queries render and the status pages need.  This is the only
- * room that speaks SQL, so its interface stays narrow: documents in, views
- * and poll state out.
+ * config (with their poll state: validators, schedule, health, identity
+ * rule), entries with their identity within a source, their story key
+ * across sources and the categories they were sorted into, tombstones of
+ * deleted entries, and poll records.  One fetched document is applied in
+ * one transaction, retention included.  It answers the queries render and
+ * the status pages need.  This is the only room that speaks SQL, so its
+ * interface stays narrow: documents in, views and poll state out.
  */
 #ifndef FEEDMUX_STORE_H
 #define FEEDMUX_STORE_H
@@ -64,6 +65,8 @@ struct store_poll {
 struct store_result {
 	int		 new;
 	int		 updated;
+	int		 churned;	/* new ids matched to stored entries */
+	int		 deleted;	/* by retention */
 	char		 changed_all;	/* any view changed */
 };
 
@@ -76,6 +79,13 @@ struct store_result {
 int		 store_poll_done(struct store *, const struct conf_source *,
 		     const struct store_poll *, const struct doc *,
 		     struct store_result *);
+
+/* Another publisher of the same story (rel="via" in Atom). */
+struct store_via {
+	const char	*link;		/* its entry's link, else its site */
+	const char	*source_name;
+	const char	*source_title;	/* NULL when the feed has none */
+};
 
 /* One entry of a view, valid only during the callback. */
 struct store_item {
@@ -101,13 +111,18 @@ struct store_item {
 	const char	*source_link;
 	const char	*source_feed_id;
 	int64_t		 source_updated;	/* STORE_NODATE when unknown */
+	int64_t		 edited;	/* when we stored the last edit, or STORE_NODATE */
+	const struct store_via *via;	/* later publishers of the same story */
+	size_t		 nvia;
 };
 typedef int (*store_item_cb)(const struct store_item *, void *);
 
 /*
  * Calls CB for at most LIMIT entries of CATEGORY (NULL: every active
- * source), newest first.  Stops early when CB returns nonzero.  Returns the
- * number of entries visited, or -1 on error.
+ * source), newest first.  A story published by several sources is shown
+ * once, as its first publisher's entry with the others in via.  Stops
+ * early when CB returns nonzero.  Returns the number of entries visited,
+ * or -1 on error.
  */
 int		 store_each(struct store *, const char *category, int limit,
 		     store_item_cb, void *);
@@ -128,6 +143,7 @@ struct store_source_info {
 	int		 failures;
 	int64_t		 entries;
 	int		 active;
+	const char	*id_rule;	/* "guid", "link", "link+date", "hash" */
 };
 typedef int (*store_source_cb)(const struct store_source_info *, void *);
 
@@ -137,6 +153,13 @@ int		 store_sources_each(struct store *, store_source_cb, void *);
 /* Number of entries in CATEGORY (NULL: all active), and the newest sort date. */
 int		 store_category_stats(struct store *, const char *category,
 		     int64_t *count, int64_t *newest);
+
+/*
+ * Deletes the entries REF names (a numeric entry id, else every entry whose
+ * guid or link is REF) and leaves tombstones so they never come back.
+ * Returns how many were deleted, or -1 on error.
+ */
+int		 store_delete(struct store *, const char *ref);
 
 /* A consistent copy of the database in PATH.  -1 with *ERR set on error. */
 int		 store_backup(struct store *, const char *path, char **err);

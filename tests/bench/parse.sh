@@ -6,7 +6,7 @@
 # Needs ../shared/bench (gen-feeds, parse-bench), python3-feedparser, GNU time.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$PWD}
+build=${top_builddir:-${1:-$PWD}}
 bench=${FEEDMUX_BENCH:-$top/../shared/bench}
 work=${TMPDIR:-/tmp}/feedmux-parse-bench
 count=${COUNT:-300}

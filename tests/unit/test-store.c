@@ -1,4 +1,9 @@
-/* test-store: identity, updates, categories and poll state in a real SQLite file. */
+/*
+ * test-store: the store room against a real SQLite file: identity rules and
+ * their fallback, GUID churn, updates in place (and bumping), tombstones,
+ * stories across sources, dates, retention with space reclaimed, poll
+ * state, backups and the migration from schema 1.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "conf.h"
 #include "doc.h"
@@ -21,9 +28,11 @@ struct fixture {
 	char			 path[128];
 	struct store		*st;
 	struct conf		 conf;
-	struct conf_source	 src[2];
+	struct conf_source	 src[3];
+	struct conf_category	 cat[3];
 	char			*cats_a[2];
 	char			*cats_b[1];
+	char			*cats_c[1];
 };
 
 static int
@@ -46,8 +55,19 @@ setup(void **state)
 	fx->src[1].url = "http://b.example/feed";
 	fx->src[1].categories = fx->cats_b;
 	fx->src[1].ncategories = 1;
+	fx->cats_c[0] = "bumped";
+	fx->src[2].name = "c";
+	fx->src[2].url = "http://c.example/feed";
+	fx->src[2].categories = fx->cats_c;
+	fx->src[2].ncategories = 1;
+	fx->cat[0].name = "cloud";
+	fx->cat[1].name = "news";
+	fx->cat[2].name = "bumped";
+	fx->cat[2].updates_bump = 1;
 	fx->conf.sources = fx->src;
-	fx->conf.nsources = 2;
+	fx->conf.nsources = 3;
+	fx->conf.categories = fx->cat;
+	fx->conf.ncategories = 3;
 	fx->st = store_open(fx->path, 0, &err);
 	assert_non_null(fx->st);
 	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
@@ -122,28 +142,275 @@ view(struct fixture *fx, const char *category, struct titles *t)
 	return t->s;
 }
 
+/* Applies D to source SRC at time AT. */
+static int
+apply_at(struct fixture *fx, int src, const struct doc *d, int64_t at,
+    struct store_result *res)
+{
+	struct store_poll	p;
+
+	memset(&p, 0, sizeof p);
+	p.at = at;
+	p.status = 200;
+	p.state = "ok";
+	p.next_poll = at + 60;
+	return store_poll_done(fx->st, &fx->src[src], &p, d, res);
+}
+
+/* The identity rule and entry count of source NAME, as status shows them. */
+struct rule_probe {
+	const char	*name;
+	char		 rule[16];
+	int64_t		 entries;
+};
+
+static int
+probe_rule(const struct store_source_info *si, void *arg)
+{
+	struct rule_probe	*r = arg;
+
+	if (strcmp(si->name, r->name) == 0) {
+		snprintf(r->rule, sizeof r->rule, "%s", si->id_rule);
+		r->entries = si->entries;
+	}
+	return 0;
+}
+
+static const char *
+rule_of(struct fixture *fx, const char *name, struct rule_probe *r)
+{
+	memset(r, 0, sizeof *r);
+	r->name = name;
+	assert_int_equal(store_sources_each(fx->st, probe_rule, r), 0);
+	return r->rule;
+}
+
+/* One value of a query on the database file, through a second connection. */
+static int64_t
+sql_int(struct fixture *fx, const char *sql)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	int64_t		 v = -1;
+
+	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* 1 when PRAGMA integrity_check says ok. */
+static int
+sql_ok(struct fixture *fx)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	int		 ok = 0;
+
+	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1,
+	    &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return ok;
+}
+
 static void
 test_identity(void **state)
 {
 	struct fixture		*fx = *state;
 	struct store_result	 res;
+	struct rule_probe	 r;
 	struct titles		 t;
 	struct doc		*d = doc_new();
 
 	add(d, "g1", "http://a.example/1", "one", NOW - 300);
-	add(d, NULL, "http://a.example/2", "two", NOW - 200);	/* by link */
-	add(d, NULL, NULL, "three", NOW - 100);		/* by hash */
-	add(d, "g1", "http://a.example/1b", "one again", NOW);	/* repeated id */
+	add(d, "g2", "http://a.example/2", "two", NOW - 200);
+	add(d, "g3", NULL, "three", NOW - 100);
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);	/* again */
 	assert_int_equal(apply(fx, 0, d, &res), 0);
 	assert_int_equal(res.new, 3);
 	assert_int_equal(res.updated, 0);
 	assert_string_equal(view(fx, "cloud", &t), "three,two,one");
+	/* The same entry twice is not a broken id. */
+	assert_string_equal(rule_of(fx, "a", &r), "guid");
+	assert_int_equal(r.entries, 3);
 
 	/* The same document again stores nothing. */
 	assert_int_equal(apply(fx, 0, d, &res), 0);
 	assert_int_equal(res.new, 0);
 	assert_int_equal(res.updated, 0);
 	assert_string_equal(view(fx, NULL, &t), "three,two,one");
+	doc_free(d);
+}
+
+static void
+test_guidless(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct rule_probe	 r;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+
+	add(d, NULL, "http://a.example/1?utm_source=x", "one", NOW - 300);
+	add(d, NULL, "http://a.example/2", "two", NOW - 200);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 2);
+	assert_string_equal(rule_of(fx, "a", &r), "link");
+	doc_free(d);
+
+	/* Re-fetched with other tracking parameters: the same entries. */
+	d = doc_new();
+	add(d, NULL, "http://A.example/1?utm_source=y#top", "one", NOW - 300);
+	add(d, NULL, "http://a.example/2?fbclid=1", "two", NOW - 200);
+	add(d, NULL, "http://a.example/3", "three", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 1);
+	assert_int_equal(res.updated, 2);	/* the links as written changed */
+	assert_string_equal(view(fx, "cloud", &t), "three,two,one");
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new + res.updated, 0);
+	doc_free(d);
+}
+
+static void
+test_guidless_linkless(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct rule_probe	 r;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+
+	/* Nothing but titles, dates and bodies: a hash of them. */
+	add(d, NULL, NULL, "first note", NOW - 300);
+	add(d, NULL, NULL, "second note", NOW - 200);
+	add(d, NULL, NULL, "second note", NOW - 200);	/* the same, twice */
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 2);
+	assert_string_equal(rule_of(fx, "a", &r), "hash");
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new + res.updated, 0);
+	assert_string_equal(view(fx, "cloud", &t), "second note,first note");
+	doc_free(d);
+}
+
+static void
+test_duplicate_guids(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct rule_probe	 r;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+
+	/* A broken CMS gives every entry the same guid. */
+	add(d, "same", "http://a.example/1", "one", NOW - 300);
+	add(d, "same", "http://a.example/2", "two", NOW - 200);
+	add(d, "same", "http://a.example/3", "three", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 3);
+	assert_string_equal(rule_of(fx, "a", &r), "link");
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new + res.updated, 0);
+	assert_string_equal(view(fx, "cloud", &t), "three,two,one");
+	doc_free(d);
+
+	/* Links repeated too (one landing page): link and date. */
+	d = doc_new();
+	add(d, "x", "http://a.example/landing", "monday", NOW - 3000);
+	add(d, "x", "http://a.example/landing", "tuesday", NOW - 2000);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 2);
+	assert_string_equal(rule_of(fx, "a", &r), "link+date");
+	/* The earlier entries were re-keyed and still match. */
+	doc_free(d);
+	d = doc_new();
+	add(d, "same", "http://a.example/1", "one", NOW - 300);
+	add(d, "same", "http://a.example/2", "two", NOW - 200);
+	add(d, "same", "http://a.example/3", "three", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new + res.updated, 0);
+	rule_of(fx, "a", &r);
+	assert_int_equal(r.entries, 5);
+	doc_free(d);
+}
+
+static void
+test_guid_churn(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct rule_probe	 r;
+	struct titles		 t;
+	struct doc		*d;
+	char			 id[3][32];
+
+	/* Every fetch brings new ids for the same entries. */
+	for (int fetch = 0; fetch < 3; fetch++) {
+		d = doc_new();
+		for (int i = 0; i < 3; i++)
+			snprintf(id[i], sizeof id[i], "urn:x:%d:%d", fetch, i);
+		add(d, id[0], "http://a.example/1?utm_medium=rss", "one",
+		    NOW - 300);
+		add(d, id[1], "http://a.example/2", "two", NOW - 200);
+		add(d, id[2], "http://a.example/3", "three", NOW - 100);
+		assert_int_equal(apply(fx, 0, d, &res), 0);
+		assert_int_equal(res.new, fetch == 0 ? 3 : 0);
+		assert_int_equal(res.updated, 0);
+		assert_int_equal(res.churned, fetch == 1 ? 3 : 0);
+		doc_free(d);
+	}
+	assert_string_equal(rule_of(fx, "a", &r), "link");
+	assert_int_equal(r.entries, 3);
+	assert_string_equal(view(fx, "cloud", &t), "three,two,one");
+}
+
+static void
+test_churn_by_title_date(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct rule_probe	 r;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+
+	add(d, "a1", NULL, "linkless one", NOW - 300);
+	add(d, "a2", NULL, "linkless two", NOW - 200);
+	add(d, "a3", NULL, "linkless three", NOW - 100);
+	add(d, "a4", NULL, "linkless four", NOW - 50);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	doc_free(d);
+	/* One id changed (and its body): an update of the same entry. */
+	d = doc_new();
+	add(d, "a1", NULL, "linkless one", NOW - 300);
+	add(d, "a2", NULL, "linkless two", NOW - 200);
+	add(d, "a3", NULL, "linkless three", NOW - 100);
+	add(d, "b4", NULL, "linkless four", NOW - 50)->summary =
+	    strdup("edited");
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 0);
+	assert_int_equal(res.churned, 1);
+	assert_int_equal(res.updated, 1);
+	/* A minority churned: the rule stands. */
+	assert_string_equal(rule_of(fx, "a", &r), "guid");
+	assert_string_equal(view(fx, "cloud", &t),
+	    "linkless four,linkless three,linkless two,linkless one");
+	doc_free(d);
+
+	/* A distinct entry whose old twin is still listed is new. */
+	d = doc_new();
+	add(d, "a1", NULL, "linkless one", NOW - 300);
+	add(d, "c1", NULL, "linkless one", NOW - 300);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 1);
+	assert_int_equal(res.churned, 0);
 	doc_free(d);
 }
 
@@ -171,6 +438,306 @@ test_update_in_place(void **state)
 	/* Updated in place: same place, new title, no duplicate. */
 	assert_string_equal(view(fx, "news", &t), "newer,new title");
 	doc_free(d);
+}
+
+/* Records each item's title and edited time, comma-separated. */
+static int
+collect_edited(const struct store_item *it, void *arg)
+{
+	struct titles	*t = arg;
+	char		 one[64];
+
+	snprintf(one, sizeof one, "%s%s=%lld", t->n++ > 0 ? "," : "",
+	    it->title, it->edited == STORE_NODATE ? -1LL :
+	    (long long)(it->edited - NOW));
+	strcat(t->s, one);
+	return 0;
+}
+
+static void
+test_updated_and_bump(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+	struct doc_entry	*e;
+
+	add(d, "g1", "http://c.example/1", "old", NOW - 300);
+	add(d, "g2", "http://c.example/2", "newer", NOW - 100);
+	assert_int_equal(apply(fx, 2, d, &res), 0);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	doc_free(d);
+
+	/* An hour later the publisher edits g1's body (no updated date). */
+	d = doc_new();
+	e = add(d, "g1", "http://c.example/1", "old", NOW - 300);
+	e->summary = strdup("now with a correction");
+	add(d, "g2", "http://c.example/2", "newer", NOW - 100);
+	assert_int_equal(apply_at(fx, 2, d, NOW + 3600, &res), 0);
+	assert_int_equal(res.updated, 1);
+	assert_int_equal(apply_at(fx, 0, d, NOW + 3600, &res), 0);
+	assert_int_equal(res.updated, 1);
+	doc_free(d);
+
+	/* "bumped" moves edits to the top; "cloud" keeps the place. */
+	memset(&t, 0, sizeof t);
+	assert_int_equal(store_each(fx->st, "bumped", 10, collect_edited, &t),
+	    2);
+	assert_string_equal(t.s, "old=3600,newer=-1");
+	memset(&t, 0, sizeof t);
+	assert_int_equal(store_each(fx->st, "cloud", 10, collect_edited, &t),
+	    2);
+	assert_string_equal(t.s, "newer=-1,old=3600");
+	/* Re-sorting (a category change) keeps the bump. */
+	fx->cats_c[0] = "bumped";
+	fx->src[2].ncategories = 1;
+	fx->cats_a[1] = "bumped";
+	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
+	assert_int_equal(sql_int(fx, "SELECT c.sort_date FROM entry_category c"
+	    " JOIN entry e ON e.id = c.entry_id JOIN source s ON"
+	    " s.id = e.source_id WHERE s.name = 'a' AND e.guid = 'g1' AND"
+	    " c.category = 'bumped'"), NOW + 3600);
+	assert_int_equal(sql_int(fx, "SELECT c.sort_date FROM entry_category c"
+	    " JOIN entry e ON e.id = c.entry_id JOIN source s ON"
+	    " s.id = e.source_id WHERE s.name = 'a' AND e.guid = 'g2' AND"
+	    " c.category = 'bumped'"), NOW - 100);
+	/* c published the same stories first: a's are folded into them. */
+	assert_string_equal(view(fx, "bumped", &t), "old,newer");
+}
+
+static void
+test_tombstone_operator(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+	char			 id[32];
+
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);
+	add(d, "g2", "http://a.example/2", "two", NOW - 200);
+	add(d, "g3", "http://a.example/3", "three", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(store_delete(fx->st, "g2"), 1);
+	snprintf(id, sizeof id, "%lld", (long long)sql_int(fx,
+	    "SELECT id FROM entry WHERE guid = 'g3'"));
+	assert_int_equal(store_delete(fx->st, id), 1);
+	assert_int_equal(store_delete(fx->st, "nosuch"), 0);
+	assert_string_equal(view(fx, "cloud", &t), "one");
+
+	/* The publisher still lists them: they stay deleted. */
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 0);
+	assert_string_equal(view(fx, "cloud", &t), "one");
+	doc_free(d);
+
+	/* ... even under a new id (churn). */
+	d = doc_new();
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);
+	add(d, "g2-new", "http://a.example/2?utm_source=z", "two", NOW - 200);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 0);
+	assert_string_equal(view(fx, "cloud", &t), "one");
+	doc_free(d);
+
+	/* ... and after the source falls back to links. */
+	d = doc_new();
+	add(d, NULL, "http://a.example/1", "one", NOW - 300);
+	add(d, NULL, "http://a.example/2", "two", NOW - 200);
+	add(d, NULL, "http://a.example/3", "three", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 0);
+	assert_string_equal(view(fx, "cloud", &t), "one");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM tombstone WHERE "
+	    "reason = 'operator'"), 2);
+	doc_free(d);
+}
+
+static void
+test_retention(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+	char			 id[16], title[16];
+
+	/* Five entries listed: max_entries 2 deletes none of them. */
+	fx->src[0].max_entries = 2;
+	for (int i = 1; i <= 5; i++) {
+		snprintf(id, sizeof id, "g%d", i);
+		snprintf(title, sizeof title, "e%d", i);
+		add(d, id, NULL, title, NOW - 1000 + i);
+	}
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 5);
+	assert_int_equal(res.deleted, 0);
+	doc_free(d);
+
+	/* The publisher drops e1..e4 and adds e6: keep e6, e5 (newest two). */
+	d = doc_new();
+	add(d, "g6", NULL, "e6", NOW - 10);
+	add(d, "g5", NULL, "e5", NOW - 995);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 1);
+	assert_int_equal(res.deleted, 4);
+	assert_string_equal(view(fx, "cloud", &t), "e6,e5");
+	doc_free(d);
+
+	/* e1 listed again: it never comes back. */
+	d = doc_new();
+	add(d, "g1", NULL, "e1", NOW - 999);
+	add(d, "g6", NULL, "e6", NOW - 10);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 0);
+	assert_string_equal(view(fx, "cloud", &t), "e6,e5");
+	doc_free(d);
+
+	/* max_age: e5 is old and no longer listed; e6 is listed. */
+	fx->src[0].max_entries = 0;
+	fx->src[0].max_age = 3600;
+	d = doc_new();
+	add(d, "g6", NULL, "e6", NOW - 10);
+	assert_int_equal(apply_at(fx, 0, d, NOW + 7200, &res), 0);
+	assert_int_equal(res.deleted, 1);
+	assert_string_equal(view(fx, "cloud", &t), "e6");
+	/* e6 is old too, but still listed: kept, also on a 304 (no doc). */
+	assert_int_equal(apply_at(fx, 0, NULL, NOW + 9000, &res), 0);
+	assert_int_equal(res.deleted, 0);
+	assert_string_equal(view(fx, "cloud", &t), "e6");
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM tombstone WHERE "
+	    "reason = 'retention'"), 5);
+	doc_free(d);
+}
+
+static void
+test_space_reclaimed(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct doc		*d = doc_new();
+	struct doc_entry	*e;
+	char			 id[16], *body;
+	int64_t			 before, after;
+
+	assert_int_equal(sql_int(fx, "PRAGMA auto_vacuum"), 2);
+	if ((body = malloc(20000)) == NULL)
+		fail();
+	memset(body, 'x', 19999);
+	body[19999] = '\0';
+	for (int i = 0; i < 200; i++) {
+		snprintf(id, sizeof id, "g%d", i);
+		e = add(d, id, NULL, id, NOW - 1000 + i);
+		e->summary = strdup(body);
+	}
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	doc_free(d);
+	before = sql_int(fx, "SELECT page_count FROM pragma_page_count()");
+	fx->src[0].max_entries = 1;
+	d = doc_new();
+	add(d, "g199", NULL, "g199", NOW - 1000 + 199)->summary = body;
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.deleted, 199);
+	after = sql_int(fx, "SELECT page_count FROM pragma_page_count()");
+	/* 199 entries of 20 KB went: the file shrank, nothing is free. */
+	assert_true(after < before / 10);
+	assert_int_equal(sql_int(fx, "PRAGMA freelist_count"), 0);
+	doc_free(d);
+}
+
+static void
+test_story_across_sources(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+	struct doc_entry	*e;
+
+	add(d, "a-1", "https://news.example/story?utm_source=a", "Big story",
+	    NOW - 100);
+	add(d, "a-2", NULL, "Quarterly results are in", NOW - 50);
+	add(d, "a-3", NULL, "Weather report for the weekend", NOW - 40);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	doc_free(d);
+	d = doc_new();
+	/* b got it through feedburner: origLink is the real URL. */
+	e = add(d, "b-1", "http://feeds.example/~r/b/1", "Big story (b)",
+	    NOW - 90);
+	e->orig_link = strdup("https://NEWS.example:443/story#comments");
+	add(d, "b-2", NULL, "Quarterly  results are IN!", NOW - 3600);
+	add(d, "b-3", NULL, "Weather report for the weekend", NOW - 9 * 86400);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	assert_int_equal(res.new, 3);
+	doc_free(d);
+
+	/* The merged category: one entry per story, the first publisher's. */
+	memset(&t, 0, sizeof t);
+	assert_int_equal(store_each(fx->st, "cloud", 100, collect, &t), 4);
+	assert_string_equal(t.s, "Weather report for the weekend,"
+	    "Quarterly results are in,Big story,"
+	    "Weather report for the weekend");
+	assert_string_equal(view(fx, NULL, &t), "Weather report for the "
+	    "weekend,Quarterly results are in,Big story,Weather report for "
+	    "the weekend");
+	/* Each source keeps its own entries. */
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 6);
+
+	/* The first publisher's entry goes: the next one shows. */
+	assert_int_equal(store_delete(fx->st, "a-1"), 1);
+	assert_string_equal(view(fx, "cloud", &t), "Weather report for the "
+	    "weekend,Quarterly results are in,Big story (b),Weather report "
+	    "for the weekend");
+}
+
+/* Records the via links of the item titled "Big story". */
+static int
+collect_via(const struct store_item *it, void *arg)
+{
+	struct titles	*t = arg;
+
+	if (strcmp(it->title, "Big story") != 0)
+		return 0;
+	for (size_t i = 0; i < it->nvia; i++) {
+		if (t->n++ > 0)
+			strcat(t->s, ",");
+		strcat(t->s, it->via[i].source_name);
+		strcat(t->s, " ");
+		strcat(t->s, it->via[i].link);
+	}
+	return 0;
+}
+
+static void
+test_story_via(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+
+	add(d, "a-1", "https://news.example/story", "Big story", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	doc_free(d);
+	d = doc_new();
+	add(d, "b-1", "https://news.example/story?utm_campaign=b", "Big",
+	    NOW - 90);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	doc_free(d);
+
+	memset(&t, 0, sizeof t);
+	assert_int_equal(store_each(fx->st, "cloud", 10, collect_via, &t), 1);
+	assert_string_equal(t.s,
+	    "b https://news.example/story?utm_campaign=b");
+	/* "news" has only a's entry: nothing to collapse or cite. */
+	memset(&t, 0, sizeof t);
+	assert_int_equal(store_each(fx->st, "news", 10, collect_via, &t), 1);
+	assert_string_equal(t.s, "");
+	memset(&t, 0, sizeof t);
+	assert_int_equal(store_each(fx->st, NULL, 10, collect_via, &t), 1);
+	assert_string_equal(t.s,
+	    "b https://news.example/story?utm_campaign=b");
 }
 
 static void
@@ -216,6 +783,24 @@ test_categories_and_sources(void **state)
 	assert_string_equal(view(fx, "other", &t), "from a");
 }
 
+/* Records title, published (relative to NOW) and sort date (same). */
+static int
+collect_dates(const struct store_item *it, void *arg)
+{
+	struct titles	*t = arg;
+	char		 one[96], pub[24];
+
+	if (it->published == STORE_NODATE)
+		snprintf(pub, sizeof pub, "none");
+	else
+		snprintf(pub, sizeof pub, "%lld",
+		    (long long)(it->published - NOW));
+	snprintf(one, sizeof one, "%s%s %s %lld", t->n++ > 0 ? "," : "",
+	    it->title, pub, (long long)(it->sort_date - NOW));
+	strcat(t->s, one);
+	return 0;
+}
+
 static void
 test_dates(void **state)
 {
@@ -232,6 +817,20 @@ test_dates(void **state)
 	/* Undated and far-future entries sort as first seen (NOW). */
 	assert_string_equal(view(fx, "cloud", &t),
 	    "future,undated,recent,old");
+	/* ... and keep the publisher's values as written. */
+	memset(&t, 0, sizeof t);
+	assert_int_equal(store_each(fx->st, "cloud", 100, collect_dates, &t),
+	    4);
+	assert_string_equal(t.s, "future 2592000 0,undated none 0,"
+	    "recent -10 -10,old -1000 -1000");
+	doc_free(d);
+
+	/* A date just inside the tolerance is believed; a later poll keeps it. */
+	d = doc_new();
+	add(d, "soon", NULL, "soon", NOW + 3600);
+	assert_int_equal(apply_at(fx, 0, d, NOW + 60, &res), 0);
+	assert_string_equal(view(fx, "cloud", &t),
+	    "soon,future,undated,recent,old");
 	doc_free(d);
 }
 
@@ -318,13 +917,165 @@ test_backup(void **state)
 	store_close(copy);
 }
 
+/* Schema 1 as shipped, to build a database the previous feedmux made. */
+static const char schema1[] =
+	"CREATE TABLE source ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, url TEXT NOT NULL,"
+	"  cur_url TEXT, categories TEXT NOT NULL DEFAULT '',"
+	"  active INTEGER NOT NULL DEFAULT 1,"
+	"  title TEXT, link TEXT, feed_id TEXT, updated INTEGER,"
+	"  etag TEXT, last_modified TEXT, state TEXT NOT NULL DEFAULT 'new',"
+	"  last_attempt INTEGER, last_success INTEGER, last_status INTEGER,"
+	"  last_error TEXT, failing_since INTEGER,"
+	"  failures INTEGER NOT NULL DEFAULT 0, next_poll INTEGER,"
+	"  entries INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE entry ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL, guid TEXT, link TEXT, title TEXT, title_type TEXT,"
+	"  summary TEXT, summary_type TEXT, content TEXT, content_type TEXT,"
+	"  author_name TEXT, author_email TEXT, author_uri TEXT, terms TEXT,"
+	"  published INTEGER, updated INTEGER, first_seen INTEGER NOT NULL,"
+	"  changed INTEGER NOT NULL, sort_date INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL, UNIQUE (source_id, key));"
+	"CREATE INDEX entry_sort ON entry (sort_date DESC, id DESC);"
+	"CREATE INDEX entry_source ON entry (source_id, sort_date DESC);"
+	"CREATE TABLE entry_category ("
+	"  category TEXT NOT NULL, sort_date INTEGER NOT NULL,"
+	"  entry_id INTEGER NOT NULL REFERENCES entry(id) ON DELETE CASCADE,"
+	"  PRIMARY KEY (category, sort_date, entry_id)) WITHOUT ROWID;"
+	"CREATE INDEX entry_category_entry ON entry_category (entry_id);"
+	"CREATE TABLE poll ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
+	"  at INTEGER NOT NULL, status INTEGER,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  duration_ms INTEGER NOT NULL DEFAULT 0,"
+	"  new INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT);"
+	"CREATE INDEX poll_source ON poll (source_id, at DESC);"
+	"PRAGMA user_version = 1;";
+
+static void
+test_migration_from_schema1(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct store_state	 ss;
+	struct rule_probe	 r;
+	struct titles		 t;
+	struct doc		*d;
+	sqlite3			*h;
+	char			 path[128], *err = NULL;
+
+	/*
+	 * The previous feedmux stored these with schema 1: two entries of a
+	 * guid source (keys = ids) and one of a guid-less one (key = link),
+	 * with hashes of another function (SHA-256; here just x'00').  The
+	 * rows are copied from what this build stored for the same document.
+	 */
+	snprintf(path, sizeof path, "%s/v1.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA journal_mode = WAL;", NULL,
+	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, schema1, NULL, NULL, NULL), SQLITE_OK);
+	d = doc_new();
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);
+	add(d, "g2", "http://a.example/2", "two", NOW - 200);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	sqlite3_close(h);
+	{
+		char sql[1024];
+
+		/* Copy rows as schema 1 held them (keys as schema 1 made them). */
+		assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+		snprintf(sql, sizeof sql, "ATTACH DATABASE '%s' AS cur;"
+		    "INSERT INTO source (id, name, url, categories, etag,"
+		    " state, next_poll) VALUES (1, 'a', 'http://a.example/feed',"
+		    " 'cloud,news', '\"v1\"', 'ok', %lld),"
+		    " (2, 'b', 'http://b.example/feed', 'cloud', NULL, 'ok', 0);"
+		    "INSERT INTO entry (id, source_id, key, guid, link, title,"
+		    " published, first_seen, changed, sort_date, hash)"
+		    " SELECT id, 1, key, guid, link, title, published,"
+		    " first_seen, changed, sort_date, x'00' FROM cur.entry;"
+		    "INSERT INTO entry (id, source_id, key, guid, link, title,"
+		    " published, first_seen, changed, sort_date, hash)"
+		    " VALUES (10, 2, 'http://b.example/x', NULL,"
+		    " 'http://b.example/x', 'linkless', %lld, %lld, %lld, %lld,"
+		    " x'00');"
+		    "INSERT INTO entry_category SELECT 'cloud', sort_date, id"
+		    " FROM entry;"
+		    "INSERT INTO entry_category SELECT 'news', sort_date, id"
+		    " FROM entry WHERE source_id = 1;"
+		    "DETACH DATABASE cur;",
+		    fx->path, (long long)(NOW + 60), (long long)(NOW - 50),
+		    (long long)NOW, (long long)NOW, (long long)(NOW - 50));
+		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL),
+		    SQLITE_OK);
+		sqlite3_close(h);
+	}
+
+	/* Open it with this build: migrated, nothing lost. */
+	store_close(fx->st);
+	snprintf(fx->path, sizeof fx->path, "%s", path);
+	fx->st = store_open(path, 0, &err);
+	assert_non_null(fx->st);
+	assert_int_equal(sql_int(fx, "PRAGMA user_version"), 6);
+	assert_int_equal(sql_int(fx, "PRAGMA auto_vacuum"), 2);
+	assert_true(sql_ok(fx));
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry WHERE "
+	    "idhash IS NULL OR story IS NULL OR nlink IS NULL"), 0);
+	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
+	assert_string_equal(view(fx, "cloud", &t), "linkless,two,one");
+	assert_string_equal(view(fx, "news", &t), "two,one");
+	assert_int_equal(store_state(fx->st, "a", &ss), 0);
+	assert_string_equal(ss.etag, "\"v1\"");
+	assert_int_equal(ss.next_poll, NOW + 60);
+	store_state_clear(&ss);
+
+	/* The publishers' next documents match what was stored. */
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new + res.updated, 0);
+	doc_free(d);
+	d = doc_new();
+	add(d, NULL, "http://b.example/x", "linkless", NOW - 50);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	assert_int_equal(res.new + res.updated, 0);
+	assert_string_equal(rule_of(fx, "b", &r), "link");
+	assert_string_equal(view(fx, "cloud", &t), "linkless,two,one");
+	doc_free(d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guidless, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guidless_linkless, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_guids, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_guid_churn, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_churn_by_title_date, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_update_in_place, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_updated_and_bump, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tombstone_operator, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_space_reclaimed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_story_across_sources,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_story_via, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_schema1,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_categories_and_sources,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
