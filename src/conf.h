@@ -33,6 +33,7 @@ struct conf_source {
 	int64_t		 interval;	/* seconds between polls */
 	int		 allow_private;	/* 0, 1 or CONF_INHERIT */
 	char		*user_agent;	/* NULL: the global one */
+	char		*title;		/* for people (OPML); NULL when unset */
 	const char	*file;
 	int		 line;
 };
@@ -49,6 +50,7 @@ struct conf {
 	int64_t			 max_body;	/* decoded bytes per response */
 	long			 max_transfers;	/* in flight, all hosts */
 	int64_t			 feed_limit;	/* entries per rendered feed */
+	char			*control;	/* unix socket path; default DATABASE.sock */
 	char			**files;	/* every file read, owned */
 	size_t			 nfiles;
 	struct conf_category	*categories;
