@@ -102,7 +102,7 @@ try_entries(struct try_ctx *x, const struct doc *d, int64_t now)
 		int64_t			 date = e->published != DOC_NODATE ?
 					    e->published : doc_entry_date(e);
 
-		printf("\n%3zu. key        %s (%s)\n", i + 1, keys[i],
+		printf("\n%3zu. %-11s %s (%s)\n", i + 1, "key", keys[i],
 		    e->id != NULL && e->id[0] != '\0' ? "guid" :
 		    e->link != NULL && e->link[0] != '\0' ? "link" :
 		    "hash of title, date and content");
@@ -229,7 +229,8 @@ try_done(const struct fetch_result *r, void *arg)
 	warnings += try_entries(x, d, (int64_t)time(NULL));
 	printf("\n%d warning%s\n", warnings, warnings == 1 ? "" : "s");
 	doc_free(d);
-	x->rc = x->rc == 2 ? 2 : 0;
+	if (x->rc != 2)
+		x->rc = 0;
 }
 
 static int
@@ -265,7 +266,7 @@ cmd_try_exec(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	x.conf = conf;
 	x.url = url;
-	x.rc = 2;
+	x.rc = -1;	/* until try_done runs */
 	if (source != NULL && (x.cs = conf_source(conf, source)) == NULL) {
 		fprintf(stderr, "feedmux try: no source \"%s\" in %s\n", source,
 		    path);
@@ -296,8 +297,10 @@ cmd_try_exec(int argc, char **argv)
 	if (f == NULL || fetch_start(f, &req, try_done, &x) == NULL) {
 		fprintf(stderr, "feedmux try: cannot start the transfer\n");
 		x.rc = 2;
-	} else
-		event_base_dispatch(base);
+	} else if (event_base_dispatch(base) == -1 || x.rc == -1) {
+		fprintf(stderr, "feedmux try: the transfer did not finish\n");
+		x.rc = 2;
+	}
 	fetch_free(f);
 	if (base != NULL)
 		event_base_free(base);

@@ -61,7 +61,11 @@ n=$(grep -cx 'WATCHDOG=1' "$T/notify.log")
 pass "WATCHDOG=1 pings ($n in 1.5 s)"
 
 # After a poll the summary says when it was; a reload is bracketed.
-wait_for test "$(fixpub_count /cloud.rss)" -ge 1
+polled()
+{
+	[ "$(fixpub_count /cloud.rss)" -ge 1 ]
+}
+wait_for polled
 has_entries()
 {
 	curl -sS --max-time 5 "$DAEMON_URL/feeds/news.atom" | grep -q '<entry>'
