@@ -512,9 +512,12 @@ cmd_import_opml_exec(int argc, char **argv)
 	if (list == NULL)
 		goto usage;
 	if ((conf = conf_load(path, &errors)) == NULL) {
+		/* Errors in the config are an answer; no memory is not. */
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		if (errors == NULL)
+			return 2;
 		free(errors);
-		return 2;
+		return 1;
 	}
 	if ((buf = opml_read(list, &len)) == NULL) {
 		fprintf(stderr, "feedmux import-opml: %s: %s\n", list,
@@ -772,9 +775,12 @@ cmd_export_opml_exec(int argc, char **argv)
 		}
 	}
 	if ((conf = conf_load(path, &errors)) == NULL) {
+		/* Errors in the config are an answer; no memory is not. */
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		if (errors == NULL)
+			return 2;
 		free(errors);
-		return 2;
+		return 1;
 	}
 	/* Feed titles for sources without one; the list is whole without. */
 	if (access(conf->database, R_OK) == 0)

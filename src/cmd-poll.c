@@ -49,9 +49,12 @@ cmd_poll_exec(int argc, char **argv)
 	if (what == NULL)
 		goto usage;
 	if ((conf = conf_load(path, &errors)) == NULL) {
+		/* Errors in the config are an answer; no memory is not. */
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		if (errors == NULL)
+			return 2;
 		free(errors);
-		return 2;
+		return 1;
 	}
 	if (strcmp(what, "--all") != 0 && conf_source(conf, what) == NULL) {
 		fprintf(stderr, "feedmux poll: no source \"%s\" in %s\n", what,

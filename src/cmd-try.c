@@ -259,9 +259,12 @@ cmd_try_exec(int argc, char **argv)
 	if (url == NULL)
 		goto usage;
 	if ((conf = conf_load(path, &errors)) == NULL) {
+		/* Errors in the config are an answer; no memory is not. */
 		fputs(errors != NULL ? errors : "out of memory\n", stderr);
+		if (errors == NULL)
+			return 2;
 		free(errors);
-		return 2;
+		return 1;
 	}
 	memset(&x, 0, sizeof x);
 	x.conf = conf;
