@@ -279,6 +279,7 @@ oom:
 	return -1;
 }
 
+/* The plain-text value of attribute NAME of N, or NULL. */
 static const char *
 opml_attr(xmlNode *n, const char *name)
 {
@@ -438,6 +439,7 @@ opml_write_conf(struct opml_import *im, FILE *out, const char *from)
 	}
 }
 
+/* Frees what an import collected. */
 static void
 opml_import_free(struct opml_import *im)
 {
@@ -482,6 +484,7 @@ opml_read(const char *path, size_t *len)
 	return buf;
 }
 
+/* Runs `feedmux import-opml`. */
 static int
 cmd_import_opml_exec(int argc, char **argv)
 {
@@ -610,6 +613,7 @@ struct opml_titles {
 	char		*title;
 };
 
+/* Keeps the stored feed title of the source being exported. */
 static int
 opml_title_cb(const struct store_source_info *si, void *arg)
 {
@@ -755,6 +759,7 @@ opml_export_folder(struct buf *b, const struct conf *conf, struct store *st,
 			    depth);
 }
 
+/* Runs `feedmux export-opml`. */
 static int
 cmd_export_opml_exec(int argc, char **argv)
 {

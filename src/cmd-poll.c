@@ -27,12 +27,14 @@ const struct cmd_entry cmd_poll_entry = {
 	.exec = cmd_poll_exec,
 };
 
+/* Runs `feedmux poll`: one request over the control socket. */
 static int
 cmd_poll_exec(int argc, char **argv)
 {
 	const char	*path = SYSCONFDIR "/feedmux/feedmux.conf", *what;
 	struct conf	*conf;
-	char		*errors = NULL, request[CTL_LINE_MAX], reply[CTL_LINE_MAX];
+	char		*errors = NULL;
+	char		 request[CTL_LINE_MAX], reply[CTL_LINE_MAX];
 	int		 i, rc;
 
 	/* By hand: getopt would take "--all" for an option it does not know. */

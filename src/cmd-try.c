@@ -31,7 +31,7 @@
 
 struct try_ctx {
 	const struct conf		*conf;
-	const struct conf_source	*cs;	/* the source the URL belongs to, or NULL */
+	const struct conf_source	*cs;	/* the URL's source, or NULL */
 	const char			*url;
 	int				 rc;
 };
@@ -233,6 +233,7 @@ try_done(const struct fetch_result *r, void *arg)
 		x->rc = 0;
 }
 
+/* Runs `feedmux try`: one transfer on a private loop, then the report. */
 static int
 cmd_try_exec(int argc, char **argv)
 {

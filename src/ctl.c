@@ -39,7 +39,7 @@
 struct ctl_client {
 	struct ctl		*ctl;
 	struct bufferevent	*bev;
-	int			 done;		/* reply queued: close once sent */
+	int			 done;	/* reply queued: close once sent */
 	struct ctl_client	*next;
 };
 
@@ -67,6 +67,7 @@ ctl_addr(struct sockaddr_un *sun, const char *path)
 	return 0;
 }
 
+/* Closes one connection and forgets it. */
 static void
 ctl_client_free(struct ctl_client *c)
 {
@@ -120,6 +121,7 @@ ctl_execute(struct ctl *ctl, const char *line, struct evbuffer *out)
 	evbuffer_add_printf(out, "ok polling %s\n", arg);
 }
 
+/* Answers the first complete line; a client gets one request. */
 static void
 ctl_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -150,6 +152,7 @@ ctl_read_cb(struct bufferevent *bev, void *arg)
 	bufferevent_disable(bev, EV_READ);
 }
 
+/* Closes the connection once the answer is out. */
 static void
 ctl_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -159,6 +162,7 @@ ctl_write_cb(struct bufferevent *bev, void *arg)
 		ctl_client_free(c);
 }
 
+/* Ends a connection on EOF, error or timeout. */
 static void
 ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
@@ -168,6 +172,7 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	ctl_client_free(arg);
 }
 
+/* Takes a new connection, unless CTL_CLIENTS are open already. */
 static void
 ctl_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)

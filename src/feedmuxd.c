@@ -107,6 +107,7 @@ main_status(struct daemon *d)
 		log_warn("feedmuxd: cannot notify the service manager");
 }
 
+/* Refreshes the STATUS= line every MAIN_STATUS_INTERVAL seconds. */
 static void
 status_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -115,6 +116,7 @@ status_timer_cb(evutil_socket_t fd, short what, void *arg)
 	main_status(arg);
 }
 
+/* Pets the service manager's watchdog. */
 static void
 watchdog_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -197,7 +199,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		notify_send("RELOADING=1\nMONOTONIC_USEC=%llu",
 		    main_monotonic_usec());
 		reload(d);
-		/* Ready again either way: a rejected file keeps the old config. */
+		/* Ready either way: a rejected file keeps the old config. */
 		notify_send("READY=1");
 		main_status(d);
 		break;

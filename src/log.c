@@ -179,6 +179,7 @@ log_hash(const char *s)
 	return h != 0 ? h : 1;
 }
 
+/* Seconds on a clock that never jumps. */
 static int64_t
 log_monotonic(void)
 {

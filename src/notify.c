@@ -98,7 +98,7 @@ notify_watchdog_usec(void)
 	usec = notify_number(getenv("WATCHDOG_USEC"), INT64_MAX);
 	if (usec <= 0)
 		return 0;
-	/* Without WATCHDOG_PID the request is ours; with it, only if it names us. */
+	/* No WATCHDOG_PID: the request is ours; else only if it names us. */
 	if (getenv("WATCHDOG_PID") != NULL) {
 		pid = notify_number(getenv("WATCHDOG_PID"), INT_MAX);
 		if (pid != (long long)getpid())
