@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,8 @@ main_status(struct daemon *d)
 	if (notify_send("STATUS=%d sources, %d failing, %s%s", ms.sources,
 	    ms.failing, last, d->reload_error != NULL ?
 	    ", last reload rejected" : "") == -1)
-		log_warn("feedmuxd: cannot notify the service manager");
+		log_warnx_limited("notify", "feedmuxd: cannot notify the "
+		    "service manager: %s", strerror(errno));
 }
 
 /* Refreshes the STATUS= line every MAIN_STATUS_INTERVAL seconds. */
