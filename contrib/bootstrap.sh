@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 DEPS="build-essential autoconf automake pkg-config
 	libcurl4-openssl-dev libxml2-dev libevent-dev libsqlite3-dev
 	libjansson-dev libgumbo-dev libssl-dev zlib1g-dev libcmocka-dev
-	curl sqlite3 libxml2-utils python3 python3-feedparser"
+	curl sqlite3 libxml2-utils python3 python3-feedparser
+	systemd man-db groff-base time"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

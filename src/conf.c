@@ -162,6 +162,13 @@ static const struct conf_option conf_options[] = {
 	  "come back) unless the publisher still lists them; 0 keeps every "
 	  "entry.  Each source may override it.",
 	  CONF_FIELD(struct conf, max_entries), 0 },
+	{ "control", CONF_KIND_FEEDMUX, CONF_STRING, 0, 0, 0,
+	  NULL, "/run/feedmux/feedmux.sock",
+	  "Unix socket on which the daemon takes commands such as `feedmux "
+	  "poll`; it is made accessible to the daemon's user only and never "
+	  "listens on the network.  Default: the database path with \".sock\" "
+	  "appended.",
+	  CONF_FIELD(struct conf, control), 0 },
 	{ "include", CONF_KIND_FEEDMUX, CONF_INCLUDE, CONF_REPEAT, 0, 0,
 	  NULL, "conf.d/*.conf",
 	  "Other files to read, as a glob pattern relative to the directory "
@@ -217,6 +224,11 @@ static const struct conf_option conf_options[] = {
 	  NULL, "500",
 	  "Retention for this source (default: the global max_entries).",
 	  CONF_FIELD(struct conf_source, max_entries), 0 },
+	{ "title", CONF_KIND_SOURCE, CONF_STRING, 0, 0, 0,
+	  NULL, "Example Weekly",
+	  "Name of the source for people, as in an OPML subscription list "
+	  "(default: none; the feed's own title is shown).",
+	  CONF_FIELD(struct conf_source, title), 0 },
 };
 #define CONF_NOPTIONS	(sizeof conf_options / sizeof conf_options[0])
 
@@ -1523,6 +1535,15 @@ conf_finish(struct conf_state *st)
 		if (c->title == NULL && (c->title = strdup(c->name)) == NULL)
 			st->oom = 1;
 	}
+	/* Next to the database, which is where the daemon may write. */
+	if (conf->control == NULL && conf->database != NULL) {
+		size_t	n = strlen(conf->database) + sizeof ".sock";
+
+		if ((conf->control = malloc(n)) == NULL)
+			st->oom = 1;
+		else
+			snprintf(conf->control, n, "%s.sock", conf->database);
+	}
 }
 
 struct conf *
@@ -1576,6 +1597,7 @@ conf_free(struct conf *conf)
 		conf_list_free(conf->sources[i].categories,
 		    conf->sources[i].ncategories);
 		free(conf->sources[i].user_agent);
+		free(conf->sources[i].title);
 	}
 	free(conf->sources);
 	for (size_t i = 0; i < conf->nfiles; i++)
@@ -1586,6 +1608,7 @@ conf_free(struct conf *conf)
 	free(conf->database);
 	free(conf->user_agent);
 	free(conf->sync);
+	free(conf->control);
 	free(conf);
 }
 

@@ -36,6 +36,7 @@ struct conf_source {
 	char		*user_agent;	/* NULL: the global one */
 	int64_t		 max_age;	/* retention, seconds; 0 keeps forever */
 	int64_t		 max_entries;	/* retention; 0 keeps every entry */
+	char		*title;		/* for people (OPML); NULL when unset */
 	const char	*file;
 	int		 line;
 };
@@ -56,6 +57,7 @@ struct conf {
 	int			 sync_full;	/* synchronous=FULL, from sync */
 	int64_t			 max_age;	/* retention default for sources */
 	int64_t			 max_entries;	/* retention default for sources */
+	char			*control;	/* unix socket path; default DATABASE.sock */
 	char			**files;	/* every file read, owned */
 	size_t			 nfiles;
 	struct conf_category	*categories;

@@ -14,15 +14,23 @@
 extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_delete_entry;
+extern const struct cmd_entry cmd_export_opml_entry;
+extern const struct cmd_entry cmd_import_opml_entry;
 extern const struct cmd_entry cmd_parse_entry;
+extern const struct cmd_entry cmd_poll_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_try_entry;
 
 static const struct cmd_entry *const cmds[] = {
 	&cmd_backup_entry,
 	&cmd_check_entry,
 	&cmd_delete_entry,
+	&cmd_export_opml_entry,
+	&cmd_import_opml_entry,
 	&cmd_parse_entry,
+	&cmd_poll_entry,
 	&cmd_status_entry,
+	&cmd_try_entry,
 };
 #define NCMDS	(sizeof cmds / sizeof cmds[0])
 
@@ -31,8 +39,8 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: feedmux COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(fp, "  %-8s %-34s %s\n", cmds[i]->name, cmds[i]->usage,
-		    cmds[i]->help);
+		fprintf(fp, "  %s %s\n      %s\n", cmds[i]->name,
+		    cmds[i]->usage, cmds[i]->help);
 	fprintf(fp, "\nexit status: 0 success, 1 the answer is no (not a feed, "
 	    "errors in the config), 2 usage or I/O error\n");
 	return fp == stdout ? 0 : 2;

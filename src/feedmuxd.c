@@ -1,11 +1,15 @@
 /*
  * main: the feedmuxd daemon.  Reads argv, loads the config, opens the
- * store, starts the rooms in order (fetch, sched, httpd), turns signals
- * into loop events (SIGHUP reloads, SIGTERM/SIGINT stop) and stops the
- * rooms in reverse order.  Runs in the foreground, systemd style.
+ * store, starts the rooms in order (fetch, sched, httpd, ctl), turns
+ * signals into loop events (SIGHUP reloads, SIGTERM/SIGINT stop) and stops
+ * the rooms in reverse order.  Runs in the foreground, systemd style: it
+ * tells the service manager when it is ready, reloading or stopping, keeps
+ * a one-line STATUS= current, pets the watchdog, and serves on a socket
+ * the manager passes (socket activation).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,13 +23,25 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "fetch.h"
 #include "httpd.h"
 #include "log.h"
+#include "notify.h"
 #include "parse.h"
 #include "sched.h"
 #include "store.h"
+
+/* How often the STATUS= line is refreshed, in seconds. */
+#define MAIN_STATUS_INTERVAL	10
+
+/* What the status line counts, gathered from the store. */
+struct main_status {
+	int	 sources;
+	int	 failing;
+	int64_t	 last_attempt;
+};
 
 static void
 usage(void)
@@ -54,6 +70,74 @@ conf_free_later_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	conf_free(arg);
+}
+
+/* Counts sources, failing ones and the latest poll for the status line. */
+static int
+main_status_source(const struct store_source_info *si, void *arg)
+{
+	struct main_status	*ms = arg;
+
+	ms->sources++;
+	if (strcmp(si->state, "ok") != 0 && strcmp(si->state, "new") != 0)
+		ms->failing++;
+	if (si->last_attempt > ms->last_attempt)
+		ms->last_attempt = si->last_attempt;
+	return 0;
+}
+
+/* Tells the service manager the one-line summary `systemctl status` shows. */
+static void
+main_status(struct daemon *d)
+{
+	struct main_status	 ms = { 0, 0, 0 };
+	char			 last[64];
+
+	if (getenv("NOTIFY_SOCKET") == NULL)
+		return;
+	if (store_sources_each(d->store, main_status_source, &ms) == -1)
+		return;
+	if (ms.last_attempt <= 0)
+		snprintf(last, sizeof last, "no poll yet");
+	else
+		snprintf(last, sizeof last, "last poll %llds ago",
+		    (long long)(daemon_now() - ms.last_attempt));
+	if (notify_send("STATUS=%d sources, %d failing, %s%s", ms.sources,
+	    ms.failing, last, d->reload_error != NULL ?
+	    ", last reload rejected" : "") == -1)
+		log_warnx_limited("notify", "feedmuxd: cannot notify the "
+		    "service manager: %s", strerror(errno));
+}
+
+/* Refreshes the STATUS= line every MAIN_STATUS_INTERVAL seconds. */
+static void
+status_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	main_status(arg);
+}
+
+/* Pets the service manager's watchdog. */
+static void
+watchdog_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	/* Sent from the loop: a wedged loop stops petting and gets restarted. */
+	notify_send("WATCHDOG=1");
+}
+
+/* The monotonic clock in microseconds, as RELOADING=1 wants it. */
+static unsigned long long
+main_monotonic_usec(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000ULL;
 }
 
 static void
@@ -85,6 +169,8 @@ reload(struct daemon *d)
 	if (strcmp(nc->listen_host, d->conf->listen_host) != 0 ||
 	    nc->listen_port != d->conf->listen_port)
 		log_warnx("feedmuxd: a new listen address takes a restart");
+	if (strcmp(nc->control, d->conf->control) != 0)
+		log_warnx("feedmuxd: a new control socket path takes a restart");
 	if (store_sync(d->store, nc) == -1) {
 		log_warnx("feedmuxd: reload rejected: cannot update the "
 		    "database");
@@ -112,12 +198,18 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	switch (sig) {
 	case SIGHUP:
+		notify_send("RELOADING=1\nMONOTONIC_USEC=%llu",
+		    main_monotonic_usec());
 		reload(d);
+		/* Ready either way: a rejected file keeps the old config. */
+		notify_send("READY=1");
+		main_status(d);
 		break;
 	case SIGTERM:
 	case SIGINT:
 		log_info("feedmuxd: %s, shutting down",
 		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		notify_send("STOPPING=1");
 		event_base_loopexit(d->base, NULL);
 		break;
 	}
@@ -127,7 +219,11 @@ int
 main(int argc, char **argv)
 {
 	struct daemon	 d;
-	struct event	*sigs[3];
+	struct ctl	*ctl = NULL;
+	struct event	*sigs[3], *status_ev = NULL, *watchdog_ev = NULL;
+	struct timeval	 tv;
+	int64_t		 watchdog;
+	int		 nfds;
 	const int	 signums[3] = { SIGHUP, SIGTERM, SIGINT };
 	const char	*path = SYSCONFDIR "/feedmux/feedmux.conf";
 	char		*errors = NULL, *err = NULL;
@@ -198,8 +294,23 @@ main(int argc, char **argv)
 		fatalx("feedmuxd: cannot start the fetcher");
 	if ((d.sched = sched_new(&d)) == NULL)
 		fatalx("feedmuxd: out of memory");
-	if (!d.once && (d.httpd = httpd_new(&d)) == NULL)
+	nfds = d.once ? 0 : notify_listen_fds();
+	if (nfds > 1)
+		log_warnx("feedmuxd: %d sockets passed, serving on the first",
+		    nfds);
+	for (int fd = NOTIFY_LISTEN_FDS_START + 1;
+	    fd < NOTIFY_LISTEN_FDS_START + nfds; fd++)
+		close(fd);
+	if (nfds > 0) {
+		if ((d.httpd = httpd_new_fd(&d, NOTIFY_LISTEN_FDS_START)) ==
+		    NULL)
+			fatalx("feedmuxd: cannot serve on the passed socket");
+	} else if (!d.once && (d.httpd = httpd_new(&d)) == NULL)
 		fatalx("feedmuxd: cannot start the HTTP server");
+	/* Without it only `feedmux poll` is lost: worth a warning, not a stop. */
+	if (!d.once && (ctl = ctl_new(&d)) == NULL)
+		log_warnx("feedmuxd: no control socket, `feedmux poll` will "
+		    "not reach this daemon");
 	for (int i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(d.base, signums[i], signal_cb, &d);
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1)
@@ -211,13 +322,42 @@ main(int argc, char **argv)
 	    PACKAGE_VERSION, d.conf->nsources, d.conf->ncategories,
 	    d.conf->database);
 
+	/* The database is open and the listener bound: ready. */
+	notify_send("READY=1\nMAINPID=%ld", (long)getpid());
+	main_status(&d);
+	if (getenv("NOTIFY_SOCKET") != NULL) {
+		tv.tv_sec = MAIN_STATUS_INTERVAL;
+		tv.tv_usec = 0;
+		if ((status_ev = event_new(d.base, -1, EV_PERSIST,
+		    status_timer_cb, &d)) == NULL ||
+		    event_add(status_ev, &tv) == -1)
+			fatalx("feedmuxd: cannot start the status timer");
+	}
+	if ((watchdog = notify_watchdog_usec()) > 0) {
+		/* Half the period, as sd_watchdog_enabled(3) advises. */
+		tv.tv_sec = (time_t)(watchdog / 2 / 1000000);
+		tv.tv_usec = (suseconds_t)(watchdog / 2 % 1000000);
+		if ((watchdog_ev = event_new(d.base, -1, EV_PERSIST,
+		    watchdog_timer_cb, &d)) == NULL ||
+		    event_add(watchdog_ev, &tv) == -1)
+			fatalx("feedmuxd: cannot start the watchdog timer");
+		notify_send("WATCHDOG=1");
+		log_debug("feedmuxd: watchdog every %lld ms",
+		    (long long)(watchdog / 2000));
+	}
+
 	if (d.once && d.conf->nsources == 0)
 		event_base_loopexit(d.base, NULL);
 	event_base_dispatch(d.base);
 
 	/* Reverse order; every store write already finished on the loop. */
+	if (status_ev != NULL)
+		event_free(status_ev);
+	if (watchdog_ev != NULL)
+		event_free(watchdog_ev);
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	ctl_free(ctl);
 	httpd_free(d.httpd);
 	sched_free(d.sched);
 	fetch_free(d.fetch);

@@ -513,6 +513,58 @@ httpd_new(struct daemon *d)
 	return h;
 }
 
+struct httpd *
+httpd_new_fd(struct daemon *d, int fd)
+{
+	struct httpd			*h;
+	struct evhttp_bound_socket	*sock;
+	struct sockaddr_storage		 ss = { .ss_family = AF_UNSPEC };
+	socklen_t			 sl = sizeof ss;
+	char				 host[INET6_ADDRSTRLEN] = "?";
+	int				 port = 0;
+
+	if ((h = calloc(1, sizeof *h)) == NULL)
+		return NULL;
+	h->d = d;
+	if ((h->http = evhttp_new(d->base)) == NULL) {
+		free(h);
+		return NULL;
+	}
+	evhttp_set_max_headers_size(h->http, HTTPD_MAX_HEADERS);
+	evhttp_set_max_body_size(h->http, HTTPD_MAX_BODY);
+	evhttp_set_timeout(h->http, HTTPD_TIMEOUT);
+	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE |
+	    EVHTTP_REQ_CONNECT);
+	evhttp_set_gencb(h->http, httpd_request, h);
+	/* The manager made it; a blocking accept would stall the loop. */
+	if (evutil_make_socket_nonblocking(fd) == -1 ||
+	    (sock = evhttp_accept_socket_with_handle(h->http, fd)) == NULL) {
+		log_warn("httpd: cannot serve on inherited socket %d", fd);
+		httpd_free(h);
+		return NULL;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
+		ss.ss_family = AF_UNSPEC;
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+		port = ntohs(s6->sin6_port);
+		snprintf(h->local, sizeof h->local, "http://[%s]:%d", host,
+		    port);
+	} else if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+		port = ntohs(s4->sin_port);
+		snprintf(h->local, sizeof h->local, "http://%s:%d", host,
+		    port);
+	} else
+		snprintf(h->local, sizeof h->local, "http://localhost");
+	log_info("httpd: listening on %s (socket activation)", h->local + 7);
+	return h;
+}
+
 void
 httpd_free(struct httpd *h)
 {

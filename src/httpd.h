@@ -14,6 +14,11 @@ struct httpd;
 
 /* Binds the configured listen address; NULL with the error logged. */
 struct httpd	*httpd_new(struct daemon *);
+/*
+ * Serves on FD, a socket already bound and listening (socket activation);
+ * the httpd owns it from then on.  NULL with the error logged.
+ */
+struct httpd	*httpd_new_fd(struct daemon *, int fd);
 void		 httpd_free(struct httpd *);
 
 #endif

@@ -23,6 +23,20 @@ void	log_info(const char *, ...) LOG_ATTR(1, 2);
 void	log_warn(const char *, ...) LOG_ATTR(1, 2);
 void	log_warnx(const char *, ...) LOG_ATTR(1, 2);
 
+/*
+ * Rate-limited warning for what repeats while nothing changes, such as one
+ * source failing the same way every poll: a message identical to the last
+ * one written under KEY (a source's name) within the repeat window is
+ * counted instead of written, and the count is reported with the next line
+ * written for KEY: "KEY: previous message repeated N more times" before a
+ * different message, or "(N more times since last logged)" after the same
+ * one once the window has passed.  Keys are tracked in a bounded table.
+ */
+#define LOG_REPEAT_WINDOW	3600	/* seconds */
+void	log_warnx_limited(const char *key, const char *, ...) LOG_ATTR(2, 3);
+/* Sets the repeat window in seconds (0 writes every message); for tests. */
+void	log_set_repeat_window(int seconds);
+
 /* Death: for what cannot happen or cannot be survived at start-up. */
 void	fatal(const char *, ...) LOG_ATTR(1, 2) __attribute__((noreturn));
 void	fatalx(const char *, ...) LOG_ATTR(1, 2) __attribute__((noreturn));

@@ -34,8 +34,8 @@
 
 #define SANITIZE_MAXDEPTH	256		/* elements nested in output */
 #define SANITIZE_MAXIN		(16u << 20)	/* input bytes considered */
-#define SANITIZE_ARENA_MIN	(32u << 20)	/* parse budget floor */
-#define SANITIZE_ARENA_MUL	48		/* ... plus per input byte */
+#define SANITIZE_ARENA_MIN	(8u << 20)	/* parse budget floor */
+#define SANITIZE_ARENA_MUL	64		/* ... plus per input byte */
 #define SANITIZE_OUT_MIN	(4u << 20)	/* output budget floor */
 #define SANITIZE_OUT_MUL	8		/* ... plus per input byte */
 #define SANITIZE_OUT_SLACK	(64u << 10)	/* end tags past the budget */
@@ -134,8 +134,7 @@ static const char *const sanitize_schemes[] = {
 #define T_FMT		0x0010	/* formatting element */
 #define T_MARKER	0x0020	/* puts a marker on the formatting list */
 #define T_CLOSEP	0x0040	/* its start tag closes an open p */
-#define T_BREAKOUT	0x0080	/* leaves svg/math content */
-#define T_INTEG		0x0100	/* svg/math integration point */
+#define T_INTEG		0x0100	/* HTML rules apply inside (svg, MathML) */
 #define T_IGNORED	0x0200	/* start tag never pushed in a fragment */
 #define T_TABLE		0x0400	/* caption col colgroup tbody td ... */
 #define T_HEADING	0x0800	/* h1 .. h6 */
@@ -149,101 +148,97 @@ static const struct {
 } flatten_tags[] = {
 	{ "a", T_FMT },
 	{ "address", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "annotation-xml", T_INTEG },
 	{ "applet", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
 	{ "area", T_SPECIAL | T_VOID },
 	{ "article", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "aside", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "b", T_FMT | T_BREAKOUT },
+	{ "b", T_FMT },
 	{ "base", T_SPECIAL | T_VOID | T_NORECON },
 	{ "basefont", T_SPECIAL | T_VOID | T_NORECON },
 	{ "bgsound", T_SPECIAL | T_VOID | T_NORECON },
-	{ "big", T_FMT | T_BREAKOUT },
-	{ "blockquote", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "body", T_SPECIAL | T_BREAKOUT | T_IGNORED | T_NORECON },
-	{ "br", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "big", T_FMT },
+	{ "blockquote", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "body", T_SPECIAL | T_IGNORED | T_NORECON },
+	{ "br", T_SPECIAL | T_VOID },
 	{ "button", T_SPECIAL | T_ENDSCOPE },
 	{ "caption", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE | T_NORECON },
-	{ "center", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "code", T_FMT | T_BREAKOUT },
+	{ "center", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "code", T_FMT },
 	{ "col", T_SPECIAL | T_VOID | T_TABLE | T_NORECON },
 	{ "colgroup", T_SPECIAL | T_TABLE | T_NORECON },
-	{ "dd", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "desc", T_INTEG },
+	{ "dd", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "details", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "dialog", T_SPECIAL },
 	{ "dir", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "div", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "dl", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "dt", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "em", T_FMT | T_BREAKOUT },
-	{ "embed", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "div", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "dl", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "dt", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "em", T_FMT },
+	{ "embed", T_SPECIAL | T_VOID },
 	{ "fieldset", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "figcaption", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "figure", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "font", T_FMT },
 	{ "footer", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "foreignobject", T_INTEG },
 	{ "form", T_SPECIAL | T_ENDSCOPE | T_NORECON },
 	{ "frame", T_SPECIAL | T_VOID | T_NORECON },
 	{ "frameset", T_SPECIAL | T_IGNORED | T_NORECON },
-	{ "h1", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
-	{ "h2", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
-	{ "h3", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
-	{ "h4", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
-	{ "h5", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
-	{ "h6", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_HEADING | T_ENDSCOPE | T_NORECON },
-	{ "head", T_SPECIAL | T_BREAKOUT | T_IGNORED | T_NORECON },
+	{ "h1", T_SPECIAL | T_CLOSEP | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h2", T_SPECIAL | T_CLOSEP | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h3", T_SPECIAL | T_CLOSEP | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h4", T_SPECIAL | T_CLOSEP | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h5", T_SPECIAL | T_CLOSEP | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "h6", T_SPECIAL | T_CLOSEP | T_HEADING | T_ENDSCOPE | T_NORECON },
+	{ "head", T_SPECIAL | T_IGNORED | T_NORECON },
 	{ "header", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "hgroup", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "hr", T_SPECIAL | T_VOID | T_CLOSEP | T_BREAKOUT | T_NORECON },
+	{ "hr", T_SPECIAL | T_VOID | T_CLOSEP | T_NORECON },
 	{ "html", T_SPECIAL | T_SCOPE | T_IGNORED | T_NORECON },
-	{ "i", T_FMT | T_BREAKOUT },
+	{ "i", T_FMT },
 	{ "iframe", T_SPECIAL | T_RAW | T_NORECON },
 	{ "image", T_VOID },
-	{ "isindex", T_SPECIAL | T_NORECON },
-	{ "img", T_SPECIAL | T_VOID | T_BREAKOUT },
+	{ "img", T_SPECIAL | T_VOID },
 	{ "input", T_SPECIAL | T_VOID },
+	{ "isindex", T_SPECIAL | T_NORECON },
 	{ "keygen", T_SPECIAL | T_VOID },
-	{ "li", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "li", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "link", T_SPECIAL | T_VOID | T_NORECON },
-	{ "listing", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "listing", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "main", T_SPECIAL },
 	{ "marquee", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
-	{ "menu", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "menu", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "menuitem", T_SPECIAL | T_VOID | T_NORECON },
-	{ "meta", T_SPECIAL | T_VOID | T_BREAKOUT | T_NORECON },
-	{ "mi", T_INTEG },
-	{ "mn", T_INTEG },
-	{ "mo", T_INTEG },
-	{ "ms", T_INTEG },
-	{ "mtext", T_INTEG },
+	{ "meta", T_SPECIAL | T_VOID | T_NORECON },
 	{ "nav", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "nobr", T_FMT | T_BREAKOUT },
+	{ "nobr", T_FMT },
 	{ "noembed", T_SPECIAL | T_RAW | T_NORECON },
 	{ "noframes", T_SPECIAL | T_RAW | T_NORECON },
 	{ "noscript", T_SPECIAL },
 	{ "object", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
-	{ "ol", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "p", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
+	{ "ol", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "p", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "param", T_SPECIAL | T_VOID | T_NORECON },
 	{ "plaintext", T_SPECIAL | T_CLOSEP | T_NORECON },
-	{ "pre", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "ruby", T_BREAKOUT },
-	{ "s", T_FMT | T_BREAKOUT },
+	{ "pre", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "rb", T_NORECON },
+	{ "rp", T_NORECON },
+	{ "rt", T_NORECON },
+	{ "rtc", T_NORECON },
+	{ "ruby", 0 },
+	{ "s", T_FMT },
 	{ "script", T_SPECIAL | T_RAW | T_NORECON },
 	{ "section", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "select", T_SPECIAL },
-	{ "small", T_FMT | T_BREAKOUT },
+	{ "small", T_FMT },
 	{ "source", T_SPECIAL | T_VOID | T_NORECON },
-	{ "span", T_BREAKOUT },
-	{ "strike", T_FMT | T_BREAKOUT },
-	{ "strong", T_FMT | T_BREAKOUT },
+	{ "span", 0 },
+	{ "strike", T_FMT },
+	{ "strong", T_FMT },
 	{ "style", T_SPECIAL | T_RAW | T_NORECON },
-	{ "sub", T_BREAKOUT },
+	{ "sub", 0 },
 	{ "summary", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "sup", T_BREAKOUT },
-	{ "table", T_SPECIAL | T_SCOPE | T_CLOSEP | T_BREAKOUT | T_NORECON },
+	{ "sup", 0 },
+	{ "table", T_SPECIAL | T_SCOPE | T_CLOSEP | T_NORECON },
 	{ "tbody", T_SPECIAL | T_TABLE | T_NORECON },
 	{ "td", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE | T_NORECON },
 	{ "template", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE | T_NORECON },
@@ -251,23 +246,69 @@ static const struct {
 	{ "tfoot", T_SPECIAL | T_TABLE | T_NORECON },
 	{ "th", T_SPECIAL | T_SCOPE | T_MARKER | T_TABLE | T_NORECON },
 	{ "thead", T_SPECIAL | T_TABLE | T_NORECON },
-	{ "title", T_SPECIAL | T_RAW | T_INTEG | T_NORECON },
+	{ "title", T_SPECIAL | T_RAW | T_NORECON },
 	{ "tr", T_SPECIAL | T_TABLE | T_NORECON },
 	{ "track", T_SPECIAL | T_VOID | T_NORECON },
-	{ "tt", T_FMT | T_BREAKOUT },
-	{ "u", T_FMT | T_BREAKOUT },
-	{ "ul", T_SPECIAL | T_CLOSEP | T_BREAKOUT | T_ENDSCOPE | T_NORECON },
-	{ "var", T_BREAKOUT },
+	{ "tt", T_FMT },
+	{ "u", T_FMT },
+	{ "ul", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "var", 0 },
 	{ "wbr", T_SPECIAL | T_VOID },
 	{ "xmp", T_SPECIAL | T_RAW | T_CLOSEP },
 };
 
+/* Names the model tests for, as small numbers. */
+enum {
+	K_NONE,
+	K_A, K_ADDRESS, K_BUTTON, K_CAPTION, K_COLGROUP, K_DD, K_DIV, K_DT,
+	K_HTML, K_LI, K_OL, K_OPTGROUP, K_OPTION, K_P, K_RB, K_RP, K_RT,
+	K_RTC, K_RUBY, K_SELECT, K_TABLE, K_TBODY, K_TD, K_TEMPLATE, K_TFOOT,
+	K_TH, K_THEAD, K_TR, K_UL
+};
+
+/* Their names, sorted for bsearch. */
+static const struct {
+	const char	*name;
+	int		 kind;
+} flatten_kinds[] = {
+	{ "a", K_A },
+	{ "address", K_ADDRESS },
+	{ "button", K_BUTTON },
+	{ "caption", K_CAPTION },
+	{ "colgroup", K_COLGROUP },
+	{ "dd", K_DD },
+	{ "div", K_DIV },
+	{ "dt", K_DT },
+	{ "html", K_HTML },
+	{ "li", K_LI },
+	{ "ol", K_OL },
+	{ "optgroup", K_OPTGROUP },
+	{ "option", K_OPTION },
+	{ "p", K_P },
+	{ "rb", K_RB },
+	{ "rp", K_RP },
+	{ "rt", K_RT },
+	{ "rtc", K_RTC },
+	{ "ruby", K_RUBY },
+	{ "select", K_SELECT },
+	{ "table", K_TABLE },
+	{ "tbody", K_TBODY },
+	{ "td", K_TD },
+	{ "template", K_TEMPLATE },
+	{ "tfoot", K_TFOOT },
+	{ "th", K_TH },
+	{ "thead", K_THEAD },
+	{ "tr", K_TR },
+	{ "ul", K_UL },
+};
+
 /* One element of the modelled stack. */
 struct flatten_ent {
-	uint32_t	 h;		/* hash of the lower-cased name */
+	uint32_t	 h;		/* gumbo's tag enum */
 	uint32_t	 ah;		/* hash of the attributes as written */
 	unsigned	 bits;
-	int		 foreign;	/* svg or MathML */
+	int		 kind;		/* K_* */
+	int		 foreign;	/* 0 (HTML), NS_SVG or NS_MATH */
 	int		 inlist;	/* on the active formatting list */
 };
 
@@ -275,6 +316,7 @@ struct flatten_ent {
 struct flatten_ling {
 	uint32_t	 h;
 	uint32_t	 ah;
+	int		 kind;
 	size_t		 markers;	/* markers on the stack when popped */
 };
 
@@ -299,13 +341,18 @@ struct flatten {
 struct flatten_tag {
 	size_t		 start, end;	/* bytes of the whole tag */
 	char		 name[32];	/* lower-cased; empty when longer */
-	uint32_t	 h;		/* hash of the whole lower-cased name */
+	uint32_t	 h;		/* gumbo's tag enum */
 	uint32_t	 ah;		/* hash of the attributes as written */
 	unsigned	 bits;
+	int		 kind;		/* K_* */
 	int		 endtag;
 	int		 selfclose;
-	int		 fontattr;	/* color, face or size: leaves svg */
+	int		 htmlenc;	/* encoding="text/html" or xhtml */
 };
+
+/* Namespaces of foreign elements in the model. */
+#define NS_SVG		1
+#define NS_MATH		2
 
 /* What the first pass does with a start tag. */
 enum {
@@ -350,6 +397,7 @@ struct writer {
 	int		 oom;
 	const char	*base;
 	size_t		 depth;		/* elements open in the output */
+	size_t		 pre;		/* output length right after <pre> */
 };
 
 /* Whether C is ASCII white space as HTML counts it. */
@@ -941,8 +989,6 @@ static const char *
 writer_open(struct writer *w, const GumboNode *n, int class)
 {
 	const GumboElement	*e = &n->v.element;
-	const GumboNode		*first;
-	const GumboText		*t;
 	const char		*name;
 
 	/* Deeper than we nest, elements are flattened to their content. */
@@ -957,16 +1003,8 @@ writer_open(struct writer *w, const GumboNode *n, int class)
 		return NULL;
 	}
 	writer_add(w, ">", 1);
-	/* A parser drops one newline right after <pre>; keep the author's. */
-	if (e->tag == GUMBO_TAG_PRE && e->children.length > 0) {
-		first = e->children.data[0];
-		if (first->type == GUMBO_NODE_TEXT ||
-		    first->type == GUMBO_NODE_WHITESPACE) {
-			t = &first->v.text;
-			if (t->text[0] == '\n')
-				writer_add(w, "\n", 1);
-		}
-	}
+	if (e->tag == GUMBO_TAG_PRE)
+		w->pre = w->b.len;
 	w->depth++;
 	return name;
 }
@@ -1014,6 +1052,13 @@ writer_walk(struct writer *w, const GumboNode *root)
 		case GUMBO_NODE_TEXT:
 		case GUMBO_NODE_WHITESPACE:
 		case GUMBO_NODE_CDATA:
+			/*
+			 * A parser drops a newline right after <pre>: one
+			 * there now was the author's second, so write two.
+			 */
+			if (w->pre != 0 && w->pre == w->b.len &&
+			    n->v.text.text[0] == '\n')
+				writer_add(w, "\n", 1);
 			writer_escape(w, n->v.text.text, 0);
 			continue;
 		case GUMBO_NODE_ELEMENT:
@@ -1125,22 +1170,42 @@ flatten_bits(const char *name)
 	return 0;
 }
 
-/* FNV-1a step, so names of any length can be matched. */
+/* K_* of tag name NAME (lower case), K_NONE for the rest. */
+static int
+flatten_kind(const char *name)
+{
+	size_t	lo = 0, hi = sizeof flatten_kinds / sizeof flatten_kinds[0];
+	size_t	mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, flatten_kinds[mid].name)) == 0)
+			return flatten_kinds[mid].kind;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return K_NONE;
+}
+
+/* FNV-1a step, to tell attribute sets apart. */
 static uint32_t
 flatten_fnv(uint32_t h, int c)
 {
 	return (h ^ (unsigned char)c) * 16777619u;
 }
 
-/* FNV-1a of a lower-case name. */
+/*
+ * Gumbo's identity for tag name NAME (lower case): its tag enum, the same
+ * GUMBO_TAG_UNKNOWN for every name it does not know, which is how gumbo
+ * 0.10 matches end tags (</x> closes the nearest unknown element).
+ */
 static uint32_t
-flatten_hash(const char *s)
+flatten_tag(const char *name)
 {
-	uint32_t	h = 2166136261u;
-
-	while (*s != '\0')
-		h = flatten_fnv(h, *s++);
-	return h;
+	return (uint32_t)gumbo_tagn_enum(name, (unsigned)strlen(name));
 }
 
 /* The stack entry I from the top (0 is the current node), or NULL. */
@@ -1150,20 +1215,20 @@ flatten_at(struct flatten *f, size_t i)
 	return i < f->n ? &f->st[f->n - 1 - i] : NULL;
 }
 
-/* 1 when the current node is the HTML element NAME. */
+/* 1 when the current node is the HTML element of KIND. */
 static int
-flatten_top_is(struct flatten *f, const char *name)
+flatten_top_is(struct flatten *f, int kind)
 {
 	struct flatten_ent	*t = flatten_at(f, 0);
 
-	return t != NULL && !t->foreign && t->h == flatten_hash(name);
+	return t != NULL && !t->foreign && t->kind == kind;
 }
 
-/* 1 when entry E is the HTML element NAME. */
+/* 1 when entry E is the HTML element of KIND. */
 static int
-flatten_is(const struct flatten_ent *e, const char *name)
+flatten_is(const struct flatten_ent *e, int kind)
 {
-	return !e->foreign && e->h == flatten_hash(name);
+	return !e->foreign && e->kind == kind;
 }
 
 /*
@@ -1180,7 +1245,7 @@ flatten_pop(struct flatten *f, int reopen)
 	f->n--;
 	if (t->foreign)
 		f->nforeign--;
-	else if (t->h == flatten_hash("template"))
+	else if (t->kind == K_TEMPLATE)
 		f->ntemplate--;
 	if (t->bits & T_MARKER) {
 		f->markers--;
@@ -1194,6 +1259,7 @@ flatten_pop(struct flatten *f, int reopen)
 		return;
 	f->ling[f->nling].h = t->h;
 	f->ling[f->nling].ah = t->ah;
+	f->ling[f->nling].kind = t->kind;
 	f->ling[f->nling].markers = f->markers;
 	f->nling++;
 }
@@ -1219,17 +1285,18 @@ flatten_room(struct flatten *f, size_t n)
 /* Pushes an element; the caller has checked there is room. */
 static void
 flatten_push(struct flatten *f, uint32_t h, uint32_t ah, unsigned bits,
-    int foreign)
+    int kind, int foreign)
 {
 	f->st[f->n].h = h;
 	f->st[f->n].ah = ah;
 	f->st[f->n].bits = bits;
+	f->st[f->n].kind = kind;
 	f->st[f->n].foreign = foreign;
 	f->st[f->n].inlist = !foreign && (bits & T_FMT);
 	f->n++;
 	if (foreign)
 		f->nforeign++;
-	else if (h == flatten_hash("template"))
+	else if (kind == K_TEMPLATE)
 		f->ntemplate++;
 	if (bits & T_MARKER)
 		f->markers++;
@@ -1249,7 +1316,7 @@ flatten_reconstruct(struct flatten *f)
 			break;
 	for (i = first; i < f->nling; i++)
 		flatten_push(f, f->ling[i].h, f->ling[i].ah, T_FMT,
-		    0);
+		    f->ling[i].kind, 0);
 	f->nling = first;
 }
 
@@ -1299,7 +1366,7 @@ static void
 flatten_read_tag(struct flatten *f, struct flatten_tag *t)
 {
 	const char	*s = f->s;
-	size_t		 len = f->len, p = f->pos + 1, ln = 0, an;
+	size_t		 len = f->len, p = f->pos + 1, ln = 0, an, v, vlen;
 	char		 attr[8], q;
 
 	memset(t, 0, sizeof *t);
@@ -1308,17 +1375,18 @@ flatten_read_tag(struct flatten *f, struct flatten_tag *t)
 		t->endtag = 1;
 		p++;
 	}
-	t->h = t->ah = 2166136261u;
+	t->ah = 2166136261u;
 	while (p < len && !sanitize_space((unsigned char)s[p]) &&
 	    s[p] != '/' && s[p] != '>') {
-		t->h = flatten_fnv(t->h, sanitize_lower((unsigned char)s[p]));
 		if (ln < sizeof t->name - 1)
 			t->name[ln] = (char)sanitize_lower((unsigned char)s[p]);
 		ln++;
 		p++;
 	}
 	t->name[ln < sizeof t->name ? ln : 0] = '\0';
+	t->h = t->name[0] != '\0' ? flatten_tag(t->name) : GUMBO_TAG_UNKNOWN;
 	t->bits = flatten_bits(t->name);
+	t->kind = flatten_kind(t->name);
 	for (;;) {
 		while (p < len && (sanitize_space((unsigned char)s[p]) ||
 		    s[p] == '/')) {
@@ -1341,9 +1409,6 @@ flatten_read_tag(struct flatten *f, struct flatten_tag *t)
 		} while (p < len && !sanitize_space((unsigned char)s[p]) &&
 		    s[p] != '/' && s[p] != '>' && s[p] != '=');
 		attr[an < sizeof attr ? an : 0] = '\0';
-		if (strcmp(attr, "color") == 0 || strcmp(attr, "face") == 0 ||
-		    strcmp(attr, "size") == 0)
-			t->fontattr = 1;
 		while (p < len && sanitize_space((unsigned char)s[p]))
 			p++;
 		if (p >= len || s[p] != '=')
@@ -1352,17 +1417,25 @@ flatten_read_tag(struct flatten *f, struct flatten_tag *t)
 		t->ah = flatten_fnv(t->ah, '=');
 		while (p < len && sanitize_space((unsigned char)s[p]))
 			p++;
+		v = p;
 		if (p < len && (s[p] == '"' || s[p] == '\'')) {
 			q = s[p++];
+			v = p;
 			while (p < len && s[p] != q)
 				t->ah = flatten_fnv(t->ah, s[p++]);
+			vlen = p - v;
 			if (p < len)
 				p++;
 		} else {
 			while (p < len && !sanitize_space((unsigned char)s[p]) &&
 			    s[p] != '>')
 				t->ah = flatten_fnv(t->ah, s[p++]);
+			vlen = p - v;
 		}
+		if (strcmp(attr, "encodin") == 0 && an == 8 && ((vlen == 9 &&
+		    strncasecmp(s + v, "text/html", 9) == 0) || (vlen == 21 &&
+		    strncasecmp(s + v, "application/xhtml+xml", 21) == 0)))
+			t->htmlenc = 1;
 		t->ah = flatten_fnv(t->ah, ' ');
 	}
 	t->end = p < len ? p + 1 : len;
@@ -1396,27 +1469,58 @@ flatten_raw_end(struct flatten *f, size_t p, const char *name)
 }
 
 /*
- * Models a start tag inside svg or MathML.  Gumbo 0.10 never leaves foreign
- * content in a fragment, newer parsers do on <p>, <b> ...; count what either
- * would open: no raw text, no implied pops, "/>" honoured only where both
- * agree.
+ * 1 when start tag T (NULL: text) makes a foreign element: the current node
+ * is svg or MathML but no integration point, where HTML rules apply (but
+ * mglyph and malignmark stay MathML, and svg in annotation-xml is HTML).
+ */
+static int
+flatten_in_foreign(struct flatten *f, const struct flatten_tag *t)
+{
+	struct flatten_ent	*top = flatten_at(f, 0);
+
+	if (top == NULL || !top->foreign)
+		return 0;
+	if (top->foreign == NS_MATH && t != NULL) {
+		if ((top->bits & T_INTEG) && (strcmp(t->name, "mglyph") == 0 ||
+		    strcmp(t->name, "malignmark") == 0))
+			return 1;
+		if (top->h == GUMBO_TAG_ANNOTATION_XML &&
+		    strcmp(t->name, "svg") == 0)
+			return 0;
+	}
+	return !(top->bits & T_INTEG);
+}
+
+/*
+ * Models a start tag in svg or MathML content.  In a fragment gumbo 0.10
+ * never breaks out to HTML on <p>, <b> ... (the spec's old "fragment
+ * case"): every start tag makes a foreign element of the current node's
+ * namespace, "/>" closes it.
  */
 static int
 flatten_start_foreign(struct flatten *f, const struct flatten_tag *t)
 {
-	struct flatten_ent	*top = flatten_at(f, 0);
-	int			 infor, breakout, root;
+	static const char *const svg[] = { "desc", "foreignobject", "title" };
+	static const char *const math[] = { "mi", "mn", "mo", "ms", "mtext" };
+	int		ns = flatten_at(f, 0)->foreign;
+	unsigned	bits = 0;
+	size_t		i;
 
-	root = strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0;
-	infor = top != NULL && top->foreign && !(top->bits & T_INTEG);
-	breakout = (t->bits & T_BREAKOUT) ||
-	    (strcmp(t->name, "font") == 0 && t->fontattr);
-	if (t->selfclose && infor && !breakout)
+	if (t->selfclose)
 		return FL_KEEP;
 	if (!flatten_room(f, 1))
 		return FL_DROP;
-	flatten_push(f, t->h, t->ah, t->bits & T_INTEG,
-	    root || (infor && !breakout));
+	/* Integration points, which also bound scopes and are special. */
+	for (i = 0; ns == NS_SVG && i < sizeof svg / sizeof svg[0]; i++)
+		if (strcmp(t->name, svg[i]) == 0)
+			bits = T_INTEG | T_SPECIAL | T_SCOPE | T_NORECON;
+	for (i = 0; ns == NS_MATH && i < sizeof math / sizeof math[0]; i++)
+		if (strcmp(t->name, math[i]) == 0)
+			bits = T_INTEG | T_SPECIAL | T_SCOPE | T_NORECON;
+	if (ns == NS_MATH && strcmp(t->name, "annotation-xml") == 0)
+		bits = (t->htmlenc ? T_INTEG : 0) | T_SPECIAL | T_SCOPE |
+		    T_NORECON;
+	flatten_push(f, t->h, t->ah, bits, t->kind, ns);
 	return FL_KEEP;
 }
 
@@ -1436,31 +1540,39 @@ enum {
 static int
 flatten_mode(struct flatten *f, size_t *at)
 {
-	static const struct {
-		const char	*name;
-		int		 mode;
-	} modes[] = {
-		{ "td", M_CELL }, { "th", M_CELL }, { "tr", M_ROW },
-		{ "tbody", M_TBODY }, { "thead", M_TBODY },
-		{ "tfoot", M_TBODY }, { "caption", M_CAPTION },
-		{ "colgroup", M_COLGROUP }, { "table", M_TABLE },
-		{ "template", M_TEMPLATE }, { "select", M_SELECT },
-	};
 	struct flatten_ent	*e;
-	size_t			 i, k, j;
+	size_t			 i, j;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		for (k = 0; k < sizeof modes / sizeof modes[0]; k++) {
-			if (!flatten_is(e, modes[k].name))
-				continue;
-			*at = i;
-			if (modes[k].mode != M_SELECT)
-				return modes[k].mode;
+		if (e->foreign)
+			continue;
+		*at = i;
+		switch (e->kind) {
+		case K_TD:
+		case K_TH:
+			return M_CELL;
+		case K_TR:
+			return M_ROW;
+		case K_TBODY:
+		case K_THEAD:
+		case K_TFOOT:
+			return M_TBODY;
+		case K_CAPTION:
+			return M_CAPTION;
+		case K_COLGROUP:
+			return M_COLGROUP;
+		case K_TABLE:
+			return M_TABLE;
+		case K_TEMPLATE:
+			return M_TEMPLATE;
+		case K_SELECT:
 			for (j = i + 1; (e = flatten_at(f, j)) != NULL; j++)
-				if (flatten_is(e, "table") ||
-				    flatten_is(e, "template"))
+				if (flatten_is(e, K_TABLE) ||
+				    flatten_is(e, K_TEMPLATE))
 					return M_SELECT_TABLE;
 			return M_SELECT;
+		default:
+			break;
 		}
 	}
 	*at = 0;
@@ -1483,11 +1595,11 @@ flatten_close_p(struct flatten *f)
 	size_t			 i;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		if (flatten_is(e, "p")) {
+		if (flatten_is(e, K_P)) {
 			flatten_pop_to(f, i);
 			return;
 		}
-		if ((e->bits & T_SCOPE) || flatten_is(e, "button"))
+		if ((e->bits & T_SCOPE) || flatten_is(e, K_BUTTON))
 			return;
 	}
 }
@@ -1503,13 +1615,13 @@ flatten_close_item(struct flatten *f, int li)
 	size_t			 i;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		if (li ? flatten_is(e, "li") : (flatten_is(e, "dd") ||
-		    flatten_is(e, "dt"))) {
+		if (li ? flatten_is(e, K_LI) : (flatten_is(e, K_DD) ||
+		    flatten_is(e, K_DT))) {
 			flatten_pop_to(f, i);
 			return;
 		}
-		if ((e->bits & T_SPECIAL) && !flatten_is(e, "address") &&
-		    !flatten_is(e, "div") && !flatten_is(e, "p"))
+		if ((e->bits & T_SPECIAL) && !flatten_is(e, K_ADDRESS) &&
+		    !flatten_is(e, K_DIV) && !flatten_is(e, K_P))
 			return;
 	}
 }
@@ -1520,7 +1632,8 @@ flatten_push_implied(struct flatten *f, const char *name)
 {
 	if (!flatten_room(f, 1))
 		return 0;
-	flatten_push(f, flatten_hash(name), 0, flatten_bits(name), 0);
+	flatten_push(f, flatten_tag(name), 0, flatten_bits(name),
+	    flatten_kind(name), 0);
 	return 1;
 }
 
@@ -1532,19 +1645,65 @@ flatten_push_tag(struct flatten *f, const struct flatten_tag *t)
 		return FL_DROP;
 	if (t->bits & T_FMT)
 		flatten_noah(f, t);
-	flatten_push(f, t->h, t->ah, t->bits, 0);
+	flatten_push(f, t->h, t->ah, t->bits, t->kind, 0);
 	return FL_KEEP;
 }
 
-/* Pops to the HTML element NAME if it is in (default) scope. */
+/*
+ * Gumbo's "generate implied end tags": pops dd, dt, li, option, optgroup,
+ * p, rb, rp, rt, rtc while one is the current node (but not EXCEPT).
+ */
 static void
-flatten_close_scope(struct flatten *f, const char *name)
+flatten_implied_ends(struct flatten *f, int except)
+{
+	struct flatten_ent	*t;
+
+	while ((t = flatten_at(f, 0)) != NULL && !t->foreign &&
+	    t->kind != except) {
+		switch (t->kind) {
+		case K_DD:
+		case K_DT:
+		case K_LI:
+		case K_OPTGROUP:
+		case K_OPTION:
+		case K_P:
+		case K_RB:
+		case K_RP:
+		case K_RT:
+		case K_RTC:
+			flatten_pop(f, 0);
+			continue;
+		default:
+			return;
+		}
+	}
+}
+
+/* 1 when the HTML element of KIND is in (default) scope. */
+static int
+flatten_in_scope(struct flatten *f, int kind)
 {
 	struct flatten_ent	*e;
 	size_t			 i;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		if (flatten_is(e, name)) {
+		if (flatten_is(e, kind))
+			return 1;
+		if (e->bits & T_SCOPE)
+			return 0;
+	}
+	return 0;
+}
+
+/* Pops to the HTML element of KIND if it is in (default) scope. */
+static void
+flatten_close_scope(struct flatten *f, int kind)
+{
+	struct flatten_ent	*e;
+	size_t			 i;
+
+	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
+		if (flatten_is(e, kind)) {
 			flatten_pop_to(f, i);
 			return;
 		}
@@ -1561,13 +1720,12 @@ static void
 flatten_forget_a(struct flatten *f)
 {
 	struct flatten_ent	*e;
-	uint32_t		 h = flatten_hash("a");
 	size_t			 i, k;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
 		if (e->bits & T_MARKER)
 			break;
-		if (e->h == h && e->inlist && !e->foreign) {
+		if (e->kind == K_A && e->inlist && !e->foreign) {
 			k = f->n - 1 - i;
 			memmove(&f->st[k], &f->st[k + 1], i * sizeof f->st[0]);
 			f->n--;
@@ -1577,7 +1735,7 @@ flatten_forget_a(struct flatten *f)
 	for (i = f->nling; i > 0; i--) {
 		if (f->ling[i - 1].markers != f->markers)
 			break;
-		if (f->ling[i - 1].h == h) {
+		if (f->ling[i - 1].kind == K_A) {
 			memmove(&f->ling[i - 1], &f->ling[i],
 			    (f->nling - i) * sizeof f->ling[0]);
 			f->nling--;
@@ -1597,9 +1755,9 @@ flatten_start_select(struct flatten *f, const struct flatten_tag *t,
 	const char	*n = t->name;
 
 	if (strcmp(n, "option") == 0 || strcmp(n, "optgroup") == 0) {
-		if (flatten_top_is(f, "option"))
+		if (flatten_top_is(f, K_OPTION))
 			flatten_pop(f, 0);
-		if (strcmp(n, "optgroup") == 0 && flatten_top_is(f, "optgroup"))
+		if (strcmp(n, "optgroup") == 0 && flatten_top_is(f, K_OPTGROUP))
 			flatten_pop(f, 0);
 		return flatten_push_tag(f, t);
 	}
@@ -1671,13 +1829,6 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
 			return flatten_push_implied(f, "colgroup") ? FL_KEEP :
 			    FL_DROP;
 		return flatten_push_tag(f, t);
-	case M_COLGROUP:
-		if (strcmp(n, "col") == 0)
-			return FL_KEEP;
-		if (at != 0)
-			return FL_KEEP;
-		flatten_pop(f, 0);
-		return FL_AGAIN;
 	case M_TEMPLATE:
 		if (strcmp(n, "col") == 0)
 			return FL_KEEP;
@@ -1690,19 +1841,19 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
 
 /*
  * Models a start tag inside a template, whose insertion modes gumbo 0.10
- * follows loosely: everything but void elements is counted as opened.
+ * follows loosely: everything but void elements is counted as opened, and
+ * no raw text is assumed (its content is modelled as tags: too many).
  */
 static int
 flatten_start_template(struct flatten *f, const struct flatten_tag *t)
 {
 	if (t->bits & (T_IGNORED | T_VOID))
 		return FL_KEEP;
-	if (strcmp(t->name, "script") == 0)
-		return FL_RAW;
 	if (!flatten_room(f, 1))
 		return FL_DROP;
-	flatten_push(f, t->h, t->ah, t->bits & ~T_FMT, strcmp(t->name,
-	    "svg") == 0 || strcmp(t->name, "math") == 0);
+	flatten_push(f, t->h, t->ah, t->bits & ~T_FMT, t->kind,
+	    strcmp(t->name, "svg") == 0 ? NS_SVG : strcmp(t->name, "math") ==
+	    0 ? NS_MATH : 0);
 	return FL_KEEP;
 }
 
@@ -1714,7 +1865,7 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	size_t			 at;
 	int			 mode, r, table, guard;
 
-	if (f->nforeign > 0)
+	if (flatten_in_foreign(f, t))
 		return flatten_start_foreign(f, t);
 	if (f->ntemplate > 0)
 		return flatten_start_template(f, t);
@@ -1722,6 +1873,15 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	/* Each round closes something, so this ends; bound it anyway. */
 	for (guard = 0; guard < 2 * SANITIZE_MAXDEPTH + 8; guard++) {
 		mode = flatten_mode(f, &at);
+		if (mode == M_COLGROUP && at == 0) {
+			/* A column group holds only col; the rest closes it. */
+			if (strcmp(t->name, "col") == 0)
+				return FL_KEEP;
+			if (t->kind != K_TEMPLATE) {
+				flatten_pop(f, 0);
+				continue;
+			}
+		}
 		if (mode == M_SELECT || mode == M_SELECT_TABLE)
 			r = flatten_start_select(f, t, mode, at);
 		else if (table && mode != M_BODY && !((mode == M_CELL ||
@@ -1746,7 +1906,13 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 			return FL_KEEP;
 	}
 	if (strcmp(t->name, "button") == 0)
-		flatten_close_scope(f, "button");
+		flatten_close_scope(f, K_BUTTON);
+	if ((strcmp(t->name, "rb") == 0 || strcmp(t->name, "rtc") == 0) &&
+	    flatten_in_scope(f, K_RUBY))
+		flatten_implied_ends(f, K_NONE);
+	if ((strcmp(t->name, "rp") == 0 || strcmp(t->name, "rt") == 0) &&
+	    flatten_in_scope(f, K_RUBY))
+		flatten_implied_ends(f, K_RTC);
 	if (strcmp(t->name, "a") == 0)
 		flatten_forget_a(f);
 	if (strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0) {
@@ -1754,7 +1920,8 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 			return FL_KEEP;
 		if (!flatten_room(f, 1))
 			return FL_DROP;
-		flatten_push(f, t->h, t->ah, 0, 1);
+		flatten_push(f, t->h, t->ah, 0, t->kind, t->name[0] == 's' ?
+		    NS_SVG : NS_MATH);
 		return FL_KEEP;
 	}
 	if (strcmp(t->name, "li") == 0)
@@ -1767,7 +1934,7 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	    (top->bits & T_HEADING))
 		flatten_pop(f, 0);
 	if ((strcmp(t->name, "option") == 0 ||
-	    strcmp(t->name, "optgroup") == 0) && flatten_top_is(f, "option"))
+	    strcmp(t->name, "optgroup") == 0) && flatten_top_is(f, K_OPTION))
 		flatten_pop(f, 0);
 	if (!(t->bits & T_NORECON))
 		flatten_reconstruct(f);
@@ -1793,10 +1960,10 @@ flatten_table_scope(struct flatten *f, uint32_t h)
 	size_t			 i;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		if (e->h == h)
+		if (e->h == h && !e->foreign)
 			return (long)i;
-		if (flatten_is(e, "html") || flatten_is(e, "table") ||
-		    flatten_is(e, "template"))
+		if (flatten_is(e, K_HTML) || flatten_is(e, K_TABLE) ||
+		    flatten_is(e, K_TEMPLATE))
 			return -1;
 	}
 	return -1;
@@ -1817,22 +1984,23 @@ flatten_find(struct flatten *f, const struct flatten_tag *t, int *special)
 
 	*special = 0;
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		if (e->h == t->h)
+		if (e->h == t->h && !e->foreign)
 			return (long)i;
 		/* Headings close whichever heading is open. */
-		if ((t->bits & T_HEADING) && (e->bits & T_HEADING))
+		if ((t->bits & T_HEADING) && (e->bits & T_HEADING) &&
+		    !e->foreign)
 			return (long)i;
 		if (e->bits & T_SPECIAL)
 			*special = 1;
-		if (flatten_is(e, "select"))
+		if (flatten_is(e, K_SELECT))
 			return -1;
 		if (t->bits & (T_ENDSCOPE | T_FMT)) {
 			if (e->bits & T_SCOPE)
 				return -1;
-			if (strcmp(n, "li") == 0 && (flatten_is(e, "ol") ||
-			    flatten_is(e, "ul")))
+			if (strcmp(n, "li") == 0 && (flatten_is(e, K_OL) ||
+			    flatten_is(e, K_UL)))
 				return -1;
-			if (strcmp(n, "p") == 0 && flatten_is(e, "button"))
+			if (strcmp(n, "p") == 0 && flatten_is(e, K_BUTTON))
 				return -1;
 		} else if (e->bits & T_SPECIAL) {
 			/* "Any other end tag" stops at a special element. */
@@ -1893,14 +2061,14 @@ flatten_end_select(struct flatten *f, const struct flatten_tag *t,
 	struct flatten_ent	*next;
 
 	if (strcmp(n, "option") == 0) {
-		if (flatten_top_is(f, "option"))
+		if (flatten_top_is(f, K_OPTION))
 			flatten_pop(f, 0);
 	} else if (strcmp(n, "optgroup") == 0) {
 		next = flatten_at(f, 1);
-		if (flatten_top_is(f, "option") && next != NULL &&
-		    flatten_is(next, "optgroup"))
+		if (flatten_top_is(f, K_OPTION) && next != NULL &&
+		    flatten_is(next, K_OPTGROUP))
 			flatten_pop(f, 0);
-		if (flatten_top_is(f, "optgroup"))
+		if (flatten_top_is(f, K_OPTGROUP))
 			flatten_pop(f, 0);
 	} else if (strcmp(n, "select") == 0)
 		flatten_pop_to(f, at);
@@ -1921,18 +2089,15 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 	long			 found;
 	int			 special, mode;
 
-	if (f->nforeign > 0) {
-		/* Only through svg or MathML elements to one of that name. */
-		for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-			if (e->h == t->h && (e->foreign || i == 0)) {
-				flatten_pop_to(f, i);
-				return;
-			}
-			if (!e->foreign || (e->bits & T_INTEG))
-				return;
+	/*
+	 * In svg or MathML: through foreign elements to one of that name;
+	 * at the first HTML element, the HTML rules below.
+	 */
+	for (i = 0; (e = flatten_at(f, i)) != NULL && e->foreign; i++)
+		if (e->h == t->h) {
+			flatten_pop_to(f, i);
+			return;
 		}
-		return;
-	}
 	if (f->ntemplate > 0) {
 		/* In a template: its own end tag, or the current node's. */
 		for (i = 0; (e = flatten_at(f, i)) != NULL; i++)
@@ -1944,6 +2109,15 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 		return;
 	}
 	mode = flatten_mode(f, &at);
+	if (mode == M_COLGROUP && at == 0) {
+		/* </colgroup> closes it, </col> is ignored, the rest both. */
+		if (strcmp(t->name, "col") == 0)
+			return;
+		flatten_pop(f, 0);
+		if (t->kind == K_COLGROUP)
+			return;
+		mode = flatten_mode(f, &at);
+	}
 	if (mode == M_SELECT || mode == M_SELECT_TABLE) {
 		flatten_end_select(f, t, mode, at);
 		return;
@@ -1957,13 +2131,16 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 	    strcmp(t->name, "option") == 0 ||
 	    strcmp(t->name, "optgroup") == 0) {
 		/* These close only the current node. */
-		if (flatten_top_is(f, t->name))
+		if (flatten_top_is(f, t->kind))
 			flatten_pop(f, 0);
 		return;
 	}
 	if (strcmp(t->name, "form") == 0 && !f->formptr)
 		return;
 	found = flatten_find(f, t, &special);
+	/* </br> is <br>; </p> with no p open is <p></p>: both re-open. */
+	if (strcmp(t->name, "br") == 0 || (t->kind == K_P && found < 0))
+		flatten_reconstruct(f);
 	if (found == -2 && (t->bits & T_FMT)) {
 		/* Not open at all: gumbo forgets one it would re-open. */
 		for (i = f->nling; i > 0; i--)
@@ -1986,14 +2163,29 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 		return;
 	}
 	if (strcmp(t->name, "form") == 0) {
-		/* Only the form itself leaves the stack. */
+		/* Only the form itself leaves the stack, and p, li ... */
 		f->formptr = 0;
 		k = f->n - 1 - i;
+		flatten_implied_ends(f, K_NONE);
+		i = f->n - 1 - k;
 		memmove(&f->st[k], &f->st[k + 1], i * sizeof f->st[0]);
 		f->n--;
 		return;
 	}
 	flatten_pop_to(f, i);
+}
+
+/* Models a text character C. */
+static void
+flatten_text(struct flatten *f, int c)
+{
+	if (flatten_in_foreign(f, NULL))
+		return;
+	/* Text closes a column group; it re-opens formatting elements. */
+	if (!sanitize_space(c) && flatten_top_is(f, K_COLGROUP))
+		flatten_pop(f, 0);
+	if (f->nling > 0)
+		flatten_reconstruct(f);
 }
 
 /*
@@ -2011,9 +2203,7 @@ flatten_run(struct flatten *f)
 	while (f->pos < f->len) {
 		p = f->pos;
 		if (s[p] != '<' || p + 1 >= f->len) {
-			/* Text re-opens formatting elements. */
-			if (f->nling > 0 && f->nforeign == 0)
-				flatten_reconstruct(f);
+			flatten_text(f, (unsigned char)s[p]);
 			f->pos++;
 			continue;
 		}
@@ -2039,8 +2229,7 @@ flatten_run(struct flatten *f)
 		}
 		if (!sanitize_alpha((unsigned char)s[p + 1]) &&
 		    !(s[p + 1] == '/' && p + 2 < f->len)) {
-			if (f->nling > 0 && f->nforeign == 0)
-				flatten_reconstruct(f);
+			flatten_text(f, '<');
 			f->pos++;
 			continue;
 		}
@@ -2128,11 +2317,42 @@ sanitize_try(struct writer *w, const char *html, size_t len, int nofmt)
 	return r;
 }
 
+/*
+ * LEN bytes of HTML without what XML 1.0 forbids, dropped before parsing
+ * (gumbo would make them U+FFFD); form feed, HTML white space, becomes a
+ * space.  Returns NULL when out of memory.  Caller frees.
+ */
+static char *
+sanitize_input(const char *html, size_t len, size_t *outlen)
+{
+	const unsigned char	*p = (const unsigned char *)html;
+	size_t			 i = 0, o = 0, n, skip;
+	char			*out;
+
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	while (i < len) {
+		if (p[i] == '\f') {
+			out[o++] = ' ';
+			i++;
+			continue;
+		}
+		n = sanitize_xmlchar(p + i, len - i, &skip);
+		memcpy(out + o, p + i, n);
+		o += n;
+		i += skip;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
 char *
 sanitize_html(const char *html, size_t len, const char *base)
 {
 	struct writer	w;
 	size_t		cut;
+	char		*in;
 	int		r;
 
 	if (html == NULL)
@@ -2144,12 +2364,14 @@ sanitize_html(const char *html, size_t len, const char *base)
 			cut--;
 		len = cut;
 	}
+	if ((in = sanitize_input(len > 0 ? html : "", len, &len)) == NULL)
+		return NULL;
 	memset(&w, 0, sizeof w);
 	w.base = base;
 	w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
 	buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
 	    SANITIZE_MAXDEPTH * 16);
-	r = sanitize_try(&w, len > 0 ? html : "", len, 0);
+	r = sanitize_try(&w, in, len, 0);
 	if (r == 1) {
 		/*
 		 * Over budget: formatting elements re-opened across blocks
@@ -2161,11 +2383,13 @@ sanitize_html(const char *html, size_t len, const char *base)
 		w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
 		buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
 		    SANITIZE_MAXDEPTH * 16);
-		if ((r = sanitize_try(&w, html, len, 1)) == 1) {
+		if ((r = sanitize_try(&w, in, len, 1)) == 1) {
 			buf_free(&w.b);
+			free(in);
 			return strdup("");
 		}
 	}
+	free(in);
 	if (r == -1) {
 		buf_free(&w.b);
 		return NULL;

@@ -1873,3 +1873,73 @@ store_backup(struct store *s, const char *path, char **err)
 	}
 	return 0;
 }
+
+static const char SQL_POLLS[] =
+    "SELECT p.at, p.status, p.bytes, p.duration_ms, p.new, p.updated,"
+    " p.error FROM poll p JOIN source s ON s.id = p.source_id "
+    "WHERE s.name = ? ORDER BY p.at DESC, p.id DESC LIMIT ?";
+
+int
+store_polls_each(struct store *s, const char *source, int limit,
+    store_poll_cb cb, void *arg)
+{
+	sqlite3_stmt		*st;
+	struct store_poll_info	 pi;
+	int			 rc, n = 0;
+
+	if ((st = db_stmt(s->db, SQL_POLLS)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pi.at = sqlite3_column_int64(st, 0);
+		pi.status = sqlite3_column_int(st, 1);
+		pi.bytes = sqlite3_column_int64(st, 2);
+		pi.duration_ms = sqlite3_column_int64(st, 3);
+		pi.new = sqlite3_column_int(st, 4);
+		pi.updated = sqlite3_column_int(st, 5);
+		pi.error = col_text(st, 6);
+		n++;
+		if (cb(&pi, arg) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
+}
+
+int
+store_preview_keys(const struct doc *doc, char **keys)
+{
+	struct store_entry	*se;
+	struct keyset		 ks;
+	const char		*why;
+	size_t			 i, n = doc->nentries;
+	int			 rc = -1;
+
+	/* The same preparation and rule choice a poll of a new source does. */
+	memset(&ks, 0, sizeof ks);
+	if ((se = calloc(n > 0 ? n : 1, sizeof *se)) == NULL)
+		return -1;
+	if (keyset_init(&ks, n) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (store_entry_prepare(NULL, &doc->entries[i], &se[i]) == -1)
+			goto out;
+	if (store_pick_rule(NULL, se, n, RULE_GUID, &why, &ks) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((keys[i] = strdup(se[i].key != NULL ? se[i].key : "")) ==
+		    NULL) {
+			while (i-- > 0)
+				free(keys[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		store_entry_clear(&se[i]);
+	free(se);
+	free(ks.slot);
+	return rc;
+}

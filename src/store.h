@@ -160,6 +160,32 @@ int		 store_category_stats(struct store *, const char *category,
  * Returns how many were deleted, or -1 on error.
  */
 int		 store_delete(struct store *, const char *ref);
+/* One poll record, valid only during the callback. */
+struct store_poll_info {
+	int64_t		 at;
+	int		 status;	/* HTTP status, 0 when no response */
+	int64_t		 bytes;
+	int64_t		 duration_ms;
+	int		 new;
+	int		 updated;
+	const char	*error;		/* NULL on success */
+};
+typedef int (*store_poll_cb)(const struct store_poll_info *, void *);
+
+/*
+ * Calls CB for the LIMIT most recent poll records of SOURCE, newest first.
+ * Returns the number visited, or -1 on error.
+ */
+int		 store_polls_each(struct store *, const char *source, int limit,
+		     store_poll_cb, void *);
+
+/*
+ * Fills KEYS (DOC->nentries slots) with the identity each entry of DOC
+ * would be stored under, as store_poll_done decides it for a new source,
+ * without touching a database; `feedmux try` shows them.  Caller frees
+ * each key.  -1 when out of memory (nothing left allocated).
+ */
+int		 store_preview_keys(const struct doc *, char **keys);
 
 /* A consistent copy of the database in PATH.  -1 with *ERR set on error. */
 int		 store_backup(struct store *, const char *path, char **err);

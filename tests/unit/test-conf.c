@@ -683,8 +683,8 @@ static const struct bad_case bad_cases[] = {
 	  "@:2: unknown key \"nope\" in [feedmux]\n" },
 	{ "[category \"c\"]\nurl = https://a.example/\n", 0,
 	  "@:2: unknown key \"url\" in [category \"c\"]\n" },
-	{ "[source \"s\"]\nurl = https://a.example/\ntitle = x\n", 0,
-	  "@:3: unknown key \"title\" in [source \"s\"]\n" },
+	{ "[source \"s\"]\nurl = https://a.example/\ndescription = x\n", 0,
+	  "@:3: unknown key \"description\" in [source \"s\"]\n" },
 	{ "[source \"s\"]\nurl = https://a.example/\n"
 	  "url = https://b.example/\n", 0,
 	  "@:3: duplicate key \"url\" in [source \"s\"] (first set at "
@@ -849,6 +849,32 @@ static const struct bad_case bad_cases[] = {
 	{ "[source \"s\"]\nurl = https://a.example/\ninterval = 8d\n", 0,
 	  "@:3: interval out of range: \"8d\" (must be 1s to 1w)\n" },
 };
+
+/* The control socket defaults to the database's path; a source may be titled. */
+static void
+test_control_and_title(void **state)
+{
+	struct conf	*conf;
+	char		*dir = tmp_new(), *path;
+
+	(void)state;
+	path = put(dir, "c.conf", "[feedmux]\ndatabase = /var/x/f.db\n"
+	    "[source \"s\"]\nurl = https://a.example/\n"
+	    "title = \"Weekly; news\"\n", 0);
+	conf = load_ok(path);
+	assert_string_equal(conf->control, "/var/x/f.db.sock");
+	assert_string_equal(conf->sources[0].title, "Weekly; news");
+	conf_free(conf);
+	free(path);
+	path = put(dir, "c.conf", "[feedmux]\ncontrol = /run/feedmux/s\n"
+	    "[source \"s\"]\nurl = https://a.example/\n", 0);
+	conf = load_ok(path);
+	assert_string_equal(conf->control, "/run/feedmux/s");
+	assert_null(conf->sources[0].title);
+	conf_free(conf);
+	free(path);
+	tmp_free(dir);
+}
 
 static void
 test_errors_each(void **state)
@@ -1055,6 +1081,7 @@ main(void)
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_include_paths),
 		cmocka_unit_test(test_include_errors),
+		cmocka_unit_test(test_control_and_title),
 		cmocka_unit_test(test_errors_each),
 		cmocka_unit_test(test_errors_all),
 		cmocka_unit_test(test_errors_many),
