@@ -107,7 +107,12 @@ test_quadratic_blowup(void **state)
 	sprintf(p, "</title></channel></rss>");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	d = parse_str(s, NULL, NULL);
-	assert_true(elapsed(&t0) < 5.0);
+	/*
+	 * A hang guard, not a speed test: expanded, the title would be 10 GB
+	 * and take minutes; refused, it takes well under a second (the bound
+	 * is loose for loaded CI machines under ASan).
+	 */
+	assert_true(elapsed(&t0) < 30.0);
 	assert_true(d->bozo);
 	assert_true(d->feed.title == NULL || strlen(d->feed.title) <
 	    100u * 1024 * 1024);
