@@ -87,6 +87,11 @@ static const char *const migrations[] = {
 	"  error TEXT"
 	");"
 	"CREATE INDEX poll_source ON poll (source_id, at DESC);",
+	/* 2: archive pages of a category are counted in insertion order. */
+	"CREATE INDEX entry_category_id ON entry_category (category, entry_id);",
+	/* 3: one row the health check rewrites to prove the file is writable. */
+	"CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  at INTEGER NOT NULL);",
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))

@@ -10,6 +10,8 @@
 
 static const struct render_format *const render_formats[] = {
 	&render_atom,
+	&render_rss,
+	&render_json,
 };
 
 const struct render_format *
@@ -44,26 +46,64 @@ render_urn_part(struct buf *b, const char *s)
 }
 
 void
-render_entry_id(struct buf *b, const struct store_item *it)
+render_entry_id_text(struct buf *b, const struct store_item *it)
 {
 	const char	*id = it->guid != NULL ? it->guid : it->link;
-	struct buf	 tmp;
 
 	/* An id that is already a URI without spaces stays as published. */
 	if (id != NULL && uri_is_absolute(id) && strpbrk(id, " \t\r\n<>\"") ==
 	    NULL) {
-		buf_xml(b, id);
+		buf_puts(b, id);
 		return;
 	}
-	buf_init(&tmp, 64 * 1024);
-	buf_puts(&tmp, "urn:feedmux:");
-	render_urn_part(&tmp, it->source_name);
-	buf_puts(&tmp, ":");
+	buf_puts(b, "urn:feedmux:");
+	render_urn_part(b, it->source_name);
+	buf_puts(b, ":");
 	if (id != NULL)
-		render_urn_part(&tmp, id);
+		render_urn_part(b, id);
 	else
-		buf_printf(&tmp, "entry-%lld", (long long)it->id);
-	if (!tmp.failed)
+		buf_printf(b, "entry-%lld", (long long)it->id);
+}
+
+void
+render_entry_id(struct buf *b, const struct store_item *it)
+{
+	struct buf	 tmp;
+
+	buf_init(&tmp, 64 * 1024);
+	render_entry_id_text(&tmp, it);
+	if (!tmp.failed && tmp.data != NULL)
 		buf_xml(b, tmp.data);
 	buf_free(&tmp);
+}
+
+int64_t
+render_item_date(const struct store_item *it)
+{
+	if (it->updated != STORE_NODATE)
+		return it->updated;
+	if (it->published != STORE_NODATE)
+		return it->published;
+	return it->sort_date;
+}
+
+void
+render_terms(const struct store_item *it, void (*fn)(const char *, void *),
+    void *arg)
+{
+	const char	*t, *sep;
+	char		 term[1024];
+	size_t		 n;
+
+	for (t = it->terms; t != NULL && *t != '\0'; t = sep + 1) {
+		sep = strchr(t, '\x1f');
+		n = sep != NULL ? (size_t)(sep - t) : strlen(t);
+		if (n > 0 && n < sizeof term) {
+			memcpy(term, t, n);
+			term[n] = '\0';
+			fn(term, arg);
+		}
+		if (sep == NULL)
+			break;
+	}
 }
