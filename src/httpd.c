@@ -100,6 +100,7 @@ struct httpd {
 	size_t			 cached_bytes;
 	uint64_t		 requests[ROUTE_COUNT][HTTPD_NSTATUS];
 	uint64_t		 hub_pings, hub_failures;
+	uint64_t		 renders;	/* documents rendered (cache misses) */
 	int64_t			 health_at;
 	int			 health_ok;
 };
@@ -737,6 +738,7 @@ httpd_feed(struct httpd *h, struct http_req *req, const char *rest, int source)
 				    "cannot render this feed now\n");
 			return route;
 		}
+		h->renders++;
 		httpd_cache_add(h, c);
 	} else
 		httpd_cache_touch(h, c);
@@ -1128,6 +1130,9 @@ httpd_metrics(struct httpd *h, struct http_req *req)
 				    (unsigned long long)h->requests[r][s]);
 	buf_printf(&b, "# TYPE feedmux_http_connections gauge\n"
 	    "feedmux_http_connections %d\n", http_connections(h->http));
+	buf_printf(&b, "# HELP feedmux_renders_total Documents rendered "
+	    "(cache misses).\n# TYPE feedmux_renders_total counter\n"
+	    "feedmux_renders_total %llu\n", (unsigned long long)h->renders);
 	buf_printf(&b, "# TYPE feedmux_render_cache_documents gauge\n"
 	    "feedmux_render_cache_documents %zu\n"
 	    "# TYPE feedmux_render_cache_bytes gauge\n"
