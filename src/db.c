@@ -87,8 +87,8 @@ static const char *const migrations[] = {
 	"  error TEXT"
 	");"
 	"CREATE INDEX poll_source ON poll (source_id, at DESC);",
-	/* 2: archive pages of a category are counted in insertion order. */
-	"CREATE INDEX entry_category_id ON entry_category (category, entry_id);",
+	/* 2: archive pages are counted in arrival order, oldest first. */
+	"CREATE INDEX entry_arrival ON entry (first_seen, sort_date, id);",
 	/* 3: one row the health check rewrites to prove the file is writable. */
 	"CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  at INTEGER NOT NULL);",

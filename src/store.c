@@ -849,15 +849,15 @@ store_view_page(struct store *s, const struct store_view *v,
 
 static const char SQL_ARCHIVE_ALL[] = SQL_ITEM_COLUMNS
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.active = 1 "
-    "ORDER BY e.id LIMIT ?1 OFFSET ?2";
+    "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
 static const char SQL_ARCHIVE_CATEGORY[] = SQL_ITEM_COLUMNS
     "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
     "JOIN source s ON s.id = e.source_id "
     "WHERE c.category = ?3 AND s.active = 1 "
-    "ORDER BY c.entry_id LIMIT ?1 OFFSET ?2";
+    "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
 static const char SQL_ARCHIVE_SOURCE[] = SQL_ITEM_COLUMNS
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?3 "
-    "ORDER BY e.id LIMIT ?1 OFFSET ?2";
+    "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
 
 int
 store_view_archive(struct store *s, const struct store_view *v,

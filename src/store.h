@@ -161,9 +161,10 @@ int		 store_view_page(struct store *, const struct store_view *,
 		     store_item_cb, void *);
 
 /*
- * Calls CB for at most LIMIT entries of the view in the order they were
- * stored, skipping the first OFFSET: new entries only ever append, so a
- * full archive page keeps its entries.  Number visited, or -1.
+ * Calls CB for at most LIMIT entries of the view in the order they
+ * arrived (first seen, then oldest first within one poll), skipping the
+ * first OFFSET: new entries append, so a full archive page keeps its
+ * entries.  Number visited, or -1.
  */
 int		 store_view_archive(struct store *, const struct store_view *,
 		     int64_t offset, int limit, store_item_cb, void *);
