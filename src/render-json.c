@@ -106,7 +106,15 @@ json_item(struct buf *b, const struct render_feed *f,
 	buf_free(&id);
 	if (it->link != NULL && uri_is_absolute(it->link))
 		json_str(b, "url", it->link);
-	json_str(b, "title", it->title);
+	/* JSON Feed titles are plain text: an HTML title gives its text. */
+	if (it->title != NULL) {
+		struct buf	t;
+
+		buf_init(&t, 1024 * 1024);
+		render_text(&t, it->title, it->title_type);
+		json_str(b, "title", t.failed || t.data == NULL ? "" : t.data);
+		buf_free(&t);
+	}
 	body = it->content != NULL ? it->content : it->summary;
 	type = it->content != NULL ? it->content_type : it->summary_type;
 	if (body == NULL)

@@ -94,7 +94,15 @@ rss_item(struct buf *b, const struct render_feed *f,
 
 	(void)f;
 	buf_puts(b, "<item>\n");
-	rss_elem(b, "title", it->title);
+	/* RSS titles are plain text: an HTML title gives its text. */
+	if (it->title != NULL) {
+		struct buf	t;
+
+		buf_init(&t, 1024 * 1024);
+		render_text(&t, it->title, it->title_type);
+		rss_elem(b, "title", t.failed || t.data == NULL ? "" : t.data);
+		buf_free(&t);
+	}
 	rss_elem(b, "link", it->link);
 	desc = it->summary != NULL ? it->summary : it->content;
 	rss_elem(b, "description", desc);

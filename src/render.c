@@ -1,6 +1,7 @@
 /* render: the table of output formats and what they share; see render.h. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -105,5 +106,91 @@ render_terms(const struct store_item *it, void (*fn)(const char *, void *),
 		}
 		if (sep == NULL)
 			break;
+	}
+}
+
+/* Appends code point CP as UTF-8. */
+static void
+render_utf8(struct buf *b, unsigned long cp)
+{
+	unsigned char	u[4];
+	size_t		n;
+
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return;
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xc0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xf0 | (cp >> 18));
+		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	buf_add(b, u, n);
+}
+
+void
+render_text(struct buf *b, const char *v, const char *type)
+{
+	static const struct {
+		const char	*name;
+		const char	*text;
+	} ents[] = {
+		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" },
+		{ "quot;", "\"" }, { "apos;", "'" }, { "nbsp;", "\xc2\xa0" },
+	};
+	const char	*p, *e;
+	unsigned long	 cp;
+	char		*end;
+	size_t		 i;
+
+	if (v == NULL)
+		return;
+	if (type == NULL || (strcmp(type, "text/html") != 0 &&
+	    strcmp(type, "application/xhtml+xml") != 0)) {
+		buf_puts(b, v);
+		return;
+	}
+	/* The sanitizer wrote this HTML: tags are whole, '>' in values escaped. */
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '<') {
+			if ((e = strchr(p, '>')) == NULL)
+				break;
+			p = e;
+			continue;
+		}
+		if (*p != '&') {
+			buf_add(b, p, 1);
+			continue;
+		}
+		if (p[1] == '#') {
+			cp = p[2] == 'x' || p[2] == 'X' ? strtoul(p + 3, &end,
+			    16) : strtoul(p + 2, &end, 10);
+			if (*end == ';' && end > p + 2) {
+				render_utf8(b, cp);
+				p = end;
+				continue;
+			}
+		}
+		for (i = 0; i < sizeof ents / sizeof ents[0]; i++)
+			if (strncmp(p + 1, ents[i].name, strlen(ents[i].name)) ==
+			    0)
+				break;
+		if (i < sizeof ents / sizeof ents[0]) {
+			buf_puts(b, ents[i].text);
+			p += strlen(ents[i].name);
+		} else
+			buf_add(b, p, 1);
 	}
 }

@@ -43,6 +43,13 @@ extern const struct render_format render_atom;
 extern const struct render_format render_rss;
 extern const struct render_format render_json;
 
+/*
+ * The text of a title: HTML (TYPE text/html or application/xhtml+xml,
+ * already sanitized) loses its tags and has its entities decoded; other
+ * text is copied.  Writes unescaped into OUT.
+ */
+void	render_text(struct buf *out, const char *value, const char *type);
+
 /* The newest date of an entry: updated, else published, else its sort date. */
 int64_t	render_item_date(const struct store_item *);
 
