@@ -75,6 +75,7 @@ struct http {
 	char			*unix_path;
 	struct http_conn	*conns;
 	int			 nconns;
+	const struct timeval	*tv;		/* the timeout, a common one */
 	time_t			 date_at;
 	char			 date[DATE_RFC822_LEN];
 };
@@ -111,11 +112,18 @@ http_new(struct event_base *base, const struct http_limits *lim,
     http_handler cb, void *arg)
 {
 	struct http	*h;
+	struct timeval	 tv = { lim->timeout, 0 };
 
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return NULL;
+
 	h->base = base;
 	h->lim = *lim;
+	/* Every connection shares one timeout: O(1) re-arming per request. */
+	if ((h->tv = event_base_init_common_timeout(base, &tv)) == NULL) {
+		free(h);
+		return NULL;
+	}
 	h->cb = cb;
 	h->arg = arg;
 	return h;
@@ -179,7 +187,6 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct http		*h = arg;
 	struct http_conn	*c;
-	struct timeval		 tv = { h->lim.timeout, 0 };
 	int			 one = 1;
 
 	(void)l;
@@ -207,7 +214,7 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	    http_conn_read_cb, c);
 	c->wev = event_new(h->base, fd, EV_WRITE | EV_PERSIST,
 	    http_conn_write_cb, c);
-	if (c->rev == NULL || c->wev == NULL || event_add(c->rev, &tv) == -1) {
+	if (c->rev == NULL || c->wev == NULL || event_add(c->rev, h->tv) == -1) {
 		http_conn_free(c);
 		return;
 	}
@@ -717,7 +724,6 @@ static void
 http_conn_process(struct http_conn *c)
 {
 	struct http	*h = c->h;
-	struct timeval	 tv = { h->lim.timeout, 0 };
 	char		*end, *head;
 	size_t		 used;
 	int		 status, rc;
@@ -769,7 +775,7 @@ http_conn_process(struct http_conn *c)
 		if (rc == 1) {
 			/* Stop reading until the client takes what it asked for. */
 			event_del(c->rev);
-			event_add(c->wev, &tv);
+			event_add(c->wev, h->tv);
 			return;
 		}
 	}
@@ -779,7 +785,7 @@ http_conn_process(struct http_conn *c)
 	}
 	if (c->closing) {
 		event_del(c->rev);
-		event_add(c->wev, &tv);
+		event_add(c->wev, h->tv);
 	}
 }
 
@@ -813,7 +819,6 @@ static void
 http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_conn	*c = arg;
-	struct timeval		 tv = { c->h->lim.timeout, 0 };
 	int			 rc;
 
 	(void)fd;
@@ -833,6 +838,6 @@ http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 		http_conn_free(c);
 		return;
 	}
-	event_add(c->rev, &tv);
+	event_add(c->rev, c->h->tv);
 	http_conn_process(c);
 }

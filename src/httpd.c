@@ -10,6 +10,8 @@
 
 #include <zlib.h>
 
+#include <event2/event.h>
+
 #include "buf.h"
 #include "conf.h"
 #include "daemon.h"
@@ -36,6 +38,7 @@
 #define HTTPD_ARCHIVE_MAXAGE	31536000
 #define HTTPD_BASE_MAX		128
 #define HTTPD_URL_MAX		512
+#define HTTPD_HUB_DELAY		1		/* seconds a ping waits for more changes */
 
 enum httpd_route {
 	ROUTE_INDEX,
@@ -61,6 +64,7 @@ static const int httpd_statuses[] = {
 struct httpd_seq {
 	char			 key[HTTPD_NAME_MAX + 3];	/* "c:NAME", "s:NAME", "all" */
 	uint64_t		 seq;
+	int			 ping;		/* the hub has not heard of a change yet */
 	struct httpd_seq	*next;
 };
 
@@ -101,6 +105,7 @@ struct httpd {
 	uint64_t		 requests[ROUTE_COUNT][HTTPD_NSTATUS];
 	uint64_t		 hub_pings, hub_failures;
 	uint64_t		 renders;	/* documents rendered (cache misses) */
+	struct event		*hub_timer;	/* pings wait a moment to coalesce */
 	int64_t			 health_at;
 	int			 health_ok;
 };
@@ -142,8 +147,10 @@ httpd_seq_bump(struct httpd *h, const char *kind, const char *name)
 	char			 view[HTTPD_NAME_MAX + 3];
 
 	snprintf(view, sizeof view, "%s%s", kind, name);
-	if ((s = httpd_seq(h, view)) != NULL)
+	if ((s = httpd_seq(h, view)) != NULL) {
 		s->seq++;
+		s->ping = 1;
+	}
 }
 
 static void
@@ -1286,20 +1293,45 @@ httpd_hub_ping(struct httpd *h, const char *name)
 	buf_free(&body);
 }
 
+/* The pings' moment came: one per changed category (and all). */
+static void
+httpd_hub_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct httpd		*h = arg;
+	struct httpd_seq	*s;
+
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < HTTPD_BUCKETS; i++)
+		for (s = h->seqs[i]; s != NULL; s = s->next) {
+			if (!s->ping)
+				continue;
+			s->ping = 0;
+			if (h->d->conf->hub == NULL)
+				continue;
+			if (strncmp(s->key, "c:", 2) == 0 &&
+			    conf_category(h->d->conf, s->key + 2) != NULL)
+				httpd_hub_ping(h, s->key + 2);
+			else if (strcmp(s->key, "all") == 0)
+				httpd_hub_ping(h, "all");
+		}
+}
+
 void
 httpd_changed(struct httpd *h, const struct conf_source *cs)
 {
+	struct timeval	 tv = { HTTPD_HUB_DELAY, 0 };
+
 	if (h == NULL)
 		return;
 	httpd_seq_bump(h, "", "all");
 	httpd_seq_bump(h, "s:", cs->name);
 	for (size_t i = 0; i < cs->ncategories; i++)
 		httpd_seq_bump(h, "c:", cs->categories[i]);
-	if (h->d->conf->hub == NULL)
-		return;
-	for (size_t i = 0; i < cs->ncategories; i++)
-		httpd_hub_ping(h, cs->categories[i]);
-	httpd_hub_ping(h, "all");
+	/* A burst of polls (a start, a busy minute) makes one ping per feed. */
+	if (h->d->conf->hub != NULL && h->hub_timer != NULL &&
+	    !evtimer_pending(h->hub_timer, NULL))
+		evtimer_add(h->hub_timer, &tv);
 }
 
 struct httpd *
@@ -1318,8 +1350,9 @@ httpd_new(struct daemon *d)
 	lim.max_conns = d->conf->max_connections > 0 ?
 	    (int)d->conf->max_connections : HTTPD_MAX_CONNS;
 	lim.timeout = HTTPD_TIMEOUT;
-	if ((h->http = http_new(d->base, &lim, httpd_request, h)) == NULL) {
-		free(h);
+	if ((h->http = http_new(d->base, &lim, httpd_request, h)) == NULL ||
+	    (h->hub_timer = evtimer_new(d->base, httpd_hub_cb, h)) == NULL) {
+		httpd_free(h);
 		return NULL;
 	}
 	if (http_listen_tcp(h->http, d->conf->listen_host,
@@ -1340,6 +1373,8 @@ httpd_free(struct httpd *h)
 
 	if (h == NULL)
 		return;
+	if (h->hub_timer != NULL)
+		event_free(h->hub_timer);
 	http_free(h->http);	/* replies in flight drop their references */
 	while (h->lru != NULL)
 		httpd_cache_drop(h, h->lru);
