@@ -84,6 +84,7 @@ static void	http_conn_read_cb(evutil_socket_t, short, void *);
 static void	http_conn_write_cb(evutil_socket_t, short, void *);
 static void	http_conn_process(struct http_conn *);
 
+/* The reason phrase of STATUS. */
 static const char *
 http_reason(int status)
 {
@@ -129,6 +130,7 @@ http_new(struct event_base *base, const struct http_limits *lim,
 	return h;
 }
 
+/* Closes C, frees what it holds and resumes accepting if the cap had paused it. */
 static void
 http_conn_free(struct http_conn *c)
 {
@@ -181,6 +183,7 @@ http_connections(const struct http *h)
 	return h->nconns;
 }
 
+/* A new connection: set it up, and pause the listeners at the cap. */
 static void
 http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
@@ -227,6 +230,7 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	}
 }
 
+/* accept(2) failed (out of descriptors, say). */
 static void
 http_accept_error_cb(struct evconnlistener *l, void *arg)
 {
@@ -236,6 +240,7 @@ http_accept_error_cb(struct evconnlistener *l, void *arg)
 	log_warn("httpd: accept");
 }
 
+/* Puts the listening socket FD on the loop; takes the descriptor. */
 static int
 http_add_listener(struct http *h, evutil_socket_t fd)
 {
@@ -463,6 +468,7 @@ http_date(struct http *h)
 	return h->date;
 }
 
+/* Bodies that need no release (static text). */
 static void
 http_noop_unref(const void *data, size_t len, void *arg)
 {
@@ -476,6 +482,7 @@ struct http_unref {
 	void	*arg;
 };
 
+/* Releases a borrowed body once the connection is done with it. */
 static void
 http_call_unref(const void *data, size_t len, void *arg)
 {
@@ -789,6 +796,7 @@ http_conn_process(struct http_conn *c)
 	}
 }
 
+/* Readable, or silent for a whole timeout. */
 static void
 http_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -815,6 +823,7 @@ http_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	http_conn_process(c);
 }
 
+/* Writable again, or no progress for a whole timeout. */
 static void
 http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 {

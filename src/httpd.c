@@ -110,6 +110,7 @@ struct httpd {
 	int			 health_ok;
 };
 
+/* FNV-1a of N bytes at P. */
 static uint64_t
 httpd_hash(const char *p, size_t n)
 {
@@ -140,6 +141,7 @@ httpd_seq(struct httpd *h, const char *view)
 	return s;
 }
 
+/* The entries of view KIND NAME changed: move its sequence, owe the hub a ping. */
 static void
 httpd_seq_bump(struct httpd *h, const char *kind, const char *name)
 {
@@ -153,6 +155,7 @@ httpd_seq_bump(struct httpd *h, const char *kind, const char *name)
 	}
 }
 
+/* Drops one reference to C, freeing it with the last. */
 static void
 httpd_cached_unref(void *arg)
 {
@@ -190,6 +193,7 @@ httpd_cache_drop(struct httpd *h, struct httpd_cached *c)
 	httpd_cached_unref(c);
 }
 
+/* The cached document for KEY, or NULL. */
 static struct httpd_cached *
 httpd_cache_find(struct httpd *h, const char *key)
 {
@@ -223,6 +227,7 @@ httpd_cache_add(struct httpd *h, struct httpd_cached *c)
 		httpd_cache_drop(h, h->lru_tail);
 }
 
+/* Marks C as the most recently used. */
 static void
 httpd_cache_touch(struct httpd *h, struct httpd_cached *c)
 {
@@ -286,6 +291,7 @@ httpd_base(struct httpd *h, struct http_req *req, char *base, size_t len)
 	httpd_url(base, len, "%s", h->local);
 }
 
+/* Is the N bytes at S a category or source name ([A-Za-z0-9._-], bounded)? */
 static int
 httpd_valid_name(const char *s, size_t n)
 {
@@ -429,6 +435,7 @@ struct httpd_view {
 	struct store_cursor		 last;
 };
 
+/* Renders one entry of a page and remembers where the page ends. */
 static int
 httpd_view_item(const struct store_item *it, void *arg)
 {
@@ -788,6 +795,7 @@ httpd_feed(struct httpd *h, struct http_req *req, const char *rest, int source)
 	return route;
 }
 
+/* A time for the index: <time> in UTC, or "never". */
 static void
 html_time(struct buf *b, int64_t t)
 {
@@ -810,6 +818,7 @@ static const char *const httpd_format_names[][2] = {
 	{ "atom", "Atom" }, { "rss", "RSS" }, { "json", "JSON Feed" },
 };
 
+/* One row of the sources table. */
 static int
 httpd_index_source(const struct store_source_info *si, void *arg)
 {
@@ -887,6 +896,7 @@ httpd_index_category(struct httpd *h, struct buf *b, const char *name,
 	buf_puts(b, "\">OPML</a></td></tr>\n");
 }
 
+/* Autodiscovery: one <link rel="alternate"> per format of NAME. */
 static void
 httpd_index_alternates(struct buf *b, const char *name, const char *title)
 {
@@ -967,6 +977,7 @@ struct httpd_opml {
 	int		 indent;
 };
 
+/* One <outline> for a source in the category being listed. */
 static int
 httpd_opml_source(const struct store_source_info *si, void *arg)
 {
@@ -1068,6 +1079,7 @@ httpd_healthz(struct httpd *h, struct http_req *req)
 		httpd_text(req, 503, "database not writable\n");
 }
 
+/* The metric lines of one source. */
 static int
 httpd_metrics_source(const struct store_source_metrics *m, void *arg)
 {
@@ -1172,6 +1184,7 @@ httpd_metrics(struct httpd *h, struct http_req *req)
 	buf_free(&b);
 }
 
+/* Counts an answered request by route and status. */
 static void
 httpd_count(struct httpd *h, enum httpd_route route, int status)
 {

@@ -53,6 +53,7 @@ atom_link(struct buf *b, const char *rel, const char *type, const char *href)
 	buf_puts(b, "\"/>\n");
 }
 
+/* One publisher category term. */
 static void
 atom_category(const char *term, void *arg)
 {

@@ -30,6 +30,7 @@ json_str(struct buf *b, const char *key, const char *value)
 	buf_json(b, value);
 }
 
+/* ,"KEY":"RFC 3339 date" when T is known. */
 static void
 json_date(struct buf *b, const char *key, int64_t t)
 {
@@ -48,6 +49,7 @@ json_is_html(const char *type)
 	    strcmp(type, "application/xhtml+xml") == 0);
 }
 
+/* The feed object up to its items array. */
 static void
 json_begin(struct buf *b, const struct render_feed *f)
 {
@@ -78,6 +80,7 @@ struct json_tags {
 	int		 n;
 };
 
+/* One publisher category term in the tags array. */
 static void
 json_tag(const char *term, void *arg)
 {
@@ -87,6 +90,7 @@ json_tag(const char *term, void *arg)
 	buf_json(t->b, term);
 }
 
+/* One item with its provenance in _feedmux. */
 static void
 json_item(struct buf *b, const struct render_feed *f,
     const struct store_item *it)
@@ -157,6 +161,7 @@ json_item(struct buf *b, const struct render_feed *f,
 	buf_puts(b, "}}");
 }
 
+/* Closes the items array and the feed. */
 static void
 json_end(struct buf *b, const struct render_feed *f)
 {

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "uri.h"
 
+/* <TAG>RFC 822 date</TAG>. */
 static void
 rss_date(struct buf *b, const char *tag, int64_t t)
 {
@@ -25,6 +26,7 @@ rss_date(struct buf *b, const char *tag, int64_t t)
 	buf_printf(b, "<%s>%s</%s>\n", tag, d, tag);
 }
 
+/* <TAG>escaped VALUE</TAG> when VALUE is set. */
 static void
 rss_elem(struct buf *b, const char *tag, const char *value)
 {
@@ -35,6 +37,7 @@ rss_elem(struct buf *b, const char *tag, const char *value)
 	buf_printf(b, "</%s>\n", tag);
 }
 
+/* An atom:link, the way RSS names its own URLs. */
 static void
 rss_link(struct buf *b, const char *rel, const char *type, const char *href)
 {
@@ -46,6 +49,7 @@ rss_link(struct buf *b, const char *rel, const char *type, const char *href)
 	buf_puts(b, "\"/>\n");
 }
 
+/* The channel's head: titles, dates, and its own links. */
 static void
 rss_begin(struct buf *b, const struct render_feed *f)
 {
@@ -79,12 +83,14 @@ rss_begin(struct buf *b, const struct render_feed *f)
 		buf_puts(b, "<fh:archive/>\n");
 }
 
+/* One publisher category term. */
 static void
 rss_category(const char *term, void *arg)
 {
 	rss_elem(arg, "category", term);
 }
 
+/* One item with its provenance. */
 static void
 rss_item(struct buf *b, const struct render_feed *f,
     const struct store_item *it)
@@ -141,6 +147,7 @@ rss_item(struct buf *b, const struct render_feed *f,
 	buf_puts(b, "</source>\n</item>\n");
 }
 
+/* Closes the channel. */
 static void
 rss_end(struct buf *b, const struct render_feed *f)
 {

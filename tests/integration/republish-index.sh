@@ -70,7 +70,8 @@ wait_for sh -c "curl -sS --max-time 5 '$DAEMON_URL/feeds/cloud.atom' | grep -c '
 profile=$(mktemp -d "$T/chromium.XXXXXX")
 timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \
     --no-first-run --disable-background-networking --disable-component-update \
-    --disable-sync --user-data-dir="$profile" --dump-dom "$DAEMON_URL/" \
+    --disable-sync --disable-dev-shm-usage --user-data-dir="$profile" \
+    --dump-dom "$DAEMON_URL/" \
     >"$T/dom.html" 2>"$T/chromium.err" || { tail -n 20 "$T/chromium.err"; fail "chromium failed"; }
 [ -s "$T/dom.html" ] || { tail -n 20 "$T/chromium.err"; fail "chromium rendered nothing"; }
 
