@@ -116,6 +116,12 @@ static const struct conf_option conf_options[] = {
 	  "Most HTTP connections open at once; more wait in the kernel's "
 	  "queue until one closes.",
 	  CONF_FIELD(struct conf, max_connections), 0 },
+	{ "http_timeout", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 10 * MINUTE,
+	  "30s", NULL,
+	  "An HTTP connection that sends nothing (idle keep-alive, a request "
+	  "that never ends) or takes nothing of its answer for this long is "
+	  "closed.",
+	  CONF_FIELD(struct conf, http_timeout), 0 },
 	{ "public_url", CONF_KIND_FEEDMUX, CONF_URL, 0, 0, 0,
 	  NULL, "https://feeds.example.com",
 	  "The URL readers reach feedmux at (behind a reverse proxy); self "

@@ -1362,7 +1362,8 @@ httpd_new(struct daemon *d)
 	lim.max_uri = HTTPD_MAX_URI;
 	lim.max_conns = d->conf->max_connections > 0 ?
 	    (int)d->conf->max_connections : HTTPD_MAX_CONNS;
-	lim.timeout = HTTPD_TIMEOUT;
+	lim.timeout = d->conf->http_timeout > 0 ? (int)d->conf->http_timeout :
+	    HTTPD_TIMEOUT;
 	if ((h->http = http_new(d->base, &lim, httpd_request, h)) == NULL ||
 	    (h->hub_timer = evtimer_new(d->base, httpd_hub_cb, h)) == NULL) {
 		httpd_free(h);

@@ -3,8 +3,8 @@
 # IPv4 alike, listen_unix adds a unix socket for a reverse proxy (replacing
 # a stale one, removed at exit), max_connections caps open connections (the
 # next one waits in the kernel's queue and is served once a slot frees),
-# and a client that stops reading neither stalls the others nor grows the
-# daemon.
+# a client that stops reading neither stalls the others nor grows the
+# daemon, and silent connections close after http_timeout.
 . "$(dirname "$0")/lib.sh"
 t_setup
 command -v curl >/dev/null || fail "curl is required (apt-get install curl)"
@@ -24,6 +24,7 @@ cat >"$T/feedmux.conf" <<CONF
 listen = [::]:0
 listen_unix = $SOCK
 max_connections = 3
+http_timeout = 2s
 database = $T/db/feedmux.db
 allow_private = yes
 interval = 1h
@@ -98,6 +99,23 @@ slow.close()
 PY
 kill -0 "$DAEMON_PID" || fail "daemon died"
 pass "a client that does not read stalls nobody"
+
+# Idle keep-alive and a request head that never ends are closed after http_timeout.
+"$PY" - "$PORT" <<'PY' || fail "http_timeout"
+import socket, sys, time
+port = int(sys.argv[1])
+idle = socket.create_connection(("127.0.0.1", port), timeout=10)
+idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+assert idle.recv(200).startswith(b"HTTP/1.1 200")
+half = socket.create_connection(("127.0.0.1", port), timeout=10)
+half.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+t = time.monotonic()
+assert idle.recv(100) == b"", "idle connection not closed"
+assert half.recv(100) == b"", "half request not closed"
+took = time.monotonic() - t
+assert 1.0 < took < 6.0, took
+PY
+pass "idle and unfinished connections closed after http_timeout"
 
 t_stop "$DAEMON_PID" || fail "feedmuxd ignored SIGTERM"
 [ "$T_STATUS" -eq 0 ] || fail "feedmuxd exited with $T_STATUS"
