@@ -296,7 +296,7 @@ http_listen_tcp(struct http *h, const char *host, int port, char *bound,
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 serv[16], name[80];
-	int		 rc, n = 0, has4 = 0, one = 1, v6only, bport;
+	int		 rc, n = 0, has4 = 0, one = 1, v6only, bport = 0;
 	evutil_socket_t	 fd;
 
 	memset(&hints, 0, sizeof hints);
@@ -337,7 +337,6 @@ http_listen_tcp(struct http *h, const char *host, int port, char *bound,
 		}
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 		    listen(fd, HTTP_BACKLOG) == -1) {
-			http_sockname(fd, name, sizeof name, &bport);
 			log_warn("httpd: cannot listen on %s port %d", host,
 			    port);
 			evutil_closesocket(fd);

@@ -433,6 +433,7 @@ struct httpd_view {
 	int				 n;
 	int64_t				 newest;
 	struct store_cursor		 last;
+	char				 source_title[256];	/* of the first entry */
 };
 
 /* Renders one entry of a page and remembers where the page ends. */
@@ -447,6 +448,9 @@ httpd_view_item(const struct store_item *it, void *arg)
 		v->newest = t;
 	v->last.sort_date = it->sort_date;
 	v->last.id = it->id;
+	if (v->source_title[0] == '\0' && it->source_title != NULL)
+		snprintf(v->source_title, sizeof v->source_title, "%s",
+		    it->source_title);
 	return v->b->failed;
 }
 
@@ -467,7 +471,6 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 	struct daemon			*d = h->d;
 	const struct render_format	*fmt = w->fmt;
 	const struct conf_category	*cc = NULL;
-	const struct conf_source	*cs = NULL;
 	struct store_view_stats		 vs;
 	struct render_feed		 feed;
 	struct httpd_view		 view;
@@ -495,9 +498,8 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 	httpd_url(alt, sizeof alt, "%s/", base);
 	httpd_url(cur, sizeof cur, "%s.%s", vurl, fmt->ext);
 	if (w->source) {
-		cs = conf_source(d->conf, w->name);
 		snprintf(id, sizeof id, "urn:feedmux:source:%s", w->name);
-		snprintf(title, sizeof title, "%s (via feedmux)", w->name);
+		snprintf(title, sizeof title, "%s", w->name);
 		feed.title = title;
 	} else {
 		if (w->view.category != NULL)
@@ -506,7 +508,6 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 		feed.title = cc != NULL ? cc->title : "All entries";
 		feed.subtitle = cc != NULL ? cc->description : NULL;
 	}
-	(void)cs;
 	feed.name = w->name;
 	feed.id = id;
 	feed.alternate = alt;
@@ -566,6 +567,9 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 	}
 	feed.updated = view.n > 0 ? view.newest : vs.changed > 0 ? vs.changed :
 	    d->started;
+	/* One publisher's feed is titled as the publisher titles it. */
+	if (w->source && view.source_title[0] != '\0')
+		feed.title = view.source_title;
 
 	buf_init(&b, HTTPD_RENDER_MAX);
 	fmt->begin(&b, &feed);

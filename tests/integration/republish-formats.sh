@@ -254,6 +254,7 @@ http_get "$DAEMON_URL/sources/tricky.json" "$T/src.json" || fail "GET /sources"
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 assert len(d["items"]) == 3, d
+assert d["title"] == "Tricky & Co", d["title"]
 assert {i["_feedmux"]["source"]["name"] for i in d["items"]} == {"tricky"}
 PY
 [ "$(http_status "$DAEMON_URL/sources/nosuch.atom")" = 404 ] || fail "unknown source"
