@@ -106,6 +106,33 @@ static const struct conf_option conf_options[] = {
 	  "addresses in brackets, as [::1]:8080.  Port 0 picks any free port.",
 	  CONF_FIELD(struct conf, listen_host),
 	  offsetof(struct conf, listen_port) },
+	{ "listen_unix", CONF_KIND_FEEDMUX, CONF_STRING, 0, 0, 0,
+	  NULL, "/run/feedmux/http.sock",
+	  "Also listen on this unix socket, for a reverse proxy on the same "
+	  "machine; a stale socket file is replaced.",
+	  CONF_FIELD(struct conf, listen_unix), 0 },
+	{ "max_connections", CONF_KIND_FEEDMUX, CONF_INT, 0, 1, 65536,
+	  "1024", NULL,
+	  "Most HTTP connections open at once; more wait in the kernel's "
+	  "queue until one closes.",
+	  CONF_FIELD(struct conf, max_connections), 0 },
+	{ "http_timeout", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 10 * MINUTE,
+	  "30s", NULL,
+	  "An HTTP connection that sends nothing (idle keep-alive, a request "
+	  "that never ends) or takes nothing of its answer for this long is "
+	  "closed.",
+	  CONF_FIELD(struct conf, http_timeout), 0 },
+	{ "public_url", CONF_KIND_FEEDMUX, CONF_URL, 0, 0, 0,
+	  NULL, "https://feeds.example.com",
+	  "The URL readers reach feedmux at (behind a reverse proxy); self "
+	  "links and WebSub topics use it.  Default: http:// and the "
+	  "request's Host.",
+	  CONF_FIELD(struct conf, public_url), 0 },
+	{ "hub", CONF_KIND_FEEDMUX, CONF_URL, 0, 0, 0,
+	  NULL, "https://pubsubhubbub.appspot.com/",
+	  "A WebSub hub: feeds name it in rel=\"hub\" links, and it is "
+	  "pinged (hub.mode=publish) whenever a category changes.",
+	  CONF_FIELD(struct conf, hub), 0 },
 	{ "database", CONF_KIND_FEEDMUX, CONF_STRING, 0, 0, 0,
 	  "/var/lib/feedmux/feedmux.db", NULL,
 	  "SQLite database file; a relative path is relative to the working "
@@ -1605,6 +1632,9 @@ conf_free(struct conf *conf)
 	free(conf->files);
 	free(conf->path);
 	free(conf->listen_host);
+	free(conf->listen_unix);
+	free(conf->public_url);
+	free(conf->hub);
 	free(conf->database);
 	free(conf->user_agent);
 	free(conf->sync);

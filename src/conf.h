@@ -45,6 +45,11 @@ struct conf {
 	char			*path;		/* the main file as given */
 	char			*listen_host;	/* "127.0.0.1", "::1", "localhost" ... */
 	int			 listen_port;	/* 0: any free port (tests) */
+	char			*listen_unix;	/* unix socket path, NULL: none */
+	int64_t			 max_connections;	/* HTTP connections open at once */
+	int64_t			 http_timeout;	/* seconds of silence before closing */
+	char			*public_url;	/* base of self links, NULL: from Host */
+	char			*hub;		/* WebSub hub URL, NULL: none */
 	char			*database;	/* as written; relative to the cwd */
 	int			 allow_private;	/* 0 or 1 */
 	char			*user_agent;

@@ -6,6 +6,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "httpd.h"
 #include "log.h"
 
 int64_t
@@ -17,9 +18,8 @@ daemon_now(void)
 void
 daemon_changed(struct daemon *d, const struct conf_source *cs)
 {
-	(void)cs;
-	/* Every cached rendering is now stale; they re-render lazily. */
-	d->generation++;
+	/* Only that source's views go stale; they re-render lazily. */
+	httpd_changed(d->httpd, cs);
 }
 
 void

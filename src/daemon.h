@@ -25,14 +25,18 @@ struct daemon {
 	struct httpd		*httpd;
 	int			 once;		/* --once: poll everything, then exit */
 	int64_t			 started;	/* wall clock, seconds */
-	uint64_t		 generation;	/* bumped whenever stored entries change */
+	uint64_t		 generation;	/* bumped when a reload may change any view */
+	int64_t			 conf_loaded;	/* wall clock of the last reload, 0: none */
 	char			*reload_error;	/* last rejected config, for the index page */
 };
 
 /* Seconds since the epoch (wall clock). */
 int64_t	daemon_now(void);
 
-/* Called by poll when a source's stored entries changed. */
+/*
+ * Called by poll when a source's stored entries changed: only the views
+ * that source feeds are re-rendered (see httpd_changed).
+ */
 void	daemon_changed(struct daemon *, const struct conf_source *);
 
 /* Called by sched in --once mode when every source has been polled. */

@@ -162,6 +162,12 @@ static const char *const migrations[] = {
 	 * which cannot run inside a transaction.
 	 */
 	DB_NOTX "PRAGMA auto_vacuum = INCREMENTAL; VACUUM;",
+
+	/* 7: archive pages are counted in arrival order, oldest first. */
+	"CREATE INDEX entry_arrival ON entry (first_seen, sort_date, id);",
+	/* 8: one row the health check rewrites to prove the file is writable. */
+	"CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  at INTEGER NOT NULL);",
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))

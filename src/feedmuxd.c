@@ -183,6 +183,7 @@ reload(struct daemon *d)
 		log_warnx("feedmuxd: reload: out of memory scheduling");
 	fetch_set_max(d->fetch, nc->max_transfers);
 	d->generation++;	/* titles and memberships may have changed */
+	d->conf_loaded = daemon_now();
 	if (event_base_once(d->base, -1, EV_TIMEOUT, conf_free_later_cb, old,
 	    &now) == -1)
 		conf_free(old);

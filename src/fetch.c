@@ -46,6 +46,7 @@ struct fetch_xfer {
 	char			*user_agent;
 	char			*etag;
 	char			*last_modified;
+	char			*post;
 	int			 allow_private;
 	int64_t			 max_body;
 	long			 timeout;
@@ -329,6 +330,10 @@ fetch_setup(struct fetch_xfer *x)
 		free(h);
 	}
 	bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) != CURLE_OK;
+	/* A WebSub ping: a form body, copied by curl. */
+	if (x->post != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, x->post) !=
+		    CURLE_OK;
 	return bad ? -1 : 0;
 }
 
@@ -628,7 +633,9 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
 	x->user_agent = strdup(req->user_agent);
 	x->etag = strdup_or_null(req->etag);
 	x->last_modified = strdup_or_null(req->last_modified);
+	x->post = strdup_or_null(req->post);
 	if (x->url == NULL || x->user_agent == NULL ||
+	    (req->post != NULL && x->post == NULL) ||
 	    (req->etag != NULL && x->etag == NULL) ||
 	    (req->last_modified != NULL && x->last_modified == NULL) ||
 	    (x->easy = curl_easy_init()) == NULL || fetch_setup(x) == -1) {
@@ -670,6 +677,7 @@ fetch_xfer_free(struct fetch_xfer *x)
 	free(x->user_agent);
 	free(x->etag);
 	free(x->last_modified);
+	free(x->post);
 	free(x);
 }
 

@@ -29,6 +29,7 @@ struct fetch_req {
 	int		 allow_private;	/* may connect to loopback/private addresses */
 	int64_t		 max_body;	/* decoded bytes */
 	long		 timeout;	/* total seconds */
+	const char	*post;		/* form body to POST, NULL: a GET */
 };
 
 /* Why a transfer failed, when it did. */

@@ -15,6 +15,7 @@
 #include "uri.h"
 
 #define ATOM_NS	"http://www.w3.org/2005/Atom"
+#define FH_NS	"http://purl.org/syndication/history/1.0"	/* RFC 5005 */
 
 static void
 atom_date(struct buf *b, const char *tag, int64_t t)
@@ -52,11 +53,22 @@ atom_link(struct buf *b, const char *rel, const char *type, const char *href)
 	buf_puts(b, "\"/>\n");
 }
 
+/* One publisher category term. */
+static void
+atom_category(const char *term, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_puts(b, "<category term=\"");
+	buf_xml(b, term);
+	buf_puts(b, "\"/>\n");
+}
+
 static void
 atom_begin(struct buf *b, const struct render_feed *f)
 {
 	buf_puts(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-	    "<feed xmlns=\"" ATOM_NS "\">\n<id>");
+	    "<feed xmlns=\"" ATOM_NS "\" xmlns:fh=\"" FH_NS "\">\n<id>");
 	buf_xml(b, f->id);
 	buf_puts(b, "</id>\n<title>");
 	buf_xml(b, f->title);
@@ -69,6 +81,19 @@ atom_begin(struct buf *b, const struct render_feed *f)
 	atom_date(b, "updated", f->updated);
 	atom_link(b, "self", "application/atom+xml", f->self);
 	atom_link(b, "alternate", "text/html", f->alternate);
+	if (f->first != NULL)
+		atom_link(b, "first", "application/atom+xml", f->first);
+	if (f->next != NULL)
+		atom_link(b, "next", "application/atom+xml", f->next);
+	if (f->current != NULL)
+		atom_link(b, "current", "application/atom+xml", f->current);
+	if (f->prev_archive != NULL)
+		atom_link(b, "prev-archive", "application/atom+xml",
+		    f->prev_archive);
+	if (f->hub != NULL)
+		atom_link(b, "hub", NULL, f->hub);
+	if (f->archive)
+		buf_puts(b, "<fh:archive/>\n");
 	buf_puts(b, "<generator uri=\"" PACKAGE_URL "\" version=\""
 	    PACKAGE_VERSION "\">feedmux</generator>\n");
 }
@@ -77,7 +102,6 @@ static void
 atom_item(struct buf *b, const struct render_feed *f,
     const struct store_item *it)
 {
-	const char	*t, *sep;
 	const char	*title;
 
 	(void)f;
@@ -89,10 +113,8 @@ atom_item(struct buf *b, const struct render_feed *f,
 	atom_text(b, "title", title, it->title_type);
 	if (it->link != NULL)
 		atom_link(b, "alternate", NULL, it->link);
-	atom_date(b, "updated", it->updated != STORE_NODATE ? it->updated :
-	    it->edited != STORE_NODATE ? it->edited :
-	    it->published != STORE_NODATE ? it->published : it->sort_date);
-	/* The same story from later publishers (README: Deduplication). */
+	atom_date(b, "updated", render_item_date(it));
+	/* The same story from later publishers (README: One story, one entry). */
 	for (size_t i = 0; i < it->nvia; i++) {
 		buf_puts(b, "<link rel=\"via\" href=\"");
 		buf_xml(b, it->via[i].link);
@@ -120,22 +142,7 @@ atom_item(struct buf *b, const struct render_feed *f,
 		}
 		buf_puts(b, "</author>\n");
 	}
-	for (t = it->terms; t != NULL && *t != '\0'; t = sep + 1) {
-		char term[1024];
-		size_t n;
-
-		sep = strchr(t, '\x1f');
-		n = sep != NULL ? (size_t)(sep - t) : strlen(t);
-		if (n > 0 && n < sizeof term) {
-			memcpy(term, t, n);
-			term[n] = '\0';
-			buf_puts(b, "<category term=\"");
-			buf_xml(b, term);
-			buf_puts(b, "\"/>\n");
-		}
-		if (sep == NULL)
-			break;
-	}
+	render_terms(it, atom_category, b);
 	atom_text(b, "summary", it->summary, it->summary_type);
 	atom_text(b, "content", it->content, it->content_type);
 

@@ -1,6 +1,7 @@
 /* render: the table of output formats and what they share; see render.h. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -10,6 +11,8 @@
 
 static const struct render_format *const render_formats[] = {
 	&render_atom,
+	&render_rss,
+	&render_json,
 };
 
 const struct render_format *
@@ -44,26 +47,153 @@ render_urn_part(struct buf *b, const char *s)
 }
 
 void
-render_entry_id(struct buf *b, const struct store_item *it)
+render_entry_id_text(struct buf *b, const struct store_item *it)
 {
 	const char	*id = it->guid != NULL ? it->guid : it->link;
-	struct buf	 tmp;
 
 	/* An id that is already a URI without spaces stays as published. */
 	if (id != NULL && uri_is_absolute(id) && strpbrk(id, " \t\r\n<>\"") ==
 	    NULL) {
-		buf_xml(b, id);
+		buf_puts(b, id);
 		return;
 	}
-	buf_init(&tmp, 64 * 1024);
-	buf_puts(&tmp, "urn:feedmux:");
-	render_urn_part(&tmp, it->source_name);
-	buf_puts(&tmp, ":");
+	buf_puts(b, "urn:feedmux:");
+	render_urn_part(b, it->source_name);
+	buf_puts(b, ":");
 	if (id != NULL)
-		render_urn_part(&tmp, id);
+		render_urn_part(b, id);
 	else
-		buf_printf(&tmp, "entry-%lld", (long long)it->id);
-	if (!tmp.failed)
+		buf_printf(b, "entry-%lld", (long long)it->id);
+}
+
+void
+render_entry_id(struct buf *b, const struct store_item *it)
+{
+	struct buf	 tmp;
+
+	buf_init(&tmp, 64 * 1024);
+	render_entry_id_text(&tmp, it);
+	if (!tmp.failed && tmp.data != NULL)
 		buf_xml(b, tmp.data);
 	buf_free(&tmp);
+}
+
+int64_t
+render_item_date(const struct store_item *it)
+{
+	/* The publisher's, else when we stored its last edit, else publication. */
+	if (it->updated != STORE_NODATE)
+		return it->updated;
+	if (it->edited != STORE_NODATE)
+		return it->edited;
+	if (it->published != STORE_NODATE)
+		return it->published;
+	return it->sort_date;
+}
+
+void
+render_terms(const struct store_item *it, void (*fn)(const char *, void *),
+    void *arg)
+{
+	const char	*t, *sep;
+	char		 term[1024];
+	size_t		 n;
+
+	for (t = it->terms; t != NULL && *t != '\0'; t = sep + 1) {
+		sep = strchr(t, '\x1f');
+		n = sep != NULL ? (size_t)(sep - t) : strlen(t);
+		if (n > 0 && n < sizeof term) {
+			memcpy(term, t, n);
+			term[n] = '\0';
+			fn(term, arg);
+		}
+		if (sep == NULL)
+			break;
+	}
+}
+
+/* Appends code point CP as UTF-8. */
+static void
+render_utf8(struct buf *b, unsigned long cp)
+{
+	unsigned char	u[4];
+	size_t		n;
+
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return;
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xc0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xf0 | (cp >> 18));
+		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	buf_add(b, u, n);
+}
+
+void
+render_text(struct buf *b, const char *v, const char *type)
+{
+	static const struct {
+		const char	*name;
+		const char	*text;
+	} ents[] = {
+		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" },
+		{ "quot;", "\"" }, { "apos;", "'" }, { "nbsp;", "\xc2\xa0" },
+	};
+	const char	*p, *e;
+	unsigned long	 cp;
+	char		*end;
+	size_t		 i;
+
+	if (v == NULL)
+		return;
+	if (type == NULL || (strcmp(type, "text/html") != 0 &&
+	    strcmp(type, "application/xhtml+xml") != 0)) {
+		buf_puts(b, v);
+		return;
+	}
+	/* The sanitizer wrote this HTML: tags are whole, '>' in values escaped. */
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '<') {
+			if ((e = strchr(p, '>')) == NULL)
+				break;
+			p = e;
+			continue;
+		}
+		if (*p != '&') {
+			buf_add(b, p, 1);
+			continue;
+		}
+		if (p[1] == '#') {
+			cp = p[2] == 'x' || p[2] == 'X' ? strtoul(p + 3, &end,
+			    16) : strtoul(p + 2, &end, 10);
+			if (*end == ';' && end > p + 2) {
+				render_utf8(b, cp);
+				p = end;
+				continue;
+			}
+		}
+		for (i = 0; i < sizeof ents / sizeof ents[0]; i++)
+			if (strncmp(p + 1, ents[i].name, strlen(ents[i].name)) ==
+			    0)
+				break;
+		if (i < sizeof ents / sizeof ents[0]) {
+			buf_puts(b, ents[i].text);
+			p += strlen(ents[i].name);
+		} else
+			buf_add(b, p, 1);
+	}
 }

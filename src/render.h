@@ -21,6 +21,13 @@ struct render_feed {
 	const char	*self;		/* absolute URL of this document */
 	const char	*alternate;	/* absolute URL of the HTML index */
 	int64_t		 updated;	/* newest change, 0 when empty */
+	/* RFC 5005 and WebSub links, absolute; NULL when there is none. */
+	const char	*next;		/* paged: the next (older) page */
+	const char	*first;		/* paged: the first page, on later pages */
+	const char	*prev_archive;	/* the newest older archive page */
+	const char	*current;	/* on an archive page: the live feed */
+	const char	*hub;		/* WebSub hub */
+	int		 archive;	/* an archive page: marked fh:archive */
 };
 
 struct render_format {
@@ -33,6 +40,25 @@ struct render_format {
 };
 
 extern const struct render_format render_atom;
+extern const struct render_format render_rss;
+extern const struct render_format render_json;
+
+/*
+ * The text of a title: HTML (TYPE text/html or application/xhtml+xml,
+ * already sanitized) loses its tags and has its entities decoded; other
+ * text is copied.  Writes unescaped into OUT.
+ */
+void	render_text(struct buf *out, const char *value, const char *type);
+
+/* The newest date of an entry: updated, else published, else its sort date. */
+int64_t	render_item_date(const struct store_item *);
+
+/*
+ * Calls FN for each publisher category term of IT ('\x1f'-separated),
+ * NUL-terminated in a bounded copy; longer terms are skipped.
+ */
+void	render_terms(const struct store_item *, void (*fn)(const char *,
+	    void *), void *);
 
 /* The format for EXT ("atom", ...), or NULL. */
 const struct render_format	*render_find(const char *ext);
@@ -42,5 +68,7 @@ const struct render_format	*render_find(const char *ext);
  * made from the source name and the id (or link).  Writes XML-escaped.
  */
 void	render_entry_id(struct buf *, const struct store_item *);
+/* The same id unescaped, for formats that escape it their own way. */
+void	render_entry_id_text(struct buf *, const struct store_item *);
 
 #endif

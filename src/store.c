@@ -1599,20 +1599,26 @@ fail:
     " e2.story = e.story AND e2.id " cmp " e.id" \
     " AND (substr(e.story, 1, 2) <> 't:'" \
     "  OR abs(e2.sort_date - e.sort_date) <= " SQL_TITLE_WINDOW ")"
+/* Merged views show a story once: its first publisher's entry. */
+#define SQL_FIRST_OF_STORY_ALL \
+    "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2" \
+    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE" \
+    SQL_SAME_STORY("<") ")) "
+/* The same in a category; the category is parameter CAT ("?N"). */
+#define SQL_FIRST_OF_STORY_CATEGORY(cat) \
+    "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2" \
+    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category = " cat \
+    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE" \
+    SQL_SAME_STORY("<") ")) "
 static const char SQL_EACH_ALL[] = SQL_ITEM_COLUMNS
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.active = 1 "
-    "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2"
-    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE"
-    SQL_SAME_STORY("<") ")) "
+    SQL_FIRST_OF_STORY_ALL
     "ORDER BY e.sort_date DESC, e.id DESC LIMIT ?";
 static const char SQL_EACH_CATEGORY[] = SQL_ITEM_COLUMNS
     "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
     "JOIN source s ON s.id = e.source_id "
     "WHERE c.category = ?1 AND s.active = 1 "
-    "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2"
-    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category = ?1"
-    " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE"
-    SQL_SAME_STORY("<") ")) "
+    SQL_FIRST_OF_STORY_CATEGORY("?1")
     "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT ?2";
 #define SQL_VIA_COLUMNS \
     "SELECT COALESCE(e2.link, s2.link, s2.cur_url, s2.url), s2.name," \
@@ -1746,6 +1752,275 @@ store_each(struct store *s, const char *category, int limit,
 	}
 	sqlite3_reset(st);
 	return n;
+}
+
+/* Fills IT from a row of SQL_ITEM_COLUMNS. */
+static void
+store_item_row(sqlite3_stmt *st, struct store_item *it)
+{
+	it->id = sqlite3_column_int64(st, 0);
+	it->guid = col_text(st, 1);
+	it->link = col_text(st, 2);
+	it->title = col_text(st, 3);
+	it->title_type = col_text(st, 4);
+	it->summary = col_text(st, 5);
+	it->summary_type = col_text(st, 6);
+	it->content = col_text(st, 7);
+	it->content_type = col_text(st, 8);
+	it->author_name = col_text(st, 9);
+	it->author_email = col_text(st, 10);
+	it->author_uri = col_text(st, 11);
+	it->terms = col_text(st, 12);
+	it->published = col_date(st, 13);
+	it->updated = col_date(st, 14);
+	it->sort_date = sqlite3_column_int64(st, 15);
+	it->source_name = col_text(st, 16);
+	it->source_url = col_text(st, 17);
+	it->source_title = col_text(st, 18);
+	it->source_link = col_text(st, 19);
+	it->source_feed_id = col_text(st, 20);
+	it->source_updated = col_date(st, 21);
+	it->edited = col_date(st, 23);
+	it->via = NULL;
+	it->nvia = 0;
+}
+
+/*
+ * Steps ST (bound already) through CB; entries visited or -1.  A merged
+ * view (MERGED: every source, or CATEGORY) lists each item's later
+ * publishers of the same story as its via links.
+ */
+static int
+store_item_run(struct store *s, sqlite3_stmt *st, const char *what,
+    int merged, const char *category, store_item_cb cb, void *arg)
+{
+	struct store_item	 it;
+	struct store_vias	*vias = NULL;
+	int			 rc, n = 0;
+
+	if (merged && (vias = malloc(sizeof *vias)) == NULL) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_item_row(st, &it);
+		if (merged && col_text(st, 22) != NULL) {
+			if (store_vias(s, category, it.id, col_text(st, 22),
+			    it.sort_date, vias) == -1) {
+				rc = SQLITE_ERROR;
+				break;
+			}
+			it.via = vias->v;
+			it.nvia = vias->n;
+		}
+		n++;
+		if (cb(&it, arg) != 0)
+			break;
+	}
+	free(vias);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		log_warnx("database: view %s: %s", what, db_errmsg(s->db));
+		n = -1;
+	}
+	sqlite3_reset(st);
+	return n;
+}
+
+/* Row values let SQLite walk the index from the cursor on. */
+static const char SQL_PAGE_ALL[] = SQL_ITEM_COLUMNS
+    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.active = 1 "
+    "AND (e.sort_date, e.id) < (?1, ?2) " SQL_FIRST_OF_STORY_ALL
+    "ORDER BY e.sort_date DESC, e.id DESC LIMIT ?3";
+static const char SQL_PAGE_CATEGORY[] = SQL_ITEM_COLUMNS
+    "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
+    "JOIN source s ON s.id = e.source_id "
+    "WHERE c.category = ?4 AND s.active = 1 "
+    "AND (c.sort_date, c.entry_id) < (?1, ?2) "
+    SQL_FIRST_OF_STORY_CATEGORY("?4")
+    "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT ?3";
+static const char SQL_PAGE_SOURCE[] = SQL_ITEM_COLUMNS
+    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?4 "
+    "AND (e.sort_date, e.id) < (?1, ?2) "
+    "ORDER BY e.sort_date DESC, e.id DESC LIMIT ?3";
+
+/* The view's name for messages. */
+static const char *
+store_view_name(const struct store_view *v)
+{
+	return v->category != NULL ? v->category : v->source != NULL ?
+	    v->source : "all";
+}
+
+int
+store_view_page(struct store *s, const struct store_view *v,
+    const struct store_cursor *before, int limit, store_item_cb cb, void *arg)
+{
+	sqlite3_stmt	*st;
+
+	st = db_stmt(s->db, v->category != NULL ? SQL_PAGE_CATEGORY :
+	    v->source != NULL ? SQL_PAGE_SOURCE : SQL_PAGE_ALL);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before != NULL ? before->sort_date :
+	    INT64_MAX);
+	sqlite3_bind_int64(st, 2, before != NULL ? before->id : INT64_MAX);
+	sqlite3_bind_int(st, 3, limit);
+	if (v->category != NULL || v->source != NULL)
+		sqlite3_bind_text(st, 4, v->category != NULL ? v->category :
+		    v->source, -1, SQLITE_STATIC);
+	return store_item_run(s, st, store_view_name(v), v->source == NULL,
+	    v->category, cb, arg);
+}
+
+static const char SQL_ARCHIVE_ALL[] = SQL_ITEM_COLUMNS
+    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.active = 1 "
+    SQL_FIRST_OF_STORY_ALL "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
+static const char SQL_ARCHIVE_CATEGORY[] = SQL_ITEM_COLUMNS
+    "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
+    "JOIN source s ON s.id = e.source_id "
+    "WHERE c.category = ?3 AND s.active = 1 "
+    SQL_FIRST_OF_STORY_CATEGORY("?3") "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
+static const char SQL_ARCHIVE_SOURCE[] = SQL_ITEM_COLUMNS
+    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?3 "
+    "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
+
+int
+store_view_archive(struct store *s, const struct store_view *v,
+    int64_t offset, int limit, store_item_cb cb, void *arg)
+{
+	sqlite3_stmt	*st;
+
+	st = db_stmt(s->db, v->category != NULL ? SQL_ARCHIVE_CATEGORY :
+	    v->source != NULL ? SQL_ARCHIVE_SOURCE : SQL_ARCHIVE_ALL);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, limit);
+	sqlite3_bind_int64(st, 2, offset);
+	if (v->category != NULL || v->source != NULL)
+		sqlite3_bind_text(st, 3, v->category != NULL ? v->category :
+		    v->source, -1, SQLITE_STATIC);
+	return store_item_run(s, st, store_view_name(v), v->source == NULL,
+	    v->category, cb, arg);
+}
+
+static const char SQL_VSTATS_ALL[] =
+    "SELECT count(*), max(e.sort_date), max(e.changed) FROM entry e "
+    "JOIN source s ON s.id = e.source_id WHERE s.active = 1";
+static const char SQL_VSTATS_CATEGORY[] =
+    "SELECT count(*), max(c.sort_date), max(e.changed) FROM entry_category c "
+    "JOIN entry e ON e.id = c.entry_id JOIN source s ON s.id = e.source_id "
+    "WHERE c.category = ?1 AND s.active = 1";
+static const char SQL_VSTATS_SOURCE[] =
+    "SELECT count(*), max(e.sort_date), max(e.changed) FROM entry e "
+    "JOIN source s ON s.id = e.source_id WHERE s.name = ?1";
+static const char SQL_VNEXT_ALL[] =
+    "SELECT min(next_poll) FROM source WHERE active = 1";
+static const char SQL_VNEXT_CATEGORY[] =
+    "SELECT min(next_poll) FROM source WHERE active = 1 AND "
+    "instr(',' || categories || ',', ',' || ?1 || ',') > 0";
+static const char SQL_VNEXT_SOURCE[] =
+    "SELECT min(next_poll) FROM source WHERE name = ?1";
+
+int
+store_view_stats(struct store *s, const struct store_view *v,
+    struct store_view_stats *out)
+{
+	sqlite3_stmt	*st;
+	const char	*name = v->category != NULL ? v->category : v->source;
+
+	memset(out, 0, sizeof *out);
+	st = db_stmt(s->db, v->category != NULL ? SQL_VSTATS_CATEGORY :
+	    v->source != NULL ? SQL_VSTATS_SOURCE : SQL_VSTATS_ALL);
+	if (st == NULL)
+		return -1;
+	if (name != NULL)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	out->count = sqlite3_column_int64(st, 0);
+	out->newest = sqlite3_column_int64(st, 1);
+	out->changed = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+
+	st = db_stmt(s->db, v->category != NULL ? SQL_VNEXT_CATEGORY :
+	    v->source != NULL ? SQL_VNEXT_SOURCE : SQL_VNEXT_ALL);
+	if (st == NULL)
+		return -1;
+	if (name != NULL)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	out->next_poll = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static const char SQL_METRICS[] =
+    "SELECT s.name, s.state, s.last_success, s.failures, s.last_status,"
+    " count(p.id), sum(p.status = 304), sum(p.bytes), sum(p.new), s.entries"
+    " FROM source s LEFT JOIN poll p ON p.source_id = s.id"
+    " WHERE s.active = 1 GROUP BY s.id ORDER BY s.name";
+
+int
+store_metrics_each(struct store *s, store_metrics_cb cb, void *arg)
+{
+	sqlite3_stmt			*st;
+	struct store_source_metrics	 m;
+	int				 rc;
+
+	if ((st = db_stmt(s->db, SQL_METRICS)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m.name = col_text(st, 0);
+		m.state = col_text(st, 1);
+		m.last_success = sqlite3_column_int64(st, 2);
+		m.failures = sqlite3_column_int(st, 3);
+		m.last_status = sqlite3_column_int(st, 4);
+		m.polls = sqlite3_column_int64(st, 5);
+		m.polls_304 = sqlite3_column_int64(st, 6);
+		m.bytes = sqlite3_column_int64(st, 7);
+		m.new_entries = sqlite3_column_int64(st, 8);
+		m.entries = sqlite3_column_int64(st, 9);
+		if (cb(&m, arg) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+store_size(struct store *s)
+{
+	return db_size(s->db);
+}
+
+static const char SQL_HEALTH[] =
+    "INSERT INTO health (id, at) VALUES (1, ?) "
+    "ON CONFLICT (id) DO UPDATE SET at = excluded.at";
+
+int
+store_check_writable(struct store *s, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	if (db_begin(s->db) == -1)
+		return -1;
+	if ((st = db_stmt(s->db, SQL_HEALTH)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	if (db_commit(s->db) == -1)
+		goto fail;
+	return 0;
+fail:
+	log_warnx("database: health check: %s", db_errmsg(s->db));
+	db_rollback(s->db);
+	return -1;
 }
 
 static const char SQL_SOURCES[] =

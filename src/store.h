@@ -187,6 +187,70 @@ int		 store_polls_each(struct store *, const char *source, int limit,
  */
 int		 store_preview_keys(const struct doc *, char **keys);
 
+/*
+ * Views for republishing.  A view is a category, one source, or every
+ * active source (both names NULL).  Its order is (sort_date, id), newest
+ * first; a cursor is the position of the last entry a page showed.
+ */
+struct store_view {
+	const char	*category;
+	const char	*source;
+};
+struct store_cursor {
+	int64_t		 sort_date;
+	int64_t		 id;
+};
+
+/*
+ * Calls CB for at most LIMIT entries of the view older than BEFORE (NULL:
+ * from the newest).  Returns the number visited, or -1 on error.
+ */
+int		 store_view_page(struct store *, const struct store_view *,
+		     const struct store_cursor *before, int limit,
+		     store_item_cb, void *);
+
+/*
+ * Calls CB for at most LIMIT entries of the view in the order they
+ * arrived (first seen, then oldest first within one poll), skipping the
+ * first OFFSET: new entries append, so a full archive page keeps its
+ * entries.  Number visited, or -1.
+ */
+int		 store_view_archive(struct store *, const struct store_view *,
+		     int64_t offset, int limit, store_item_cb, void *);
+
+struct store_view_stats {
+	int64_t		 count;		/* entries */
+	int64_t		 newest;	/* largest sort date, 0 when empty */
+	int64_t		 changed;	/* last time an entry was stored or changed */
+	int64_t		 next_poll;	/* earliest next poll of its sources, 0: none */
+};
+int		 store_view_stats(struct store *, const struct store_view *,
+		     struct store_view_stats *);
+
+/* Poll counters of one source for /metrics, valid during the callback. */
+struct store_source_metrics {
+	const char	*name;
+	const char	*state;
+	int64_t		 last_success;	/* 0: never */
+	int		 failures;	/* consecutive */
+	int		 last_status;	/* 0: no response yet */
+	int64_t		 polls;
+	int64_t		 polls_304;
+	int64_t		 bytes;		/* body bytes received, all polls */
+	int64_t		 new_entries;	/* all polls */
+	int64_t		 entries;	/* stored now */
+};
+typedef int (*store_metrics_cb)(const struct store_source_metrics *, void *);
+
+/* Calls CB for each active source, by name.  -1 on error. */
+int		 store_metrics_each(struct store *, store_metrics_cb, void *);
+
+/* Database size in bytes, or -1. */
+int64_t		 store_size(struct store *);
+
+/* Proves the database takes a write now (one tiny transaction); 0 or -1. */
+int		 store_check_writable(struct store *, int64_t now);
+
 /* A consistent copy of the database in PATH.  -1 with *ERR set on error. */
 int		 store_backup(struct store *, const char *path, char **err);
 

@@ -109,6 +109,7 @@ struct fixpub {
 	struct evhttp		*http;
 	const char		*dir;
 	FILE			*log;
+	FILE			*postlog;	/* bodies of POSTs */
 	TAILQ_HEAD(, reply)	 replies;
 };
 
@@ -698,6 +699,36 @@ reply_pace(struct reply *r, const struct meta *m)
 		r->per_tick = 0;
 }
 
+/*
+ * A POST (a WebSub hub ping, say) is accepted with 204, logged like any
+ * request, and its form body written to LOGFILE.post ("POST path
+ * body=..."), so a test can read what was sent.
+ */
+static void
+fixpub_post(struct fixpub *fp, struct evhttp_request *req)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	char		*body;
+	size_t		 len = evbuffer_get_length(in);
+
+	if ((body = malloc(len + 1)) == NULL) {
+		fixpub_error(fp, req, 500, "out of memory");
+		return;
+	}
+	evbuffer_remove(in, body, len);
+	body[len] = '\0';
+	fixpub_log(fp, req, 204);
+	if (fp->postlog != NULL) {
+		fputs("POST", fp->postlog);
+		fixpub_logfield(fp->postlog, NULL, evhttp_request_get_uri(req));
+		fixpub_logfield(fp->postlog, "body", body);
+		fputc('\n', fp->postlog);
+		fflush(fp->postlog);
+	}
+	free(body);
+	evhttp_send_reply(req, 204, "No Content", NULL);
+}
+
 /* Serve one request: check it, read the fixture and its script, reply. */
 static void
 fixpub_request(struct evhttp_request *req, void *arg)
@@ -713,6 +744,10 @@ fixpub_request(struct evhttp_request *req, void *arg)
 	time_t			 mtime = 0;
 	int			 have_file = 0;
 
+	if (cmd == EVHTTP_REQ_POST) {
+		fixpub_post(fp, req);
+		return;
+	}
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");
@@ -866,6 +901,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "fixpub: %s: %s\n", logfile, strerror(errno));
 		return (1);
 	}
+	if (logfile != NULL) {
+		char	ppath[PATH_MAX];
+
+		if ((size_t)snprintf(ppath, sizeof ppath, "%s.post", logfile) >=
+		    sizeof ppath || (fp.postlog = fopen(ppath, "a")) == NULL) {
+			fprintf(stderr, "fixpub: %s.post: cannot open\n",
+			    logfile);
+			return (1);
+		}
+	}
 	/* A client that hangs up mid-stream must not kill the server. */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -917,5 +962,7 @@ main(int argc, char **argv)
 	event_base_free(fp.base);
 	if (fp.log != NULL)
 		fclose(fp.log);
+	if (fp.postlog != NULL)
+		fclose(fp.postlog);
 	return (0);
 }

@@ -1,0 +1,863 @@
+/* http: listeners, connections, request parsing and replies; see http.h. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "date.h"
+#include "http.h"
+#include "log.h"
+
+#define HTTP_MAX_LISTENERS	8
+#define HTTP_MAX_HEADERS	64	/* request header lines */
+#define HTTP_RESP_HEADERS	4096	/* bytes of extra response headers */
+#define HTTP_BACKLOG		512
+
+struct http_conn;
+
+struct http_req {
+	struct http_conn	*c;
+	enum http_method	 method;
+	const char		*method_name;
+	const char		*path;
+	const char		*query;
+	int			 minor;		/* HTTP/1.MINOR */
+	int			 keepalive;
+	int			 has_body;
+	const char		*hname[HTTP_MAX_HEADERS];
+	const char		*hvalue[HTTP_MAX_HEADERS];
+	int			 nhdr;
+	char			 rh[HTTP_RESP_HEADERS];
+	size_t			 rhlen;
+	int			 status;
+};
+
+struct http_conn {
+	struct http		*h;
+	evutil_socket_t		 fd;
+	struct event		*rev;
+	struct event		*wev;
+	char			*in;		/* the request head being read */
+	size_t			 inlen;
+	struct evbuffer		*out;
+	int			 closing;	/* close once OUT is sent */
+	struct http_req		 req;
+	struct http_conn	*prev, *next;
+};
+
+struct http {
+	struct event_base	*base;
+	struct http_limits	 lim;
+	http_handler		 cb;
+	void			*arg;
+	struct evconnlistener	*ls[HTTP_MAX_LISTENERS];
+	int			 nls;
+	int			 paused;
+	char			*unix_path;
+	struct http_conn	*conns;
+	int			 nconns;
+	const struct timeval	*tv;		/* the timeout, a common one */
+	time_t			 date_at;
+	char			 date[DATE_RFC822_LEN];
+};
+
+static void	http_conn_read_cb(evutil_socket_t, short, void *);
+static void	http_conn_write_cb(evutil_socket_t, short, void *);
+static void	http_conn_process(struct http_conn *);
+
+/* The reason phrase of STATUS. */
+static const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return "Unknown";
+}
+
+struct http *
+http_new(struct event_base *base, const struct http_limits *lim,
+    http_handler cb, void *arg)
+{
+	struct http	*h;
+	struct timeval	 tv = { lim->timeout, 0 };
+
+	if ((h = calloc(1, sizeof *h)) == NULL)
+		return NULL;
+
+	h->base = base;
+	h->lim = *lim;
+	/* Every connection shares one timeout: O(1) re-arming per request. */
+	if ((h->tv = event_base_init_common_timeout(base, &tv)) == NULL) {
+		free(h);
+		return NULL;
+	}
+	h->cb = cb;
+	h->arg = arg;
+	return h;
+}
+
+/* Closes C, frees what it holds and resumes accepting if the cap had paused it. */
+static void
+http_conn_free(struct http_conn *c)
+{
+	struct http	*h = c->h;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		h->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	h->nconns--;
+	if (c->rev != NULL)
+		event_free(c->rev);
+	if (c->wev != NULL)
+		event_free(c->wev);
+	if (c->out != NULL)
+		evbuffer_free(c->out);	/* runs the unref of borrowed bodies */
+	if (c->fd != -1)
+		evutil_closesocket(c->fd);
+	free(c->in);
+	free(c);
+	/* A slot is free again: take the connections the kernel queued. */
+	if (h->paused && h->nconns < h->lim.max_conns) {
+		for (int i = 0; i < h->nls; i++)
+			evconnlistener_enable(h->ls[i]);
+		h->paused = 0;
+	}
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	while (h->conns != NULL)
+		http_conn_free(h->conns);
+	for (int i = 0; i < h->nls; i++)
+		evconnlistener_free(h->ls[i]);
+	if (h->unix_path != NULL) {
+		unlink(h->unix_path);
+		free(h->unix_path);
+	}
+	free(h);
+}
+
+int
+http_connections(const struct http *h)
+{
+	return h->nconns;
+}
+
+/* A new connection: set it up, and pause the listeners at the cap. */
+static void
+http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct http		*h = arg;
+	struct http_conn	*c;
+	int			 one = 1;
+
+	(void)l;
+	(void)salen;
+	if ((c = calloc(1, sizeof *c)) == NULL ||
+	    (c->in = malloc(h->lim.max_head + 1)) == NULL ||
+	    (c->out = evbuffer_new()) == NULL) {
+		if (c != NULL) {
+			free(c->in);
+			free(c);
+		}
+		evutil_closesocket(fd);
+		return;
+	}
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->h = h;
+	c->fd = fd;
+	c->next = h->conns;
+	if (h->conns != NULL)
+		h->conns->prev = c;
+	h->conns = c;
+	h->nconns++;
+	c->rev = event_new(h->base, fd, EV_READ | EV_PERSIST,
+	    http_conn_read_cb, c);
+	c->wev = event_new(h->base, fd, EV_WRITE | EV_PERSIST,
+	    http_conn_write_cb, c);
+	if (c->rev == NULL || c->wev == NULL || event_add(c->rev, h->tv) == -1) {
+		http_conn_free(c);
+		return;
+	}
+	if (h->nconns >= h->lim.max_conns && !h->paused) {
+		for (int i = 0; i < h->nls; i++)
+			evconnlistener_disable(h->ls[i]);
+		h->paused = 1;
+		log_warnx("httpd: %d connections open, not accepting more "
+		    "until one closes", h->nconns);
+	}
+}
+
+/* accept(2) failed (out of descriptors, say). */
+static void
+http_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	/* EMFILE and friends: log, the listener retries on the next event. */
+	log_warn("httpd: accept");
+}
+
+/* Puts the listening socket FD on the loop; takes the descriptor. */
+static int
+http_add_listener(struct http *h, evutil_socket_t fd)
+{
+	struct evconnlistener	*l;
+
+	if (h->nls == HTTP_MAX_LISTENERS) {
+		log_warnx("httpd: too many listening sockets");
+		evutil_closesocket(fd);
+		return -1;
+	}
+	l = evconnlistener_new(h->base, http_accept_cb, h,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, HTTP_BACKLOG, fd);
+	if (l == NULL) {
+		evutil_closesocket(fd);
+		return -1;
+	}
+	evconnlistener_set_error_cb(l, http_accept_error_cb);
+	h->ls[h->nls++] = l;
+	return 0;
+}
+
+/* "HOST:PORT" of a bound socket, IPv6 in brackets. */
+static void
+http_sockname(evutil_socket_t fd, char *out, size_t len, int *port)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof ss;
+	char			 host[INET6_ADDRSTRLEN] = "?";
+
+	*port = 0;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1) {
+		snprintf(out, len, "?");
+		return;
+	}
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+		*port = ntohs(s6->sin6_port);
+		snprintf(out, len, "[%s]:%d", host, *port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+		*port = ntohs(s4->sin_port);
+		snprintf(out, len, "%s:%d", host, *port);
+	}
+}
+
+int
+http_listen_tcp(struct http *h, const char *host, int port, char *bound,
+    size_t boundlen)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 serv[16], name[80];
+	int		 rc, n = 0, has4 = 0, one = 1, v6only, bport = 0;
+	evutil_socket_t	 fd;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(serv, sizeof serv, "%d", port);
+	if ((rc = getaddrinfo(host, serv, &hints, &res)) != 0) {
+		log_warnx("httpd: %s: %s", host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET)
+			has4 = 1;
+	bound[0] = '\0';
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		/* Port 0 with several addresses: all on the first one's port. */
+		if (n > 0 && port == 0) {
+			if (ai->ai_family == AF_INET)
+				((struct sockaddr_in *)ai->ai_addr)->sin_port =
+				    htons((uint16_t)bport);
+			else
+				((struct sockaddr_in6 *)ai->ai_addr)->sin6_port =
+				    htons((uint16_t)bport);
+		}
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (ai->ai_family == AF_INET6) {
+			/* [::] alone takes IPv4 too; next to 0.0.0.0 it must not. */
+			v6only = has4;
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+			    sizeof v6only);
+		}
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, HTTP_BACKLOG) == -1) {
+			log_warn("httpd: cannot listen on %s port %d", host,
+			    port);
+			evutil_closesocket(fd);
+			freeaddrinfo(res);
+			return -1;
+		}
+		http_sockname(fd, name, sizeof name, &rc);
+		if (n == 0) {
+			bport = rc;
+			snprintf(bound, boundlen, "%s", name);
+		}
+		if (http_add_listener(h, fd) == -1) {
+			freeaddrinfo(res);
+			return -1;
+		}
+		log_info("httpd: listening on %s", name);
+		n++;
+	}
+	freeaddrinfo(res);
+	if (n == 0) {
+		log_warnx("httpd: %s: no address to listen on", host);
+		return -1;
+	}
+	return n;
+}
+
+int
+http_listen_unix(struct http *h, const char *path)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	evutil_socket_t		 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		log_warnx("httpd: %s: path too long for a unix socket", path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	/* A socket left by a previous run is replaced; any other file is not. */
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
+	    listen(fd, HTTP_BACKLOG) == -1) {
+		log_warn("httpd: cannot listen on %s", path);
+		if (fd != -1)
+			evutil_closesocket(fd);
+		return -1;
+	}
+	if (http_add_listener(h, fd) == -1)
+		return -1;
+	free(h->unix_path);
+	if ((h->unix_path = strdup(path)) == NULL)
+		return -1;
+	log_info("httpd: listening on unix:%s", path);
+	return 0;
+}
+
+int
+http_listen_fd(struct http *h, int fd)
+{
+	/* The manager made it; a blocking accept would stall the loop. */
+	if (evutil_make_socket_nonblocking(fd) == -1 ||
+	    evutil_make_socket_closeonexec(fd) == -1) {
+		log_warn("httpd: inherited socket %d", fd);
+		return -1;
+	}
+	return http_add_listener(h, fd);
+}
+
+enum http_method
+http_req_method(const struct http_req *r)
+{
+	return r->method;
+}
+
+const char *
+http_req_method_name(const struct http_req *r)
+{
+	return r->method_name;
+}
+
+const char *
+http_req_path(const struct http_req *r)
+{
+	return r->path;
+}
+
+const char *
+http_req_query(const struct http_req *r)
+{
+	return r->query;
+}
+
+const char *
+http_req_header(const struct http_req *r, const char *name)
+{
+	for (int i = 0; i < r->nhdr; i++)
+		if (strcasecmp(r->hname[i], name) == 0)
+			return r->hvalue[i];
+	return NULL;
+}
+
+int
+http_req_status(const struct http_req *r)
+{
+	return r->status;
+}
+
+void
+http_resp_header(struct http_req *r, const char *name, const char *value)
+{
+	size_t	nl = strlen(name), vl = strlen(value);
+
+	if (r->rhlen + nl + vl + 4 > sizeof r->rh)
+		return;
+	/* A value with a line break would split the response. */
+	if (strpbrk(value, "\r\n") != NULL)
+		return;
+	memcpy(r->rh + r->rhlen, name, nl);
+	memcpy(r->rh + r->rhlen + nl, ": ", 2);
+	memcpy(r->rh + r->rhlen + nl + 2, value, vl);
+	memcpy(r->rh + r->rhlen + nl + 2 + vl, "\r\n", 2);
+	r->rhlen += nl + vl + 4;
+}
+
+/* The Date header's value, formatted once a second. */
+static const char *
+http_date(struct http *h)
+{
+	time_t	now = time(NULL);
+
+	if (now != h->date_at) {
+		if (date_format_rfc822(now, h->date, sizeof h->date) == -1)
+			h->date[0] = '\0';
+		h->date_at = now;
+	}
+	return h->date;
+}
+
+/* Bodies that need no release (static text). */
+static void
+http_noop_unref(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	(void)arg;
+}
+
+struct http_unref {
+	void	(*fn)(void *);
+	void	*arg;
+};
+
+/* Releases a borrowed body once the connection is done with it. */
+static void
+http_call_unref(const void *data, size_t len, void *arg)
+{
+	struct http_unref	*u = arg;
+
+	(void)data;
+	(void)len;
+	u->fn(u->arg);
+	free(u);
+}
+
+/* Queues the status line, headers and (unless HEAD or 304) the body. */
+static void
+http_send(struct http_req *r, int status, const char *type, const void *body,
+    size_t len, void (*unref)(void *), void *arg, int copy)
+{
+	struct http_conn	*c = r->c;
+	struct http_unref	*u;
+	char			 head[512];
+	int			 n, nobody;
+
+	if (r->status != 0) {
+		if (unref != NULL)
+			unref(arg);
+		return;		/* answered already */
+	}
+	r->status = status;
+	if (status >= 400 && r->has_body)
+		r->keepalive = 0;
+	nobody = status == 304 || status == 204 || r->method == HTTP_HEAD;
+	n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s%s",
+	    status, http_reason(status), http_date(c->h),
+	    type != NULL ? "Content-Type: " : "", type != NULL ? type : "",
+	    type != NULL ? "\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof head)
+		n = 0;
+	evbuffer_add(c->out, head, n);
+	if (status != 304 && status != 204)
+		evbuffer_add_printf(c->out, "Content-Length: %zu\r\n", len);
+	if (!r->keepalive)
+		evbuffer_add(c->out, "Connection: close\r\n", 19);
+	evbuffer_add(c->out, r->rh, r->rhlen);
+	evbuffer_add(c->out, "\r\n", 2);
+	if (nobody || len == 0) {
+		if (unref != NULL)
+			unref(arg);
+	} else if (copy)
+		evbuffer_add(c->out, body, len);
+	else if (unref == NULL)
+		evbuffer_add_reference(c->out, body, len, http_noop_unref, NULL);
+	else if ((u = malloc(sizeof *u)) == NULL) {
+		evbuffer_add(c->out, body, len);
+		unref(arg);
+	} else {
+		u->fn = unref;
+		u->arg = arg;
+		evbuffer_add_reference(c->out, body, len, http_call_unref, u);
+	}
+	if (!r->keepalive)
+		c->closing = 1;
+}
+
+void
+http_reply(struct http_req *r, int status, const char *type, const void *body,
+    size_t len)
+{
+	http_send(r, status, type, body, len, NULL, NULL, 1);
+}
+
+void
+http_reply_ref(struct http_req *r, int status, const char *type,
+    const void *body, size_t len, void (*unref)(void *), void *arg)
+{
+	http_send(r, status, type, body, len, unref, arg, 0);
+}
+
+/* Answers an unparseable request and closes after it. */
+static void
+http_fail(struct http_conn *c, int status)
+{
+	struct http_req	*r = &c->req;
+	char		 msg[96];
+	int		 n;
+
+	memset(r, 0, sizeof *r);
+	r->c = c;
+	r->method = HTTP_GET;
+	r->keepalive = 0;
+	n = snprintf(msg, sizeof msg, "%s\n", http_reason(status));
+	http_reply(r, status, "text/plain; charset=utf-8", msg, (size_t)n);
+	c->closing = 1;
+	c->inlen = 0;
+}
+
+/* Trims spaces and tabs at both ends of S, in place. */
+static char *
+http_trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/* Does the comma-separated header value V hold the token TOK? */
+static int
+http_has_token(const char *v, const char *tok)
+{
+	size_t	n = strlen(tok);
+
+	while (v != NULL && *v != '\0') {
+		v += strspn(v, " \t,");
+		if (strncasecmp(v, tok, n) == 0 && (v[n] == '\0' ||
+		    v[n] == ',' || v[n] == ' ' || v[n] == '\t' || v[n] == ';'))
+			return 1;
+		v = strchr(v, ',');
+	}
+	return 0;
+}
+
+/*
+ * Parses the head in c->in (HEADLEN bytes, NUL-terminated, the blank line
+ * included) into c->req; 0, or the status to fail with.
+ */
+static int
+http_parse(struct http_conn *c, char *head)
+{
+	struct http_req	*r = &c->req;
+	char		*line, *next, *sp, *target, *colon, *q, *end;
+	const char	*v;
+
+	memset(r, 0, sizeof *r);
+	r->c = c;
+	line = head;
+	if ((next = strchr(line, '\n')) == NULL)
+		return 400;
+	*next++ = '\0';
+	if (next - line >= 2 && next[-2] == '\r')
+		next[-2] = '\0';
+
+	/* METHOD SP TARGET SP HTTP/1.x */
+	if ((sp = strchr(line, ' ')) == NULL)
+		return 400;
+	*sp = '\0';
+	r->method_name = line;
+	target = sp + 1;
+	if ((sp = strchr(target, ' ')) == NULL)
+		return 400;
+	*sp = '\0';
+	if ((size_t)(sp - target) > c->h->lim.max_uri)
+		return 414;
+	if (strncmp(sp + 1, "HTTP/1.", 7) != 0 || sp[8] < '0' ||
+	    sp[8] > '9' || sp[9] != '\0')
+		return strncmp(sp + 1, "HTTP/", 5) == 0 ? 505 : 400;
+	r->minor = sp[8] - '0';
+	if (strcmp(r->method_name, "GET") == 0)
+		r->method = HTTP_GET;
+	else if (strcmp(r->method_name, "HEAD") == 0)
+		r->method = HTTP_HEAD;
+	else
+		r->method = HTTP_OTHER;
+	if (target[0] != '/') {
+		/* "*" (OPTIONS) and absolute forms: only the method matters. */
+		if (r->method != HTTP_OTHER)
+			return 400;
+		target = (char *)"/";
+	}
+	if ((q = strchr(target, '#')) != NULL)
+		*q = '\0';
+	if ((q = strchr(target, '?')) != NULL) {
+		*q = '\0';
+		r->query = q + 1;
+	}
+	r->path = target;
+
+	for (line = next; *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) == NULL)
+			return 400;
+		*next++ = '\0';
+		if (next - line >= 2 && next[-2] == '\r')
+			next[-2] = '\0';
+		if (*line == '\0')
+			break;
+		/* Obsolete line folding is refused, as RFC 9112 allows. */
+		if (*line == ' ' || *line == '\t')
+			return 400;
+		if ((colon = strchr(line, ':')) == NULL || colon == line)
+			return 400;
+		*colon = '\0';
+		if (strpbrk(line, " \t") != NULL)
+			return 400;
+		if (r->nhdr == HTTP_MAX_HEADERS)
+			return 431;
+		r->hname[r->nhdr] = line;
+		r->hvalue[r->nhdr] = http_trim(colon + 1);
+		r->nhdr++;
+	}
+
+	v = http_req_header(r, "Connection");
+	if (r->minor == 0)
+		r->keepalive = http_has_token(v, "keep-alive");
+	else
+		r->keepalive = !http_has_token(v, "close");
+	if (http_req_header(r, "Transfer-Encoding") != NULL)
+		r->has_body = 1;
+	if ((v = http_req_header(r, "Content-Length")) != NULL) {
+		long long n;
+
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || n < 0)
+			return 400;
+		if (n > 0)
+			r->has_body = 1;
+	}
+	/* A body we will not read would be taken for the next request. */
+	if (r->has_body)
+		r->keepalive = 0;
+	return 0;
+}
+
+/* Writes what it can; 0 when OUT is empty, 1 when more is queued, -1 gone. */
+static int
+http_conn_flush(struct http_conn *c)
+{
+	int	n;
+
+	while (evbuffer_get_length(c->out) > 0) {
+		n = evbuffer_write(c->out, c->fd);
+		if (n > 0)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Serves the complete requests in c->in, in order, while output drains. */
+static void
+http_conn_process(struct http_conn *c)
+{
+	struct http	*h = c->h;
+	char		*end, *head;
+	size_t		 used;
+	int		 status, rc;
+
+	while (!c->closing && c->inlen > 0) {
+		c->in[c->inlen] = '\0';
+		/* Blank lines before a request are allowed (RFC 9112 2.2). */
+		used = strspn(c->in, "\r\n");
+		if (used > 0) {
+			memmove(c->in, c->in + used, c->inlen - used);
+			c->inlen -= used;
+			continue;
+		}
+		if ((end = strstr(c->in, "\r\n\r\n")) != NULL)
+			used = (size_t)(end - c->in) + 4;
+		else if ((end = strstr(c->in, "\n\n")) != NULL)
+			used = (size_t)(end - c->in) + 2;
+		else {
+			if (memchr(c->in, '\0', c->inlen) != NULL)
+				http_fail(c, 400);
+			else if (c->inlen >= h->lim.max_head) {
+				/* An overlong request line is a long URL. */
+				end = memchr(c->in, '\n', c->inlen);
+				http_fail(c, end == NULL ? 414 : 431);
+			}
+			break;
+		}
+		/* The head is parsed in place; a copy keeps pipelined bytes. */
+		if ((head = malloc(used + 1)) == NULL) {
+			http_fail(c, 503);
+			break;
+		}
+		memcpy(head, c->in, used);
+		head[used] = '\0';
+		memmove(c->in, c->in + used, c->inlen - used);
+		c->inlen -= used;
+		if ((status = http_parse(c, head)) != 0)
+			http_fail(c, status);
+		else {
+			h->cb(&c->req, h->arg);
+			if (c->req.status == 0)
+				http_reply(&c->req, 500, NULL, NULL, 0);
+		}
+		free(head);
+		if ((rc = http_conn_flush(c)) == -1) {
+			http_conn_free(c);
+			return;
+		}
+		if (rc == 1) {
+			/* Stop reading until the client takes what it asked for. */
+			event_del(c->rev);
+			event_add(c->wev, h->tv);
+			return;
+		}
+	}
+	if (c->closing && evbuffer_get_length(c->out) == 0) {
+		http_conn_free(c);
+		return;
+	}
+	if (c->closing) {
+		event_del(c->rev);
+		event_add(c->wev, h->tv);
+	}
+}
+
+/* Readable, or silent for a whole timeout. */
+static void
+http_conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn	*c = arg;
+	ssize_t			 n;
+
+	if (what & EV_TIMEOUT) {
+		/* Idle keep-alive, or a head that never ended. */
+		http_conn_free(c);
+		return;
+	}
+	if (c->inlen >= c->h->lim.max_head) {
+		http_conn_process(c);
+		return;
+	}
+	n = read(fd, c->in + c->inlen, c->h->lim.max_head - c->inlen);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		http_conn_free(c);
+		return;
+	}
+	c->inlen += (size_t)n;
+	http_conn_process(c);
+}
+
+/* Writable again, or no progress for a whole timeout. */
+static void
+http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn	*c = arg;
+	int			 rc;
+
+	(void)fd;
+	if (what & EV_TIMEOUT) {
+		/* No progress for a whole timeout: a stalled reader. */
+		http_conn_free(c);
+		return;
+	}
+	if ((rc = http_conn_flush(c)) == -1) {
+		http_conn_free(c);
+		return;
+	}
+	if (rc == 1)
+		return;
+	event_del(c->wev);
+	if (c->closing) {
+		http_conn_free(c);
+		return;
+	}
+	event_add(c->rev, c->h->tv);
+	http_conn_process(c);
+}
