@@ -85,6 +85,6 @@ st_wait_polls nog 2
     fail "after polls: $(st_titles "$DAEMON_URL/feeds/news.atom")"
 [ "$(st_sql 'SELECT count(*) FROM entry')" = 3 ] || fail "duplicates after migration"
 [ "$(st_sql 'SELECT min(id) || max(id) FROM entry')" = 13 ] || fail "entries were replaced, not kept"
-pass "schema 1 migrated to 6: entries kept and matched, no duplicates"
+pass "schema 1 migrated to $want: entries kept and matched, no duplicates"
 daemon_stop
 exit 0
