@@ -96,6 +96,8 @@ reload(struct daemon *d)
 	if (sched_apply(d->sched, nc) == -1)
 		log_warnx("feedmuxd: reload: out of memory scheduling");
 	fetch_set_max(d->fetch, nc->max_transfers);
+	fetch_set_host_limits(d->fetch, nc->host_connections,
+	    nc->host_delay * 1000);
 	d->generation++;	/* titles and memberships may have changed */
 	if (event_base_once(d->base, -1, EV_TIMEOUT, conf_free_later_cb, old,
 	    &now) == -1)
@@ -195,6 +197,8 @@ main(int argc, char **argv)
 		fatalx("feedmuxd: cannot create the event loop");
 	if ((d.fetch = fetch_new(d.base, d.conf->max_transfers)) == NULL)
 		fatalx("feedmuxd: cannot start the fetcher");
+	fetch_set_host_limits(d.fetch, d.conf->host_connections,
+	    d.conf->host_delay * 1000);
 	if ((d.sched = sched_new(&d)) == NULL)
 		fatalx("feedmuxd: out of memory");
 	if (!d.once && (d.httpd = httpd_new(&d)) == NULL)

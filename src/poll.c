@@ -1,7 +1,6 @@
 /* poll: one poll end to end, the pipeline's order in one place; see poll.h. */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,6 @@
 
 #include "conf.h"
 #include "daemon.h"
-#include "date.h"
 #include "doc.h"
 #include "fetch.h"
 #include "log.h"
@@ -17,6 +15,10 @@
 #include "poll.h"
 #include "sched.h"
 #include "store.h"
+#include "uri.h"
+
+/* Polls in a row that must see one permanent redirect before it is adopted. */
+#define POLL_ADOPT_AFTER	3
 
 struct poll_job {
 	struct daemon		*d;
@@ -32,26 +34,6 @@ poll_job_free(struct poll_job *job)
 	store_state_clear(&job->st);
 	free(job->name);
 	free(job);
-}
-
-/* Retry-After as an absolute time: delta seconds or an HTTP date; 0 if none. */
-static int64_t
-poll_retry_after(const char *v, int64_t now)
-{
-	char		*end;
-	long long	 n;
-	int64_t		 t;
-
-	if (v == NULL)
-		return 0;
-	if (isdigit((unsigned char)*v)) {
-		n = strtoll(v, &end, 10);
-		if (*end == '\0' && n >= 0 && n < 366LL * 86400)
-			return now + n;
-		return 0;
-	}
-	t = date_parse_rfc822(v);
-	return t == DATE_UNKNOWN ? 0 : t;
 }
 
 /* A not-a-feed answer that looks like a bot wall rather than a broken feed. */
@@ -73,6 +55,56 @@ poll_size(char *buf, size_t len, size_t n)
 		snprintf(buf, len, "%zu kB", n / 1024);
 }
 
+/* Entries of DOC dated within the rate window before NOW (undated: none). */
+static int
+poll_recent(const struct doc *doc, int64_t now)
+{
+	int64_t	t;
+	int	n = 0;
+
+	for (size_t i = 0; i < doc->nentries; i++) {
+		t = doc->entries[i].published != DOC_NODATE ?
+		    doc->entries[i].published : doc_entry_date(&doc->entries[i]);
+		if (t != DOC_NODATE && t > now - SCHED_RATE_WINDOW &&
+		    t <= now + 86400)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Follows a permanent redirect (301/308 on the first hop) across polls:
+ * P gets the candidate and how many polls in a row saw it, and, once it
+ * was seen POLL_ADOPT_AFTER times and this poll succeeded, the URL to
+ * adopt.  Returns the candidate (caller frees) or NULL.
+ */
+static char *
+poll_redirect(struct poll_job *job, const struct fetch_result *r, int ok,
+    struct store_poll *p)
+{
+	char	*cand;
+
+	p->redirect_url = NULL;
+	p->redirect_count = 0;
+	if ((r->first_status != 301 && r->first_status != 308) ||
+	    r->location == NULL || r->error == FETCH_ERR_POLICY)
+		return NULL;
+	if ((cand = uri_resolve(job->st.url, r->location)) == NULL ||
+	    !uri_is_http(cand) || strcmp(cand, job->st.url) == 0) {
+		free(cand);
+		return NULL;
+	}
+	p->redirect_count = job->st.redirect_url != NULL &&
+	    strcmp(job->st.redirect_url, cand) == 0 ?
+	    job->st.redirect_count + 1 : 1;
+	if (ok && p->redirect_count >= POLL_ADOPT_AFTER) {
+		p->adopt_url = cand;
+		p->redirect_count = 0;
+	} else
+		p->redirect_url = cand;
+	return cand;
+}
+
 /* The fetch finished: parse, store, reschedule. */
 static void
 poll_fetched(const struct fetch_result *r, void *arg)
@@ -83,10 +115,12 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	struct parse_opts		 opts;
 	struct store_poll		 p;
 	struct store_result		 res = { 0, 0, 0 };
+	struct sched_hints		 h;
 	struct doc			*doc = NULL;
-	char				 err[512], size[32];
-	int64_t				 now = daemon_now(), retry = 0;
-	int				 ok = 0;
+	char				 err[512], size[32], *cand;
+	int64_t				 now = daemon_now();
+	int				 ok = 0, recent;
+	double				 rnd = (double)arc4random() / 4294967296.0;
 
 	job->xfer = NULL;
 	if ((cs = conf_source(d->conf, job->name)) == NULL) {
@@ -104,6 +138,9 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	p.etag = job->st.etag;
 	p.last_modified = job->st.last_modified;
 	p.failures = job->st.failures + 1;
+	p.feed_hint = job->st.feed_hint;
+	p.skip_hours = job->st.skip_hours;
+	p.skip_days = job->st.skip_days;
 	p.state = "failing";
 	err[0] = '\0';
 
@@ -112,6 +149,7 @@ poll_fetched(const struct fetch_result *r, void *arg)
 			p.state = "blocked";
 		snprintf(err, sizeof err, "%s", r->errmsg);
 	} else if (r->status == 304) {
+		/* Nothing to parse and nothing to store but the record. */
 		ok = 1;
 	} else if (r->status == 200) {
 		memset(&opts, 0, sizeof opts);
@@ -132,37 +170,78 @@ poll_fetched(const struct fetch_result *r, void *arg)
 		} else
 			ok = 1;
 	} else {
-		if (r->status == 429 || r->status == 503) {
+		if (r->status == 429 || r->status == 503)
 			p.state = "throttled";
-			retry = poll_retry_after(r->retry_after, now);
-		} else if (r->status == 410)
+		else if (r->status == 410)
 			p.state = "gone";
 		else if (r->cf_mitigated)
 			p.state = "blocked";
-		snprintf(err, sizeof err, "HTTP %ld", r->status);
+		if (r->retry_at > now && strcmp(p.state, "throttled") == 0)
+			snprintf(err, sizeof err, "HTTP %ld, retry after %llds",
+			    r->status, (long long)(r->retry_at - now));
+		else
+			snprintf(err, sizeof err, "HTTP %ld", r->status);
 	}
+	cand = poll_redirect(job, r, ok, &p);
 
+	memset(&h, 0, sizeof h);
+	h.interval = cs->interval;
+	h.min_interval = cs->min_interval;
+	h.max_interval = cs->max_interval;
 	if (ok) {
-		p.state = "ok";
+		p.state = job->st.moved || p.adopt_url != NULL ? "moved" : "ok";
 		p.failures = 0;
 		/* Validators are the server's, byte for byte; never invented. */
 		if (r->status == 200 || r->etag != NULL)
 			p.etag = r->etag;
 		if (r->status == 200 || r->last_modified != NULL)
 			p.last_modified = r->last_modified;
-	} else
+		recent = job->st.recent;
+		if (doc != NULL) {
+			p.feed_hint = sched_feed_hint(&doc->feed);
+			p.skip_hours = doc->feed.skip_hours;
+			p.skip_days = doc->feed.skip_days;
+			if (poll_recent(doc, now) > recent)
+				recent = poll_recent(doc, now);
+		}
+		h.http_fresh = fetch_fresh_for(r->cache_control, r->expires,
+		    now);
+		h.feed_hint = p.feed_hint;
+		h.entries = job->st.entries + (doc != NULL ?
+		    (int64_t)doc->nentries : 0);
+		h.recent = recent;
+		h.skip_hours = p.skip_hours;
+		h.skip_days = p.skip_days;
+		p.next_poll = sched_fresh(now, &h, rnd);
+	} else if (strcmp(p.state, "gone") == 0) {
+		/* Retired until the configured URL changes. */
+		p.retired = 1;
+		p.next_poll = 0;
+	} else {
 		p.error = err;
-	p.next_poll = sched_next(now, cs->interval, p.failures, retry,
-	    (double)arc4random() / 4294967296.0);
+		p.next_poll = sched_next(now, cs->interval, p.failures,
+		    r->retry_at, rnd);
+	}
+	if (!ok)
+		p.error = err;
 
-	if (store_poll_done(d->store, cs, &p, doc, &res) == -1 && ok) {
+	if (store_poll_done(d->store, cs, &p, doc, &res) == -1) {
 		/* Nothing stored: fetch it all again soon rather than never. */
 		p.next_poll = sched_next(now, cs->interval, 1, 0, 0.5);
+		p.adopt_url = NULL;
 	}
 	if (res.new > 0 || res.updated > 0)
 		daemon_changed(d, cs);
 
 	poll_size(size, sizeof size, r->len);
+	if (p.adopt_url != NULL)
+		log_warnx("source %s: moved permanently to %s (seen on %d polls "
+		    "in a row), polling it there; update the config",
+		    cs->name, p.adopt_url, POLL_ADOPT_AFTER);
+	else if (p.redirect_url != NULL)
+		log_info("source %s: permanent redirect to %s (%d of %d before "
+		    "it is adopted)", cs->name, p.redirect_url,
+		    p.redirect_count, POLL_ADOPT_AFTER);
 	if (ok && r->status == 304)
 		log_debug("source %s: not modified (%lld ms)", cs->name,
 		    (long long)r->duration_ms);
@@ -172,10 +251,14 @@ poll_fetched(const struct fetch_result *r, void *arg)
 		    (long long)r->duration_ms, doc->bozo ? ", recovered: " :
 		    "", doc->bozo && doc->bozo_message != NULL ?
 		    doc->bozo_message : "");
+	else if (p.retired)
+		log_warnx("source %s: gone (HTTP 410), not polled until its "
+		    "url changes in the config", cs->name);
 	else
 		log_warnx("source %s: %s (%s, failure %d)", cs->name, err,
 		    p.state, p.failures);
 
+	free(cand);
 	doc_free(doc);
 	sched_done(d->sched, job->name, p.next_poll);
 	poll_job_free(job);
@@ -211,9 +294,18 @@ poll_start(struct daemon *d, const char *name)
 	req.last_modified = job->st.last_modified;
 	req.user_agent = cs->user_agent != NULL ? cs->user_agent :
 	    d->conf->user_agent;
+	req.who = cs->name;
 	req.allow_private = conf_source_allow_private(d->conf, cs);
+	req.allow_networks = d->conf->allow_networks;
+	req.nallow_networks = d->conf->nallow_networks;
+	req.proxy = conf_source_proxy(d->conf, cs);
+	req.headers = cs->headers;
+	req.nheaders = cs->nheaders;
 	req.max_body = d->conf->max_body;
 	req.timeout = (long)d->conf->timeout;
+	req.connect_timeout = (long)d->conf->connect_timeout;
+	req.low_speed_limit = (long)d->conf->low_speed_limit;
+	req.low_speed_time = (long)d->conf->low_speed_time;
 	if ((job->xfer = fetch_start(d->fetch, &req, poll_fetched, job)) ==
 	    NULL) {
 		log_warnx("source %s: cannot start a transfer", name);
