@@ -169,6 +169,12 @@ static const struct conf_option conf_options[] = {
 	  "32", NULL,
 	  "Most transfers in flight at once, over all hosts.",
 	  CONF_FIELD(struct conf, max_transfers), 0 },
+	{ "parse_threads", CONF_KIND_FEEDMUX, CONF_INT, 0, 0, 16,
+	  "2", NULL,
+	  "Threads that parse and sanitize fetched documents beside the "
+	  "loop, which keeps fetching and storing meanwhile; 0 parses on the "
+	  "loop.  A change takes a restart.",
+	  CONF_FIELD(struct conf, parse_threads), 0 },
 	{ "host_connections", CONF_KIND_FEEDMUX, CONF_INT, 0, 1, 64,
 	  "2", NULL,
 	  "Most transfers in flight at once to one host name.",
@@ -1760,7 +1766,11 @@ conf_finish(struct conf_state *st)
 	struct conf_source	*s;
 	struct conf_category	*c;
 
-	if (conf->min_interval > conf->max_interval)
+	if (conf->min_interval > conf->max_interval &&
+	    st->global[conf_find_option(CONF_KIND_FEEDMUX,
+	    "min_interval")].line != 0 &&
+	    st->global[conf_find_option(CONF_KIND_FEEDMUX,
+	    "max_interval")].line != 0)
 		conf_error(st, conf->path, 0, "min_interval is above "
 		    "max_interval in [feedmux]");
 	for (size_t i = 0; i < conf->nsources; i++) {
@@ -1771,7 +1781,7 @@ conf_finish(struct conf_state *st)
 			s->min_interval = conf->min_interval;
 		if (!st->extra[i].max_set)
 			s->max_interval = conf->max_interval;
-		if ((st->extra[i].min_set || st->extra[i].max_set) &&
+		if (st->extra[i].min_set && st->extra[i].max_set &&
 		    s->min_interval > s->max_interval)
 			conf_error(st, s->file, s->line, "min_interval is above "
 			    "max_interval in [source \"%s\"]", s->name);

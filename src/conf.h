@@ -66,6 +66,7 @@ struct conf {
 	int64_t			 max_body;	/* decoded bytes per response */
 	long			 max_transfers;	/* in flight, all hosts */
 	long			 host_connections; /* in flight, one host */
+	long			 parse_threads;	/* 0: parse on the loop */
 	int64_t			 host_delay;	/* seconds between starts, one host */
 	char			*proxy;		/* NULL: none (env ignored) */
 	struct conf_cidr	*allow_networks;

@@ -26,6 +26,7 @@
 #include "parse.h"
 #include "sched.h"
 #include "store.h"
+#include "work.h"
 
 static void
 usage(void)
@@ -199,6 +200,8 @@ main(int argc, char **argv)
 		fatalx("feedmuxd: cannot start the fetcher");
 	fetch_set_host_limits(d.fetch, d.conf->host_connections,
 	    d.conf->host_delay * 1000);
+	if ((d.work = work_new(d.base, (int)d.conf->parse_threads)) == NULL)
+		fatalx("feedmuxd: cannot start the parsing threads");
 	if ((d.sched = sched_new(&d)) == NULL)
 		fatalx("feedmuxd: out of memory");
 	if (!d.once && (d.httpd = httpd_new(&d)) == NULL)
@@ -223,6 +226,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	httpd_free(d.httpd);
 	sched_free(d.sched);
+	work_free(d.work);
 	fetch_free(d.fetch);
 	store_close(d.store);
 	event_base_free(d.base);

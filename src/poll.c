@@ -1,4 +1,10 @@
-/* poll: one poll end to end, the pipeline's order in one place; see poll.h. */
+/*
+ * poll: one poll end to end, the pipeline's order in one place; see poll.h.
+ * The order: poll_start (fetch with the stored validators), poll_fetched
+ * (keep the response), poll_parse on a worker thread (bytes to a doc),
+ * poll_finish on the loop (judge the outcome, store in one transaction,
+ * compute the next poll, hand it to sched).
+ */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,6 +22,7 @@
 #include "sched.h"
 #include "store.h"
 #include "uri.h"
+#include "work.h"
 
 /* Polls in a row that must see one permanent redirect before it is adopted. */
 #define POLL_ADOPT_AFTER	3
@@ -26,14 +33,55 @@ struct poll_job {
 	struct fetch_xfer	*xfer;
 	struct store_state	 st;		/* validators and counters before */
 	int64_t			 at;
+	struct fetch_result	 r;		/* the response, strings owned */
+	char			*body;		/* owned, when it is to be parsed */
+	struct doc		*doc;		/* parsed on a worker */
+	int			 parsing;	/* owned by the worker pool */
+	int			 cancelled;	/* freed when the worker is done */
 };
+
+/* The strings of a response kept past fetch's callback, in one list. */
+#define POLL_RESP_STRINGS(r) \
+	&(r)->errmsg, &(r)->effective_url, &(r)->content_type, \
+	&(r)->content_location, &(r)->content_language, &(r)->etag, \
+	&(r)->last_modified, &(r)->retry_after, &(r)->cache_control, \
+	&(r)->expires, &(r)->location
 
 static void
 poll_job_free(struct poll_job *job)
 {
+	const char	**strs[] = { POLL_RESP_STRINGS(&job->r) };
+
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		free((char *)*strs[i]);
+	free(job->body);
+	doc_free(job->doc);
 	store_state_clear(&job->st);
 	free(job->name);
 	free(job);
+}
+
+/* Copies R into the job; the body only when it will be parsed.  -1 oom. */
+static int
+poll_keep(struct poll_job *job, const struct fetch_result *r, int body)
+{
+	const char	**strs[] = { POLL_RESP_STRINGS(&job->r) };
+	int		  rc = 0;
+
+	job->r = *r;
+	job->r.body = "";
+	job->r.len = r->len;
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (*strs[i] != NULL && (*strs[i] = strdup(*strs[i])) == NULL)
+			rc = -1;
+	if (body) {
+		if ((job->body = malloc(r->len + 1)) == NULL)
+			return -1;
+		memcpy(job->body, r->body, r->len);
+		job->body[r->len] = '\0';
+		job->r.body = job->body;
+	}
+	return rc;
 }
 
 /* A not-a-feed answer that looks like a bot wall rather than a broken feed. */
@@ -105,14 +153,13 @@ poll_redirect(struct poll_job *job, const struct fetch_result *r, int ok,
 	return cand;
 }
 
-/* The fetch finished: parse, store, reschedule. */
+/* The document is fetched and parsed: judge, store, reschedule. */
 static void
-poll_fetched(const struct fetch_result *r, void *arg)
+poll_finish(struct poll_job *job)
 {
-	struct poll_job			*job = arg;
+	const struct fetch_result	*r = &job->r;
 	struct daemon			*d = job->d;
 	const struct conf_source	*cs;
-	struct parse_opts		 opts;
 	struct store_poll		 p;
 	struct store_result		 res = { 0, 0, 0 };
 	struct sched_hints		 h;
@@ -122,7 +169,6 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	int				 ok = 0, recent;
 	double				 rnd = (double)arc4random() / 4294967296.0;
 
-	job->xfer = NULL;
 	if ((cs = conf_source(d->conf, job->name)) == NULL) {
 		/* Removed by a reload while in flight: sched cancels those. */
 		sched_done(d->sched, job->name, 0);
@@ -147,17 +193,15 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	if (r->error != FETCH_OK) {
 		if (r->error == FETCH_ERR_POLICY)
 			p.state = "blocked";
-		snprintf(err, sizeof err, "%s", r->errmsg);
+		snprintf(err, sizeof err, "%s", r->errmsg != NULL ? r->errmsg :
+		    "out of memory");
 	} else if (r->status == 304) {
 		/* Nothing to parse and nothing to store but the record. */
 		ok = 1;
 	} else if (r->status == 200) {
-		memset(&opts, 0, sizeof opts);
-		opts.base = r->effective_url;
-		opts.content_type = r->content_type;
-		opts.content_location = r->content_location;
-		opts.content_language = r->content_language;
-		if ((doc = parse_doc(r->body, r->len, &opts)) == NULL)
+		doc = job->doc;
+		job->doc = NULL;
+		if (doc == NULL)
 			snprintf(err, sizeof err, "out of memory parsing");
 		else if (!parse_is_feed(doc)) {
 			if (poll_is_blocked(r))
@@ -264,6 +308,62 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	poll_job_free(job);
 }
 
+/* On a worker thread: bytes to a doc, nothing else. */
+static void
+poll_parse(void *arg)
+{
+	struct poll_job		*job = arg;
+	struct parse_opts	 opts;
+
+	memset(&opts, 0, sizeof opts);
+	opts.base = job->r.effective_url;
+	opts.content_type = job->r.content_type;
+	opts.content_location = job->r.content_location;
+	opts.content_language = job->r.content_language;
+	job->doc = parse_doc(job->r.body, job->r.len, &opts);
+}
+
+/* Back on the loop after parsing. */
+static void
+poll_parsed(void *arg, int cancelled)
+{
+	struct poll_job	*job = arg;
+
+	job->parsing = 0;
+	/* Cancelled by sched, or the pool stopped with the daemon. */
+	if (job->cancelled || cancelled) {
+		poll_job_free(job);
+		return;
+	}
+	poll_finish(job);
+}
+
+/* The fetch finished: keep the response, parse it off the loop. */
+static void
+poll_fetched(const struct fetch_result *r, void *arg)
+{
+	struct poll_job	*job = arg;
+	int		 parse = r->error == FETCH_OK && r->status == 200;
+
+	job->xfer = NULL;
+	if (poll_keep(job, r, parse) == -1) {
+		job->r.error = FETCH_ERR_TRANSPORT;
+		job->r.errmsg = NULL;
+		job->r.status = 0;
+		parse = 0;
+	}
+	if (parse && job->d->work != NULL) {
+		job->parsing = 1;
+		if (work_submit(job->d->work, poll_parse, poll_parsed,
+		    job) != NULL)
+			return;
+		job->parsing = 0;
+	}
+	if (parse)
+		poll_parse(job);
+	poll_finish(job);
+}
+
 struct poll_job *
 poll_start(struct daemon *d, const char *name)
 {
@@ -321,5 +421,10 @@ poll_cancel(struct poll_job *job)
 {
 	if (job->xfer != NULL)
 		fetch_cancel(job->xfer);
+	/* A worker still reads it: poll_parsed frees it. */
+	if (job->parsing) {
+		job->cancelled = 1;
+		return;
+	}
 	poll_job_free(job);
 }
