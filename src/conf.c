@@ -142,6 +142,12 @@ static const struct conf_option conf_options[] = {
 	  "skipHours, skipDays), may stretch its schedule to (an interval "
 	  "set above it is kept as set).",
 	  CONF_FIELD(struct conf, max_interval), 0 },
+	{ "max_backoff", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 4 * WEEK,
+	  "6h", NULL,
+	  "Longest wait after repeated failures (or the interval, if "
+	  "longer): the first retry comes after min(interval, 1m), doubling "
+	  "with each failure in a row.",
+	  CONF_FIELD(struct conf, max_backoff), 0 },
 	{ "timeout", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 10 * MINUTE,
 	  "60s", NULL,
 	  "Longest time one transfer may take, from connecting to the last "

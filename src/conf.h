@@ -59,6 +59,7 @@ struct conf {
 	int64_t			 interval;	/* default for sources, seconds */
 	int64_t			 min_interval;	/* default bounds of the schedule */
 	int64_t			 max_interval;
+	int64_t			 max_backoff;	/* ceiling of failure backoff */
 	int64_t			 timeout;	/* total per transfer, seconds */
 	int64_t			 connect_timeout;
 	int64_t			 low_speed_limit; /* bytes/s ... */

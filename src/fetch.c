@@ -86,6 +86,7 @@ struct fetch {
 	struct event		*wake;		/* a sleeping host becomes ready */
 	long			 max;
 	size_t			 inflight;
+	int			 held;		/* fetch_hold */
 	struct host_table	*hosts;
 	struct host_limits	 hlim;
 	TAILQ_HEAD(, fetch_xfer) xfers;		/* every transfer, for fetch_free */
@@ -654,10 +655,14 @@ fetch_fill(struct fetch *f)
 	struct timeval		 tv;
 	int64_t			 now = mono_ms(), wait;
 
+	if (f->held)
+		return;
 	while ((long)f->inflight < f->max &&
 	    (x = host_next(f->hosts, now, fetch_random(), &h)) != NULL) {
 		x->waiting = 0;
 		x->host = h;
+		log_debug("fetch: %s starts after %lld ms, %zu in flight",
+		    x->url, (long long)elapsed_ms(&x->queued), f->inflight);
 		fetch_run(x);
 	}
 	evtimer_del(f->wake);
@@ -962,6 +967,16 @@ fetch_cancel(struct fetch_xfer *x)
 	}
 	fetch_xfer_free(x);
 	fetch_fill(f);
+}
+
+void
+fetch_hold(struct fetch *f, int held)
+{
+	f->held = held;
+	if (held)
+		evtimer_del(f->wake);
+	else
+		fetch_fill(f);
 }
 
 size_t

@@ -101,6 +101,12 @@ struct fetch_xfer *fetch_start(struct fetch *, const struct fetch_req *,
 		     fetch_done_cb cb, void *arg);
 void		 fetch_cancel(struct fetch_xfer *);
 
+/*
+ * While held, no waiting transfer starts (transfers in flight go on): the
+ * caller's backpressure when it cannot keep up with what arrives.
+ */
+void		 fetch_hold(struct fetch *, int held);
+
 /* Transfers in flight and waiting. */
 size_t		 fetch_inflight(const struct fetch *);
 size_t		 fetch_queued(const struct fetch *);

@@ -26,6 +26,8 @@
 
 /* Polls in a row that must see one permanent redirect before it is adopted. */
 #define POLL_ADOPT_AFTER	3
+/* Documents waiting for or in the parsing threads before fetching pauses. */
+#define POLL_PARSE_BACKLOG	32
 
 struct poll_job {
 	struct daemon		*d;
@@ -264,14 +266,15 @@ poll_finish(struct poll_job *job)
 	} else {
 		p.error = err;
 		p.next_poll = sched_next(now, cs->interval, p.failures,
-		    r->retry_at, rnd);
+		    r->retry_at, d->conf->max_backoff, rnd);
 	}
 	if (!ok)
 		p.error = err;
 
 	if (store_poll_done(d->store, cs, &p, doc, &res) == -1) {
 		/* Nothing stored: fetch it all again soon rather than never. */
-		p.next_poll = sched_next(now, cs->interval, 1, 0, 0.5);
+		p.next_poll = sched_next(now, cs->interval, 1, 0,
+		    d->conf->max_backoff, 0.5);
 		p.adopt_url = NULL;
 	}
 	if (res.new > 0 || res.updated > 0)
@@ -330,6 +333,9 @@ poll_parsed(void *arg, int cancelled)
 	struct poll_job	*job = arg;
 
 	job->parsing = 0;
+	/* Fetching resumes once the parsers catch up. */
+	if (work_pending(job->d->work) == POLL_PARSE_BACKLOG / 2)
+		fetch_hold(job->d->fetch, 0);
 	/* Cancelled by sched, or the pool stopped with the daemon. */
 	if (job->cancelled || cancelled) {
 		poll_job_free(job);
@@ -355,8 +361,12 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	if (parse && job->d->work != NULL) {
 		job->parsing = 1;
 		if (work_submit(job->d->work, poll_parse, poll_parsed,
-		    job) != NULL)
+		    job) != NULL) {
+			/* Bodies must not pile up faster than they parse. */
+			if (work_pending(job->d->work) >= POLL_PARSE_BACKLOG)
+				fetch_hold(job->d->fetch, 1);
 			return;
+		}
 		job->parsing = 0;
 	}
 	if (parse)

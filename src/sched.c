@@ -40,17 +40,17 @@ sched_random(void)
 
 int64_t
 sched_next(int64_t now, int64_t interval, int failures, int64_t retry_after,
-    double r)
+    int64_t ceiling, double r)
 {
-	int64_t	delay, base, ceiling;
+	int64_t	delay, base;
 
 	if (failures <= 0)
 		delay = interval;
 	else {
 		/* Exponential from min(interval, 60s), capped. */
 		base = interval < 60 ? interval : 60;
-		ceiling = interval > SCHED_BACKOFF_MAX ? interval :
-		    SCHED_BACKOFF_MAX;
+		if (ceiling < interval)
+			ceiling = interval;
 		delay = base;
 		for (int i = 1; i < failures && delay < ceiling; i++)
 			delay *= 2;

@@ -22,8 +22,8 @@ struct sched;
 
 /* First polls of sources never polled before are spread over this window. */
 #define SCHED_SPREAD		30
-/* Failures back off from min(interval, 60s), doubling, up to this ceiling. */
-#define SCHED_BACKOFF_MAX	(6 * 3600)
+/* Failures back off from min(interval, 60s), doubling, up to a ceiling. */
+#define SCHED_BACKOFF_MAX	(6 * 3600)	/* the default ceiling */
 
 struct sched	*sched_new(struct daemon *);
 void		 sched_free(struct sched *);
@@ -49,12 +49,12 @@ int		 sched_busy(const struct sched *);
 
 /*
  * Policy, pure: the next poll time after a poll at NOW for a source with
- * INTERVAL seconds and FAILURES consecutive failures (0 after a success),
- * with RETRY_AFTER (absolute time, 0 if none) honoured; R is a random
- * value in [0, 1) for the jitter.
+ * INTERVAL seconds and FAILURES consecutive failures (0: plain interval),
+ * backing off up to max(CEILING, INTERVAL), with RETRY_AFTER (absolute
+ * time, 0 if none) honoured; R is a random value in [0, 1) for the jitter.
  */
 int64_t		 sched_next(int64_t now, int64_t interval, int failures,
-		     int64_t retry_after, double r);
+		     int64_t retry_after, int64_t ceiling, double r);
 
 /* What the next poll after a successful one depends on. */
 struct sched_hints {
