@@ -613,6 +613,9 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 
 	if (code != CURLE_OK || x->error != FETCH_OK) {
 		r.error = x->error;
+		/* curl's own check of Content-Length is our cap too. */
+		if (r.error == FETCH_OK && code == CURLE_FILESIZE_EXCEEDED)
+			r.error = FETCH_ERR_TOOBIG;
 		if (r.error == FETCH_OK)
 			r.error = code == CURLE_OPERATION_TIMEDOUT ?
 			    FETCH_ERR_TIMEOUT : FETCH_ERR_TRANSPORT;

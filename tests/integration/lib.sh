@@ -317,16 +317,23 @@ print(s[0][sys.argv[2]] if s else "")' "$2" "$3"
 }
 
 # Write the [feedmux] section of a polling test's config to stdout:
-# loopback allowed, polls every second, no per-host gap unless set after.
+# loopback allowed, polls every second, no per-host gap; each argument
+# ("key = value") is added, replacing a default of the same key.
 poll_conf_head()
 {
-	cat <<CONF
-[feedmux]
-listen = 127.0.0.1:0
-database = $T/db/feedmux.db
-allow_private = yes
-interval = 1s
-max_interval = 1s
-host_delay = 0
-CONF
+	printf '[feedmux]\nlisten = 127.0.0.1:0\ndatabase = %s/db/feedmux.db\n' "$T"
+	printf 'allow_private = yes\n'
+	printf 'interval 1s\nmax_interval 1s\nhost_delay 0\n' |
+	while read -r pc_key pc_value; do
+		pc_set=no
+		for pc_arg in "$@"; do
+			case "$pc_arg" in
+			"$pc_key "*|"$pc_key="*)	pc_set=yes ;;
+			esac
+		done
+		[ "$pc_set" = yes ] || printf '%s = %s\n' "$pc_key" "$pc_value"
+	done
+	for pc_arg in "$@"; do
+		printf '%s\n' "$pc_arg"
+	done
 }

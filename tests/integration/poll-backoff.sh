@@ -9,8 +9,7 @@ t_require curl
 mkdir -p "$T/pub"
 printf 'status 500\n' >"$T/pub/down.rss.meta"
 fixpub_start "$T/pub"
-{ poll_conf_head; cat <<CONF
-max_backoff = 4s
+{ poll_conf_head "max_backoff = 4s"; cat <<CONF
 [source "down"]
 url = $FIXPUB_URL/down.rss
 CONF
