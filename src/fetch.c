@@ -344,6 +344,23 @@ fetch_opensocket_cb(void *arg, curlsocktype purpose,
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
+/* A request is about to be sent: the host's gap starts now. */
+static int
+fetch_prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
+    int conn_primary_port, int conn_local_port)
+{
+	struct fetch_xfer	*x = arg;
+
+	(void)conn_primary_ip;
+	(void)conn_local_ip;
+	(void)conn_primary_port;
+	(void)conn_local_port;
+	/* Bookkeeping only: nothing here calls back into libcurl. */
+	if (x->host != NULL)
+		host_sent(x->f->hosts, x->host, mono_ms());
+	return CURL_PREREQFUNC_OK;
+}
+
 /* Body bytes, already decoded: the cap counts what we would have to parse. */
 static size_t
 fetch_write_cb(char *data, size_t size, size_t nmemb, void *arg)
@@ -499,6 +516,9 @@ fetch_setup(struct fetch_xfer *x, const struct fetch_req *req)
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
 	    fetch_opensocket_cb) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, x) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)x->max_body) != CURLE_OK;
 

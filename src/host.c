@@ -31,6 +31,7 @@ struct host {
 	}			 thr[HOST_RING];
 	int			 thrpos;
 	int			 nthr;
+	double			 jitter;	/* of the last start, for host_sent */
 	int			 slow;		/* gap factor while slowed */
 	int64_t			 slow_until;
 };
@@ -325,13 +326,27 @@ host_slow_factor(const struct host *h, int64_t now)
 	return now < h->slow_until ? h->slow : 1;
 }
 
+/* The least time from a request to H at NOW to the next one. */
+static int64_t
+host_gap(const struct host_table *t, const struct host *h, int64_t now)
+{
+	int64_t	gap = t->lim.delay_ms;
+	int	f;
+
+	if ((f = host_slow_factor(h, now)) > 1) {
+		if (gap < HOST_SLOW_GAP_MIN_MS)
+			gap = HOST_SLOW_GAP_MIN_MS;
+		gap *= f;
+	}
+	return gap + (int64_t)((double)gap * HOST_JITTER * h->jitter);
+}
+
 void *
 host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
 {
 	struct host_wait	*w;
 	struct host		*h;
 	int64_t			 gap;
-	int			 f;
 
 	/* Sleepers whose time has come join the end of the ready list. */
 	while (t->nheap > 0 && t->heap[0]->next_ok <= now) {
@@ -344,18 +359,26 @@ host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
 	w = h->head;
 	host_unlink(t, w);
 	h->inflight++;
-	gap = t->lim.delay_ms;
-	if ((f = host_slow_factor(h, now)) > 1) {
-		if (gap < HOST_SLOW_GAP_MIN_MS)
-			gap = HOST_SLOW_GAP_MIN_MS;
-		gap *= f;
-	}
-	gap += (int64_t)((double)gap * HOST_JITTER * r);
+	h->jitter = r;
+	gap = host_gap(t, h, now);
 	if (h->next_ok < now + gap)
 		h->next_ok = now + gap;
 	host_place(t, h, now);
 	*hostp = h;
 	return w->item;
+}
+
+void
+host_sent(struct host_table *t, struct host *h, int64_t now)
+{
+	int64_t	gap = host_gap(t, h, now);
+
+	if (h->next_ok >= now + gap)
+		return;
+	h->next_ok = now + gap;
+	/* A sleeper's key grew; a ready host goes back to sleep. */
+	if (h->state == HOST_READY || h->state == HOST_SLEEP)
+		host_place(t, h, now);
 }
 
 void

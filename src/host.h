@@ -76,6 +76,13 @@ void		 host_cancel(struct host_table *, struct host_wait *w,
 void		*host_next(struct host_table *, int64_t now, double r,
 		     struct host **hostp);
 
+/*
+ * The request started by host_next is being sent now (its connection is
+ * up): the gap counts from here, so a slow connect of one request never
+ * brings the next closer to it at the server.
+ */
+void		 host_sent(struct host_table *, struct host *, int64_t now);
+
 /* A request started by host_next ended. */
 void		 host_done(struct host_table *, struct host *, int64_t now);
 

@@ -81,6 +81,25 @@ test_spacing(void **state)
 }
 
 static void
+test_sent(void **state)
+{
+	struct host_table	*t = table(2, 1000);
+	struct item		 a[2];
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	/* Its connect took 300 ms: the gap counts from the request. */
+	host_sent(t, h, 300);
+	assert_null(next(t, 1299, &h));
+	assert_int_equal(host_wake(t, 1000), 300);
+	assert_string_equal(next(t, 1300, &h), "a1");
+	host_table_free(t);
+}
+
+static void
 test_connections(void **state)
 {
 	struct host_table	*t = table(2, 0);
@@ -234,6 +253,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spacing),
+		cmocka_unit_test(test_sent),
 		cmocka_unit_test(test_connections),
 		cmocka_unit_test(test_turns),
 		cmocka_unit_test(test_cancel),
