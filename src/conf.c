@@ -60,6 +60,7 @@ enum conf_type {
 	CONF_STRING,
 	CONF_BOOL,
 	CONF_DURATION,
+	CONF_MSEC,		/* a duration in milliseconds: 250ms, 2s */
 	CONF_SIZE,
 	CONF_INT,
 	CONF_HOSTPORT,
@@ -185,11 +186,12 @@ static const struct conf_option conf_options[] = {
 	  "2", NULL,
 	  "Most transfers in flight at once to one host name.",
 	  CONF_FIELD(struct conf, host_connections), 0 },
-	{ "host_delay", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 0, HOUR,
-	  "1s", NULL,
-	  "Least time between the starts of two requests to one host name; "
-	  "each gap gets up to 25% more at random.  A host that throttles "
-	  "several sources gets longer gaps for a while.",
+	{ "host_delay", CONF_KIND_FEEDMUX, CONF_MSEC, 0, 0, HOUR * 1000,
+	  "100ms", NULL,
+	  "Least time between two requests to one host name, counted from "
+	  "when a request is sent, as 250ms or 2s; each gap gets up to 25% "
+	  "more at random.  A host that throttles several sources gets "
+	  "longer gaps for a while.",
 	  CONF_FIELD(struct conf, host_delay), 0 },
 	{ "proxy", CONF_KIND_FEEDMUX, CONF_PROXY, 0, 0, 0,
 	  NULL, "http://proxy.example:3128",
@@ -501,6 +503,10 @@ conf_fmt_bound(const struct conf_option *opt, int64_t v, char *buf,
 {
 	if (opt->type == CONF_DURATION)
 		conf_fmt_duration(v, buf, len);
+	else if (opt->type == CONF_MSEC && v % 1000 != 0)
+		snprintf(buf, len, "%lldms", (long long)v);
+	else if (opt->type == CONF_MSEC)
+		conf_fmt_duration(v / 1000, buf, len);
 	else if (opt->type == CONF_SIZE)
 		conf_fmt_size(v, buf, len);
 	else
@@ -910,6 +916,22 @@ conf_parse_value(const struct conf_option *opt, const char *text,
 			return -1;
 		}
 		break;
+	case CONF_MSEC: {
+		size_t	n = strlen(text);
+
+		/* "250ms", else a duration in seconds as everywhere. */
+		if (n > 2 && strcmp(text + n - 2, "ms") == 0 &&
+		    strspn(text, "0123456789") == n - 2 && n - 2 <= 9)
+			out->n = strtoll(text, NULL, 10);
+		else if ((out->n = date_parse_duration(text)) >= 0)
+			out->n *= 1000;
+		else {
+			snprintf(msg, msglen, "bad value for %s: \"%s\" is not "
+			    "a duration (like 250ms, 1s or 2m)", opt->name, show);
+			return -1;
+		}
+		break;
+	}
 	case CONF_SIZE:
 		if ((r = conf_parse_size(text, &out->n)) == -1) {
 			snprintf(msg, msglen, "bad value for %s: \"%s\" is not "
@@ -1079,6 +1101,7 @@ conf_store(char *base, const struct conf_option *opt, struct conf_value *v)
 	}
 	case CONF_BOOL:
 	case CONF_DURATION:
+	case CONF_MSEC:
 	case CONF_SIZE:
 	case CONF_INT:
 		conf_store_int(base + opt->off, opt->size, v->n);
@@ -1979,6 +2002,7 @@ conf_describe(const struct conf_option *opt, char *buf, size_t len)
 		snprintf(buf, len, "yes or no%s", flags);
 		break;
 	case CONF_DURATION:
+	case CONF_MSEC:
 		snprintf(buf, len, "duration, %s to %s%s", lo, hi, flags);
 		break;
 	case CONF_SIZE:

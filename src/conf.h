@@ -68,7 +68,7 @@ struct conf {
 	long			 max_transfers;	/* in flight, all hosts */
 	long			 host_connections; /* in flight, one host */
 	long			 parse_threads;	/* 0: parse on the loop */
-	int64_t			 host_delay;	/* seconds between starts, one host */
+	int64_t			 host_delay;	/* milliseconds between requests, one host */
 	char			*proxy;		/* NULL: none (env ignored) */
 	struct conf_cidr	*allow_networks;
 	size_t			 nallow_networks;

@@ -98,7 +98,7 @@ reload(struct daemon *d)
 		log_warnx("feedmuxd: reload: out of memory scheduling");
 	fetch_set_max(d->fetch, nc->max_transfers);
 	fetch_set_host_limits(d->fetch, nc->host_connections,
-	    nc->host_delay * 1000);
+	    nc->host_delay);
 	d->generation++;	/* titles and memberships may have changed */
 	if (event_base_once(d->base, -1, EV_TIMEOUT, conf_free_later_cb, old,
 	    &now) == -1)
@@ -199,7 +199,7 @@ main(int argc, char **argv)
 	if ((d.fetch = fetch_new(d.base, d.conf->max_transfers)) == NULL)
 		fatalx("feedmuxd: cannot start the fetcher");
 	fetch_set_host_limits(d.fetch, d.conf->host_connections,
-	    d.conf->host_delay * 1000);
+	    d.conf->host_delay);
 	if ((d.work = work_new(d.base, (int)d.conf->parse_threads)) == NULL)
 		fatalx("feedmuxd: cannot start the parsing threads");
 	if ((d.sched = sched_new(&d)) == NULL)

@@ -28,7 +28,7 @@
 #define FETCH_MAX_REDIRS	5
 #define FETCH_HOST_MAX		256		/* bytes of a host name */
 #define FETCH_HOST_CONNECTIONS	2		/* defaults of the per-host limits */
-#define FETCH_HOST_DELAY_MS	1000
+#define FETCH_HOST_DELAY_MS	100
 
 /* Response headers we keep; reset on every new response (redirect hops). */
 enum {

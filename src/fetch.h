@@ -85,7 +85,7 @@ typedef void (*fetch_done_cb)(const struct fetch_result *, void *arg);
 
 /*
  * Engine; MAX_TRANSFERS in flight at once, the rest waiting for their
- * host's turn (by default 2 in flight and 1 s between starts per host).
+ * host's turn (by default 2 in flight and 100 ms between requests per host).
  */
 struct fetch	*fetch_new(struct event_base *, long max_transfers);
 void		 fetch_free(struct fetch *);

@@ -296,7 +296,7 @@ test_polling_options(void **state)
 	assert_int_equal(conf->low_speed_limit, 64);
 	assert_int_equal(conf->low_speed_time, 30);
 	assert_int_equal(conf->host_connections, 2);
-	assert_int_equal(conf->host_delay, 1);
+	assert_int_equal(conf->host_delay, 100);
 	assert_int_equal(conf->parse_threads, 2);
 	assert_null(conf->proxy);
 	assert_int_equal(conf->nallow_networks, 0);
@@ -304,13 +304,13 @@ test_polling_options(void **state)
 
 	conf = load_text(dir, "[feedmux]\nproxy = http://p.example:3128\n"
 	    "allow_networks = 192.168.10.0/24, fd00:10::/64 ,10.0.0.1\n"
-	    "host_delay = 0\nmin_interval = 1m\n"
+	    "host_delay = 250ms\nmin_interval = 1m\n"
 	    "[source \"s\"]\nurl = https://a.example/\nproxy = none\n"
 	    "header = X-Token:  a b c\nheader = Accept: application/json\n"
 	    "max_interval = 2h\n"
 	    "[source \"t\"]\nurl = https://b.example/\n");
 	assert_string_equal(conf->proxy, "http://p.example:3128");
-	assert_int_equal(conf->host_delay, 0);
+	assert_int_equal(conf->host_delay, 250);
 	assert_int_equal(conf->nallow_networks, 3);
 	assert_int_equal(conf->allow_networks[0].family, AF_INET);
 	assert_int_equal(conf->allow_networks[0].prefix, 24);
@@ -929,6 +929,11 @@ static const struct bad_case bad_cases[] = {
 	  "@:1: min_interval is above max_interval in [source \"s\"]\n" },
 	{ "[feedmux]\nhost_connections = 0\n", 0,
 	  "@:2: host_connections out of range: \"0\" (must be 1 to 64)\n" },
+	{ "[feedmux]\nhost_delay = 2h\n", 0,
+	  "@:2: host_delay out of range: \"2h\" (must be 0s to 1h)\n" },
+	{ "[feedmux]\nhost_delay = 5 ms\n", 0,
+	  "@:2: bad value for host_delay: \"5 ms\" is not a duration (like "
+	  "250ms, 1s or 2m)\n" },
 	/* Defaults never conflict: min 5m above a max of 1m set alone. */
 	{ "[feedmux]\nmax_interval = 1m\n", 0, "" },
 };
