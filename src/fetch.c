@@ -324,6 +324,14 @@ fetch_addr_in(const struct sockaddr *sa, const struct conf_cidr *nets,
 	return 0;
 }
 
+/* 1 when this transfer may talk to the peer at SA (the SSRF guard). */
+static int
+fetch_addr_ok(const struct fetch_xfer *x, const struct sockaddr *sa)
+{
+	return x->proxy != NULL || x->allow_private || fetch_addr_public(sa) ||
+	    fetch_addr_in(sa, x->nets, x->nnets);
+}
+
 /*
  * Every connection, after DNS and on every redirect hop: the SSRF guard.
  * Through a proxy the address is the proxy's, which the user chose.
@@ -335,30 +343,49 @@ fetch_opensocket_cb(void *arg, curlsocktype purpose,
 	struct fetch_xfer	*x = arg;
 
 	(void)purpose;
-	if (x->proxy == NULL && !x->allow_private &&
-	    !fetch_addr_public(&addr->addr) &&
-	    !fetch_addr_in(&addr->addr, x->nets, x->nnets)) {
+	if (!fetch_addr_ok(x, &addr->addr)) {
 		x->error = FETCH_ERR_POLICY;
 		return CURL_SOCKET_BAD;
 	}
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
-/* A request is about to be sent: the host's gap starts now. */
+/*
+ * A request is about to be sent, on a new or a reused connection: the
+ * guard again (a connection another source opened may lead where this
+ * one may not go), and the host's gap starts now.
+ */
 static int
 fetch_prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
     int conn_primary_port, int conn_local_port)
 {
 	struct fetch_xfer	*x = arg;
+	struct sockaddr_in6	 sin6;
+	struct sockaddr_in	 sin;
 
-	(void)conn_primary_ip;
 	(void)conn_local_ip;
 	(void)conn_primary_port;
 	(void)conn_local_port;
+	memset(&sin, 0, sizeof sin);
+	memset(&sin6, 0, sizeof sin6);
+	if (inet_pton(AF_INET, conn_primary_ip, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		if (!fetch_addr_ok(x, (struct sockaddr *)&sin))
+			goto refuse;
+	} else if (inet_pton(AF_INET6, conn_primary_ip, &sin6.sin6_addr) ==
+	    1) {
+		sin6.sin6_family = AF_INET6;
+		if (!fetch_addr_ok(x, (struct sockaddr *)&sin6))
+			goto refuse;
+	} else if (x->proxy == NULL && !x->allow_private)
+		goto refuse;		/* an address we cannot judge */
 	/* Bookkeeping only: nothing here calls back into libcurl. */
 	if (x->host != NULL)
 		host_sent(x->f->hosts, x->host, mono_ms());
 	return CURL_PREREQFUNC_OK;
+refuse:
+	x->error = FETCH_ERR_POLICY;
+	return CURL_PREREQFUNC_ABORT;
 }
 
 /* Body bytes, already decoded: the cap counts what we would have to parse. */

@@ -338,7 +338,8 @@ host_gap(const struct host_table *t, const struct host *h, int64_t now)
 			gap = HOST_SLOW_GAP_MIN_MS;
 		gap *= f;
 	}
-	return gap + (int64_t)((double)gap * HOST_JITTER * h->jitter);
+	return gap + (int64_t)((double)gap * (HOST_MARGIN +
+	    HOST_JITTER * h->jitter));
 }
 
 void *

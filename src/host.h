@@ -24,8 +24,12 @@ struct host_limits {
 	int64_t		 delay_ms;	/* least gap between two starts */
 };
 
-/* Each gap gets up to this fraction more, at random. */
-#define HOST_JITTER		0.25
+/*
+ * Each gap gets this fraction more, and up to HOST_JITTER more at random:
+ * the margin keeps the gap whole at the server despite network jitter.
+ */
+#define HOST_MARGIN		0.05
+#define HOST_JITTER		0.20
 /* Throttled answers (429/503) from this many sources within ... */
 #define HOST_SLOW_SOURCES	2
 /* ... this window slow the whole host ... */

@@ -59,13 +59,13 @@ test_spacing(void **state)
 	push(t, "a.example", &a[2], "a2", 0);
 	assert_int_equal(host_waiting(t), 3);
 	assert_string_equal(next(t, 0, &h), "a0");
-	/* The next one waits a full gap, even with a free connection. */
-	assert_null(next(t, 999, &h));
-	assert_int_equal(host_wake(t, 10), 990);
-	assert_string_equal(next(t, 1000, &h), "a1");
+	/* The next one waits a full gap and 5%, even with a free connection. */
+	assert_null(next(t, 1049, &h));
+	assert_int_equal(host_wake(t, 10), 1040);
+	assert_string_equal(next(t, 1050, &h), "a1");
 	assert_null(next(t, 1500, &h));
 	/* Jitter only lengthens the gap: at most 25% more. */
-	assert_non_null(host_next(t, 2000, 0.0, &h));
+	assert_non_null(host_next(t, 2100, 0.0, &h));
 	assert_int_equal(host_waiting(t), 0);
 	assert_int_equal(host_wake(t, 2000), -1);
 	host_table_free(t);
@@ -76,7 +76,7 @@ test_spacing(void **state)
 	push(t, "b.example", &a[1], "b1", 0);
 	assert_non_null(host_next(t, 0, 0.999, &h));
 	assert_null(next(t, 1248, &h));
-	assert_string_equal(next(t, 1250, &h), "b1");
+	assert_string_equal(next(t, 1249, &h), "b1");
 	host_table_free(t);
 }
 
@@ -93,9 +93,9 @@ test_sent(void **state)
 	assert_string_equal(next(t, 0, &h), "a0");
 	/* Its connect took 300 ms: the gap counts from the request. */
 	host_sent(t, h, 300);
-	assert_null(next(t, 1299, &h));
-	assert_int_equal(host_wake(t, 1000), 300);
-	assert_string_equal(next(t, 1300, &h), "a1");
+	assert_null(next(t, 1349, &h));
+	assert_int_equal(host_wake(t, 1000), 350);
+	assert_string_equal(next(t, 1350, &h), "a1");
 	host_table_free(t);
 }
 
@@ -186,8 +186,8 @@ test_many_hosts(void **state)
 	while (host_next(t, 0, 0.5, &h) != NULL)
 		n++;
 	assert_int_equal(n, 1000);
-	assert_int_equal(host_wake(t, 0), 1125);
-	while (host_next(t, 1125, 0.5, &h) != NULL)
+	assert_int_equal(host_wake(t, 0), 1150);
+	while (host_next(t, 1150, 0.5, &h) != NULL)
 		n++;
 	assert_int_equal(n, 2000);
 	host_table_free(t);
@@ -210,7 +210,7 @@ test_throttle(void **state)
 	/* One source throttled: the host is not slowed. */
 	assert_int_equal(host_throttled(t, h, 1, 100, 0), 1);
 	assert_int_equal(host_throttled(t, h, 1, 200, 0), 1);
-	assert_string_equal(next(t, 1000, &h), "a1");
+	assert_string_equal(next(t, 1050, &h), "a1");
 	host_done(t, h, 1100);
 	/* A second source: gaps double, and its Retry-After holds the host. */
 	assert_int_equal(host_throttled(t, h, 2, 1100, 60000), 2);
@@ -243,8 +243,9 @@ test_slow_gap(void **state)
 	/* Three sources: 4x a gap of at least HOST_SLOW_GAP_MIN_MS. */
 	assert_int_equal(host_slow_factor(h, 0), 4);
 	assert_string_equal(next(t, 0, &h), "a1");
-	assert_null(next(t, 4 * HOST_SLOW_GAP_MIN_MS - 1, &h));
-	assert_string_equal(next(t, 4 * HOST_SLOW_GAP_MIN_MS, &h), "a2");
+	assert_null(next(t, 4 * HOST_SLOW_GAP_MIN_MS * 105 / 100 - 1, &h));
+	assert_string_equal(next(t, 4 * HOST_SLOW_GAP_MIN_MS * 105 / 100, &h),
+	    "a2");
 	host_table_free(t);
 }
 
