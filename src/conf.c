@@ -189,9 +189,9 @@ static const struct conf_option conf_options[] = {
 	{ "host_delay", CONF_KIND_FEEDMUX, CONF_MSEC, 0, 0, HOUR * 1000,
 	  "100ms", NULL,
 	  "Least time between two requests to one host name, counted from "
-	  "when a request is sent, as 250ms or 2s; each gap gets up to 25% "
-	  "more at random.  A host that throttles several sources gets "
-	  "longer gaps for a while.",
+	  "when a request is sent, as 250ms or 2s; each gap gets 5% more and "
+	  "up to 20% more at random.  A host that throttles several sources "
+	  "gets longer gaps for a while.",
 	  CONF_FIELD(struct conf, host_delay), 0 },
 	{ "proxy", CONF_KIND_FEEDMUX, CONF_PROXY, 0, 0, 0,
 	  NULL, "http://proxy.example:3128",
