@@ -60,12 +60,16 @@ enum conf_type {
 	CONF_STRING,
 	CONF_BOOL,
 	CONF_DURATION,
+	CONF_MSEC,		/* a duration in milliseconds: 250ms, 2s */
 	CONF_SIZE,
 	CONF_INT,
 	CONF_HOSTPORT,
 	CONF_URL,
 	CONF_LIST,
-	CONF_INCLUDE
+	CONF_INCLUDE,
+	CONF_PROXY,		/* scheme://host[:port] of a proxy */
+	CONF_HEADER,		/* "Name: value", appended to a list */
+	CONF_CIDRS		/* comma-separated networks */
 };
 
 #define CONF_REQUIRED	0x1
@@ -153,11 +157,43 @@ static const struct conf_option conf_options[] = {
 	  "Time between polls of a source, as 90s, 30m, 2h, 1d or 1w.  "
 	  "Values under a minute are meant for tests.",
 	  CONF_FIELD(struct conf, interval), 0 },
+	{ "min_interval", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, WEEK,
+	  "5m", NULL,
+	  "Shortest time between polls that a busy source's publishing rate "
+	  "may bring its schedule down to (an interval set below it is kept "
+	  "as set).  See \"Polling policy\" in the README.",
+	  CONF_FIELD(struct conf, min_interval), 0 },
+	{ "max_interval", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 4 * WEEK,
+	  "1d", NULL,
+	  "Longest time between polls that a quiet source, or the "
+	  "publisher's caching hints (max-age, Expires, ttl, sy:update*, "
+	  "skipHours, skipDays), may stretch its schedule to (an interval "
+	  "set above it is kept as set).",
+	  CONF_FIELD(struct conf, max_interval), 0 },
+	{ "max_backoff", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 4 * WEEK,
+	  "6h", NULL,
+	  "Longest wait after repeated failures (or the interval, if "
+	  "longer): the first retry comes after min(interval, 1m), doubling "
+	  "with each failure in a row.",
+	  CONF_FIELD(struct conf, max_backoff), 0 },
 	{ "timeout", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 10 * MINUTE,
 	  "60s", NULL,
 	  "Longest time one transfer may take, from connecting to the last "
 	  "byte.",
 	  CONF_FIELD(struct conf, timeout), 0 },
+	{ "connect_timeout", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1,
+	  10 * MINUTE, "20s", NULL,
+	  "Longest time to set up a connection (DNS, TCP, TLS).",
+	  CONF_FIELD(struct conf, connect_timeout), 0 },
+	{ "low_speed_limit", CONF_KIND_FEEDMUX, CONF_SIZE, 0, 1, GIB,
+	  "64", NULL,
+	  "A transfer slower than this many bytes per second for "
+	  "low_speed_time is aborted.",
+	  CONF_FIELD(struct conf, low_speed_limit), 0 },
+	{ "low_speed_time", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1,
+	  10 * MINUTE, "30s", NULL,
+	  "How long a transfer may stay below low_speed_limit.",
+	  CONF_FIELD(struct conf, low_speed_time), 0 },
 	{ "max_body", CONF_KIND_FEEDMUX, CONF_SIZE, 0, KIB, GIB,
 	  "16M", NULL,
 	  "Largest decoded response body accepted, with a K, M or G suffix; "
@@ -167,6 +203,36 @@ static const struct conf_option conf_options[] = {
 	  "32", NULL,
 	  "Most transfers in flight at once, over all hosts.",
 	  CONF_FIELD(struct conf, max_transfers), 0 },
+	{ "parse_threads", CONF_KIND_FEEDMUX, CONF_INT, 0, 0, 16,
+	  "2", NULL,
+	  "Threads that parse and sanitize fetched documents beside the "
+	  "loop, which keeps fetching and storing meanwhile; 0 parses on the "
+	  "loop.  A change takes a restart.",
+	  CONF_FIELD(struct conf, parse_threads), 0 },
+	{ "host_connections", CONF_KIND_FEEDMUX, CONF_INT, 0, 1, 64,
+	  "2", NULL,
+	  "Most transfers in flight at once to one host name.",
+	  CONF_FIELD(struct conf, host_connections), 0 },
+	{ "host_delay", CONF_KIND_FEEDMUX, CONF_MSEC, 0, 0, HOUR * 1000,
+	  "100ms", NULL,
+	  "Least time between two requests to one host name, counted from "
+	  "when a request is sent, as 250ms or 2s; each gap gets 5% more and "
+	  "up to 20% more at random.  A host that throttles several sources "
+	  "gets longer gaps for a while.",
+	  CONF_FIELD(struct conf, host_delay), 0 },
+	{ "proxy", CONF_KIND_FEEDMUX, CONF_PROXY, 0, 0, 0,
+	  NULL, "http://proxy.example:3128",
+	  "Proxy for every request, as http://, https://, socks4://, "
+	  "socks4a://, socks5:// or socks5h:// HOST:PORT (default: none; the "
+	  "http_proxy environment variables are ignored).  The proxy is "
+	  "exempt from the address policy; each source may override it.",
+	  CONF_FIELD(struct conf, proxy), 0 },
+	{ "allow_networks", CONF_KIND_FEEDMUX, CONF_CIDRS, 0, 0, 0,
+	  NULL, "192.168.10.0/24, fd00:10::/64",
+	  "Comma-separated networks (CIDR) that sources may reach even "
+	  "without allow_private, for feeds on a LAN.",
+	  CONF_FIELD(struct conf, allow_networks),
+	  offsetof(struct conf, nallow_networks) },
 	{ "feed_limit", CONF_KIND_FEEDMUX, CONF_INT, 0, 1, 1000,
 	  "50", NULL,
 	  "Most entries in one rendered feed.",
@@ -233,11 +299,34 @@ static const struct conf_option conf_options[] = {
 	  "Time between polls of this source (default: the global "
 	  "interval).",
 	  CONF_FIELD(struct conf_source, interval), 0 },
+	{ "min_interval", CONF_KIND_SOURCE, CONF_DURATION, 0, 1, WEEK,
+	  NULL, "10m",
+	  "Shortest time between polls of this source (default: the global "
+	  "min_interval).",
+	  CONF_FIELD(struct conf_source, min_interval), 0 },
+	{ "max_interval", CONF_KIND_SOURCE, CONF_DURATION, 0, 1, 4 * WEEK,
+	  NULL, "6h",
+	  "Longest time between polls of this source (default: the global "
+	  "max_interval).",
+	  CONF_FIELD(struct conf_source, max_interval), 0 },
 	{ "allow_private", CONF_KIND_SOURCE, CONF_BOOL, 0, 0, 1,
 	  NULL, "no",
 	  "Whether this source may connect to loopback and private addresses "
 	  "(default: the global allow_private).",
 	  CONF_FIELD(struct conf_source, allow_private), 0 },
+	{ "proxy", CONF_KIND_SOURCE, CONF_PROXY, 0, 0, 0,
+	  NULL, "socks5h://127.0.0.1:9050",
+	  "Proxy for this source (default: the global proxy); \"none\" "
+	  "connects directly.",
+	  CONF_FIELD(struct conf_source, proxy), 0 },
+	{ "header", CONF_KIND_SOURCE, CONF_HEADER, CONF_REPEAT, 0, 0,
+	  NULL, "Authorization: Bearer 0123456789",
+	  "An extra request header for this source, as \"Name: value\"; may "
+	  "be repeated.  Headers feedmux manages itself (Host, User-Agent, "
+	  "If-None-Match, If-Modified-Since, Accept-Encoding, Connection, "
+	  "Content-Length, Transfer-Encoding) cannot be set here.",
+	  CONF_FIELD(struct conf_source, headers),
+	  offsetof(struct conf_source, nheaders) },
 	{ "user_agent", CONF_KIND_SOURCE, CONF_STRING, 0, 0, 0,
 	  NULL, "feedmux-example/1.0",
 	  "User-Agent header for this source (default: the global "
@@ -286,6 +375,8 @@ struct conf_extra {
 	const char	*cfile;		/* where categories was set */
 	int		 cline;
 	int		 interval_set;
+	int		 min_set;
+	int		 max_set;
 };
 
 /* The section being read in one file. */
@@ -323,6 +414,8 @@ struct conf_value {
 	int64_t		 n;
 	char		**list;
 	size_t		 nlist;
+	struct conf_cidr *cidrs;
+	size_t		 ncidrs;
 };
 
 static void	conf_read_file(struct conf_state *, const char *, const char *,
@@ -480,6 +573,10 @@ conf_fmt_bound(const struct conf_option *opt, int64_t v, char *buf,
 {
 	if (opt->type == CONF_DURATION)
 		conf_fmt_duration(v, buf, len);
+	else if (opt->type == CONF_MSEC && v % 1000 != 0)
+		snprintf(buf, len, "%lldms", (long long)v);
+	else if (opt->type == CONF_MSEC)
+		conf_fmt_duration(v / 1000, buf, len);
 	else if (opt->type == CONF_SIZE)
 		conf_fmt_size(v, buf, len);
 	else
@@ -685,6 +782,162 @@ oom:
 	return -2;
 }
 
+/* 1 when S is "none" or a proxy URL with a scheme curl speaks and a host. */
+static int
+conf_valid_proxy(const char *s)
+{
+	static const char *const schemes[] = {
+		"http://", "https://", "socks4://", "socks4a://", "socks5://",
+		"socks5h://",
+	};
+	const char	*h = NULL;
+
+	if (strcmp(s, "none") == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strncasecmp(s, schemes[i], strlen(schemes[i])) == 0)
+			h = s + strlen(schemes[i]);
+	if (h == NULL || *h == '\0' || *h == '/' || *h == ':')
+		return 0;
+	return strpbrk(s, " \t\"<>\\^`{|}") == NULL;
+}
+
+/* Request headers feedmux sets itself, which a source may not override. */
+static const char *const conf_managed_headers[] = {
+	"host", "user-agent", "if-none-match", "if-modified-since",
+	"accept-encoding", "connection", "content-length",
+	"transfer-encoding", "te", "upgrade", "keep-alive",
+	"proxy-connection",
+};
+
+/*
+ * Checks "Name: value" and copies it normalised to "Name: value" into
+ * *OUT; -1 with WHY set when malformed, -2 when out of memory.
+ */
+static int
+conf_parse_header_value(const char *s, char **out, char *why, size_t whylen)
+{
+	const char	*colon, *v;
+	size_t		 n;
+
+	if ((colon = strchr(s, ':')) == NULL || colon == s) {
+		snprintf(why, whylen, "expected \"Name: value\"");
+		return -1;
+	}
+	n = (size_t)(colon - s);
+	/* RFC 9110 token characters only. */
+	if (strspn(s, "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz") != n) {
+		snprintf(why, whylen, "bad header name");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof conf_managed_headers /
+	    sizeof conf_managed_headers[0]; i++) {
+		if (strlen(conf_managed_headers[i]) == n &&
+		    strncasecmp(s, conf_managed_headers[i], n) == 0) {
+			snprintf(why, whylen, "%.*s is set by feedmux itself",
+			    (int)n, s);
+			return -1;
+		}
+	}
+	for (v = colon + 1; conf_isblank(*v); v++)
+		;
+	for (const char *p = v; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 && *p != '\t') {
+			snprintf(why, whylen, "control character in value");
+			return -1;
+		}
+	}
+	if (asprintf(out, "%.*s: %s", (int)n, s, v) == -1)
+		return -2;
+	return 0;
+}
+
+/* Parses one "ADDR/BITS" (or a bare address) into C; -1 when malformed. */
+static int
+conf_parse_cidr(const char *s, struct conf_cidr *c)
+{
+	char		 addr[INET6_ADDRSTRLEN + 1];
+	const char	*slash;
+	size_t		 n;
+	int64_t		 bits;
+	int		 max;
+
+	memset(c, 0, sizeof *c);
+	slash = strchr(s, '/');
+	n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof addr)
+		return -1;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, c->addr) == 1) {
+		c->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, c->addr) == 1) {
+		c->family = AF_INET6;
+		max = 128;
+	} else
+		return -1;
+	bits = max;
+	if (slash != NULL && (conf_parse_int(slash + 1, &bits) != 0 ||
+	    slash[1] == '-' || bits > max))
+		return -1;
+	c->prefix = (int)bits;
+	/* Host bits set are a typo more often than not: refuse them. */
+	for (int i = c->prefix; i < max; i++)
+		if (c->addr[i / 8] & (0x80 >> (i % 8)))
+			return -1;
+	return 0;
+}
+
+/* Splits a comma-separated list of networks into OUT; -1 with WHY, -2 oom. */
+static int
+conf_parse_cidrs(const char *s, struct conf_value *out, char *why,
+    size_t whylen)
+{
+	char		 show[CONF_SHOW_MAX + 4];
+	const char	*p = s, *comma, *b, *e;
+	struct conf_cidr *v;
+	char		*item;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		e = comma != NULL ? comma : p + strlen(p);
+		for (b = p; b < e && conf_isblank(*b); b++)
+			;
+		while (e > b && conf_isblank(e[-1]))
+			e--;
+		if ((item = strndup(b, (size_t)(e - b))) == NULL)
+			goto oom;
+		if ((v = realloc(out->cidrs, (out->ncidrs + 1) *
+		    sizeof *v)) == NULL) {
+			free(item);
+			goto oom;
+		}
+		out->cidrs = v;
+		if (conf_parse_cidr(item, &v[out->ncidrs]) == -1) {
+			snprintf(why, whylen, "\"%s\" is not a network (like "
+			    "192.168.1.0/24 or fd00::/8, host bits zero)",
+			    conf_show(item, show, sizeof show));
+			free(item);
+			free(out->cidrs);
+			out->cidrs = NULL;
+			out->ncidrs = 0;
+			return -1;
+		}
+		free(item);
+		out->ncidrs++;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+oom:
+	free(out->cidrs);
+	out->cidrs = NULL;
+	out->ncidrs = 0;
+	return -2;
+}
+
 /*
  * Parses TEXT as OPT's type into OUT.  Returns 0, or -1 with the whole
  * message in MSG, or -2 when out of memory.
@@ -733,6 +986,22 @@ conf_parse_value(const struct conf_option *opt, const char *text,
 			return -1;
 		}
 		break;
+	case CONF_MSEC: {
+		size_t	n = strlen(text);
+
+		/* "250ms", else a duration in seconds as everywhere. */
+		if (n > 2 && strcmp(text + n - 2, "ms") == 0 &&
+		    strspn(text, "0123456789") == n - 2 && n - 2 <= 9)
+			out->n = strtoll(text, NULL, 10);
+		else if ((out->n = date_parse_duration(text)) >= 0)
+			out->n *= 1000;
+		else {
+			snprintf(msg, msglen, "bad value for %s: \"%s\" is not "
+			    "a duration (like 250ms, 1s or 2m)", opt->name, show);
+			return -1;
+		}
+		break;
+	}
 	case CONF_SIZE:
 		if ((r = conf_parse_size(text, &out->n)) == -1) {
 			snprintf(msg, msglen, "bad value for %s: \"%s\" is not "
@@ -779,6 +1048,39 @@ conf_parse_value(const struct conf_option *opt, const char *text,
 		default:
 			return -2;
 		}
+	case CONF_CIDRS:
+		switch (conf_parse_cidrs(text, out, why, sizeof why)) {
+		case 0:
+			return 0;
+		case -1:
+			snprintf(msg, msglen, "bad value for %s: %s", opt->name,
+			    why);
+			return -1;
+		default:
+			return -2;
+		}
+	case CONF_HEADER:
+		switch (conf_parse_header_value(text, &out->s, why,
+		    sizeof why)) {
+		case 0:
+			return 0;
+		case -1:
+			snprintf(msg, msglen, "bad value for %s: \"%s\": %s",
+			    opt->name, show, why);
+			return -1;
+		default:
+			return -2;
+		}
+	case CONF_PROXY:
+		if (!conf_valid_proxy(text)) {
+			snprintf(msg, msglen, "bad value for %s: \"%s\" is not "
+			    "a proxy URL (http, https, socks4, socks4a, socks5 "
+			    "or socks5h://HOST:PORT) or none", opt->name, show);
+			return -1;
+		}
+		if ((out->s = strdup(text)) == NULL)
+			return -2;
+		return 0;
 	}
 
 	/* Numbers: r is -2 when too large to hold at all. */
@@ -814,6 +1116,7 @@ conf_store(char *base, const struct conf_option *opt, struct conf_value *v)
 	switch (opt->type) {
 	case CONF_STRING:
 	case CONF_URL:
+	case CONF_PROXY:
 	case CONF_HOSTPORT:
 		memcpy(&old, base + opt->off, sizeof old);
 		free(old);
@@ -837,8 +1140,38 @@ conf_store(char *base, const struct conf_option *opt, struct conf_value *v)
 		v->nlist = 0;
 		break;
 	}
+	case CONF_HEADER: {
+		char	**oldv, **nv;
+		size_t	  oldn;
+
+		/* Repeatable: each line appends; out of memory drops it. */
+		memcpy(&oldv, base + opt->off, sizeof oldv);
+		memcpy(&oldn, base + opt->off2, sizeof oldn);
+		if ((nv = realloc(oldv, (oldn + 1) * sizeof *nv)) == NULL) {
+			free(v->s);
+			v->s = NULL;
+			break;
+		}
+		nv[oldn++] = v->s;
+		v->s = NULL;
+		memcpy(base + opt->off, &nv, sizeof nv);
+		memcpy(base + opt->off2, &oldn, sizeof oldn);
+		break;
+	}
+	case CONF_CIDRS: {
+		struct conf_cidr	*oldc;
+
+		memcpy(&oldc, base + opt->off, sizeof oldc);
+		free(oldc);
+		memcpy(base + opt->off, &v->cidrs, sizeof v->cidrs);
+		memcpy(base + opt->off2, &v->ncidrs, sizeof v->ncidrs);
+		v->cidrs = NULL;
+		v->ncidrs = 0;
+		break;
+	}
 	case CONF_BOOL:
 	case CONF_DURATION:
+	case CONF_MSEC:
 	case CONF_SIZE:
 	case CONF_INT:
 		conf_store_int(base + opt->off, opt->size, v->n);
@@ -1213,6 +1546,12 @@ conf_set_key(struct conf_state *st, struct conf_section *sec, const char *key,
 			x->cline = line;
 		} else if (opt->off == offsetof(struct conf_source, interval))
 			x->interval_set = 1;
+		else if (opt->off == offsetof(struct conf_source,
+		    min_interval))
+			x->min_set = 1;
+		else if (opt->off == offsetof(struct conf_source,
+		    max_interval))
+			x->max_set = 1;
 	}
 	conf_store(base, opt, &v);
 }
@@ -1541,6 +1880,13 @@ conf_finish(struct conf_state *st)
 		    at->line, "bad value for sync: \"%s\" is not normal or "
 		    "full", conf_show(conf->sync, show, sizeof show));
 	}
+	if (conf->min_interval > conf->max_interval &&
+	    st->global[conf_find_option(CONF_KIND_FEEDMUX,
+	    "min_interval")].line != 0 &&
+	    st->global[conf_find_option(CONF_KIND_FEEDMUX,
+	    "max_interval")].line != 0)
+		conf_error(st, conf->path, 0, "min_interval is above "
+		    "max_interval in [feedmux]");
 	for (size_t i = 0; i < conf->nsources; i++) {
 		s = &conf->sources[i];
 		if (!st->extra[i].interval_set)
@@ -1549,6 +1895,14 @@ conf_finish(struct conf_state *st)
 			s->max_age = conf->max_age;
 		if (s->max_entries < 0)
 			s->max_entries = conf->max_entries;
+		if (!st->extra[i].min_set)
+			s->min_interval = conf->min_interval;
+		if (!st->extra[i].max_set)
+			s->max_interval = conf->max_interval;
+		if (st->extra[i].min_set && st->extra[i].max_set &&
+		    s->min_interval > s->max_interval)
+			conf_error(st, s->file, s->line, "min_interval is above "
+			    "max_interval in [source \"%s\"]", s->name);
 		for (size_t j = 0; j < s->ncategories; j++) {
 			if (conf_category(conf, s->categories[j]) != NULL)
 				continue;
@@ -1623,8 +1977,11 @@ conf_free(struct conf *conf)
 		free(conf->sources[i].url);
 		conf_list_free(conf->sources[i].categories,
 		    conf->sources[i].ncategories);
+		conf_list_free(conf->sources[i].headers,
+		    conf->sources[i].nheaders);
 		free(conf->sources[i].user_agent);
 		free(conf->sources[i].title);
+		free(conf->sources[i].proxy);
 	}
 	free(conf->sources);
 	for (size_t i = 0; i < conf->nfiles; i++)
@@ -1639,6 +1996,8 @@ conf_free(struct conf *conf)
 	free(conf->user_agent);
 	free(conf->sync);
 	free(conf->control);
+	free(conf->proxy);
+	free(conf->allow_networks);
 	free(conf);
 }
 
@@ -1669,6 +2028,14 @@ conf_source_allow_private(const struct conf *conf,
 	if (s->allow_private == CONF_INHERIT)
 		return conf->allow_private;
 	return s->allow_private;
+}
+
+const char *
+conf_source_proxy(const struct conf *conf, const struct conf_source *s)
+{
+	const char	*p = s->proxy != NULL ? s->proxy : conf->proxy;
+
+	return p != NULL && strcmp(p, "none") != 0 ? p : NULL;
 }
 
 /* Writes TEXT as "; " comment lines of at most about 76 columns. */
@@ -1739,6 +2106,7 @@ conf_describe(const struct conf_option *opt, char *buf, size_t len)
 		snprintf(buf, len, "yes or no%s", flags);
 		break;
 	case CONF_DURATION:
+	case CONF_MSEC:
 		snprintf(buf, len, "duration, %s to %s%s", lo, hi, flags);
 		break;
 	case CONF_SIZE:
@@ -1758,6 +2126,15 @@ conf_describe(const struct conf_option *opt, char *buf, size_t len)
 		break;
 	case CONF_INCLUDE:
 		snprintf(buf, len, "glob pattern%s", flags);
+		break;
+	case CONF_PROXY:
+		snprintf(buf, len, "proxy URL or none%s", flags);
+		break;
+	case CONF_HEADER:
+		snprintf(buf, len, "Name: value%s", flags);
+		break;
+	case CONF_CIDRS:
+		snprintf(buf, len, "comma-separated networks%s", flags);
 		break;
 	}
 }

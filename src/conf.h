@@ -26,17 +26,29 @@ struct conf_category {
 	int		 line;
 };
 
+/* A network allowed past the SSRF guard (allow_networks). */
+struct conf_cidr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 addr[16];	/* network byte order, host bits zero */
+	int		 prefix;	/* bits */
+};
+
 struct conf_source {
 	char		*name;		/* [source "NAME"], [A-Za-z0-9._-]+ */
 	char		*url;		/* absolute http(s) URL */
 	char		**categories;	/* names of defined categories */
 	size_t		 ncategories;
 	int64_t		 interval;	/* seconds between polls */
+	int64_t		 min_interval;	/* bounds of the adaptive schedule */
+	int64_t		 max_interval;
 	int		 allow_private;	/* 0, 1 or CONF_INHERIT */
 	char		*user_agent;	/* NULL: the global one */
 	int64_t		 max_age;	/* retention, seconds; 0 keeps forever */
 	int64_t		 max_entries;	/* retention; 0 keeps every entry */
 	char		*title;		/* for people (OPML); NULL when unset */
+	char		*proxy;		/* NULL: the global one */
+	char		**headers;	/* extra request headers, "Name: value" */
+	size_t		 nheaders;
 	const char	*file;
 	int		 line;
 };
@@ -54,9 +66,21 @@ struct conf {
 	int			 allow_private;	/* 0 or 1 */
 	char			*user_agent;
 	int64_t			 interval;	/* default for sources, seconds */
+	int64_t			 min_interval;	/* default bounds of the schedule */
+	int64_t			 max_interval;
+	int64_t			 max_backoff;	/* ceiling of failure backoff */
 	int64_t			 timeout;	/* total per transfer, seconds */
+	int64_t			 connect_timeout;
+	int64_t			 low_speed_limit; /* bytes/s ... */
+	int64_t			 low_speed_time;  /* ... for this long: abort */
 	int64_t			 max_body;	/* decoded bytes per response */
 	long			 max_transfers;	/* in flight, all hosts */
+	long			 host_connections; /* in flight, one host */
+	long			 parse_threads;	/* 0: parse on the loop */
+	int64_t			 host_delay;	/* milliseconds between requests, one host */
+	char			*proxy;		/* NULL: none (env ignored) */
+	struct conf_cidr	*allow_networks;
+	size_t			 nallow_networks;
 	int64_t			 feed_limit;	/* entries per rendered feed */
 	char			*sync;		/* "normal" or "full" */
 	int			 sync_full;	/* synchronous=FULL, from sync */
@@ -86,6 +110,9 @@ const struct conf_category	*conf_category(const struct conf *, const char *name)
 
 /* 1 when the source may connect to loopback/private addresses. */
 int		 conf_source_allow_private(const struct conf *, const struct conf_source *);
+
+/* The proxy URL for the source, or NULL for a direct connection. */
+const char	*conf_source_proxy(const struct conf *, const struct conf_source *);
 
 /* Writes every option with its default and help as a commented INI example. */
 void		 conf_write_example(FILE *);

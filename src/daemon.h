@@ -15,6 +15,7 @@ struct fetch;
 struct httpd;
 struct sched;
 struct store;
+struct work;
 
 struct daemon {
 	struct event_base	*base;
@@ -23,6 +24,7 @@ struct daemon {
 	struct fetch		*fetch;
 	struct sched		*sched;
 	struct httpd		*httpd;
+	struct work		*work;		/* parsing threads, NULL: on the loop */
 	int			 once;		/* --once: poll everything, then exit */
 	int64_t			 started;	/* wall clock, seconds */
 	uint64_t		 generation;	/* bumped when a reload may change any view */

@@ -168,6 +168,24 @@ static const char *const migrations[] = {
 	/* 8: one row the health check rewrites to prove the file is writable. */
 	"CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  at INTEGER NOT NULL);",
+
+	/*
+	 * 9: permanent redirects are adopted only after several polls saw the
+	 * same one; a 410 retires a source until its configured URL changes.
+	 */
+	"ALTER TABLE source ADD COLUMN redirect_url TEXT;"
+	"ALTER TABLE source ADD COLUMN redirect_count INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE source ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;",
+
+	/* 10: the publisher's freshness hints from its last document. */
+	"ALTER TABLE source ADD COLUMN feed_hint INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE source ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE source ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
+
+	/* 11: poll records say what state the poll left and when the next is. */
+	"ALTER TABLE poll ADD COLUMN state TEXT;"
+	"ALTER TABLE poll ADD COLUMN next_poll INTEGER;",
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))

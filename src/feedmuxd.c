@@ -32,6 +32,7 @@
 #include "parse.h"
 #include "sched.h"
 #include "store.h"
+#include "work.h"
 
 /* How often the STATUS= line is refreshed, in seconds. */
 #define MAIN_STATUS_INTERVAL	10
@@ -182,6 +183,8 @@ reload(struct daemon *d)
 	if (sched_apply(d->sched, nc) == -1)
 		log_warnx("feedmuxd: reload: out of memory scheduling");
 	fetch_set_max(d->fetch, nc->max_transfers);
+	fetch_set_host_limits(d->fetch, nc->host_connections,
+	    nc->host_delay);
 	d->generation++;	/* titles and memberships may have changed */
 	d->conf_loaded = daemon_now();
 	if (event_base_once(d->base, -1, EV_TIMEOUT, conf_free_later_cb, old,
@@ -293,6 +296,10 @@ main(int argc, char **argv)
 		fatalx("feedmuxd: cannot create the event loop");
 	if ((d.fetch = fetch_new(d.base, d.conf->max_transfers)) == NULL)
 		fatalx("feedmuxd: cannot start the fetcher");
+	fetch_set_host_limits(d.fetch, d.conf->host_connections,
+	    d.conf->host_delay);
+	if ((d.work = work_new(d.base, (int)d.conf->parse_threads)) == NULL)
+		fatalx("feedmuxd: cannot start the parsing threads");
 	if ((d.sched = sched_new(&d)) == NULL)
 		fatalx("feedmuxd: out of memory");
 	nfds = d.once ? 0 : notify_listen_fds();
@@ -361,6 +368,7 @@ main(int argc, char **argv)
 	ctl_free(ctl);
 	httpd_free(d.httpd);
 	sched_free(d.sched);
+	work_free(d.work);
 	fetch_free(d.fetch);
 	store_close(d.store);
 	event_base_free(d.base);

@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +18,17 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "conf.h"
+#include "date.h"
 #include "fetch.h"
+#include "host.h"
 #include "log.h"
 
 #define FETCH_HEADER_MAX	(64 * 1024)	/* all header bytes of one transfer */
 #define FETCH_MAX_REDIRS	5
-#define FETCH_CONNECT_TIMEOUT	20L
-#define FETCH_LOWSPEED_BYTES	64L		/* below this many bytes/s ... */
-#define FETCH_LOWSPEED_TIME	30L		/* ... for this long: abort */
+#define FETCH_HOST_MAX		256		/* bytes of a host name */
+#define FETCH_HOST_CONNECTIONS	2		/* defaults of the per-host limits */
+#define FETCH_HOST_DELAY_MS	100
 
 /* Response headers we keep; reset on every new response (redirect hops). */
 enum {
@@ -42,14 +47,22 @@ struct fetch_xfer {
 	fetch_done_cb		 cb;
 	void			*arg;
 	int			 running;	/* added to the multi handle */
+	int			 waiting;	/* in the host table */
 	char			*url;
 	char			*user_agent;
 	char			*etag;
 	char			*last_modified;
 	char			*post;
+	char			*proxy;
+	uint64_t		 who;		/* hash of the source's name */
 	int			 allow_private;
+	struct conf_cidr	*nets;
+	size_t			 nnets;
 	int64_t			 max_body;
 	long			 timeout;
+	struct host_wait	 w;
+	struct host		*host;		/* once started */
+	TAILQ_ENTRY(fetch_xfer)	 all;
 
 	char			*body;
 	size_t			 len, cap;
@@ -61,9 +74,9 @@ struct fetch_xfer {
 	int			 cf_mitigated;
 	enum fetch_error	 error;
 	char			 errbuf[CURL_ERROR_SIZE];
+	struct timespec		 queued;
 	struct timespec		 started;
 
-	struct fetch_xfer	*next;		/* in the wait queue */
 	struct event		*failev;	/* reports a refused start */
 };
 
@@ -71,10 +84,13 @@ struct fetch {
 	struct event_base	*base;
 	CURLM			*multi;
 	struct event		*timer;
+	struct event		*wake;		/* a sleeping host becomes ready */
 	long			 max;
 	size_t			 inflight;
-	size_t			 queued;
-	struct fetch_xfer	*qhead, *qtail;
+	int			 held;		/* fetch_hold */
+	struct host_table	*hosts;
+	struct host_limits	 hlim;
+	TAILQ_HEAD(, fetch_xfer) xfers;		/* every transfer, for fetch_free */
 };
 
 /* Per-socket context, owned by curl's socket callback. */
@@ -96,6 +112,111 @@ elapsed_ms(const struct timespec *since)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
 	    (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Milliseconds on the monotonic clock, the host room's time. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static double
+fetch_random(void)
+{
+	return (double)arc4random() / 4294967296.0;
+}
+
+static uint64_t
+fetch_hash(const char *s)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; s != NULL && *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+int64_t
+fetch_retry_after(const char *v, int64_t now)
+{
+	char		*end;
+	long long	 n;
+	int64_t		 t;
+
+	if (v == NULL)
+		return 0;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (isdigit((unsigned char)*v)) {
+		n = strtoll(v, &end, 10);
+		while (*end == ' ' || *end == '\t')
+			end++;
+		/* More than a year is nonsense; treat it as absent. */
+		if (*end == '\0' && n >= 0 && n < 366LL * 86400)
+			return now + n;
+		return 0;
+	}
+	t = date_parse_rfc822(v);
+	return t == DATE_UNKNOWN ? 0 : t;
+}
+
+int64_t
+fetch_fresh_for(const char *cc, const char *expires, int64_t now)
+{
+	const char	*p, *e;
+	size_t		 n;
+	long long	 v, maxage = -1;
+	int64_t		 t;
+
+	for (p = cc; p != NULL && *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		p += strspn(p, " \t,");
+		e = p + strcspn(p, ",");
+		n = strcspn(p, "=, \t");
+		if ((n == 8 && strncasecmp(p, "no-store", 8) == 0) ||
+		    (n == 8 && strncasecmp(p, "no-cache", 8) == 0))
+			return 0;
+		if (n == 7 && strncasecmp(p, "max-age", 7) == 0 &&
+		    p[7] == '=') {
+			p += p[8] == '"' ? 9 : 8;
+			if (!isdigit((unsigned char)*p))
+				return 0;
+			v = strtoll(p, NULL, 10);
+			maxage = v < 366LL * 86400 ? v : 0;
+		}
+	}
+	/* max-age wins over Expires (RFC 9111 5.3). */
+	if (maxage >= 0)
+		return maxage;
+	if (expires == NULL || (t = date_parse_rfc822(expires)) ==
+	    DATE_UNKNOWN || t <= now)
+		return 0;
+	return t - now < 366LL * 86400 ? t - now : 0;
+}
+
+int
+fetch_url_host(const char *url, char *buf, size_t len)
+{
+	CURLU	*u;
+	char	*host = NULL;
+	int	 rc = -1;
+
+	if ((u = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    strlen(host) < len) {
+		for (size_t i = 0; host[i] != '\0'; i++)
+			buf[i] = (char)tolower((unsigned char)host[i]);
+		buf[strlen(host)] = '\0';
+		rc = 0;
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 int
@@ -166,7 +287,56 @@ fetch_addr_public(const struct sockaddr *sa)
 	return 0;
 }
 
-/* Every connection, after DNS and on every redirect hop: the SSRF guard. */
+int
+fetch_addr_in(const struct sockaddr *sa, const struct conf_cidr *nets,
+    size_t n)
+{
+	const uint8_t	*a;
+	int		 family, bits, whole;
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (sa->sa_family == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+		family = AF_INET;
+	} else if (sa->sa_family == AF_INET6) {
+		a = ((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr.s6_addr;
+		family = AF_INET6;
+		/* An IPv4-mapped address is judged as the IPv4 one. */
+		if (memcmp(a, mapped, 12) == 0) {
+			a += 12;
+			family = AF_INET;
+		}
+	} else
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (nets[i].family != family)
+			continue;
+		bits = nets[i].prefix;
+		whole = bits / 8;
+		if (memcmp(a, nets[i].addr, whole) != 0)
+			continue;
+		if (bits % 8 != 0 && ((a[whole] ^ nets[i].addr[whole]) &
+		    (0xff00 >> (bits % 8)) & 0xff) != 0)
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* 1 when this transfer may talk to the peer at SA (the SSRF guard). */
+static int
+fetch_addr_ok(const struct fetch_xfer *x, const struct sockaddr *sa)
+{
+	return x->proxy != NULL || x->allow_private || fetch_addr_public(sa) ||
+	    fetch_addr_in(sa, x->nets, x->nnets);
+}
+
+/*
+ * Every connection, after DNS and on every redirect hop: the SSRF guard.
+ * Through a proxy the address is the proxy's, which the user chose.
+ */
 static curl_socket_t
 fetch_opensocket_cb(void *arg, curlsocktype purpose,
     struct curl_sockaddr *addr)
@@ -174,11 +344,49 @@ fetch_opensocket_cb(void *arg, curlsocktype purpose,
 	struct fetch_xfer	*x = arg;
 
 	(void)purpose;
-	if (!x->allow_private && !fetch_addr_public(&addr->addr)) {
+	if (!fetch_addr_ok(x, &addr->addr)) {
 		x->error = FETCH_ERR_POLICY;
 		return CURL_SOCKET_BAD;
 	}
 	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+/*
+ * A request is about to be sent, on a new or a reused connection: the
+ * guard again (a connection another source opened may lead where this
+ * one may not go), and the host's gap starts now.
+ */
+static int
+fetch_prereq_cb(void *arg, char *conn_primary_ip, char *conn_local_ip,
+    int conn_primary_port, int conn_local_port)
+{
+	struct fetch_xfer	*x = arg;
+	struct sockaddr_in6	 sin6;
+	struct sockaddr_in	 sin;
+
+	(void)conn_local_ip;
+	(void)conn_primary_port;
+	(void)conn_local_port;
+	memset(&sin, 0, sizeof sin);
+	memset(&sin6, 0, sizeof sin6);
+	if (inet_pton(AF_INET, conn_primary_ip, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		if (!fetch_addr_ok(x, (struct sockaddr *)&sin))
+			goto refuse;
+	} else if (inet_pton(AF_INET6, conn_primary_ip, &sin6.sin6_addr) ==
+	    1) {
+		sin6.sin6_family = AF_INET6;
+		if (!fetch_addr_ok(x, (struct sockaddr *)&sin6))
+			goto refuse;
+	} else if (x->proxy == NULL && !x->allow_private)
+		goto refuse;		/* an address we cannot judge */
+	/* Bookkeeping only: nothing here calls back into libcurl. */
+	if (x->host != NULL)
+		host_sent(x->f->hosts, x->host, mono_ms());
+	return CURL_PREREQFUNC_OK;
+refuse:
+	x->error = FETCH_ERR_POLICY;
+	return CURL_PREREQFUNC_ABORT;
 }
 
 /* Body bytes, already decoded: the cap counts what we would have to parse. */
@@ -274,12 +482,26 @@ fetch_header_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Configures the easy handle of X; -1 when curl refuses an option. */
+/* 1 when the extra headers of REQ set NAME themselves. */
 static int
-fetch_setup(struct fetch_xfer *x)
+fetch_req_has(const struct fetch_req *req, const char *name)
+{
+	size_t	n = strlen(name);
+
+	for (size_t i = 0; i < req->nheaders; i++)
+		if (strncasecmp(req->headers[i], name, n) == 0 &&
+		    req->headers[i][n] == ':')
+			return 1;
+	return 0;
+}
+
+/* Configures the easy handle of X for REQ; -1 when curl refuses an option. */
+static int
+fetch_setup(struct fetch_xfer *x, const struct fetch_req *req)
 {
 	CURL	*e = x->easy;
 	char	*h;
+	long	 connect;
 	int	 bad = 0;
 
 	bad |= curl_easy_setopt(e, CURLOPT_URL, x->url) != CURLE_OK;
@@ -294,13 +516,21 @@ fetch_setup(struct fetch_xfer *x)
 	    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT, x->timeout) != CURLE_OK;
+	connect = req->connect_timeout > 0 ? req->connect_timeout : 20;
 	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
-	    x->timeout < FETCH_CONNECT_TIMEOUT ? x->timeout :
-	    FETCH_CONNECT_TIMEOUT) != CURLE_OK;
+	    x->timeout < connect ? x->timeout : connect) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
-	    FETCH_LOWSPEED_BYTES) != CURLE_OK;
+	    req->low_speed_limit > 0 ? req->low_speed_limit : 64L) !=
+	    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-	    FETCH_LOWSPEED_TIME) != CURLE_OK;
+	    req->low_speed_time > 0 ? req->low_speed_time : 30L) != CURLE_OK;
+	/* "" turns off the http_proxy environment: only configured proxies. */
+	bad |= curl_easy_setopt(e, CURLOPT_PROXY, x->proxy != NULL ?
+	    x->proxy : "") != CURLE_OK;
+	/* Connection reuse across polls; HTTP/2 where TLS offers it. */
+	bad |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_2TLS) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) != CURLE_OK;
 	/* "" offers every encoding this libcurl decodes (gzip, deflate, br ...). */
 	bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, x->user_agent) !=
@@ -314,12 +544,19 @@ fetch_setup(struct fetch_xfer *x)
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
 	    fetch_opensocket_cb) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, x) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)x->max_body) != CURLE_OK;
 
-	x->headers = curl_slist_append(NULL, "Accept: application/atom+xml, "
-	    "application/rss+xml, application/feed+json, application/xml;q=0.9,"
-	    " text/xml;q=0.9, */*;q=0.5");
+	if (!fetch_req_has(req, "accept"))
+		x->headers = curl_slist_append(NULL, "Accept: "
+		    "application/atom+xml, application/rss+xml, "
+		    "application/feed+json, application/xml;q=0.9, "
+		    "text/xml;q=0.9, */*;q=0.5");
+	for (size_t i = 0; i < req->nheaders; i++)
+		x->headers = curl_slist_append(x->headers, req->headers[i]);
 	if (x->etag != NULL && asprintf(&h, "If-None-Match: %s", x->etag) != -1) {
 		x->headers = curl_slist_append(x->headers, h);
 		free(h);
@@ -353,7 +590,7 @@ fetch_failed_cb(evutil_socket_t fd, short what, void *arg)
 	fetch_fill(f);
 }
 
-/* Adds the transfer to the multi handle. */
+/* Adds the transfer to the multi handle: from here on its clocks run. */
 static void
 fetch_run(struct fetch_xfer *x)
 {
@@ -362,11 +599,10 @@ fetch_run(struct fetch_xfer *x)
 	CURLMcode	 rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &x->started);
-	if ((rc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK) {
-		x->running = 1;
-		f->inflight++;
+	x->running = 1;
+	f->inflight++;
+	if ((rc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK)
 		return;
-	}
 	x->error = FETCH_ERR_TRANSPORT;
 	snprintf(x->errbuf, sizeof x->errbuf, "%s", curl_multi_strerror(rc));
 	/* Never call back into the caller's stack: report on the next turn. */
@@ -379,15 +615,20 @@ fetch_run(struct fetch_xfer *x)
 static void
 fetch_finish(struct fetch_xfer *x, CURLcode code)
 {
+	struct fetch		*f = x->f;
 	struct fetch_result	 r;
 	char			*eff = NULL;
 	char			 msg[CURL_ERROR_SIZE + 64];
+	int64_t			 now = (int64_t)time(NULL), mnow = mono_ms();
+	int			 was;
 
 	memset(&r, 0, sizeof r);
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
 	r.effective_url = eff != NULL ? eff : x->url;
 	r.duration_ms = elapsed_ms(&x->started);
+	r.queued_ms = (int64_t)(x->started.tv_sec - x->queued.tv_sec) * 1000 +
+	    (x->started.tv_nsec - x->queued.tv_nsec) / 1000000;
 	r.body = x->body != NULL ? x->body : "";
 	r.len = x->len;
 	r.etag = x->hdr[HDR_ETAG];
@@ -402,13 +643,32 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	    x->hdr[HDR_LOCATION];
 	r.first_status = x->first_status;
 	r.cf_mitigated = x->cf_mitigated;
+	r.retry_at = fetch_retry_after(r.retry_after, now);
+	r.host_slow = 1;
+
+	if (x->host != NULL) {
+		host_done(f->hosts, x->host, mnow);
+		/* The host as a whole learns of every throttled answer. */
+		if (code == CURLE_OK && (r.status == 429 || r.status == 503)) {
+			was = host_slow_factor(x->host, mnow);
+			r.host_slow = host_throttled(f->hosts, x->host, x->who,
+			    mnow, r.retry_at > now ? mnow +
+			    (r.retry_at - now) * 1000 : 0);
+			if (r.host_slow > was)
+				log_warnx("host %s: several sources throttled, "
+				    "gaps between its requests now %dx longer",
+				    host_name(x->host), r.host_slow);
+		} else
+			r.host_slow = host_slow_factor(x->host, mnow);
+		x->host = NULL;
+	}
 
 	if (code != CURLE_OK || x->error != FETCH_OK) {
 		r.error = x->error;
-		/* curl's own size check fires first when Content-Length is known. */
+		/* curl's own check of Content-Length is our cap too. */
 		if (r.error == FETCH_OK && code == CURLE_FILESIZE_EXCEEDED)
 			r.error = FETCH_ERR_TOOBIG;
-		else if (r.error == FETCH_OK)
+		if (r.error == FETCH_OK)
 			r.error = code == CURLE_OPERATION_TIMEDOUT ?
 			    FETCH_ERR_TIMEOUT : FETCH_ERR_TRANSPORT;
 		switch (r.error) {
@@ -438,21 +698,45 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	x->cb(&r, x->arg);
 }
 
-/* Moves queued transfers into free slots. */
+/*
+ * Starts waiting transfers while there are free slots and hosts whose turn
+ * it is, then sets the wake timer for the next host that will be ready.
+ */
 static void
 fetch_fill(struct fetch *f)
 {
 	struct fetch_xfer	*x;
+	struct host		*h;
+	struct timeval		 tv;
+	int64_t			 now = mono_ms(), wait;
 
-	while (f->qhead != NULL && (long)f->inflight < f->max) {
-		x = f->qhead;
-		f->qhead = x->next;
-		if (f->qhead == NULL)
-			f->qtail = NULL;
-		x->next = NULL;
-		f->queued--;
+	if (f->held)
+		return;
+	while ((long)f->inflight < f->max &&
+	    (x = host_next(f->hosts, now, fetch_random(), &h)) != NULL) {
+		x->waiting = 0;
+		x->host = h;
+		log_debug("fetch: %s starts after %lld ms, %zu in flight",
+		    x->url, (long long)elapsed_ms(&x->queued), f->inflight);
 		fetch_run(x);
 	}
+	evtimer_del(f->wake);
+	/* A full engine refills when a transfer ends, not on a timer. */
+	if ((long)f->inflight >= f->max ||
+	    (wait = host_wake(f->hosts, now)) < 0)
+		return;
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	evtimer_add(f->wake, &tv);
+}
+
+/* A sleeping host's gap is over. */
+static void
+fetch_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	fetch_fill(arg);
 }
 
 /* Collects finished transfers after socket actions. */
@@ -461,7 +745,7 @@ fetch_drain(struct fetch *f)
 {
 	CURLMsg			*m;
 	struct fetch_xfer	*x;
-	int			 left;
+	int			 left, done = 0;
 
 	while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
@@ -471,8 +755,10 @@ fetch_drain(struct fetch *f)
 		/* Read everything before the handle leaves the multi. */
 		fetch_finish(x, code);
 		fetch_xfer_free(x);
+		done = 1;
 	}
-	fetch_fill(f);
+	if (done)
+		fetch_fill(f);
 }
 
 static void
@@ -566,8 +852,13 @@ fetch_new(struct event_base *base, long max_transfers)
 		return NULL;
 	f->base = base;
 	f->max = max_transfers > 0 ? max_transfers : 1;
+	TAILQ_INIT(&f->xfers);
+	f->hlim.connections = FETCH_HOST_CONNECTIONS;
+	f->hlim.delay_ms = FETCH_HOST_DELAY_MS;
 	if ((f->multi = curl_multi_init()) == NULL ||
-	    (f->timer = evtimer_new(base, fetch_timer_event_cb, f)) == NULL) {
+	    (f->timer = evtimer_new(base, fetch_timer_event_cb, f)) == NULL ||
+	    (f->wake = evtimer_new(base, fetch_wake_cb, f)) == NULL ||
+	    (f->hosts = host_table_new(&f->hlim)) == NULL) {
 		fetch_free(f);
 		return NULL;
 	}
@@ -577,35 +868,60 @@ fetch_new(struct event_base *base, long max_transfers)
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
 	/* HTTP/2 multiplexing where offered; connection reuse across polls. */
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, f->max * 2);
+	fetch_set_max(f, f->max);
 	return f;
+}
+
+/* curl's own limits, above ours: a backstop that never queues in practice. */
+static void
+fetch_backstop(struct fetch *f)
+{
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, f->max * 2);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    f->max * 2 + 8);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)f->hlim.connections * 2 + 2);
 }
 
 void
 fetch_set_max(struct fetch *f, long max_transfers)
 {
 	f->max = max_transfers > 0 ? max_transfers : 1;
+	fetch_backstop(f);
+	fetch_fill(f);
+}
+
+void
+fetch_set_host_limits(struct fetch *f, long connections, int64_t delay_ms)
+{
+	f->hlim.connections = connections > 0 ? (int)connections : 1;
+	f->hlim.delay_ms = delay_ms >= 0 ? delay_ms : 0;
+	host_table_set_limits(f->hosts, &f->hlim);
+	fetch_backstop(f);
 	fetch_fill(f);
 }
 
 void
 fetch_free(struct fetch *f)
 {
-	struct fetch_xfer	*x, *next;
+	struct fetch_xfer	*x;
 
 	if (f == NULL)
 		return;
-	for (x = f->qhead; x != NULL; x = next) {
-		next = x->next;
-		x->next = NULL;
-		f->queued--;
+	while ((x = TAILQ_FIRST(&f->xfers)) != NULL) {
+		if (x->waiting) {
+			host_cancel(f->hosts, &x->w, mono_ms());
+			x->waiting = 0;
+		}
 		fetch_xfer_free(x);
 	}
-	f->qhead = f->qtail = NULL;
 	if (f->multi != NULL)
 		curl_multi_cleanup(f->multi);
 	if (f->timer != NULL)
 		event_free(f->timer);
+	if (f->wake != NULL)
+		event_free(f->wake);
+	host_table_free(f->hosts);
 	free(f);
 }
 
@@ -620,38 +936,50 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
     void *arg)
 {
 	struct fetch_xfer	*x;
+	char			 host[FETCH_HOST_MAX];
 
 	if ((x = calloc(1, sizeof *x)) == NULL)
 		return NULL;
 	x->f = f;
 	x->cb = cb;
 	x->arg = arg;
+	TAILQ_INSERT_TAIL(&f->xfers, x, all);
 	x->allow_private = req->allow_private;
 	x->max_body = req->max_body;
 	x->timeout = req->timeout;
+	x->who = fetch_hash(req->who != NULL ? req->who : req->url);
 	x->url = strdup(req->url);
 	x->user_agent = strdup(req->user_agent);
 	x->etag = strdup_or_null(req->etag);
 	x->last_modified = strdup_or_null(req->last_modified);
 	x->post = strdup_or_null(req->post);
+	x->proxy = strdup_or_null(req->proxy);
+	if (req->nallow_networks > 0 && (x->nets = calloc(req->nallow_networks,
+	    sizeof *x->nets)) != NULL) {
+		memcpy(x->nets, req->allow_networks, req->nallow_networks *
+		    sizeof *x->nets);
+		x->nnets = req->nallow_networks;
+	}
 	if (x->url == NULL || x->user_agent == NULL ||
 	    (req->post != NULL && x->post == NULL) ||
 	    (req->etag != NULL && x->etag == NULL) ||
 	    (req->last_modified != NULL && x->last_modified == NULL) ||
-	    (x->easy = curl_easy_init()) == NULL || fetch_setup(x) == -1) {
+	    (req->proxy != NULL && x->proxy == NULL) ||
+	    (req->nallow_networks > 0 && x->nets == NULL) ||
+	    (x->easy = curl_easy_init()) == NULL || fetch_setup(x, req) == -1) {
 		fetch_xfer_free(x);
 		return NULL;
 	}
-	if ((long)f->inflight < f->max && f->qhead == NULL)
-		fetch_run(x);
-	else {
-		if (f->qtail != NULL)
-			f->qtail->next = x;
-		else
-			f->qhead = x;
-		f->qtail = x;
-		f->queued++;
+	/* Without a host name curl fails it at once; it still takes a turn. */
+	if (fetch_url_host(x->url, host, sizeof host) == -1)
+		host[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &x->queued);
+	if (host_push(f->hosts, host, &x->w, x, mono_ms()) == -1) {
+		fetch_xfer_free(x);
+		return NULL;
 	}
+	x->waiting = 1;
+	fetch_fill(f);
 	return x;
 }
 
@@ -667,6 +995,9 @@ fetch_xfer_free(struct fetch_xfer *x)
 		}
 		curl_easy_cleanup(x->easy);
 	}
+	if (x->host != NULL)
+		host_done(f->hosts, x->host, mono_ms());
+	TAILQ_REMOVE(&f->xfers, x, all);
 	if (x->failev != NULL)
 		event_free(x->failev);
 	curl_slist_free_all(x->headers);
@@ -678,29 +1009,32 @@ fetch_xfer_free(struct fetch_xfer *x)
 	free(x->etag);
 	free(x->last_modified);
 	free(x->post);
+	free(x->proxy);
+	free(x->nets);
 	free(x);
 }
 
 void
 fetch_cancel(struct fetch_xfer *x)
 {
-	struct fetch		*f = x->f;
-	struct fetch_xfer	**pp;
+	struct fetch	*f = x->f;
 
-	if (!x->running) {
-		for (pp = &f->qhead; *pp != NULL; pp = &(*pp)->next) {
-			if (*pp != x)
-				continue;
-			*pp = x->next;
-			f->queued--;
-			break;
-		}
-		f->qtail = NULL;
-		for (struct fetch_xfer *q = f->qhead; q != NULL; q = q->next)
-			f->qtail = q;
+	if (x->waiting) {
+		host_cancel(f->hosts, &x->w, mono_ms());
+		x->waiting = 0;
 	}
 	fetch_xfer_free(x);
 	fetch_fill(f);
+}
+
+void
+fetch_hold(struct fetch *f, int held)
+{
+	f->held = held;
+	if (held)
+		evtimer_del(f->wake);
+	else
+		fetch_fill(f);
 }
 
 size_t
@@ -712,5 +1046,5 @@ fetch_inflight(const struct fetch *f)
 size_t
 fetch_queued(const struct fetch *f)
 {
-	return f->queued;
+	return host_waiting(f->hosts);
 }

@@ -2,8 +2,13 @@
  * fetch: HTTP transfers.  libcurl's multi interface driven by the libevent
  * loop (a socket callback re-arming one event per socket, one one-shot
  * timer, and a drain of finished transfers after every socket action).
- * Owns every transfer in flight and a queue of those waiting for a slot,
- * so curl's own timeouts never run while a request merely waits.  Enforces
+ * Owns every transfer in flight and the transfers waiting for a slot: a
+ * global limit of transfers in flight, and per host (through the host room)
+ * a limit of requests in flight and a least gap between starts, slowed as
+ * a whole when several of its sources are throttled.  Transfers reach
+ * curl only when they may start, so curl's own timeouts never run while a
+ * request merely waits (curl's connection limits are only a backstop).
+ * Enforces
  * the caps: total and connect timeouts, a low-speed limit, the decoded body
  * size (counted in the write callback, so chunked bodies and gzip bombs are
  * stopped too), the header size, http/https only, bounded redirects, and
@@ -15,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct conf_cidr;
 struct event_base;
 struct fetch;
 struct fetch_xfer;
@@ -26,10 +32,19 @@ struct fetch_req {
 	const char	*etag;		/* sent as If-None-Match, or NULL */
 	const char	*last_modified;	/* sent as If-Modified-Since, or NULL */
 	const char	*user_agent;
+	const char	*who;		/* the source, for host-wide throttling */
 	int		 allow_private;	/* may connect to loopback/private addresses */
+	const struct conf_cidr *allow_networks;	/* reachable even so */
+	size_t		 nallow_networks;
+	const char	*proxy;		/* NULL: direct (environment ignored) */
+	char *const	*headers;	/* extra "Name: value" lines */
+	size_t		 nheaders;
 	int64_t		 max_body;	/* decoded bytes */
 	long		 timeout;	/* total seconds */
 	const char	*post;		/* form body to POST, NULL: a GET */
+	long		 connect_timeout;	/* seconds */
+	long		 low_speed_limit;	/* bytes/s ... */
+	long		 low_speed_time;	/* ... for this many seconds: abort */
 };
 
 /* Why a transfer failed, when it did. */
@@ -61,15 +76,23 @@ struct fetch_result {
 	const char		*location;	/* of the first redirect, if any */
 	long			 first_status;	/* status of the first response (a 301 ...) */
 	int			 cf_mitigated;	/* the cf-mitigated header was seen */
-	int64_t			 duration_ms;
+	int64_t			 retry_at;	/* Retry-After as wall-clock time, 0 if none */
+	int			 host_slow;	/* the host's gap factor now (1: normal) */
+	int64_t			 duration_ms;	/* from start, queueing excluded */
+	int64_t			 queued_ms;	/* waiting for a slot */
 };
 
 typedef void (*fetch_done_cb)(const struct fetch_result *, void *arg);
 
-/* Engine; MAX_TRANSFERS in flight at once, the rest queued in order. */
+/*
+ * Engine; MAX_TRANSFERS in flight at once, the rest waiting for their
+ * host's turn (by default 2 in flight and 100 ms between requests per host).
+ */
 struct fetch	*fetch_new(struct event_base *, long max_transfers);
 void		 fetch_free(struct fetch *);
 void		 fetch_set_max(struct fetch *, long max_transfers);
+void		 fetch_set_host_limits(struct fetch *, long connections,
+		     int64_t delay_ms);
 
 /*
  * Starts (or queues) a transfer; CB is called once from the loop when it
@@ -79,11 +102,35 @@ struct fetch_xfer *fetch_start(struct fetch *, const struct fetch_req *,
 		     fetch_done_cb cb, void *arg);
 void		 fetch_cancel(struct fetch_xfer *);
 
+/*
+ * While held, no waiting transfer starts (transfers in flight go on): the
+ * caller's backpressure when it cannot keep up with what arrives.
+ */
+void		 fetch_hold(struct fetch *, int held);
+
 /* Transfers in flight and waiting. */
 size_t		 fetch_inflight(const struct fetch *);
 size_t		 fetch_queued(const struct fetch *);
 
 /* 1 when the address is a public unicast one that sources may reach by default. */
 int		 fetch_addr_public(const struct sockaddr *);
+
+/* 1 when the address is inside one of the N networks. */
+int		 fetch_addr_in(const struct sockaddr *, const struct conf_cidr *,
+		     size_t n);
+
+/* Retry-After (delta seconds or an HTTP date) as a time after NOW; 0 if none. */
+int64_t		 fetch_retry_after(const char *, int64_t now);
+
+/*
+ * How long a response stays fresh, in seconds from NOW, by its
+ * Cache-Control max-age (no-store and no-cache: 0) or else its Expires;
+ * 0 when it says nothing.
+ */
+int64_t		 fetch_fresh_for(const char *cache_control, const char *expires,
+		     int64_t now);
+
+/* The lower-cased host name of URL into BUF; -1 when it has none. */
+int		 fetch_url_host(const char *url, char *buf, size_t len);
 
 #endif

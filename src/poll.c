@@ -1,7 +1,12 @@
-/* poll: one poll end to end, the pipeline's order in one place; see poll.h. */
+/*
+ * poll: one poll end to end, the pipeline's order in one place; see poll.h.
+ * The order: poll_start (fetch with the stored validators), poll_fetched
+ * (keep the response), poll_parse on a worker thread (bytes to a doc),
+ * poll_finish on the loop (judge the outcome, store in one transaction,
+ * compute the next poll, hand it to sched).
+ */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +14,6 @@
 
 #include "conf.h"
 #include "daemon.h"
-#include "date.h"
 #include "doc.h"
 #include "fetch.h"
 #include "log.h"
@@ -17,6 +21,13 @@
 #include "poll.h"
 #include "sched.h"
 #include "store.h"
+#include "uri.h"
+#include "work.h"
+
+/* Polls in a row that must see one permanent redirect before it is adopted. */
+#define POLL_ADOPT_AFTER	3
+/* Documents waiting for or in the parsing threads before fetching pauses. */
+#define POLL_PARSE_BACKLOG	32
 
 struct poll_job {
 	struct daemon		*d;
@@ -24,34 +35,55 @@ struct poll_job {
 	struct fetch_xfer	*xfer;
 	struct store_state	 st;		/* validators and counters before */
 	int64_t			 at;
+	struct fetch_result	 r;		/* the response, strings owned */
+	char			*body;		/* owned, when it is to be parsed */
+	struct doc		*doc;		/* parsed on a worker */
+	int			 parsing;	/* owned by the worker pool */
+	int			 cancelled;	/* freed when the worker is done */
 };
+
+/* The strings of a response kept past fetch's callback, in one list. */
+#define POLL_RESP_STRINGS(r) \
+	&(r)->errmsg, &(r)->effective_url, &(r)->content_type, \
+	&(r)->content_location, &(r)->content_language, &(r)->etag, \
+	&(r)->last_modified, &(r)->retry_after, &(r)->cache_control, \
+	&(r)->expires, &(r)->location
 
 static void
 poll_job_free(struct poll_job *job)
 {
+	const char	**strs[] = { POLL_RESP_STRINGS(&job->r) };
+
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		free((char *)*strs[i]);
+	free(job->body);
+	doc_free(job->doc);
 	store_state_clear(&job->st);
 	free(job->name);
 	free(job);
 }
 
-/* Retry-After as an absolute time: delta seconds or an HTTP date; 0 if none. */
-static int64_t
-poll_retry_after(const char *v, int64_t now)
+/* Copies R into the job; the body only when it will be parsed.  -1 oom. */
+static int
+poll_keep(struct poll_job *job, const struct fetch_result *r, int body)
 {
-	char		*end;
-	long long	 n;
-	int64_t		 t;
+	const char	**strs[] = { POLL_RESP_STRINGS(&job->r) };
+	int		  rc = 0;
 
-	if (v == NULL)
-		return 0;
-	if (isdigit((unsigned char)*v)) {
-		n = strtoll(v, &end, 10);
-		if (*end == '\0' && n >= 0 && n < 366LL * 86400)
-			return now + n;
-		return 0;
+	job->r = *r;
+	job->r.body = "";
+	job->r.len = r->len;
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (*strs[i] != NULL && (*strs[i] = strdup(*strs[i])) == NULL)
+			rc = -1;
+	if (body) {
+		if ((job->body = malloc(r->len + 1)) == NULL)
+			return -1;
+		memcpy(job->body, r->body, r->len);
+		job->body[r->len] = '\0';
+		job->r.body = job->body;
 	}
-	t = date_parse_rfc822(v);
-	return t == DATE_UNKNOWN ? 0 : t;
+	return rc;
 }
 
 /* A not-a-feed answer that looks like a bot wall rather than a broken feed. */
@@ -73,22 +105,72 @@ poll_size(char *buf, size_t len, size_t n)
 		snprintf(buf, len, "%zu kB", n / 1024);
 }
 
-/* The fetch finished: parse, store, reschedule. */
-static void
-poll_fetched(const struct fetch_result *r, void *arg)
+/* Entries of DOC dated within the rate window before NOW (undated: none). */
+static int
+poll_recent(const struct doc *doc, int64_t now)
 {
-	struct poll_job			*job = arg;
+	int64_t	t;
+	int	n = 0;
+
+	for (size_t i = 0; i < doc->nentries; i++) {
+		t = doc->entries[i].published != DOC_NODATE ?
+		    doc->entries[i].published : doc_entry_date(&doc->entries[i]);
+		if (t != DOC_NODATE && t > now - SCHED_RATE_WINDOW &&
+		    t <= now + 86400)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Follows a permanent redirect (301/308 on the first hop) across polls:
+ * P gets the candidate and how many polls in a row saw it, and, once it
+ * was seen POLL_ADOPT_AFTER times and this poll succeeded, the URL to
+ * adopt.  Returns the candidate (caller frees) or NULL.
+ */
+static char *
+poll_redirect(struct poll_job *job, const struct fetch_result *r, int ok,
+    struct store_poll *p)
+{
+	char	*cand;
+
+	p->redirect_url = NULL;
+	p->redirect_count = 0;
+	if ((r->first_status != 301 && r->first_status != 308) ||
+	    r->location == NULL || r->error == FETCH_ERR_POLICY)
+		return NULL;
+	if ((cand = uri_resolve(job->st.url, r->location)) == NULL ||
+	    !uri_is_http(cand) || strcmp(cand, job->st.url) == 0) {
+		free(cand);
+		return NULL;
+	}
+	p->redirect_count = job->st.redirect_url != NULL &&
+	    strcmp(job->st.redirect_url, cand) == 0 ?
+	    job->st.redirect_count + 1 : 1;
+	if (ok && p->redirect_count >= POLL_ADOPT_AFTER) {
+		p->adopt_url = cand;
+		p->redirect_count = 0;
+	} else
+		p->redirect_url = cand;
+	return cand;
+}
+
+/* The document is fetched and parsed: judge, store, reschedule. */
+static void
+poll_finish(struct poll_job *job)
+{
+	const struct fetch_result	*r = &job->r;
 	struct daemon			*d = job->d;
 	const struct conf_source	*cs;
-	struct parse_opts		 opts;
 	struct store_poll		 p;
 	struct store_result		 res = { 0 };
+	struct sched_hints		 h;
 	struct doc			*doc = NULL;
-	char				 err[512], size[32];
-	int64_t				 now = daemon_now(), retry = 0;
-	int				 ok = 0;
+	char				 err[512], size[32], *cand;
+	int64_t				 now = daemon_now();
+	int				 ok = 0, recent;
+	double				 rnd = (double)arc4random() / 4294967296.0;
 
-	job->xfer = NULL;
 	if ((cs = conf_source(d->conf, job->name)) == NULL) {
 		/* Removed by a reload while in flight: sched cancels those. */
 		sched_done(d->sched, job->name, 0);
@@ -104,22 +186,24 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	p.etag = job->st.etag;
 	p.last_modified = job->st.last_modified;
 	p.failures = job->st.failures + 1;
+	p.feed_hint = job->st.feed_hint;
+	p.skip_hours = job->st.skip_hours;
+	p.skip_days = job->st.skip_days;
 	p.state = "failing";
 	err[0] = '\0';
 
 	if (r->error != FETCH_OK) {
 		if (r->error == FETCH_ERR_POLICY)
 			p.state = "blocked";
-		snprintf(err, sizeof err, "%s", r->errmsg);
+		snprintf(err, sizeof err, "%s", r->errmsg != NULL ? r->errmsg :
+		    "out of memory");
 	} else if (r->status == 304) {
+		/* Nothing to parse and nothing to store but the record. */
 		ok = 1;
 	} else if (r->status == 200) {
-		memset(&opts, 0, sizeof opts);
-		opts.base = r->effective_url;
-		opts.content_type = r->content_type;
-		opts.content_location = r->content_location;
-		opts.content_language = r->content_language;
-		if ((doc = parse_doc(r->body, r->len, &opts)) == NULL)
+		doc = job->doc;
+		job->doc = NULL;
+		if (doc == NULL)
 			snprintf(err, sizeof err, "out of memory parsing");
 		else if (!parse_is_feed(doc)) {
 			if (poll_is_blocked(r))
@@ -132,37 +216,79 @@ poll_fetched(const struct fetch_result *r, void *arg)
 		} else
 			ok = 1;
 	} else {
-		if (r->status == 429 || r->status == 503) {
+		if (r->status == 429 || r->status == 503)
 			p.state = "throttled";
-			retry = poll_retry_after(r->retry_after, now);
-		} else if (r->status == 410)
+		else if (r->status == 410)
 			p.state = "gone";
 		else if (r->cf_mitigated)
 			p.state = "blocked";
-		snprintf(err, sizeof err, "HTTP %ld", r->status);
+		if (r->retry_at > now && strcmp(p.state, "throttled") == 0)
+			snprintf(err, sizeof err, "HTTP %ld, retry after %llds",
+			    r->status, (long long)(r->retry_at - now));
+		else
+			snprintf(err, sizeof err, "HTTP %ld", r->status);
 	}
+	cand = poll_redirect(job, r, ok, &p);
 
+	memset(&h, 0, sizeof h);
+	h.interval = cs->interval;
+	h.min_interval = cs->min_interval;
+	h.max_interval = cs->max_interval;
 	if (ok) {
-		p.state = "ok";
+		p.state = job->st.moved || p.adopt_url != NULL ? "moved" : "ok";
 		p.failures = 0;
 		/* Validators are the server's, byte for byte; never invented. */
 		if (r->status == 200 || r->etag != NULL)
 			p.etag = r->etag;
 		if (r->status == 200 || r->last_modified != NULL)
 			p.last_modified = r->last_modified;
-	} else
+		recent = job->st.recent;
+		if (doc != NULL) {
+			p.feed_hint = sched_feed_hint(&doc->feed);
+			p.skip_hours = doc->feed.skip_hours;
+			p.skip_days = doc->feed.skip_days;
+			if (poll_recent(doc, now) > recent)
+				recent = poll_recent(doc, now);
+		}
+		h.http_fresh = fetch_fresh_for(r->cache_control, r->expires,
+		    now);
+		h.feed_hint = p.feed_hint;
+		h.entries = job->st.entries + (doc != NULL ?
+		    (int64_t)doc->nentries : 0);
+		h.recent = recent;
+		h.skip_hours = p.skip_hours;
+		h.skip_days = p.skip_days;
+		p.next_poll = sched_fresh(now, &h, rnd);
+	} else if (strcmp(p.state, "gone") == 0) {
+		/* Retired until the configured URL changes. */
+		p.retired = 1;
+		p.next_poll = 0;
+	} else {
 		p.error = err;
-	p.next_poll = sched_next(now, cs->interval, p.failures, retry,
-	    (double)arc4random() / 4294967296.0);
+		p.next_poll = sched_next(now, cs->interval, p.failures,
+		    r->retry_at, d->conf->max_backoff, rnd);
+	}
+	if (!ok)
+		p.error = err;
 
-	if (store_poll_done(d->store, cs, &p, doc, &res) == -1 && ok) {
+	if (store_poll_done(d->store, cs, &p, doc, &res) == -1) {
 		/* Nothing stored: fetch it all again soon rather than never. */
-		p.next_poll = sched_next(now, cs->interval, 1, 0, 0.5);
+		p.next_poll = sched_next(now, cs->interval, 1, 0,
+		    d->conf->max_backoff, 0.5);
+		p.adopt_url = NULL;
 	}
 	if (res.changed_all)
 		daemon_changed(d, cs);
 
 	poll_size(size, sizeof size, r->len);
+	if (p.adopt_url != NULL)
+		log_warnx("source %s: moved permanently to %s (seen on %d polls "
+		    "in a row), polling it there; update the config",
+		    cs->name, p.adopt_url, POLL_ADOPT_AFTER);
+	else if (p.redirect_url != NULL)
+		log_info("source %s: permanent redirect to %s (%d of %d before "
+		    "it is adopted)", cs->name, p.redirect_url,
+		    p.redirect_count, POLL_ADOPT_AFTER);
 	if (ok && r->status == 304)
 		log_debug("source %s: not modified (%lld ms)", cs->name,
 		    (long long)r->duration_ms);
@@ -172,13 +298,81 @@ poll_fetched(const struct fetch_result *r, void *arg)
 		    (long long)r->duration_ms, doc->bozo ? ", recovered: " :
 		    "", doc->bozo && doc->bozo_message != NULL ?
 		    doc->bozo_message : "");
+	else if (p.retired)
+		log_warnx("source %s: gone (HTTP 410), not polled until its "
+		    "url changes in the config", cs->name);
 	else
-		log_warnx("source %s: %s (%s, failure %d)", cs->name, err,
-		    p.state, p.failures);
+		/* The count would make every line new: repeats are held back. */
+		log_warnx_limited(cs->name, "source %s: %s (%s)", cs->name, err,
+		    p.state);
 
+	free(cand);
 	doc_free(doc);
 	sched_done(d->sched, job->name, p.next_poll);
 	poll_job_free(job);
+}
+
+/* On a worker thread: bytes to a doc, nothing else. */
+static void
+poll_parse(void *arg)
+{
+	struct poll_job		*job = arg;
+	struct parse_opts	 opts;
+
+	memset(&opts, 0, sizeof opts);
+	opts.base = job->r.effective_url;
+	opts.content_type = job->r.content_type;
+	opts.content_location = job->r.content_location;
+	opts.content_language = job->r.content_language;
+	job->doc = parse_doc(job->r.body, job->r.len, &opts);
+}
+
+/* Back on the loop after parsing. */
+static void
+poll_parsed(void *arg, int cancelled)
+{
+	struct poll_job	*job = arg;
+
+	job->parsing = 0;
+	/* Fetching resumes once the parsers catch up. */
+	if (work_pending(job->d->work) == POLL_PARSE_BACKLOG / 2)
+		fetch_hold(job->d->fetch, 0);
+	/* Cancelled by sched, or the pool stopped with the daemon. */
+	if (job->cancelled || cancelled) {
+		poll_job_free(job);
+		return;
+	}
+	poll_finish(job);
+}
+
+/* The fetch finished: keep the response, parse it off the loop. */
+static void
+poll_fetched(const struct fetch_result *r, void *arg)
+{
+	struct poll_job	*job = arg;
+	int		 parse = r->error == FETCH_OK && r->status == 200;
+
+	job->xfer = NULL;
+	if (poll_keep(job, r, parse) == -1) {
+		job->r.error = FETCH_ERR_TRANSPORT;
+		job->r.errmsg = NULL;
+		job->r.status = 0;
+		parse = 0;
+	}
+	if (parse && job->d->work != NULL) {
+		job->parsing = 1;
+		if (work_submit(job->d->work, poll_parse, poll_parsed,
+		    job) != NULL) {
+			/* Bodies must not pile up faster than they parse. */
+			if (work_pending(job->d->work) >= POLL_PARSE_BACKLOG)
+				fetch_hold(job->d->fetch, 1);
+			return;
+		}
+		job->parsing = 0;
+	}
+	if (parse)
+		poll_parse(job);
+	poll_finish(job);
 }
 
 struct poll_job *
@@ -211,9 +405,18 @@ poll_start(struct daemon *d, const char *name)
 	req.last_modified = job->st.last_modified;
 	req.user_agent = cs->user_agent != NULL ? cs->user_agent :
 	    d->conf->user_agent;
+	req.who = cs->name;
 	req.allow_private = conf_source_allow_private(d->conf, cs);
+	req.allow_networks = d->conf->allow_networks;
+	req.nallow_networks = d->conf->nallow_networks;
+	req.proxy = conf_source_proxy(d->conf, cs);
+	req.headers = cs->headers;
+	req.nheaders = cs->nheaders;
 	req.max_body = d->conf->max_body;
 	req.timeout = (long)d->conf->timeout;
+	req.connect_timeout = (long)d->conf->connect_timeout;
+	req.low_speed_limit = (long)d->conf->low_speed_limit;
+	req.low_speed_time = (long)d->conf->low_speed_time;
 	if ((job->xfer = fetch_start(d->fetch, &req, poll_fetched, job)) ==
 	    NULL) {
 		log_warnx("source %s: cannot start a transfer", name);
@@ -229,5 +432,10 @@ poll_cancel(struct poll_job *job)
 {
 	if (job->xfer != NULL)
 		fetch_cancel(job->xfer);
+	/* A worker still reads it: poll_parsed frees it. */
+	if (job->parsing) {
+		job->cancelled = 1;
+		return;
+	}
 	poll_job_free(job);
 }

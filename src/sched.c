@@ -3,11 +3,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/event.h>
 
 #include "conf.h"
 #include "daemon.h"
+#include "doc.h"
 #include "log.h"
 #include "poll.h"
 #include "sched.h"
@@ -38,17 +40,17 @@ sched_random(void)
 
 int64_t
 sched_next(int64_t now, int64_t interval, int failures, int64_t retry_after,
-    double r)
+    int64_t ceiling, double r)
 {
-	int64_t	delay, base, ceiling;
+	int64_t	delay, base;
 
 	if (failures <= 0)
 		delay = interval;
 	else {
 		/* Exponential from min(interval, 60s), capped. */
 		base = interval < 60 ? interval : 60;
-		ceiling = interval > SCHED_BACKOFF_MAX ? interval :
-		    SCHED_BACKOFF_MAX;
+		if (ceiling < interval)
+			ceiling = interval;
 		delay = base;
 		for (int i = 1; i < failures && delay < ceiling; i++)
 			delay *= 2;
@@ -62,6 +64,97 @@ sched_next(int64_t now, int64_t interval, int failures, int64_t retry_after,
 	if (retry_after > now + delay)
 		return retry_after;
 	return now + delay;
+}
+
+static int64_t
+clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+int64_t
+sched_delay(const struct sched_hints *h)
+{
+	int64_t	i = h->interval > 0 ? h->interval : 1, lo, hi, a, f;
+
+	/* A configured interval outside the bounds is kept as configured. */
+	lo = h->min_interval < i ? h->min_interval : i;
+	hi = h->max_interval > i ? h->max_interval : i;
+	if (lo < 1)
+		lo = 1;
+
+	/* The observed rate: busy sources more often, quiet ones less. */
+	if (h->entries <= 0)
+		a = i;
+	else if (h->recent <= 0)
+		a = i * SCHED_ADAPT;
+	else
+		a = clamp64(SCHED_RATE_WINDOW / h->recent / 2, i / SCHED_ADAPT,
+		    i * SCHED_ADAPT);
+
+	/* The publisher's hints say how long a copy stays fresh. */
+	f = h->http_fresh > h->feed_hint ? h->http_fresh : h->feed_hint;
+	return clamp64(a > f ? a : f, lo, hi);
+}
+
+/* 1 when wall-clock time T falls in a skipped hour or day. */
+static int
+sched_skipped(int64_t t, uint32_t hours, uint8_t days)
+{
+	int	hour = (int)((t / 3600) % 24);
+	int	day = (int)((t / 86400 + 4) % 7);	/* 1970-01-01: Thursday */
+
+	return (hours & (1u << hour)) != 0 || (days & (1u << day)) != 0;
+}
+
+int64_t
+sched_fresh(int64_t now, const struct sched_hints *h, double r)
+{
+	int64_t		d = sched_delay(h), hi, t;
+	uint32_t	hours = h->skip_hours & 0xffffff;
+	uint8_t		days = h->skip_days & 0x7f;
+
+	hi = h->max_interval > h->interval ? h->max_interval : h->interval;
+	/* +-10% jitter so sources on one schedule drift apart. */
+	d += (int64_t)((r - 0.5) * 0.2 * (double)d);
+	if (d < 1)
+		d = 1;
+	t = now + d;
+	/* A publisher skipping every hour or day means nothing: ignore it. */
+	if (hours == 0xffffff || days == 0x7f)
+		return t;
+	while (sched_skipped(t, hours, days) && t < now + hi)
+		t = (t / 3600 + 1) * 3600;
+	return t < now + hi ? t : now + hi;
+}
+
+int64_t
+sched_feed_hint(const struct doc_feed *f)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 secs;
+	} periods[] = {
+		{ "hourly", 3600 }, { "daily", 86400 }, { "weekly", 7 * 86400 },
+		{ "monthly", 30 * 86400 }, { "yearly", 365 * 86400 },
+	};
+	int64_t	hint = 0, p;
+
+	/* ttl is minutes; a year is more than any bound allows anyway. */
+	if (f->ttl > 0 && f->ttl < 366LL * 24 * 60)
+		hint = f->ttl * 60;
+	if (f->sy_period != NULL) {
+		for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++) {
+			if (strcasecmp(f->sy_period, periods[i].name) != 0)
+				continue;
+			p = periods[i].secs;
+			if (f->sy_frequency > 0 && f->sy_frequency < 1000000)
+				p /= f->sy_frequency;
+			if (p > hint)
+				hint = p;
+		}
+	}
+	return hint;
 }
 
 static int
@@ -158,7 +251,10 @@ sched_free(struct sched *s)
 	free(s);
 }
 
-/* When a source first runs: its stored schedule, else spread over a window. */
+/*
+ * When a source first runs: its stored schedule, else spread over a
+ * window; 0 when it is retired (410 Gone) and not to be polled.
+ */
 static int64_t
 sched_first(struct sched *s, const char *name, int64_t now, int64_t window)
 {
@@ -166,14 +262,33 @@ sched_first(struct sched *s, const char *name, int64_t now, int64_t window)
 	int64_t			when;
 
 	when = now + (int64_t)(sched_random() * (double)window);
-	if (s->d->once)
-		return now;
 	if (store_state(s->d->store, name, &st) == 0) {
-		if (st.next_poll > now)
+		if (st.retired)
+			when = 0;
+		else if (st.next_poll > now && !s->d->once)
 			when = st.next_poll;
 		store_state_clear(&st);
 	}
+	if (when != 0 && s->d->once)
+		return now;
 	return when;
+}
+
+/* Arms SRC for its first poll, or says why it is not polled. */
+static void
+sched_start(struct sched *s, struct sched_src *src, int64_t now,
+    int64_t window)
+{
+	int64_t	when = sched_first(s, src->name, now, window);
+
+	if (when != 0) {
+		sched_arm(src, when);
+		return;
+	}
+	log_info("source %s: gone (HTTP 410), not polled until its url "
+	    "changes", src->name);
+	if (s->d->once)
+		src->done_once = 1;
 }
 
 int
@@ -193,6 +308,10 @@ sched_apply(struct sched *s, const struct conf *conf)
 		const char *name = conf->sources[i].name;
 
 		if ((src = sched_find(s, name)) != NULL) {
+			/* A retired source whose URL changed polls again. */
+			if (src->job == NULL &&
+			    !evtimer_pending(src->timer, NULL))
+				sched_start(s, src, now, window);
 			v[n++] = src;
 			continue;
 		}
@@ -211,7 +330,7 @@ sched_apply(struct sched *s, const struct conf *conf)
 			return -1;
 		}
 		src->s = s;
-		sched_arm(src, sched_first(s, name, now, window));
+		sched_start(s, src, now, window);
 		v[n++] = src;
 		added++;
 	}
@@ -228,8 +347,13 @@ sched_apply(struct sched *s, const struct conf *conf)
 	free(s->v);
 	s->v = v;
 	s->n = n;
-	if (s->d->once)
-		s->once_left = n;
+	if (s->d->once) {
+		s->once_left = 0;
+		for (size_t i = 0; i < n; i++)
+			s->once_left += !v[i]->done_once;
+		if (s->once_left == 0)
+			daemon_once_done(s->d);
+	}
 	if (added > 0)
 		log_info("sched: %zu sources, %zu new", n, added);
 	return 0;
@@ -254,7 +378,8 @@ sched_done(struct sched *s, const char *name, int64_t next)
 		}
 		return;
 	}
-	sched_arm(src, next);
+	if (next > 0)
+		sched_arm(src, next);
 }
 
 int

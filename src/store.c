@@ -38,7 +38,6 @@
 #define STORE_MAXVIA		16
 #define STORE_VIABYTES		8192
 /* Poll records kept per source. */
-#define STORE_POLLS_KEPT	200
 
 /* Identity rules, strongest first; a source only ever moves down. */
 enum store_rule {
@@ -163,10 +162,16 @@ store_join_categories(const struct conf_source *cs)
 
 static const char SQL_SOURCE_CATS[] =
     "SELECT categories FROM source WHERE name = ?";
+/* A new configured URL forgets redirects and un-retires a gone source. */
 static const char SQL_SOURCE_UPSERT[] =
     "INSERT INTO source (name, url, categories, active) VALUES (?, ?, ?, 1) "
     "ON CONFLICT (name) DO UPDATE SET active = 1, categories = excluded.categories, "
     "cur_url = CASE WHEN url = excluded.url THEN cur_url ELSE NULL END, "
+    "redirect_url = CASE WHEN url = excluded.url THEN redirect_url ELSE NULL END, "
+    "redirect_count = CASE WHEN url = excluded.url THEN redirect_count ELSE 0 END, "
+    "state = CASE WHEN url = excluded.url OR retired = 0 THEN state ELSE 'new' END, "
+    "next_poll = CASE WHEN url = excluded.url OR retired = 0 THEN next_poll ELSE NULL END, "
+    "retired = CASE WHEN url = excluded.url THEN retired ELSE 0 END, "
     "url = excluded.url";
 static const char SQL_CATEGORY_UPSERT[] =
     "INSERT INTO category (name, updates_bump) VALUES (?, ?) "
@@ -313,7 +318,11 @@ store_column_strdup(sqlite3_stmt *st, int col)
 
 static const char SQL_STATE[] =
     "SELECT COALESCE(cur_url, url), etag, last_modified, next_poll, "
-    "last_success, failures FROM source WHERE name = ?";
+    "last_success, failures, redirect_url, redirect_count, "
+    "cur_url IS NOT NULL, retired, feed_hint, skip_hours, skip_days, "
+    "entries, (SELECT count(*) FROM entry e WHERE e.source_id = source.id "
+    " AND e.sort_date > CAST(strftime('%s', 'now') AS INTEGER) - 7 * 86400) "
+    "FROM source WHERE name = ?";
 
 int
 store_state(struct store *s, const char *source, struct store_state *out)
@@ -337,6 +346,15 @@ store_state(struct store *s, const char *source, struct store_state *out)
 	out->next_poll = sqlite3_column_int64(st, 3);
 	out->last_success = sqlite3_column_int64(st, 4);
 	out->failures = sqlite3_column_int(st, 5);
+	out->redirect_url = store_column_strdup(st, 6);
+	out->redirect_count = sqlite3_column_int(st, 7);
+	out->moved = sqlite3_column_int(st, 8);
+	out->retired = sqlite3_column_int(st, 9);
+	out->feed_hint = sqlite3_column_int64(st, 10);
+	out->skip_hours = (uint32_t)sqlite3_column_int64(st, 11);
+	out->skip_days = (uint8_t)sqlite3_column_int(st, 12);
+	out->entries = sqlite3_column_int64(st, 13);
+	out->recent = sqlite3_column_int(st, 14);
 	sqlite3_reset(st);
 	if (out->url == NULL) {
 		store_state_clear(out);
@@ -351,6 +369,7 @@ store_state_clear(struct store_state *st)
 	free(st->url);
 	free(st->etag);
 	free(st->last_modified);
+	free(st->redirect_url);
 	memset(st, 0, sizeof *st);
 }
 
@@ -1299,11 +1318,15 @@ static const char SQL_SOURCE_POLLED[] =
     " failures = ?,"
     " last_success = CASE WHEN ?4 IS NULL THEN ?1 ELSE last_success END,"
     " failing_since = CASE WHEN ?4 IS NULL THEN NULL"
-    "  ELSE COALESCE(failing_since, ?1) END"
+    "  ELSE COALESCE(failing_since, ?1) END,"
+    " redirect_url = ?10, redirect_count = ?11,"
+    " cur_url = COALESCE(?12, cur_url), retired = ?13,"
+    " feed_hint = ?14, skip_hours = ?15, skip_days = ?16"
     " WHERE id = ?9";
 static const char SQL_POLL_INSERT[] =
     "INSERT INTO poll (source_id, at, status, bytes, duration_ms, new,"
-    " updated, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    " updated, error, state, next_poll) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* Keeps the newest STORE_POLLS_KEPT records of the source. */
 static const char SQL_POLL_PRUNE[] =
     "DELETE FROM poll WHERE source_id = ?1 AND id <= (SELECT id FROM poll"
     " WHERE source_id = ?1 ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?2)";
@@ -1444,9 +1467,17 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	bind_text(st, 4, p->error);
 	bind_text(st, 5, p->etag);
 	bind_text(st, 6, p->last_modified);
-	sqlite3_bind_int64(st, 7, p->next_poll);
+	if (p->next_poll > 0)
+		sqlite3_bind_int64(st, 7, p->next_poll);
 	sqlite3_bind_int(st, 8, p->failures);
 	sqlite3_bind_int64(st, 9, a.source_id);
+	bind_text(st, 10, p->redirect_url);
+	sqlite3_bind_int(st, 11, p->redirect_count);
+	bind_text(st, 12, p->adopt_url);
+	sqlite3_bind_int(st, 13, p->retired);
+	sqlite3_bind_int64(st, 14, p->feed_hint);
+	sqlite3_bind_int64(st, 15, p->skip_hours);
+	sqlite3_bind_int(st, 16, p->skip_days);
 	if (store_step_done(st) == -1)
 		goto fail;
 
@@ -1461,6 +1492,9 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	sqlite3_bind_int(st, 6, res->new);
 	sqlite3_bind_int(st, 7, res->updated);
 	bind_text(st, 8, p->error);
+	bind_text(st, 9, p->state);
+	if (p->next_poll > 0)
+		sqlite3_bind_int64(st, 10, p->next_poll);
 	if (store_step_done(st) == -1)
 		goto fail;
 	/* Pruning now and then is enough to bound the poll records. */
@@ -2026,7 +2060,8 @@ fail:
 static const char SQL_SOURCES[] =
     "SELECT name, url, cur_url, title, state, last_error, last_attempt,"
     " last_success, failing_since, next_poll, last_status, failures,"
-    " entries, active, id_rule FROM source WHERE active = 1 ORDER BY name";
+    " entries, active, id_rule, redirect_url, redirect_count, retired"
+    " FROM source WHERE active = 1 ORDER BY name";
 
 int
 store_sources_each(struct store *s, store_source_cb cb, void *arg)
@@ -2053,11 +2088,49 @@ store_sources_each(struct store *s, store_source_cb cb, void *arg)
 		si.entries = sqlite3_column_int64(st, 12);
 		si.active = sqlite3_column_int(st, 13);
 		si.id_rule = col_text(st, 14);
+		si.redirect_url = col_text(st, 15);
+		si.redirect_count = sqlite3_column_int(st, 16);
+		si.retired = sqlite3_column_int(st, 17);
 		if (cb(&si, arg) != 0)
 			break;
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char SQL_POLLS[] =
+    "SELECT p.at, p.status, p.bytes, p.duration_ms, p.new, p.updated,"
+    " p.state, p.error, p.next_poll FROM poll p JOIN source s"
+    " ON s.id = p.source_id WHERE s.name = ? ORDER BY p.id DESC LIMIT ?";
+
+int
+store_polls_each(struct store *s, const char *source, int limit,
+    store_poll_cb cb, void *arg)
+{
+	sqlite3_stmt		*st;
+	struct store_poll_info	 pi;
+	int			 rc, n = 0;
+
+	if ((st = db_stmt(s->db, SQL_POLLS)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pi.at = sqlite3_column_int64(st, 0);
+		pi.status = sqlite3_column_int(st, 1);
+		pi.bytes = sqlite3_column_int64(st, 2);
+		pi.duration_ms = sqlite3_column_int64(st, 3);
+		pi.new = sqlite3_column_int(st, 4);
+		pi.updated = sqlite3_column_int(st, 5);
+		pi.state = col_text(st, 6);
+		pi.error = col_text(st, 7);
+		pi.next_poll = sqlite3_column_int64(st, 8);
+		n++;
+		if (cb(&pi, arg) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
 }
 
 static const char SQL_STATS_ALL[] =
@@ -2147,39 +2220,6 @@ store_backup(struct store *s, const char *path, char **err)
 		return -1;
 	}
 	return 0;
-}
-
-static const char SQL_POLLS[] =
-    "SELECT p.at, p.status, p.bytes, p.duration_ms, p.new, p.updated,"
-    " p.error FROM poll p JOIN source s ON s.id = p.source_id "
-    "WHERE s.name = ? ORDER BY p.at DESC, p.id DESC LIMIT ?";
-
-int
-store_polls_each(struct store *s, const char *source, int limit,
-    store_poll_cb cb, void *arg)
-{
-	sqlite3_stmt		*st;
-	struct store_poll_info	 pi;
-	int			 rc, n = 0;
-
-	if ((st = db_stmt(s->db, SQL_POLLS)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pi.at = sqlite3_column_int64(st, 0);
-		pi.status = sqlite3_column_int(st, 1);
-		pi.bytes = sqlite3_column_int64(st, 2);
-		pi.duration_ms = sqlite3_column_int64(st, 3);
-		pi.new = sqlite3_column_int(st, 4);
-		pi.updated = sqlite3_column_int(st, 5);
-		pi.error = col_text(st, 6);
-		n++;
-		if (cb(&pi, arg) != 0)
-			break;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
 }
 
 int

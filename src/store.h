@@ -40,9 +40,18 @@ struct store_state {
 	char		*url;		/* effective URL (adopted redirect, else configured) */
 	char		*etag;		/* byte for byte as last sent, or NULL */
 	char		*last_modified;
+	char		*redirect_url;	/* permanent redirect seen, not yet adopted */
+	int		 redirect_count;	/* consecutive polls that saw it */
+	int		 moved;		/* url is an adopted redirect */
+	int		 retired;	/* 410 Gone: not polled until the URL changes */
 	int64_t		 next_poll;	/* 0 when never scheduled */
 	int64_t		 last_success;
 	int		 failures;	/* consecutive */
+	int64_t		 feed_hint;	/* seconds, from ttl / sy:update*; 0 none */
+	uint32_t	 skip_hours;	/* bit h: hour h UTC */
+	uint8_t		 skip_days;	/* bit d: day d, 0 = Sunday */
+	int64_t		 entries;	/* stored */
+	int		 recent;	/* stored entries dated within the last week */
 };
 int		 store_state(struct store *, const char *source, struct store_state *);
 void		 store_state_clear(struct store_state *);
@@ -57,8 +66,15 @@ struct store_poll {
 	const char	*error;		/* NULL on success */
 	const char	*etag;		/* validators to keep (NULL: none) */
 	const char	*last_modified;
-	int64_t		 next_poll;
+	int64_t		 next_poll;	/* 0: not polled again (retired) */
 	int		 failures;	/* consecutive, after this poll */
+	const char	*redirect_url;	/* candidate permanent redirect, or NULL */
+	int		 redirect_count;
+	const char	*adopt_url;	/* not NULL: poll this URL from now on */
+	int		 retired;
+	int64_t		 feed_hint;	/* freshness hints to keep */
+	uint32_t	 skip_hours;
+	uint8_t		 skip_days;
 };
 
 /* What a poll changed. */
@@ -144,8 +160,35 @@ struct store_source_info {
 	int64_t		 entries;
 	int		 active;
 	const char	*id_rule;	/* "guid", "link", "link+date", "hash" */
+	const char	*redirect_url;	/* permanent redirect being confirmed */
+	int		 redirect_count;
+	int		 retired;
 };
 typedef int (*store_source_cb)(const struct store_source_info *, void *);
+
+/* One poll record, valid only during the callback. */
+struct store_poll_info {
+	int64_t		 at;
+	int		 status;	/* 0: no response */
+	int64_t		 bytes;
+	int64_t		 duration_ms;
+	int		 new;
+	int		 updated;
+	const char	*state;		/* NULL in records older than the column */
+	const char	*error;
+	int64_t		 next_poll;	/* 0 when unknown */
+};
+typedef int (*store_poll_cb)(const struct store_poll_info *, void *);
+
+/* Poll records kept per source; older ones are pruned as new ones come. */
+#define STORE_POLLS_KEPT	100
+
+/*
+ * Calls CB for the LIMIT most recent poll records of SOURCE, newest first.
+ * Returns the number visited, or -1 on error (an unknown source has none).
+ */
+int		 store_polls_each(struct store *, const char *source, int limit,
+		     store_poll_cb, void *);
 
 /* Calls CB for each active source, by name.  -1 on error. */
 int		 store_sources_each(struct store *, store_source_cb, void *);
@@ -160,24 +203,6 @@ int		 store_category_stats(struct store *, const char *category,
  * Returns how many were deleted, or -1 on error.
  */
 int		 store_delete(struct store *, const char *ref);
-/* One poll record, valid only during the callback. */
-struct store_poll_info {
-	int64_t		 at;
-	int		 status;	/* HTTP status, 0 when no response */
-	int64_t		 bytes;
-	int64_t		 duration_ms;
-	int		 new;
-	int		 updated;
-	const char	*error;		/* NULL on success */
-};
-typedef int (*store_poll_cb)(const struct store_poll_info *, void *);
-
-/*
- * Calls CB for the LIMIT most recent poll records of SOURCE, newest first.
- * Returns the number visited, or -1 on error.
- */
-int		 store_polls_each(struct store *, const char *source, int limit,
-		     store_poll_cb, void *);
 
 /*
  * Fills KEYS (DOC->nentries slots) with the identity each entry of DOC

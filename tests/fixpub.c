@@ -377,7 +377,10 @@ fixpub_logfield(FILE *f, const char *key, const char *value)
 	}
 }
 
-/* Write one request line to the log, flushed so tests can read it at once. */
+/*
+ * Write one request line to the log, flushed so tests can read it at once:
+ * time, method, URI, status, inm=, ims=, ua=, host=.
+ */
 static void
 fixpub_log(struct fixpub *fp, struct evhttp_request *req, int code)
 {
@@ -403,6 +406,7 @@ fixpub_log(struct fixpub *fp, struct evhttp_request *req, int code)
 	fixpub_logfield(fp->log, "ims",
 	    evhttp_find_header(in, "If-Modified-Since"));
 	fixpub_logfield(fp->log, "ua", evhttp_find_header(in, "User-Agent"));
+	fixpub_logfield(fp->log, "host", evhttp_find_header(in, "Host"));
 	fputc('\n', fp->log);
 	fflush(fp->log);
 }
@@ -424,13 +428,20 @@ fixpub_error(struct fixpub *fp, struct evhttp_request *req, int code,
 		evbuffer_free(buf);
 }
 
-/* Turn a request URI into a path under the fixture directory; caller frees. */
+/*
+ * Turn a request URI into a path under the fixture directory; caller frees.
+ * The absolute form a client sends to a proxy (http://host/path) is served
+ * as its path, so fixpub can stand in for a forward proxy.
+ */
 static char *
 fixpub_path(const char *uri)
 {
 	char	*raw, *dec, *seg;
 	size_t	 n, len;
 
+	if (uri != NULL && strncasecmp(uri, "http://", 7) == 0 &&
+	    (uri = strchr(uri + 7, '/')) == NULL)
+		return (NULL);
 	if (uri == NULL || uri[0] != '/')
 		return (NULL);
 	n = strcspn(uri, "?#");

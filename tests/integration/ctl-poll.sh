@@ -95,12 +95,12 @@ pass "unknown sources and bad requests refused"
 "$FEEDMUX" status -c "$T/feedmux.conf" cloudweekly >"$T/status.out" 2>&1 ||
     { cat "$T/status.out" >&2; fail "status cloudweekly failed"; }
 grep -q '^source  *cloudweekly$' "$T/status.out" || fail "no source line"
-grep -q '^state  *ok$' "$T/status.out" || fail "no state line"
-grep -q '^entries  *3$' "$T/status.out" || fail "no entries line"
-polls=$(grep -c '^20[0-9-]*T[0-9:]*Z  *\(200\|304\) ' "$T/status.out")
+grep -q '^  *state  *ok$' "$T/status.out" || fail "no state line"
+grep -q '^  *entries  *3$' "$T/status.out" || fail "no entries line"
+polls=$(grep -c '^  *20[0-9-]*T[0-9:]*Z  *\(200\|304\) ' "$T/status.out")
 [ "$polls" -ge 3 ] || { cat "$T/status.out" >&2; fail "expected 3 poll records, saw $polls"; }
 grep -q ' 304 ' "$T/status.out" || fail "no 304 record after the conditional polls"
-grep -q '^configured at .*feedmux.conf:[0-9]*, every 86400s, categories: news$' "$T/status.out" ||
+grep -q '^  *configured  *.*feedmux.conf:[0-9]*, every 86400s, categories: news$' "$T/status.out" ||
     fail "no configured line"
 "$FEEDMUX" status --json -c "$T/feedmux.conf" cloudweekly >"$T/status.json" ||
     fail "status --json SOURCE failed"

@@ -197,8 +197,9 @@ done
 check '[ "$(fixpub_count /counted.xml)" -eq 3 ]' "three requests logged"
 http_status "$U/feed.xml" -H "If-None-Match: $ETAG2" -A "agent with spaces/1.0" >/dev/null
 line=$(fixpub_requests /feed.xml | tail -n 1)
-echo "$line" | awk '{ exit !(NF == 7 && $1 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ &&
-    $2 == "GET" && $4 == "304" && $7 == "ua=agent%20with%20spaces/1.0") }' ||
+echo "$line" | awk '{ exit !(NF == 8 && $1 ~ /^[0-9]+\.[0-9][0-9][0-9]$/ &&
+    $2 == "GET" && $4 == "304" && $7 == "ua=agent%20with%20spaces/1.0" &&
+    $8 == "host=127.0.0.1:'"$FIXPUB_PORT"'") }' ||
     fail "log line shape: $line"
 check '[ "$(echo "$line" | cut -d" " -f5)" = "inm=$ETAG2" ]' "inm logged: $line"
 http_status "$U/feed.xml" -H "If-Modified-Since: $LASTMOD" >/dev/null
@@ -207,7 +208,7 @@ check '[ "$(echo "$line" | cut -d" " -f6)" = "ims=$(echo "$LASTMOD" | sed "s/ /%
 check '[ "$(echo "$line" | cut -d" " -f5)" = "inm=-" ]' "absent header logged as -"
 curl -sS -I --max-time 5 -o /dev/null "$U/busy.xml"
 check 'fixpub_requests /busy.xml | tail -n 1 | grep -q "^[0-9.]* HEAD /busy.xml 503 "' "HEAD and status logged"
-check '[ "$(awk "NF != 7" "$T/fixpub.log" | wc -l)" -eq 0 ]' "every log line has seven fields"
+check '[ "$(awk "NF != 8" "$T/fixpub.log" | wc -l)" -eq 0 ]' "every log line has eight fields"
 pass "request log"
 
 fixpub_stop

@@ -289,3 +289,51 @@ wait_for()
 		sleep 0.1
 	done
 }
+
+# Print the times (milliseconds since the epoch) at which fixpub logged
+# requests for one path, one a line.
+fixpub_times()
+{
+	awk -v p="$1" '$3 == p { split($1, t, "."); printf "%.0f\n", t[1] * 1000 + t[2] }' \
+	    "$T/fixpub.log"
+}
+
+# Print the smallest gap in milliseconds between consecutive numbers of
+# stdin (one a line, in order), or nothing for fewer than two.
+min_gap()
+{
+	awk 'NR > 1 { g = $1 - prev; if (min == "" || g < min) min = g }
+	    { prev = $1 } END { if (min != "") printf "%.0f\n", min }'
+}
+
+# Print one field of one source from `feedmux status --json -c CONF`.
+status_field()
+{
+	"$FEEDMUX" status --json -c "$1" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+s = [s for s in d["source"] if s["name"] == sys.argv[1]]
+print(s[0][sys.argv[2]] if s else "")' "$2" "$3"
+}
+
+# Write the [feedmux] section of a polling test's config to stdout:
+# loopback allowed, polls every second, no per-host gap; each argument
+# ("key = value") is added, replacing a default of the same key.
+poll_conf_head()
+{
+	printf '[feedmux]\nlisten = 127.0.0.1:0\ndatabase = %s/db/feedmux.db\n' "$T"
+	printf 'allow_private = yes\n'
+	printf 'interval 1s\nmax_interval 1s\nhost_delay 0\n' |
+	while read -r pc_key pc_value; do
+		pc_set=no
+		for pc_arg in "$@"; do
+			case "$pc_arg" in
+			"$pc_key "*|"$pc_key="*)	pc_set=yes ;;
+			esac
+		done
+		[ "$pc_set" = yes ] || printf '%s = %s\n' "$pc_key" "$pc_value"
+	done
+	for pc_arg in "$@"; do
+		printf '%s\n' "$pc_arg"
+	done
+}

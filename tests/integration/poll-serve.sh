@@ -21,6 +21,8 @@ listen = 127.0.0.1:0
 database = $T/db/feedmux.db
 allow_private = yes
 interval = 2s
+max_interval = 2s
+host_delay = 0
 
 [category "cloud"]
 title = Cloud & Datacentre

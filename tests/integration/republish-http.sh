@@ -45,6 +45,7 @@ listen = 127.0.0.1:0
 database = $T/db/feedmux.db
 allow_private = yes
 interval = 2s
+max_interval = 2s
 
 [category "cloud"]
 title = Cloud

@@ -47,7 +47,7 @@ for want in 'status      200, application/rss+xml' 'format      rss20' \
 	grep -qF "$want" "$T/try.out" || { cat "$T/try.out" >&2; fail "no \"$want\""; }
 done
 [ "$(fixpub_count /cloud.rss)" -eq 1 ] || fail "expected exactly one request"
-fixpub_requests /cloud.rss | grep -q ' ua=feedmux-try-test/1$' ||
+fixpub_requests /cloud.rss | grep -q ' ua=feedmux-try-test/1\( \|$\)' ||
     fail "the configured User-Agent was not sent"
 [ ! -e "$T/feedmux.db" ] || fail "try created the database"
 pass "try shows keys, parsed dates, categories; one request, nothing stored"

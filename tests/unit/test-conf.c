@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -276,6 +278,60 @@ test_good(void **state)
 	assert_null(conf_source(conf, "plain"));
 	assert_null(conf_source(conf, "cloud"));
 	conf_free(conf);
+}
+
+static void
+test_polling_options(void **state)
+{
+	const struct conf_source	*s, *t;
+	struct conf			*conf;
+	char				*dir = tmp_new();
+
+	(void)state;
+	conf = load_text(dir, "");
+	assert_int_equal(conf->min_interval, 300);
+	assert_int_equal(conf->max_interval, 86400);
+	assert_int_equal(conf->max_backoff, 6 * 3600);
+	assert_int_equal(conf->connect_timeout, 20);
+	assert_int_equal(conf->low_speed_limit, 64);
+	assert_int_equal(conf->low_speed_time, 30);
+	assert_int_equal(conf->host_connections, 2);
+	assert_int_equal(conf->host_delay, 100);
+	assert_int_equal(conf->parse_threads, 2);
+	assert_null(conf->proxy);
+	assert_int_equal(conf->nallow_networks, 0);
+	conf_free(conf);
+
+	conf = load_text(dir, "[feedmux]\nproxy = http://p.example:3128\n"
+	    "allow_networks = 192.168.10.0/24, fd00:10::/64 ,10.0.0.1\n"
+	    "host_delay = 250ms\nmin_interval = 1m\n"
+	    "[source \"s\"]\nurl = https://a.example/\nproxy = none\n"
+	    "header = X-Token:  a b c\nheader = Accept: application/json\n"
+	    "max_interval = 2h\n"
+	    "[source \"t\"]\nurl = https://b.example/\n");
+	assert_string_equal(conf->proxy, "http://p.example:3128");
+	assert_int_equal(conf->host_delay, 250);
+	assert_int_equal(conf->nallow_networks, 3);
+	assert_int_equal(conf->allow_networks[0].family, AF_INET);
+	assert_int_equal(conf->allow_networks[0].prefix, 24);
+	assert_int_equal(conf->allow_networks[0].addr[2], 10);
+	assert_int_equal(conf->allow_networks[1].family, AF_INET6);
+	assert_int_equal(conf->allow_networks[1].prefix, 64);
+	assert_int_equal(conf->allow_networks[2].prefix, 32);
+	assert_non_null(s = conf_source(conf, "s"));
+	assert_non_null(t = conf_source(conf, "t"));
+	assert_null(conf_source_proxy(conf, s));
+	assert_string_equal(conf_source_proxy(conf, t),
+	    "http://p.example:3128");
+	assert_int_equal(s->nheaders, 2);
+	assert_string_equal(s->headers[0], "X-Token: a b c");
+	assert_string_equal(s->headers[1], "Accept: application/json");
+	assert_int_equal(s->min_interval, 60);
+	assert_int_equal(s->max_interval, 7200);
+	assert_int_equal(t->max_interval, 86400);
+	assert_int_equal(t->nheaders, 0);
+	conf_free(conf);
+	tmp_free(dir);
 }
 
 static void
@@ -848,6 +904,38 @@ static const struct bad_case bad_cases[] = {
 	  "65535)\n" },
 	{ "[source \"s\"]\nurl = https://a.example/\ninterval = 8d\n", 0,
 	  "@:3: interval out of range: \"8d\" (must be 1s to 1w)\n" },
+
+	/* Polling options. */
+	{ "[feedmux]\nproxy = ftp://p.example:21\n", 0,
+	  "@:2: bad value for proxy: \"ftp://p.example:21\" is not a proxy "
+	  "URL (http, https, socks4, socks4a, socks5 or socks5h://HOST:PORT) "
+	  "or none\n" },
+	{ "[feedmux]\nallow_networks = 10.0.0.0/8, 10.1.2.3/8\n", 0,
+	  "@:2: bad value for allow_networks: \"10.1.2.3/8\" is not a "
+	  "network (like 192.168.1.0/24 or fd00::/8, host bits zero)\n" },
+	{ "[feedmux]\nallow_networks = 10.0.0.0/33\n", 0,
+	  "@:2: bad value for allow_networks: \"10.0.0.0/33\" is not a "
+	  "network (like 192.168.1.0/24 or fd00::/8, host bits zero)\n" },
+	{ "[source \"s\"]\nurl = https://a.example/\nheader = Host: x\n", 0,
+	  "@:3: bad value for header: \"Host: x\": Host is set by feedmux "
+	  "itself\n" },
+	{ "[source \"s\"]\nurl = https://a.example/\nheader = no colon\n", 0,
+	  "@:3: bad value for header: \"no colon\": expected \"Name: "
+	  "value\"\n" },
+	{ "[source \"s\"]\nurl = https://a.example/\nheader = A B: c\n", 0,
+	  "@:3: bad value for header: \"A B: c\": bad header name\n" },
+	{ "[source \"s\"]\nurl = https://a.example/\nmin_interval = 2h\n"
+	  "max_interval = 1h\n", 0,
+	  "@:1: min_interval is above max_interval in [source \"s\"]\n" },
+	{ "[feedmux]\nhost_connections = 0\n", 0,
+	  "@:2: host_connections out of range: \"0\" (must be 1 to 64)\n" },
+	{ "[feedmux]\nhost_delay = 2h\n", 0,
+	  "@:2: host_delay out of range: \"2h\" (must be 0s to 1h)\n" },
+	{ "[feedmux]\nhost_delay = 5 ms\n", 0,
+	  "@:2: bad value for host_delay: \"5 ms\" is not a duration (like "
+	  "250ms, 1s or 2m)\n" },
+	/* Defaults never conflict: min 5m above a max of 1m set alone. */
+	{ "[feedmux]\nmax_interval = 1m\n", 0, "" },
 };
 
 /* The control socket defaults to the database's path; a source may be titled. */
@@ -1074,6 +1162,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_polling_options),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_quoting_and_comments),
 		cmocka_unit_test(test_long_lines),

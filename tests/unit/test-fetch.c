@@ -1,4 +1,7 @@
-/* test-fetch: the SSRF guard's address classification. */
+/*
+ * test-fetch: the SSRF guard's address classification and allowlist, and
+ * the header helpers (Retry-After, freshness, the host of a URL).
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +13,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
+#include "conf.h"
 #include "fetch.h"
 
 static int
@@ -73,12 +79,117 @@ test_ipv6(void **state)
 		assert_true(public(allow[i]));
 }
 
+static int
+in_nets(const char *addr, const struct conf_cidr *nets, size_t n)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(&sin, 0, sizeof sin);
+	memset(&sin6, 0, sizeof sin6);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		return fetch_addr_in((struct sockaddr *)&sin, nets, n);
+	}
+	assert_int_equal(inet_pton(AF_INET6, addr, &sin6.sin6_addr), 1);
+	sin6.sin6_family = AF_INET6;
+	return fetch_addr_in((struct sockaddr *)&sin6, nets, n);
+}
+
+static void
+test_allowlist(void **state)
+{
+	struct conf_cidr	nets[3];
+
+	(void)state;
+	memset(nets, 0, sizeof nets);
+	nets[0].family = AF_INET;
+	inet_pton(AF_INET, "192.168.10.0", nets[0].addr);
+	nets[0].prefix = 24;
+	nets[1].family = AF_INET6;
+	inet_pton(AF_INET6, "fd00:10::", nets[1].addr);
+	nets[1].prefix = 64;
+	nets[2].family = AF_INET;
+	inet_pton(AF_INET, "10.1.0.0", nets[2].addr);
+	nets[2].prefix = 17;
+	assert_true(in_nets("192.168.10.7", nets, 3));
+	assert_false(in_nets("192.168.11.7", nets, 3));
+	assert_true(in_nets("::ffff:192.168.10.200", nets, 3));
+	assert_true(in_nets("fd00:10::1", nets, 3));
+	assert_false(in_nets("fd00:11::1", nets, 3));
+	assert_true(in_nets("10.1.127.255", nets, 3));
+	assert_false(in_nets("10.1.128.0", nets, 3));
+	assert_false(in_nets("127.0.0.1", nets, 3));
+	assert_false(in_nets("192.168.10.7", nets, 0));
+}
+
+static void
+test_retry_after(void **state)
+{
+	(void)state;
+	assert_int_equal(fetch_retry_after(NULL, 1000), 0);
+	assert_int_equal(fetch_retry_after("120", 1000), 1120);
+	assert_int_equal(fetch_retry_after(" 0 ", 1000), 1000);
+	assert_int_equal(fetch_retry_after("12abc", 1000), 0);
+	assert_int_equal(fetch_retry_after("-5", 1000), 0);
+	assert_int_equal(fetch_retry_after("99999999999", 1000), 0);
+	/* The HTTP-date form, absolute. */
+	assert_int_equal(fetch_retry_after("Wed, 21 Oct 2015 07:28:00 GMT",
+	    1000), 1445412480);
+	assert_int_equal(fetch_retry_after("soon", 1000), 0);
+}
+
+static void
+test_fresh_for(void **state)
+{
+	(void)state;
+	assert_int_equal(fetch_fresh_for(NULL, NULL, 1000), 0);
+	assert_int_equal(fetch_fresh_for("max-age=600", NULL, 1000), 600);
+	assert_int_equal(fetch_fresh_for("public, max-age=\"90\"", NULL, 0),
+	    90);
+	assert_int_equal(fetch_fresh_for("max-age=600, no-cache", NULL, 0), 0);
+	assert_int_equal(fetch_fresh_for("no-store", NULL, 0), 0);
+	assert_int_equal(fetch_fresh_for("s-maxage=600", NULL, 0), 0);
+	/* Expires counts only without max-age, and only in the future. */
+	assert_int_equal(fetch_fresh_for(NULL,
+	    "Wed, 21 Oct 2015 07:28:00 GMT", 1445412000), 480);
+	assert_int_equal(fetch_fresh_for("max-age=5",
+	    "Wed, 21 Oct 2015 07:28:00 GMT", 1445412000), 5);
+	assert_int_equal(fetch_fresh_for(NULL,
+	    "Wed, 21 Oct 2015 07:28:00 GMT", 1445413000), 0);
+	assert_int_equal(fetch_fresh_for(NULL, "0", 1000), 0);
+}
+
+static void
+test_url_host(void **state)
+{
+	char	buf[64];
+
+	(void)state;
+	assert_int_equal(fetch_url_host("https://Feeds.Example.ORG:8443/x",
+	    buf, sizeof buf), 0);
+	assert_string_equal(buf, "feeds.example.org");
+	assert_int_equal(fetch_url_host("http://h7.localhost:8089/n/f.rss",
+	    buf, sizeof buf), 0);
+	assert_string_equal(buf, "h7.localhost");
+	assert_int_equal(fetch_url_host("http://[::1]:80/", buf, sizeof buf),
+	    0);
+	assert_string_equal(buf, "[::1]");
+	assert_int_equal(fetch_url_host("not a url", buf, sizeof buf), -1);
+	assert_int_equal(fetch_url_host("http://a-very-long-host.example/",
+	    buf, 8), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_fresh_for),
+		cmocka_unit_test(test_url_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

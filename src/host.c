@@ -1,0 +1,460 @@
+/* host: per-host politeness bookkeeping, pure; see host.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+
+#define HOST_RING	8	/* throttled sources remembered per host */
+
+enum host_state {
+	HOST_IDLE,		/* nothing waits */
+	HOST_READY,		/* in the ready list */
+	HOST_SLEEP,		/* in the heap until next_ok */
+	HOST_FULL,		/* waits for one of its requests to end */
+};
+
+struct host {
+	char			*name;
+	struct host		*hnext;		/* hash chain */
+	enum host_state		 state;
+	int			 inflight;
+	int64_t			 next_ok;	/* earliest next start */
+	struct host_wait	*head, *tail;	/* waiting work, FIFO */
+	size_t			 nwait;
+	struct host		*rnext, *rprev;	/* ready list */
+	size_t			 heapi;		/* index in the heap */
+	struct {
+		uint64_t	 who;
+		int64_t		 at;
+	}			 thr[HOST_RING];
+	int			 thrpos;
+	int			 nthr;
+	double			 jitter;	/* of the last start, for host_sent */
+	int			 slow;		/* gap factor while slowed */
+	int64_t			 slow_until;
+};
+
+struct host_table {
+	struct host_limits	 lim;
+	struct host		**bucket;
+	size_t			 nbucket;
+	size_t			 nhosts;
+	size_t			 waiting;
+	struct host		*rhead, *rtail;
+	struct host		**heap;
+	size_t			 nheap, heapsize;
+};
+
+static uint64_t
+host_hash(const char *s)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+struct host_table *
+host_table_new(const struct host_limits *lim)
+{
+	struct host_table	*t;
+
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return NULL;
+	t->nbucket = 256;
+	if ((t->bucket = calloc(t->nbucket, sizeof *t->bucket)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	host_table_set_limits(t, lim);
+	return t;
+}
+
+void
+host_table_free(struct host_table *t)
+{
+	struct host	*h, *next;
+
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->nbucket; i++) {
+		for (h = t->bucket[i]; h != NULL; h = next) {
+			next = h->hnext;
+			free(h->name);
+			free(h);
+		}
+	}
+	free(t->bucket);
+	free(t->heap);
+	free(t);
+}
+
+void
+host_table_set_limits(struct host_table *t, const struct host_limits *lim)
+{
+	t->lim = *lim;
+	if (t->lim.connections < 1)
+		t->lim.connections = 1;
+	if (t->lim.delay_ms < 0)
+		t->lim.delay_ms = 0;
+}
+
+/* Doubles the hash table so chains stay short. */
+static void
+host_rehash(struct host_table *t)
+{
+	struct host	**nb, *h, *next;
+	size_t		  n = t->nbucket * 2, i;
+
+	if ((nb = calloc(n, sizeof *nb)) == NULL)
+		return;		/* longer chains, still correct */
+	for (i = 0; i < t->nbucket; i++) {
+		for (h = t->bucket[i]; h != NULL; h = next) {
+			next = h->hnext;
+			h->hnext = nb[host_hash(h->name) & (n - 1)];
+			nb[host_hash(h->name) & (n - 1)] = h;
+		}
+	}
+	free(t->bucket);
+	t->bucket = nb;
+	t->nbucket = n;
+}
+
+/* The host called NAME, made when missing; NULL when out of memory. */
+static struct host *
+host_get(struct host_table *t, const char *name)
+{
+	struct host	*h;
+	size_t		 b = host_hash(name) & (t->nbucket - 1);
+
+	for (h = t->bucket[b]; h != NULL; h = h->hnext)
+		if (strcmp(h->name, name) == 0)
+			return h;
+	if ((h = calloc(1, sizeof *h)) == NULL)
+		return NULL;
+	if ((h->name = strdup(name)) == NULL) {
+		free(h);
+		return NULL;
+	}
+	h->slow = 1;
+	h->hnext = t->bucket[b];
+	t->bucket[b] = h;
+	if (++t->nhosts > t->nbucket)
+		host_rehash(t);
+	return h;
+}
+
+/* Heap of sleeping hosts by next_ok: sift up from I. */
+static void
+heap_up(struct host_table *t, size_t i)
+{
+	struct host	*h = t->heap[i];
+
+	while (i > 0 && t->heap[(i - 1) / 2]->next_ok > h->next_ok) {
+		t->heap[i] = t->heap[(i - 1) / 2];
+		t->heap[i]->heapi = i;
+		i = (i - 1) / 2;
+	}
+	t->heap[i] = h;
+	h->heapi = i;
+}
+
+/* Sift down from I. */
+static void
+heap_down(struct host_table *t, size_t i)
+{
+	struct host	*h = t->heap[i];
+	size_t		 c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= t->nheap)
+			break;
+		if (c + 1 < t->nheap &&
+		    t->heap[c + 1]->next_ok < t->heap[c]->next_ok)
+			c++;
+		if (t->heap[c]->next_ok >= h->next_ok)
+			break;
+		t->heap[i] = t->heap[c];
+		t->heap[i]->heapi = i;
+		i = c;
+	}
+	t->heap[i] = h;
+	h->heapi = i;
+}
+
+/* Takes H out of whichever structure its state puts it in. */
+static void
+host_unplace(struct host_table *t, struct host *h)
+{
+	struct host	*last;
+	size_t		 i;
+
+	switch (h->state) {
+	case HOST_READY:
+		if (h->rprev != NULL)
+			h->rprev->rnext = h->rnext;
+		else
+			t->rhead = h->rnext;
+		if (h->rnext != NULL)
+			h->rnext->rprev = h->rprev;
+		else
+			t->rtail = h->rprev;
+		h->rnext = h->rprev = NULL;
+		break;
+	case HOST_SLEEP:
+		i = h->heapi;
+		last = t->heap[--t->nheap];
+		if (i < t->nheap) {
+			t->heap[i] = last;
+			last->heapi = i;
+			heap_down(t, i);
+			heap_up(t, last->heapi);
+		}
+		break;
+	case HOST_IDLE:
+	case HOST_FULL:
+		break;
+	}
+	h->state = HOST_IDLE;
+}
+
+/* Appends H to the ready list. */
+static void
+host_make_ready(struct host_table *t, struct host *h)
+{
+	h->state = HOST_READY;
+	h->rnext = NULL;
+	h->rprev = t->rtail;
+	if (t->rtail != NULL)
+		t->rtail->rnext = h;
+	else
+		t->rhead = h;
+	t->rtail = h;
+}
+
+/* Files H where its waiting work, in-flight count and next_ok put it. */
+static void
+host_place(struct host_table *t, struct host *h, int64_t now)
+{
+	struct host	**v;
+	size_t		  n;
+
+	host_unplace(t, h);
+	if (h->nwait == 0)
+		return;
+	if (h->inflight >= t->lim.connections) {
+		h->state = HOST_FULL;
+		return;
+	}
+	if (h->next_ok <= now) {
+		host_make_ready(t, h);
+		return;
+	}
+	if (t->nheap == t->heapsize) {
+		n = t->heapsize ? t->heapsize * 2 : 64;
+		if ((v = realloc(t->heap, n * sizeof *v)) == NULL) {
+			/* No room to sleep: let it run early rather than never. */
+			host_make_ready(t, h);
+			return;
+		}
+		t->heap = v;
+		t->heapsize = n;
+	}
+	h->state = HOST_SLEEP;
+	t->heap[t->nheap] = h;
+	heap_up(t, t->nheap++);
+}
+
+int
+host_push(struct host_table *t, const char *name, struct host_wait *w,
+    void *item, int64_t now)
+{
+	struct host	*h;
+
+	if ((h = host_get(t, name)) == NULL)
+		return -1;
+	w->host = h;
+	w->item = item;
+	w->next = NULL;
+	w->prev = h->tail;
+	if (h->tail != NULL)
+		h->tail->next = w;
+	else
+		h->head = w;
+	h->tail = w;
+	h->nwait++;
+	t->waiting++;
+	if (h->state == HOST_IDLE)
+		host_place(t, h, now);
+	return 0;
+}
+
+/* Unlinks W from its host's queue. */
+static void
+host_unlink(struct host_table *t, struct host_wait *w)
+{
+	struct host	*h = w->host;
+
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		h->head = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	else
+		h->tail = w->prev;
+	w->next = w->prev = NULL;
+	h->nwait--;
+	t->waiting--;
+}
+
+void
+host_cancel(struct host_table *t, struct host_wait *w, int64_t now)
+{
+	host_unlink(t, w);
+	host_place(t, w->host, now);
+}
+
+/* The gap factor of H at NOW: 1, or more while the host is slowed. */
+int
+host_slow_factor(const struct host *h, int64_t now)
+{
+	return now < h->slow_until ? h->slow : 1;
+}
+
+/* The least time from a request to H at NOW to the next one. */
+static int64_t
+host_gap(const struct host_table *t, const struct host *h, int64_t now)
+{
+	int64_t	gap = t->lim.delay_ms;
+	int	f;
+
+	if ((f = host_slow_factor(h, now)) > 1) {
+		if (gap < HOST_SLOW_GAP_MIN_MS)
+			gap = HOST_SLOW_GAP_MIN_MS;
+		gap *= f;
+	}
+	return gap + (int64_t)((double)gap * (HOST_MARGIN +
+	    HOST_JITTER * h->jitter));
+}
+
+void *
+host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
+{
+	struct host_wait	*w;
+	struct host		*h;
+	int64_t			 gap;
+
+	/* Sleepers whose time has come join the end of the ready list. */
+	while (t->nheap > 0 && t->heap[0]->next_ok <= now) {
+		h = t->heap[0];
+		host_unplace(t, h);
+		host_make_ready(t, h);
+	}
+	if ((h = t->rhead) == NULL)
+		return NULL;
+	w = h->head;
+	host_unlink(t, w);
+	h->inflight++;
+	h->jitter = r;
+	gap = host_gap(t, h, now);
+	if (h->next_ok < now + gap)
+		h->next_ok = now + gap;
+	host_place(t, h, now);
+	*hostp = h;
+	return w->item;
+}
+
+void
+host_sent(struct host_table *t, struct host *h, int64_t now)
+{
+	int64_t	gap = host_gap(t, h, now);
+
+	if (h->next_ok >= now + gap)
+		return;
+	h->next_ok = now + gap;
+	/* A sleeper's key grew; a ready host goes back to sleep. */
+	if (h->state == HOST_READY || h->state == HOST_SLEEP)
+		host_place(t, h, now);
+}
+
+void
+host_done(struct host_table *t, struct host *h, int64_t now)
+{
+	if (h->inflight > 0)
+		h->inflight--;
+	if (h->state == HOST_FULL)
+		host_place(t, h, now);
+}
+
+int64_t
+host_wake(const struct host_table *t, int64_t now)
+{
+	if (t->rhead != NULL)
+		return 0;
+	if (t->nheap == 0)
+		return -1;
+	return t->heap[0]->next_ok > now ? t->heap[0]->next_ok - now : 0;
+}
+
+int
+host_throttled(struct host_table *t, struct host *h, uint64_t who,
+    int64_t now, int64_t retry_ms)
+{
+	int	distinct = 0, seen;
+
+	h->thr[h->thrpos].who = who;
+	h->thr[h->thrpos].at = now;
+	h->thrpos = (h->thrpos + 1) % HOST_RING;
+	if (h->nthr < HOST_RING)
+		h->nthr++;
+	/* Distinct sources throttled within the window. */
+	for (int i = 0; i < h->nthr; i++) {
+		if (now - h->thr[i].at > HOST_SLOW_WINDOW_MS)
+			continue;
+		seen = 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = now - h->thr[j].at <= HOST_SLOW_WINDOW_MS &&
+			    h->thr[j].who == h->thr[i].who;
+		distinct += !seen;
+	}
+	if (distinct < HOST_SLOW_SOURCES)
+		return host_slow_factor(h, now);
+
+	h->slow = 1 << (distinct - 1 < 4 ? distinct - 1 : 4);
+	if (h->slow > HOST_SLOW_FACTOR_MAX)
+		h->slow = HOST_SLOW_FACTOR_MAX;
+	h->slow_until = now + HOST_SLOW_FOR_MS;
+	/* Several sources told to wait: nothing on the host goes sooner. */
+	if (retry_ms > now) {
+		if (retry_ms > now + HOST_HOLD_MAX_MS)
+			retry_ms = now + HOST_HOLD_MAX_MS;
+		if (h->next_ok < retry_ms)
+			h->next_ok = retry_ms;
+	}
+	if (h->state == HOST_READY || h->state == HOST_SLEEP)
+		host_place(t, h, now);
+	return h->slow;
+}
+
+const char *
+host_name(const struct host *h)
+{
+	return h->name;
+}
+
+size_t
+host_count(const struct host_table *t)
+{
+	return t->nhosts;
+}
+
+size_t
+host_waiting(const struct host_table *t)
+{
+	return t->waiting;
+}

@@ -1,0 +1,267 @@
+/*
+ * test-host: per-host politeness bookkeeping: spacing between starts, the
+ * in-flight limit per host, hosts taking turns, waking, cancelling, and the
+ * host-wide slowdown when several sources are throttled.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+
+struct item {
+	struct host_wait	 w;
+	const char		*name;
+};
+
+static struct host_table *
+table(int connections, int64_t delay_ms)
+{
+	struct host_limits	 lim = { connections, delay_ms };
+	struct host_table	*t = host_table_new(&lim);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void
+push(struct host_table *t, const char *host, struct item *it,
+    const char *name, int64_t now)
+{
+	it->name = name;
+	assert_int_equal(host_push(t, host, &it->w, it, now), 0);
+}
+
+static const char *
+next(struct host_table *t, int64_t now, struct host **hp)
+{
+	struct item	*it = host_next(t, now, 0.0, hp);
+
+	return it != NULL ? it->name : NULL;
+}
+
+static void
+test_spacing(void **state)
+{
+	struct host_table	*t = table(4, 1000);
+	struct item		 a[3];
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "a.example", &a[2], "a2", 0);
+	assert_int_equal(host_waiting(t), 3);
+	assert_string_equal(next(t, 0, &h), "a0");
+	/* The next one waits a full gap and 5%, even with a free connection. */
+	assert_null(next(t, 1049, &h));
+	assert_int_equal(host_wake(t, 10), 1040);
+	assert_string_equal(next(t, 1050, &h), "a1");
+	assert_null(next(t, 1500, &h));
+	/* Jitter only lengthens the gap: at most 25% more. */
+	assert_non_null(host_next(t, 2100, 0.0, &h));
+	assert_int_equal(host_waiting(t), 0);
+	assert_int_equal(host_wake(t, 2000), -1);
+	host_table_free(t);
+
+	/* With r near 1 the gap is about 1250 ms. */
+	t = table(4, 1000);
+	push(t, "b.example", &a[0], "b0", 0);
+	push(t, "b.example", &a[1], "b1", 0);
+	assert_non_null(host_next(t, 0, 0.999, &h));
+	assert_null(next(t, 1248, &h));
+	assert_string_equal(next(t, 1249, &h), "b1");
+	host_table_free(t);
+}
+
+static void
+test_sent(void **state)
+{
+	struct host_table	*t = table(2, 1000);
+	struct item		 a[2];
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	/* Its connect took 300 ms: the gap counts from the request. */
+	host_sent(t, h, 300);
+	assert_null(next(t, 1349, &h));
+	assert_int_equal(host_wake(t, 1000), 350);
+	assert_string_equal(next(t, 1350, &h), "a1");
+	host_table_free(t);
+}
+
+static void
+test_connections(void **state)
+{
+	struct host_table	*t = table(2, 0);
+	struct item		 a[3];
+	struct host		*h1, *h2, *h3;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "a.example", &a[2], "a2", 0);
+	assert_string_equal(next(t, 0, &h1), "a0");
+	assert_string_equal(next(t, 0, &h2), "a1");
+	/* Two in flight: the third waits for one to end, not for time. */
+	assert_null(next(t, 5000, &h3));
+	assert_int_equal(host_wake(t, 5000), -1);
+	host_done(t, h1, 5000);
+	assert_int_equal(host_wake(t, 5000), 0);
+	assert_string_equal(next(t, 5000, &h3), "a2");
+	host_done(t, h2, 5000);
+	host_done(t, h3, 5000);
+	host_table_free(t);
+}
+
+static void
+test_turns(void **state)
+{
+	struct host_table	*t = table(1, 1000);
+	struct item		 a[4], b[2];
+	struct host		*h;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		push(t, "a.example", &a[i], "a", 0);
+	push(t, "b.example", &b[0], "b", 0);
+	push(t, "B.example", &b[1], "other", 0);
+	/* One busy host never holds up the others. */
+	assert_string_equal(next(t, 0, &h), "a");
+	assert_string_equal(next(t, 0, &h), "b");
+	assert_string_equal(next(t, 0, &h), "other");
+	assert_null(next(t, 0, &h));
+	assert_int_equal(host_count(t), 3);
+	host_table_free(t);
+}
+
+static void
+test_cancel(void **state)
+{
+	struct host_table	*t = table(1, 1000);
+	struct item		 a[3];
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "a.example", &a[2], "a2", 0);
+	host_cancel(t, &a[0].w, 0);
+	host_cancel(t, &a[2].w, 0);
+	assert_int_equal(host_waiting(t), 1);
+	assert_string_equal(next(t, 0, &h), "a1");
+	assert_null(next(t, 5000, &h));
+	host_done(t, h, 5000);
+	assert_int_equal(host_wake(t, 5000), -1);
+	host_table_free(t);
+}
+
+static void
+test_many_hosts(void **state)
+{
+	struct host_table	*t = table(2, 1000);
+	struct item		*it;
+	struct host		*h;
+	char			 name[32];
+	int			 n = 0;
+
+	(void)state;
+	/* More hosts than buckets: the table grows; every host starts once. */
+	it = calloc(2000, sizeof *it);
+	assert_non_null(it);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(name, sizeof name, "h%d.localhost", i % 1000);
+		push(t, name, &it[i], "x", 0);
+	}
+	assert_int_equal(host_count(t), 1000);
+	while (host_next(t, 0, 0.5, &h) != NULL)
+		n++;
+	assert_int_equal(n, 1000);
+	assert_int_equal(host_wake(t, 0), 1150);
+	while (host_next(t, 1150, 0.5, &h) != NULL)
+		n++;
+	assert_int_equal(n, 2000);
+	host_table_free(t);
+	free(it);
+}
+
+static void
+test_throttle(void **state)
+{
+	struct host_table	*t = table(2, 1000);
+	struct item		 a[3];
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "a.example", &a[2], "a2", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	host_done(t, h, 100);
+	/* One source throttled: the host is not slowed. */
+	assert_int_equal(host_throttled(t, h, 1, 100, 0), 1);
+	assert_int_equal(host_throttled(t, h, 1, 200, 0), 1);
+	assert_string_equal(next(t, 1050, &h), "a1");
+	host_done(t, h, 1100);
+	/* A second source: gaps double, and its Retry-After holds the host. */
+	assert_int_equal(host_throttled(t, h, 2, 1100, 60000), 2);
+	assert_int_equal(host_slow_factor(h, 1100), 2);
+	assert_null(next(t, 59999, &h));
+	assert_string_equal(next(t, 60000, &h), "a2");
+	/* The slowdown ends HOST_SLOW_FOR_MS after the last throttling. */
+	assert_int_equal(host_slow_factor(h, 1100 + HOST_SLOW_FOR_MS), 1);
+	/* Old throttling falls out of the window. */
+	assert_int_equal(host_throttled(t, h, 3,
+	    1100 + HOST_SLOW_WINDOW_MS + 1, 0), 2);
+	host_table_free(t);
+}
+
+static void
+test_slow_gap(void **state)
+{
+	struct host_table	*t = table(4, 0);
+	struct item		 a[3];
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "a.example", &a[2], "a2", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	host_throttled(t, h, 1, 0, 0);
+	host_throttled(t, h, 2, 0, 0);
+	host_throttled(t, h, 3, 0, 0);
+	/* Three sources: 4x a gap of at least HOST_SLOW_GAP_MIN_MS. */
+	assert_int_equal(host_slow_factor(h, 0), 4);
+	assert_string_equal(next(t, 0, &h), "a1");
+	assert_null(next(t, 4 * HOST_SLOW_GAP_MIN_MS * 105 / 100 - 1, &h));
+	assert_string_equal(next(t, 4 * HOST_SLOW_GAP_MIN_MS * 105 / 100, &h),
+	    "a2");
+	host_table_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spacing),
+		cmocka_unit_test(test_sent),
+		cmocka_unit_test(test_connections),
+		cmocka_unit_test(test_turns),
+		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_many_hosts),
+		cmocka_unit_test(test_throttle),
+		cmocka_unit_test(test_slow_gap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
