@@ -1847,8 +1847,7 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
 static int
 flatten_start_template(struct flatten *f, const struct flatten_tag *t)
 {
-	if ((t->bits & (T_IGNORED | T_VOID)) || (t->selfclose &&
-	    (strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0)))
+	if (t->bits & (T_IGNORED | T_VOID))
 		return FL_KEEP;
 	if (!flatten_room(f, 1))
 		return FL_DROP;
@@ -1866,15 +1865,6 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	size_t			 at;
 	int			 mode, r, table, guard;
 
-	/*
-	 * A tag that may open elements (three at most: tbody, tr, td) is
-	 * dropped before it changes the model when they might not fit, so
-	 * the model never holds what gumbo will not see.
-	 */
-	if (!(t->bits & (T_VOID | T_IGNORED)) && !(t->selfclose &&
-	    (flatten_in_foreign(f, t) || strcmp(t->name, "svg") == 0 ||
-	    strcmp(t->name, "math") == 0)) && !flatten_room(f, 3))
-		return FL_DROP;
 	if (flatten_in_foreign(f, t))
 		return flatten_start_foreign(f, t);
 	if (f->ntemplate > 0)
