@@ -1,7 +1,10 @@
 /*
  * sanitize: publishers' HTML made safe to republish; see sanitize.h.  This
- * room owns the element, attribute and URL-scheme allowlists and the writer
- * that serializes gumbo's tree from them.  Safety rests on the writer alone:
+ * room owns the element, attribute, URL-scheme and CSS allowlists and the
+ * writer that serializes gumbo's tree from them.  The lists follow
+ * feedparser's where its choice is inert (readers compare our output with
+ * it) and stay stricter where it is not: no id/name, form, action, target
+ * or ping, no url() or anything but plain values in CSS, no form element.  Safety rests on the writer alone:
  * whatever tree the parser builds, only allowlisted elements and attributes
  * come out, text and values always escaped, so nothing we emit can be read
  * back by a browser as markup we did not write.
@@ -40,6 +43,19 @@
 #define SANITIZE_OUT_MUL	8		/* ... plus per input byte */
 #define SANITIZE_OUT_SLACK	(64u << 10)	/* end tags past the budget */
 
+/*
+ * feedparser writes an ampersand the way the publisher did when that was a
+ * numeric reference (&#38; or &#x26;), and readers compare.  The parser
+ * would lose that, so the input carries such a reference as a marker, a
+ * private-use character of plane 16 (gumbo turns noncharacters into U+FFFD
+ * but passes these), removed from the input first so that only we write
+ * them; it is an ordinary character to gumbo and the writer turns it back
+ * into the reference.  A marker can only ever come out as a reference to
+ * '&', so even a stray one is harmless.  Last UTF-8 bytes of F4 8F BC xx:
+ */
+#define SANITIZE_AMP_DEC	0xb8		/* U+10FF38 */
+#define SANITIZE_AMP_HEX	0xa6		/* U+10FF26 */
+
 /* What the writer does with an element. */
 enum {
 	EL_UNWRAP,		/* drop the tag, keep the children */
@@ -52,57 +68,133 @@ enum {
 enum {
 	AT_TEXT,		/* written escaped */
 	AT_URL,			/* cleaned, scheme checked, resolved */
-	AT_SRCSET		/* each candidate URL as AT_URL */
+	AT_SRCSET,		/* each candidate URL as AT_URL */
+	AT_STYLE		/* filtered through the CSS allowlist */
 };
 
-/* Attributes that may be kept, sorted for bsearch. */
+/*
+ * Attributes that may be kept, sorted for bsearch: feedparser's list of
+ * acceptable attributes, all inert without script, less the ones that reach
+ * beyond the fragment: id and name (DOM clobbering of the page that shows
+ * it), form, action, data and ping (form hijacking, plugin data, tracking
+ * beacons) and target (tabnabbing).  aria-* is allowed by prefix.
+ */
 static const struct {
 	const char	*name;
 	int		 kind;
 } sanitize_attrs[] = {
 	{ "abbr", AT_TEXT },
+	{ "accept", AT_TEXT },
+	{ "accept-charset", AT_TEXT },
+	{ "accesskey", AT_TEXT },
 	{ "align", AT_TEXT },
 	{ "alt", AT_TEXT },
+	{ "autocomplete", AT_TEXT },
+	{ "autofocus", AT_TEXT },
 	{ "axis", AT_TEXT },
+	{ "background", AT_URL },
+	{ "balance", AT_TEXT },
 	{ "bgcolor", AT_TEXT },
+	{ "bgproperties", AT_TEXT },
 	{ "border", AT_TEXT },
+	{ "bordercolor", AT_TEXT },
+	{ "bordercolordark", AT_TEXT },
+	{ "bordercolorlight", AT_TEXT },
+	{ "bottompadding", AT_TEXT },
 	{ "cellpadding", AT_TEXT },
 	{ "cellspacing", AT_TEXT },
+	{ "ch", AT_TEXT },
+	{ "challenge", AT_TEXT },
 	{ "char", AT_TEXT },
 	{ "charoff", AT_TEXT },
+	{ "charset", AT_TEXT },
+	{ "checked", AT_TEXT },
+	{ "choff", AT_TEXT },
 	{ "cite", AT_URL },
+	{ "class", AT_TEXT },
 	{ "clear", AT_TEXT },
 	{ "color", AT_TEXT },
 	{ "cols", AT_TEXT },
 	{ "colspan", AT_TEXT },
 	{ "compact", AT_TEXT },
+	{ "contenteditable", AT_TEXT },
 	{ "controls", AT_TEXT },
+	{ "coords", AT_TEXT },
+	{ "datafld", AT_TEXT },
+	{ "datapagesize", AT_TEXT },
+	{ "datasrc", AT_URL },
 	{ "datetime", AT_TEXT },
 	{ "default", AT_TEXT },
+	{ "delay", AT_TEXT },
 	{ "dir", AT_TEXT },
+	{ "disabled", AT_TEXT },
+	{ "draggable", AT_TEXT },
+	{ "dynsrc", AT_URL },
+	{ "enctype", AT_TEXT },
+	{ "end", AT_TEXT },
 	{ "face", AT_TEXT },
+	{ "for", AT_TEXT },
+	{ "frame", AT_TEXT },
+	{ "galleryimg", AT_TEXT },
+	{ "gutter", AT_TEXT },
 	{ "headers", AT_TEXT },
 	{ "height", AT_TEXT },
+	{ "hidden", AT_TEXT },
+	{ "hidefocus", AT_TEXT },
+	{ "high", AT_TEXT },
 	{ "href", AT_URL },
 	{ "hreflang", AT_TEXT },
 	{ "hspace", AT_TEXT },
+	{ "icon", AT_URL },
+	{ "inputmode", AT_TEXT },
+	{ "ismap", AT_TEXT },
+	{ "keytype", AT_TEXT },
 	{ "kind", AT_TEXT },
 	{ "label", AT_TEXT },
 	{ "lang", AT_TEXT },
+	{ "leftspacing", AT_TEXT },
+	{ "list", AT_TEXT },
 	{ "longdesc", AT_URL },
 	{ "loop", AT_TEXT },
+	{ "loopcount", AT_TEXT },
+	{ "loopend", AT_TEXT },
+	{ "loopstart", AT_TEXT },
+	{ "low", AT_TEXT },
+	{ "lowsrc", AT_URL },
+	{ "max", AT_TEXT },
+	{ "maxlength", AT_TEXT },
 	{ "media", AT_TEXT },
+	{ "method", AT_TEXT },
+	{ "min", AT_TEXT },
+	{ "multiple", AT_TEXT },
 	{ "muted", AT_TEXT },
+	{ "nohref", AT_TEXT },
 	{ "noshade", AT_TEXT },
 	{ "nowrap", AT_TEXT },
 	{ "open", AT_TEXT },
+	{ "optimum", AT_TEXT },
+	{ "pattern", AT_TEXT },
+	{ "point-size", AT_TEXT },
 	{ "poster", AT_URL },
+	{ "pqg", AT_TEXT },
 	{ "preload", AT_TEXT },
+	{ "prompt", AT_TEXT },
+	{ "radiogroup", AT_TEXT },
+	{ "readonly", AT_TEXT },
+	{ "rel", AT_TEXT },
+	{ "repeat-max", AT_TEXT },
+	{ "repeat-min", AT_TEXT },
+	{ "replace", AT_TEXT },
+	{ "required", AT_TEXT },
+	{ "rev", AT_TEXT },
 	{ "reversed", AT_TEXT },
+	{ "rightspacing", AT_TEXT },
 	{ "rows", AT_TEXT },
 	{ "rowspan", AT_TEXT },
 	{ "rules", AT_TEXT },
 	{ "scope", AT_TEXT },
+	{ "selected", AT_TEXT },
+	{ "shape", AT_TEXT },
 	{ "size", AT_TEXT },
 	{ "sizes", AT_TEXT },
 	{ "span", AT_TEXT },
@@ -110,13 +202,26 @@ static const struct {
 	{ "srclang", AT_TEXT },
 	{ "srcset", AT_SRCSET },
 	{ "start", AT_TEXT },
+	{ "step", AT_TEXT },
+	{ "style", AT_STYLE },
 	{ "summary", AT_TEXT },
+	{ "suppress", AT_TEXT },
+	{ "tabindex", AT_TEXT },
+	{ "template", AT_TEXT },
 	{ "title", AT_TEXT },
+	{ "toppadding", AT_TEXT },
 	{ "type", AT_TEXT },
+	{ "unselectable", AT_TEXT },
+	{ "urn", AT_TEXT },
+	{ "usemap", AT_TEXT },
 	{ "valign", AT_TEXT },
 	{ "value", AT_TEXT },
+	{ "variable", AT_TEXT },
+	{ "volume", AT_TEXT },
+	{ "vrml", AT_URL },
 	{ "vspace", AT_TEXT },
 	{ "width", AT_TEXT },
+	{ "wrap", AT_TEXT },
 };
 
 /* URL schemes that may be republished, sorted for bsearch. */
@@ -629,6 +734,247 @@ sanitize_url(const char *value, const char *base, int *oom)
 	return url;
 }
 
+/* CSS properties a style attribute may set, sorted for bsearch. */
+static const char *const sanitize_css_props[] = {
+	"azimuth", "background-color", "border-bottom-color",
+	"border-collapse", "border-color", "border-left-color",
+	"border-right-color", "border-top-color", "clear", "color", "cursor",
+	"direction", "display", "elevation", "float", "font", "font-family",
+	"font-size", "font-style", "font-variant", "font-weight", "height",
+	"letter-spacing", "line-height", "overflow", "pause", "pause-after",
+	"pause-before", "pitch", "pitch-range", "richness", "speak",
+	"speak-header", "speak-numeral", "speak-punctuation", "speech-rate",
+	"stress", "text-align", "text-decoration", "text-indent",
+	"unicode-bidi", "vertical-align", "voice-family", "volume",
+	"white-space", "width",
+};
+
+/* Keywords the box shorthands (background, border, margin, padding) take. */
+static const char *const sanitize_css_words[] = {
+	"!important", "aqua", "auto", "black", "block", "blue", "bold", "both",
+	"bottom", "brown", "center", "collapse", "dashed", "dotted", "fuchsia",
+	"gray", "green", "italic", "left", "lime", "maroon", "medium", "navy",
+	"none", "normal", "nowrap", "olive", "pointer", "purple", "red",
+	"right", "silver", "solid", "teal", "top", "transparent", "underline",
+	"white", "yellow",
+};
+
+/* Units a length in a box shorthand may carry. */
+static const char *const sanitize_css_units[] = {
+	"%", "cm", "em", "ex", "in", "mm", "pc", "pt", "px",
+};
+
+/*
+ * Length of the run of CSS value at S that the strict pattern allows, up to
+ * N bytes: letters, digits, white space, # % . , ! - _, quoted strings of
+ * letters, digits, spaces, - and _, and rgb()/rgba()/hsl()/hsla() holding
+ * only numbers.  No backslash, slash, star, at, colon, semicolon, brace,
+ * angle bracket, ampersand or any other parenthesis can pass, so no url(),
+ * expression(), escape, comment or at-rule.
+ */
+static size_t
+sanitize_css_span(const char *s, size_t n)
+{
+	static const char *const fn[] = { "rgb(", "rgba(", "hsl(", "hsla(" };
+	size_t	i = 0, j, k, fl;
+	int	c, q;
+
+	while (i < n) {
+		c = (unsigned char)s[i];
+		if (sanitize_alpha(c)) {
+			/* A colour function: numbers only, then ')'. */
+			for (k = 0; k < sizeof fn / sizeof fn[0]; k++) {
+				fl = strlen(fn[k]);
+				if (n - i >= fl && strncasecmp(s + i, fn[k],
+				    fl) == 0)
+					break;
+			}
+			if (k < sizeof fn / sizeof fn[0]) {
+				for (j = i + fl; j < n && (strchr("0123456789"
+				    " .,%", s[j]) != NULL && s[j] != '\0'); j++)
+					;
+				if (j >= n || s[j] != ')')
+					return i;
+				i = j + 1;
+				continue;
+			}
+			i++;
+			continue;
+		}
+		if ((c >= '0' && c <= '9') || sanitize_space(c) ||
+		    (c != '\0' && strchr("#%.,!-_", c) != NULL)) {
+			i++;
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			q = c;
+			for (j = i + 1; j < n && s[j] != q; j++)
+				if (!sanitize_alpha((unsigned char)s[j]) &&
+				    !(s[j] >= '0' && s[j] <= '9') &&
+				    s[j] != ' ' && s[j] != '-' && s[j] != '_')
+					return i;
+			if (j >= n)
+				return i;
+			i = j + 1;
+			continue;
+		}
+		return i;
+	}
+	return i;
+}
+
+/* Comparison for bsearch of a NUL-terminated key among names. */
+static int
+sanitize_casecmp(const void *key, const void *elem)
+{
+	return strcasecmp(key, *(const char *const *)elem);
+}
+
+/*
+ * 1 when the N bytes at S are one word a box shorthand may hold: a listed
+ * keyword, a #hex colour, a length, or a piece of rgb(n, n, n).
+ */
+static int
+sanitize_css_word(const char *s, size_t n)
+{
+	char	w[32];
+	size_t	i = 0, k, ul;
+	int	digits = 0, fdigits = 0;
+
+	if (n == 0 || n >= sizeof w)
+		return 0;
+	memcpy(w, s, n);
+	w[n] = '\0';
+	if (bsearch(w, sanitize_css_words, sizeof sanitize_css_words /
+	    sizeof sanitize_css_words[0], sizeof sanitize_css_words[0],
+	    sanitize_casecmp) != NULL)
+		return 1;
+	if (w[0] == '#') {
+		for (i = 1; i < n; i++)
+			if (strchr("0123456789abcdefABCDEF", w[i]) == NULL)
+				return 0;
+		return n > 1;
+	}
+	if (n > 4 && strncasecmp(w, "rgb(", 4) == 0)
+		i = 4;
+	/*
+	 * No sign and at most three digits a side: a box pushed far out or
+	 * pulled over the page around it is how a fragment spoofs its host.
+	 */
+	while (i < n && w[i] >= '0' && w[i] <= '9' && digits < 4) {
+		digits++;
+		i++;
+	}
+	if (i < n && w[i] == '.')
+		for (i++, fdigits = 0; i < n && w[i] >= '0' && w[i] <= '9' &&
+		    fdigits < 4; i++)
+			fdigits++;
+	if ((digits == 0 && fdigits == 0) || digits > 3 || fdigits > 3)
+		return 0;
+	for (k = 0; k < sizeof sanitize_css_units / sizeof
+	    sanitize_css_units[0]; k++) {
+		ul = strlen(sanitize_css_units[k]);
+		if (n - i >= ul && strncasecmp(w + i, sanitize_css_units[k],
+		    ul) == 0) {
+			i += ul;
+			break;
+		}
+	}
+	while (i < n && (w[i] == ',' || w[i] == ')'))
+		i++;
+	return i == n;
+}
+
+/*
+ * One declaration NAME: VALUE (NLEN and VLEN bytes) checked: the property
+ * on the list, or a background, border, margin or padding property whose
+ * every word passes sanitize_css_word.
+ */
+static int
+sanitize_css_decl(const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	static const char *const box[] = { "background", "border", "margin",
+	    "padding" };
+	char	n[32];
+	size_t	i, k, bl, w;
+
+	if (nlen == 0 || nlen >= sizeof n)
+		return 0;
+	memcpy(n, name, nlen);
+	n[nlen] = '\0';
+	if (bsearch(n, sanitize_css_props, sizeof sanitize_css_props /
+	    sizeof sanitize_css_props[0], sizeof sanitize_css_props[0],
+	    sanitize_casecmp) != NULL)
+		return 1;
+	for (k = 0; k < sizeof box / sizeof box[0]; k++) {
+		bl = strlen(box[k]);
+		if (strncasecmp(n, box[k], bl) == 0 && (n[bl] == '\0' ||
+		    n[bl] == '-'))
+			break;
+	}
+	if (k == sizeof box / sizeof box[0])
+		return 0;
+	for (i = 0; i < vlen; i = w) {
+		while (i < vlen && sanitize_space((unsigned char)value[i]))
+			i++;
+		for (w = i; w < vlen && !sanitize_space((unsigned char)
+		    value[w]); w++)
+			;
+		if (w > i && !sanitize_css_word(value + i, w - i))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The style attribute VALUE with only the declarations that pass: each
+ * written "name: value;" from the pieces that matched, so nothing of the
+ * input's own punctuation survives.  Empty when none is left, NULL when out
+ * of memory.  Caller frees.
+ */
+static char *
+sanitize_css(const char *value)
+{
+	struct buf	 out;
+	const char	*p = value, *d, *end, *name, *v;
+	size_t		 nlen, vlen;
+
+	buf_init(&out, SIZE_MAX / 2);
+	while (*p != '\0') {
+		d = p;
+		if ((end = strchr(d, ';')) == NULL)
+			end = d + strlen(d);
+		p = *end == ';' ? end + 1 : end;
+		while (d < end && sanitize_space((unsigned char)*d))
+			d++;
+		name = d;
+		while (d < end && (sanitize_alpha((unsigned char)*d) ||
+		    *d == '-'))
+			d++;
+		nlen = d - name;
+		while (d < end && sanitize_space((unsigned char)*d))
+			d++;
+		if (nlen == 0 || d == end || *d != ':')
+			continue;
+		d++;
+		while (d < end && sanitize_space((unsigned char)*d))
+			d++;
+		v = d;
+		vlen = end - v;
+		if (vlen == 0 || sanitize_css_span(v, vlen) != vlen ||
+		    !sanitize_css_decl(name, nlen, v, vlen))
+			continue;
+		if (out.len > 0)
+			buf_add(&out, " ", 1);
+		buf_add(&out, name, nlen);
+		buf_add(&out, ": ", 2);
+		buf_add(&out, v, vlen);
+		buf_add(&out, ";", 1);
+	}
+	return buf_release(&out, NULL);
+}
+
 /* Writes N bytes of S unless the content budget is spent. */
 static void
 writer_add(struct writer *w, const char *s, size_t n)
@@ -640,6 +986,47 @@ writer_add(struct writer *w, const char *s, size_t n)
 		return;
 	}
 	buf_add(&w->b, s, n);
+}
+
+/*
+ * The reference to write for the marker at S (4 bytes) that stands for an
+ * ampersand the publisher wrote as a numeric reference, or NULL.
+ */
+static const char *
+sanitize_ampmark(const unsigned char *s)
+{
+	if (s[0] != 0xf4 || s[1] != 0x8f || s[2] != 0xbc)
+		return NULL;
+	if (s[3] == SANITIZE_AMP_DEC)
+		return "&#38;";
+	if (s[3] == SANITIZE_AMP_HEX)
+		return "&#x26;";
+	return NULL;
+}
+
+/*
+ * Copies S with the ampersand markers made ampersands again, for values
+ * that are read as URLs or CSS rather than written back.  Caller frees.
+ */
+static char *
+sanitize_unmark(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, o = 0, len = strlen(s);
+	char			*out;
+
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (i + 3 < len && sanitize_ampmark(p + i) != NULL) {
+			out[o++] = '&';
+			i += 3;
+			continue;
+		}
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
+	return out;
 }
 
 /*
@@ -667,6 +1054,8 @@ writer_escape(struct writer *w, const char *s, int attr)
 				esc = "&quot;";
 		} else if (n == 0)
 			esc = "";
+		else if (n == 4 && sanitize_ampmark(p + i) != NULL)
+			esc = sanitize_ampmark(p + i);
 		if (esc == NULL) {
 			i += skip;
 			continue;
@@ -782,7 +1171,7 @@ static void
 writer_attrs(struct writer *w, const GumboElement *e)
 {
 	const GumboAttribute	*a;
-	char			*v;
+	char			*v, *u;
 	size_t			 lo, hi, mid;
 	unsigned		 i;
 	int			 c, kind;
@@ -805,20 +1194,42 @@ writer_attrs(struct writer *w, const GumboElement *e)
 			else
 				lo = mid + 1;
 		}
+		if (kind == -1 && strncmp(a->name, "aria-", 5) == 0 &&
+		    a->name[5] != '\0' && strspn(a->name + 5,
+		    "abcdefghijklmnopqrstuvwxyz-") == strlen(a->name + 5))
+			kind = AT_TEXT;
 		switch (kind) {
 		case AT_TEXT:
 			writer_attr(w, a->name, a->value);
 			break;
 		case AT_URL:
-			if ((v = sanitize_url(a->value, w->base, &w->oom)) !=
-			    NULL) {
+			if ((u = sanitize_unmark(a->value)) == NULL) {
+				w->oom = 1;
+				break;
+			}
+			if ((v = sanitize_url(u, w->base, &w->oom)) != NULL) {
 				writer_attr(w, a->name, v);
 				free(v);
 			}
+			free(u);
 			break;
 		case AT_SRCSET:
-			if ((v = writer_srcset(w, a->value)) != NULL &&
-			    *v != '\0')
+			if ((u = sanitize_unmark(a->value)) == NULL) {
+				w->oom = 1;
+				break;
+			}
+			if ((v = writer_srcset(w, u)) != NULL && *v != '\0')
+				writer_attr(w, a->name, v);
+			free(v);
+			free(u);
+			break;
+		case AT_STYLE:
+			/* Markers are not ASCII: the CSS filter drops them. */
+			if ((v = sanitize_css(a->value)) == NULL) {
+				w->oom = 1;
+				break;
+			}
+			if (*v != '\0')
 				writer_attr(w, a->name, v);
 			free(v);
 			break;
@@ -828,12 +1239,31 @@ writer_attrs(struct writer *w, const GumboElement *e)
 	}
 }
 
+/*
+ * The name of element E that gumbo 0.10 does not know when it is one we keep
+ * (newer HTML, or inert names feedparser keeps), else NULL.
+ */
+static const char *
+writer_unknown(const GumboElement *e)
+{
+	static const char *const keep[] = { "datagrid", "dialog",
+	    "event-source", "m", "picture", "sound" };
+	GumboStringPiece	name = e->original_tag;
+	size_t			i;
+
+	gumbo_tag_from_original_text(&name);
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (name.length == strlen(keep[i]) &&
+		    strncasecmp(name.data, keep[i], name.length) == 0)
+			return keep[i];
+	return NULL;
+}
+
 /* What to do with element node N, per the element allowlist. */
 static int
 writer_class(const GumboNode *n)
 {
 	const GumboElement	*e = &n->v.element;
-	GumboStringPiece	 name;
 
 	if (n->type == GUMBO_NODE_TEMPLATE)
 		return EL_DROP;
@@ -916,6 +1346,26 @@ writer_class(const GumboNode *n)
 	case GUMBO_TAG_UL:
 	case GUMBO_TAG_VAR:
 	case GUMBO_TAG_VIDEO:
+	/* Inert: with no form, action or formaction nothing is sent. */
+	case GUMBO_TAG_BUTTON:
+	case GUMBO_TAG_CANVAS:
+	case GUMBO_TAG_DATALIST:
+	case GUMBO_TAG_DIR:
+	case GUMBO_TAG_FIELDSET:
+	case GUMBO_TAG_LABEL:
+	case GUMBO_TAG_LEGEND:
+	case GUMBO_TAG_MAP:
+	case GUMBO_TAG_MENU:
+	case GUMBO_TAG_METER:
+	case GUMBO_TAG_MULTICOL:
+	case GUMBO_TAG_NEXTID:
+	case GUMBO_TAG_OPTGROUP:
+	case GUMBO_TAG_OPTION:
+	case GUMBO_TAG_OUTPUT:
+	case GUMBO_TAG_PROGRESS:
+	case GUMBO_TAG_SELECT:
+	case GUMBO_TAG_SPACER:
+	case GUMBO_TAG_TEXTAREA:
 		return EL_KEEP;
 	case GUMBO_TAG_BR:
 	case GUMBO_TAG_COL:
@@ -924,22 +1374,24 @@ writer_class(const GumboNode *n)
 	case GUMBO_TAG_SOURCE:
 	case GUMBO_TAG_TRACK:
 	case GUMBO_TAG_WBR:
+	case GUMBO_TAG_AREA:
+	case GUMBO_TAG_INPUT:
+	case GUMBO_TAG_KEYGEN:
 		return EL_VOID;
+	case GUMBO_TAG_OBJECT:
+		/* Its content is ordinary fallback markup; the tag goes. */
+		return EL_UNWRAP;
 	case GUMBO_TAG_APPLET:
 	case GUMBO_TAG_BASE:
 	case GUMBO_TAG_BASEFONT:
 	case GUMBO_TAG_BGSOUND:
-	case GUMBO_TAG_BUTTON:
-	case GUMBO_TAG_DATALIST:
 	case GUMBO_TAG_EMBED:
 	case GUMBO_TAG_FORM:
 	case GUMBO_TAG_FRAME:
 	case GUMBO_TAG_FRAMESET:
 	case GUMBO_TAG_HEAD:
 	case GUMBO_TAG_IFRAME:
-	case GUMBO_TAG_INPUT:
 	case GUMBO_TAG_ISINDEX:
-	case GUMBO_TAG_KEYGEN:
 	case GUMBO_TAG_LINK:
 	case GUMBO_TAG_MATH:
 	case GUMBO_TAG_MENUITEM:
@@ -947,26 +1399,16 @@ writer_class(const GumboNode *n)
 	case GUMBO_TAG_NOEMBED:
 	case GUMBO_TAG_NOFRAMES:
 	case GUMBO_TAG_NOSCRIPT:
-	case GUMBO_TAG_OBJECT:
-	case GUMBO_TAG_OPTGROUP:
-	case GUMBO_TAG_OPTION:
 	case GUMBO_TAG_PARAM:
 	case GUMBO_TAG_SCRIPT:
-	case GUMBO_TAG_SELECT:
 	case GUMBO_TAG_STYLE:
 	case GUMBO_TAG_SVG:
 	case GUMBO_TAG_TEMPLATE:
-	case GUMBO_TAG_TEXTAREA:
 	case GUMBO_TAG_TITLE:
 		return EL_DROP;
 	case GUMBO_TAG_UNKNOWN:
 		/* Newer than gumbo 0.10: only the name tells. */
-		name = e->original_tag;
-		gumbo_tag_from_original_text(&name);
-		if (name.length == 7 &&
-		    strncasecmp(name.data, "picture", 7) == 0)
-			return EL_KEEP;
-		return EL_UNWRAP;
+		return writer_unknown(e) != NULL ? EL_KEEP : EL_UNWRAP;
 	default:
 		return EL_UNWRAP;
 	}
@@ -977,7 +1419,7 @@ static const char *
 writer_name(const GumboElement *e)
 {
 	if (e->tag == GUMBO_TAG_UNKNOWN)
-		return "picture";
+		return writer_unknown(e);
 	return gumbo_normalized_tagname(e->tag);
 }
 
@@ -1003,7 +1445,7 @@ writer_open(struct writer *w, const GumboNode *n, int class)
 		return NULL;
 	}
 	writer_add(w, ">", 1);
-	if (e->tag == GUMBO_TAG_PRE)
+	if (e->tag == GUMBO_TAG_PRE || e->tag == GUMBO_TAG_TEXTAREA)
 		w->pre = w->b.len;
 	w->depth++;
 	return name;
@@ -1858,6 +2300,32 @@ flatten_start_template(struct flatten *f, const struct flatten_tag *t)
 	return FL_KEEP;
 }
 
+/*
+ * How many elements start tag T may open at most: tbody, tr and a cell for
+ * a cell in a table, tbody and tr for a row, one for the other table parts
+ * (they close what they must first), three for the rest to be safe.
+ */
+static size_t
+flatten_opens(const struct flatten_tag *t)
+{
+	switch (t->kind) {
+	case K_TD:
+	case K_TH:
+		return 3;
+	case K_TR:
+		return 2;
+	case K_TBODY:
+	case K_THEAD:
+	case K_TFOOT:
+	case K_TABLE:
+	case K_CAPTION:
+	case K_COLGROUP:
+		return 1;
+	default:
+		return 3;
+	}
+}
+
 /* Models a start tag; returns one of FL_*. */
 static int
 flatten_start(struct flatten *f, const struct flatten_tag *t)
@@ -1869,11 +2337,14 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	/*
 	 * A tag that may open elements (three at most: tbody, tr, td) is
 	 * dropped before it changes the model when they might not fit, so
-	 * the model never holds what gumbo will not see.
+	 * the model never holds what gumbo will not see.  Table parts count
+	 * what they can open themselves, so that an implied tbody written
+	 * out explicitly (as our own output does) is cut at the same depth.
 	 */
 	if (!(t->bits & (T_VOID | T_IGNORED)) && !(t->selfclose &&
 	    (flatten_in_foreign(f, t) || strcmp(t->name, "svg") == 0 ||
-	    strcmp(t->name, "math") == 0)) && !flatten_room(f, 3))
+	    strcmp(t->name, "math") == 0)) &&
+	    !flatten_room(f, flatten_opens(t)))
 		return FL_DROP;
 	if (flatten_in_foreign(f, t))
 		return flatten_start_foreign(f, t);
@@ -2328,6 +2799,31 @@ sanitize_try(struct writer *w, const char *html, size_t len, int nofmt)
 }
 
 /*
+ * Length of the numeric reference to an ampersand at S (at most LEFT bytes:
+ * "&#38;" or "&#x26;", leading zeros allowed, ';' required), with its
+ * marker's last byte in *MARK; 0 when S holds none.
+ */
+static size_t
+sanitize_ampref(const char *s, size_t left, int *mark)
+{
+	size_t	i = 2;
+	int	hex;
+
+	if (left < 5 || s[0] != '&' || s[1] != '#')
+		return 0;
+	hex = s[2] == 'x' || s[2] == 'X';
+	if (hex)
+		i++;
+	while (i < left && s[i] == '0')
+		i++;
+	if (left - i < 3 || s[i] != (hex ? '2' : '3') ||
+	    s[i + 1] != (hex ? '6' : '8') || s[i + 2] != ';')
+		return 0;
+	*mark = hex ? SANITIZE_AMP_HEX : SANITIZE_AMP_DEC;
+	return i + 3;
+}
+
+/*
  * LEN bytes of HTML without what XML 1.0 forbids, dropped before parsing
  * (gumbo would make them U+FFFD); form feed, HTML white space, becomes a
  * space.  Returns NULL when out of memory.  Caller frees.
@@ -2337,6 +2833,7 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 {
 	const unsigned char	*p = (const unsigned char *)html;
 	size_t			 i = 0, o = 0, n, skip;
+	int			 mark;
 	char			*out;
 
 	if ((out = malloc(len + 1)) == NULL)
@@ -2347,7 +2844,18 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 			i++;
 			continue;
 		}
+		if (p[i] == '&' && (n = sanitize_ampref(html + i, len - i,
+		    &mark)) != 0) {
+			out[o++] = (char)0xf4;
+			out[o++] = (char)0x8f;
+			out[o++] = (char)0xbc;
+			out[o++] = (char)mark;
+			i += n;
+			continue;
+		}
 		n = sanitize_xmlchar(p + i, len - i, &skip);
+		if (n == 4 && sanitize_ampmark(p + i) != NULL)
+			n = 0;	/* our markers: never the publisher's */
 		memcpy(out + o, p + i, n);
 		o += n;
 		i += skip;

@@ -3,10 +3,11 @@
  * parsed with an HTML5 tree builder (gumbo), so the sanitizer sees the tree a
  * browser would build, then serialized again by our own writer from an
  * allowlist of elements, attributes and URL schemes; everything else is
- * dropped (script, style, iframes, forms, object/embed, svg/math, comments,
- * event handlers, javascript:/vbscript:/data: URLs).  Text and attribute
- * values are always escaped.  Relative URLs are resolved against BASE.
- * No state.
+ * dropped (script, style elements, iframes, forms, object/embed, svg/math,
+ * comments, event handlers, javascript:/vbscript:/data: URLs).  A style
+ * attribute keeps only declarations that pass a strict CSS allowlist.
+ * Text and attribute values are always escaped.  Relative URLs are resolved
+ * against BASE.  No state.
  */
 #ifndef FEEDMUX_SANITIZE_H
 #define FEEDMUX_SANITIZE_H

@@ -34,6 +34,11 @@ static const char *const ok_elements[] = {
 	"strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
 	"tfoot", "th", "thead", "time", "tr", "track", "tt", "u", "ul", "var",
 	"video", "wbr",
+	/* Inert form controls and old or unknown names feedparser keeps. */
+	"area", "button", "canvas", "datagrid", "datalist", "dialog", "dir",
+	"event-source", "fieldset", "input", "keygen", "label", "legend", "m",
+	"map", "menu", "meter", "multicol", "nextid", "optgroup", "option",
+	"output", "progress", "select", "sound", "spacer", "textarea",
 };
 
 /* Attributes the output may hold. */
@@ -46,11 +51,27 @@ static const char *const ok_attrs[] = {
 	"open", "poster", "preload", "reversed", "rows", "rowspan", "rules",
 	"scope", "size", "sizes", "span", "src", "srclang", "srcset", "start",
 	"summary", "title", "type", "valign", "value", "vspace", "width",
+	/* feedparser's harmless ones; style is checked as CSS. */
+	"accept", "accept-charset", "accesskey", "autocomplete", "autofocus",
+	"background", "balance", "bgproperties", "bordercolor",
+	"bordercolordark", "bordercolorlight", "bottompadding", "ch",
+	"challenge", "charset", "checked", "choff", "class", "contenteditable",
+	"coords", "datafld", "datapagesize", "datasrc", "delay", "disabled",
+	"draggable", "dynsrc", "enctype", "end", "for", "frame", "galleryimg",
+	"gutter", "hidden", "hidefocus", "high", "icon", "inputmode", "ismap",
+	"keytype", "leftspacing", "list", "loopcount", "loopend", "loopstart",
+	"low", "lowsrc", "max", "maxlength", "method", "min", "multiple",
+	"nohref", "optimum", "pattern", "point-size", "pqg", "prompt",
+	"radiogroup", "readonly", "rel", "repeat-max", "repeat-min", "replace",
+	"required", "rev", "rightspacing", "selected", "shape", "step", "style",
+	"suppress", "tabindex", "template", "toppadding", "unselectable", "urn",
+	"usemap", "variable", "volume", "vrml", "wrap",
 };
 
 /* Attributes holding one URL. */
 static const char *const url_attrs[] = {
-	"cite", "href", "longdesc", "poster", "src",
+	"background", "cite", "datasrc", "dynsrc", "href", "icon", "longdesc",
+	"lowsrc", "poster", "src", "vrml",
 };
 
 /* URL schemes the output may use. */
@@ -63,11 +84,12 @@ static const char *const ok_schemes[] = {
 /* Markup that must never come out, whatever the vector. */
 static const char *const never[] = {
 	"<script", "<style", "<iframe", "<frame", "<svg", "<math", "<object",
-	"<embed", "<applet", "<form", "<input", "<button", "<textarea",
-	"<select", "<base", "<meta", "<link", "<template", "<noscript",
-	"<title", "<!--", "<?", "<!doctype", "javascript:", "vbscript:",
-	"livescript:", "data:", " on", "style=", "expression(", " id=",
-	" name=", "xlink", "srcdoc", "formaction", "http-equiv",
+	"<embed", "<applet", "<form", "<base", "<meta", "<link", "<template",
+	"<noscript", "<title", "<!--", "<?", "<!doctype", "javascript:",
+	"vbscript:", "livescript:", "data:", " on", "expression", "url(",
+	"behavior", "binding", "@import", " id=", " name=", " action=",
+	" form=", " target=", " ping=", "xlink", "srcdoc", "formaction",
+	"http-equiv",
 };
 
 /* Hostile input, each checked structurally and against NEVER. */
@@ -263,6 +285,50 @@ check_srcset(const char *v)
 	}
 }
 
+/* Case-insensitive strstr. */
+static const char *
+find_nocase(const char *hay, const char *needle)
+{
+	size_t	n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+/*
+ * NULL when the style value V can only set plain properties: no function but
+ * rgb()/rgba()/hsl()/hsla(), no escape, comment, at-rule, URL, nor anything
+ * past ASCII letters, digits, spaces and # % . , ! - _ ' " : ;.
+ */
+static const char *
+check_css(const char *v)
+{
+	static const char *const bad[] = { "url", "expression", "behavior",
+	    "binding", "javascript", "position", "z-index" };
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (find_nocase(v, bad[i]) != NULL)
+			return "hostile CSS";
+	for (p = v; *p != '\0'; p++) {
+		if (isalnum((unsigned char)*p) || strchr(" \t\n#%.,!-_'\":;",
+		    *p) != NULL)
+			continue;
+		if (*p == '(' && p - v >= 3 && (strncasecmp(p - 3, "rgb", 3)
+		    == 0 || strncasecmp(p - 3, "hsl", 3) == 0 ||
+		    strncasecmp(p - 3, "gba", 3) == 0 || strncasecmp(p - 3,
+		    "sla", 3) == 0))
+			continue;
+		if (*p == ')')
+			continue;
+		return "character not allowed in CSS";
+	}
+	return NULL;
+}
+
 /*
  * Parses OUT as a browser would and walks the tree: NULL when it holds only
  * allowed elements, attributes and URLs and is no deeper than 257 levels,
@@ -329,12 +395,18 @@ check_tree(const char *out)
 			a = e->attributes.data[i];
 			if (strncasecmp(a->name, "on", 2) == 0)
 				err = "event handler attribute";
+			else if (strncmp(a->name, "aria-", 5) == 0)
+				err = a->name[strspn(a->name + 5,
+				    "abcdefghijklmnopqrstuvwxyz-") + 5] ==
+				    '\0' ? NULL : "odd aria- name";
 			else if (!ON(ok_attrs, a->name))
 				err = "attribute not allowed";
 			else if (ON(url_attrs, a->name))
 				err = check_url(a->value);
 			else if (strcmp(a->name, "srcset") == 0)
 				err = check_srcset(a->value);
+			else if (strcmp(a->name, "style") == 0)
+				err = check_css(a->value);
 		}
 		for (i = 0; i < e->children.length; i++) {
 			if (sp == cap) {
@@ -389,18 +461,6 @@ check_xml(const char *s)
 			return "U+FFFE or U+FFFF";
 		p += n;
 	}
-	return NULL;
-}
-
-/* Case-insensitive strstr. */
-static const char *
-find_nocase(const char *hay, const char *needle)
-{
-	size_t	n = strlen(needle);
-
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return hay;
 	return NULL;
 }
 
@@ -490,9 +550,13 @@ test_xss_leftovers(void **state)
 		{ "<p>a<svg><text>s</text></svg>b</p>", "<p>ab</p>" },
 		{ "<p>a<math><mi>m</mi></math>b</p>", "<p>ab</p>" },
 		{ "<p>a<iframe>i</iframe>b</p>", "<p>ab</p>" },
-		{ "<p>a<object>o</object>b</p>", "<p>ab</p>" },
-		{ "<p>a<button>b</button><select><option>o</select>c</p>",
-		    "<p>ac</p>" },
+		{ "<p>a<object data=\"x.swf\">o</object>b</p>", "<p>aob</p>" },
+		{ "<p>a<button formaction=\"javascript:alert(1)\">b</button>"
+		    "<select form=f name=n><option>o</select>c</p>",
+		    "<p>a<button>b</button><select><option>o</option></select>c"
+		    "</p>" },
+		{ "<div style=\"color: red; background: url(javascript:x)\">x"
+		    "</div>", "<div style=\"color: red;\">x</div>" },
 		{ "<p>a<!-- c -->b</p>", "<p>ab</p>" },
 		{ "<!--><script>alert(1)</script>-->", "--&gt;" },
 		{ "<scr<script>ipt>alert(1)</script>", "ipt&gt;alert(1)" },
@@ -697,7 +761,10 @@ test_media_and_friends(void **state)
 	}
 }
 
-/* Attributes off the list go; id, class, style, handlers among them. */
+/*
+ * Attributes off the list go (id, name, handlers, data-*, target, ping,
+ * form, action); class, aria-* and a filtered style stay.
+ */
 static void
 test_attributes_dropped(void **state)
 {
@@ -706,12 +773,18 @@ test_attributes_dropped(void **state)
 	(void)state;
 	out = san("<p id=\"x\" class=\"y\" style=\"color:red\" onclick=\"z\" "
 	    "title=\"t\" lang=\"en\" dir=\"ltr\" data-foo=\"1\" "
-	    "xml:lang=\"en\">x</p>", NULL);
-	assert_string_equal(out, "<p title=\"t\" lang=\"en\" dir=\"ltr\">x</p>");
+	    "xml:lang=\"en\" aria-label=\"l\" aria-x\"y=\"1\">x</p>", NULL);
+	assert_string_equal(out, "<p class=\"y\" style=\"color: red;\" "
+	    "title=\"t\" lang=\"en\" dir=\"ltr\" aria-label=\"l\">x</p>");
 	free(out);
 	out = san("<a href=\"/x\" target=\"_blank\" rel=\"opener\" "
 	    "name=\"n\" ping=\"http://t.example/\" download>x</a>", NULL);
-	assert_string_equal(out, "<a href=\"/x\">x</a>");
+	assert_string_equal(out, "<a href=\"/x\" rel=\"opener\">x</a>");
+	free(out);
+	out = san("<span form=\"f\" action=\"/a\" data=\"/d\" "
+	    "accesskey=\"k\" tabindex=\"1\" hidden>x</span>", NULL);
+	assert_string_equal(out,
+	    "<span accesskey=\"k\" tabindex=\"1\" hidden=\"\">x</span>");
 	free(out);
 	/* Values: & and " escaped, < and > too, the rest as written. */
 	out = san("<img alt='a \"b\" & <c> &amp; d'>", NULL);
@@ -820,8 +893,7 @@ test_unwrap(void **state)
 	} t[] = {
 		{ "<custom-el>x</custom-el>", "x" },
 		{ "<marquee>m</marquee>", "m" },
-		{ "<label>l</label><fieldset><legend>g</legend>f</fieldset>",
-		    "lgf" },
+		{ "<nobr>l</nobr><blink>g</blink><x-f>f</x-f>", "lgf" },
 		{ "<span><unknown><b>x</b></unknown></span>",
 		    "<span><b>x</b></span>" },
 		{ "<html><body><p>x</p></body></html>", "<p>x</p>" },
@@ -841,6 +913,206 @@ test_unwrap(void **state)
 		check_output(t[i].in, out, NULL);
 		free(out);
 	}
+}
+
+/* Runs each IN through the sanitizer with BASE and wants WANT exactly. */
+static void
+want_all(const char *const (*t)[2], size_t n, const char *base)
+{
+	char	*out;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		out = san(t[i][0], base);
+		if (strcmp(out, t[i][1]) != 0) {
+			print_error("input: %s\nwant:  %s\ngot:   %s\n", t[i][0],
+			    t[i][1], out);
+			fail();
+		}
+		check_output(t[i][0], out, base);
+		free(out);
+	}
+}
+
+/* style keeps plain declarations, rewritten as "name: value;". */
+static void
+test_css_kept(void **state)
+{
+	static const char *const t[][2] = {
+		{ "<span style=\"color:red\">x</span>",
+		    "<span style=\"color: red;\">x</span>" },
+		{ "<span style=\"border: 1px solid rgb(0, 0, 0)\">x</span>",
+		    "<span style=\"border: 1px solid rgb(0, 0, 0);\">x</span>" },
+		{ "<span style=\"font-family: 'Lucida Console', arial,sans-serif;"
+		    " TEXT-INDENT: 0.5in\">x</span>",
+		    "<span style=\"font-family: 'Lucida Console', arial,"
+		    "sans-serif; TEXT-INDENT: 0.5in;\">x</span>" },
+		{ "<span style=\"margin: 0 15px 0 0 !important; padding: 2ex;"
+		    "background-color: #000\">x</span>",
+		    "<span style=\"margin: 0 15px 0 0 !important; padding: 2ex; "
+		    "background-color: #000;\">x</span>" },
+		{ "<span style='font-family: \"Comic Sans\"'>x</span>",
+		    "<span style=\"font-family: &quot;Comic Sans&quot;;\">x"
+		    "</span>" },
+		/* Only the bad declarations go. */
+		{ "<span style=\"color: blue; background-image: url(x.png); "
+		    "background-repeat: no-repeat; width: 10px\">x</span>",
+		    "<span style=\"color: blue; width: 10px;\">x</span>" },
+		{ "<span style=\"position: fixed; top: 0; z-index: 9\">x</span>",
+		    "<span>x</span>" },
+		{ "<span style=\"margin: 99999em\">x</span>", "<span>x</span>" },
+		{ "<span style=\"margin-top: -500px\">x</span>",
+		    "<span>x</span>" },
+	};
+
+	(void)state;
+	want_all(t, sizeof t / sizeof t[0], NULL);
+}
+
+/* Hostile CSS: every vector loses its style attribute whole. */
+static void
+test_css_hostile(void **state)
+{
+	static const char *const css[] = {
+		"background: url(javascript:alert(1))",
+		"background-image: url(\"javascript:alert(1)\")",
+		"background:url( http://evil.example/x.png )",
+		"background: URL(x)",
+		"width: expression(alert(1))",
+		"width: expr/**/ession(alert(1))",
+		"w\\idth: 1px",
+		"color: \\72 ed",
+		"background: \\75 rl(x)",
+		"color: red /* comment */",
+		"behavior: url(x.htc)",
+		"-moz-binding: url(http://evil.example/x.xml#xss)",
+		"@import 'http://evil.example/x.css'",
+		"color: red; @import url(x)",
+		"font-family: 'a;b'",
+		"font-family: 'unclosed",
+		"font-family: \"a\\\"b\"",
+		"color: red; } body { background: red",
+		"color: <script>",
+		"color: &#106;",
+		"color: rgb(1, 2, url(x))",
+		"color: rgb(1, 2",
+		"color: attr(title)",
+		"color: var(--x)",
+		"content: 'x'",
+		"background: image-set(\"x.png\" 1x)",
+		"list-style: url(x)",
+		"cursor: url(x), auto",
+		"color: r\xc3\xa9" "d",
+		"color: red\xef\xbc\x9b",
+		"position: absolute",
+		"padding: 1px:2px",
+		"border: 1px solid red; border: 1em solid url(x)",
+	};
+	char	 in[512], *out;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof css / sizeof css[0]; i++) {
+		snprintf(in, sizeof in, "<span style=\"%s\">x</span>", css[i]);
+		out = san(in, BASE);
+		check_output(in, out, BASE);
+		if (find_nocase(out, "url") != NULL ||
+		    find_nocase(out, "expr") != NULL ||
+		    find_nocase(out, "@") != NULL ||
+		    find_nocase(out, "binding") != NULL ||
+		    find_nocase(out, "behavior") != NULL ||
+		    strchr(out, '\\') != NULL ||
+		    find_nocase(out, "/*") != NULL ||
+		    find_nocase(out, "&#") != NULL) {
+			print_error("input:  %s\noutput: %s\n", in, out);
+			fail();
+		}
+		free(out);
+	}
+	/* The whole declaration goes, and its neighbours stay intact. */
+	out = san("<p style=\"color: red; background: url(javascript:x); "
+	    "width: 1px\">x</p>", NULL);
+	assert_string_equal(out, "<p style=\"color: red; width: 1px;\">x</p>");
+	free(out);
+	out = san("<p style=\"font-family: 'a;b'; color: red\">x</p>", NULL);
+	assert_string_equal(out, "<p style=\"color: red;\">x</p>");
+	free(out);
+}
+
+/* Inert form controls and feedparser's extra elements are kept. */
+static void
+test_inert_controls(void **state)
+{
+	static const char *const t[][2] = {
+		{ "<label for=\"q\">l</label><fieldset disabled><legend>g"
+		    "</legend>f</fieldset>",
+		    "<label for=\"q\">l</label><fieldset disabled=\"\"><legend>g"
+		    "</legend>f</fieldset>" },
+		{ "<input type=\"text\" name=\"q\" id=\"q\" value=\"v\" "
+		    "form=\"login\" formaction=\"/steal\" maxlength=\"5\" "
+		    "onfocus=\"x()\" autofocus>",
+		    "<input type=\"text\" value=\"v\" maxlength=\"5\" "
+		    "autofocus=\"\" />" },
+		{ "<input type=\"image\" src=\"javascript:alert(1)\">",
+		    "<input type=\"image\" />" },
+		{ "<input type=\"image\" src=\"b.png\">",
+		    "<input type=\"image\" src=\"" BASE "b.png\" />" },
+		{ "<button type=\"submit\" formmethod=\"post\">b</button>",
+		    "<button type=\"submit\">b</button>" },
+		{ "<textarea rows=\"2\" cols=\"3\">&lt;/textarea&gt;&lt;script&gt;"
+		    "</textarea>",
+		    "<textarea rows=\"2\" cols=\"3\">&lt;/textarea&gt;&lt;script&gt;"
+		    "</textarea>" },
+		{ "<textarea>\n\nx</textarea>", "<textarea>\n\nx</textarea>" },
+		{ "<select multiple><optgroup label=\"g\"><option selected "
+		    "value=\"1\">o</option></optgroup></select>",
+		    "<select multiple=\"\"><optgroup label=\"g\"><option "
+		    "selected=\"\" value=\"1\">o</option></optgroup></select>" },
+		{ "<map name=\"m\"><area shape=\"rect\" coords=\"0,0,1,1\" "
+		    "href=\"javascript:x\" nohref></map>",
+		    "<map><area shape=\"rect\" coords=\"0,0,1,1\" nohref=\"\" />"
+		    "</map>" },
+		{ "<meter min=\"0\" max=\"1\" value=\"0.5\">m</meter><progress "
+		    "value=\"1\">p</progress><output for=\"a\">o</output>",
+		    "<meter min=\"0\" max=\"1\" value=\"0.5\">m</meter><progress "
+		    "value=\"1\">p</progress><output for=\"a\">o</output>" },
+		{ "<dialog open>d</dialog><m>x</m><menu><li>i</li></menu>",
+		    "<dialog open=\"\">d</dialog><m>x</m><menu><li>i</li>"
+		    "</menu>" },
+		{ "<form action=\"/x\"><input name=\"a\"></form>t", "t" },
+		{ "<span background=\"javascript:x\" dynsrc=\"data:x\" "
+		    "lowsrc=\"l.png\">x</span>",
+		    "<span lowsrc=\"" BASE "l.png\">x</span>" },
+	};
+
+	(void)state;
+	want_all(t, sizeof t / sizeof t[0], BASE);
+}
+
+/* An ampersand written as a numeric reference comes out as written. */
+static void
+test_amp_as_written(void **state)
+{
+	static const char *const t[][2] = {
+		{ "&#38;", "&#38;" },
+		{ "&#x26;", "&#x26;" },
+		{ "&#X26; &#0038; &#x0026;", "&#x26; &#38; &#x26;" },
+		{ "<b>&#38;</b>", "<b>&#38;</b>" },
+		{ "<a title=\"&#38;\">&#38;</a>", "<a title=\"&#38;\">&#38;</a>" },
+		{ "&amp; & &#38 &#38x;", "&amp; &amp; &amp; &amp;x;" },
+		/* In a URL it is an ampersand again, and may be escaped. */
+		{ "<a href=\"/x?a=1&#38;b=2\">x</a>",
+		    "<a href=\"/x?a=1&amp;b=2\">x</a>" },
+		{ "<a href=\"java&#38;script:alert(1)\">x</a>",
+		    "<a href=\"java&amp;script:alert(1)\">x</a>" },
+		{ "<span style=\"color: red&#38;\">x</span>", "<span>x</span>" },
+		/* The markers themselves, written by a publisher, go. */
+		{ "a\xf4\x8f\xbc\xb8" "b\xf4\x8f\xbc\xa6" "c", "abc" },
+		{ "<!-- &#38; --><script>&#38;</script>", "" },
+	};
+
+	(void)state;
+	want_all(t, sizeof t / sizeof t[0], NULL);
 }
 
 /* Builds COUNT copies of UNIT, %d replaced by the copy's number. */
@@ -956,6 +1228,10 @@ main(void)
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_url_ok),
 		cmocka_unit_test(test_unwrap),
+		cmocka_unit_test(test_css_kept),
+		cmocka_unit_test(test_css_hostile),
+		cmocka_unit_test(test_inert_controls),
+		cmocka_unit_test(test_amp_as_written),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_parse_budget),
 		cmocka_unit_test(test_large_text),
