@@ -4,7 +4,10 @@
  * writer that serializes gumbo's tree from them.  The lists follow
  * feedparser's where its choice is inert (readers compare our output with
  * it) and stay stricter where it is not: no id/name, form, action, target
- * or ping, no url() or anything but plain values in CSS, no form element.  Safety rests on the writer alone:
+ * or ping, no url() or anything but plain values in CSS, no form element.
+ * Tidy fragments (most feed HTML) skip gumbo through a fast path (fast_*)
+ * that declines anything an HTML5 tree builder might build differently
+ * from what the markup spells; both paths use the same writer functions.  Safety rests on the writer alone:
  * whatever tree the parser builds, only allowlisted elements and attributes
  * come out, text and values always escaped, so nothing we emit can be read
  * back by a browser as markup we did not write.
@@ -1030,17 +1033,45 @@ sanitize_unmark(const char *s)
 }
 
 /*
+ * Bytes that writer_escape_n copies without a look: printable ASCII but
+ * & < > (1: in text) and but & < > " (2: in attribute values).
+ */
+static const unsigned char sanitize_plain[256] = {
+	[' '] = 3, ['!'] = 3, ['"'] = 1, ['#'] = 3, ['$'] = 3, ['%'] = 3,
+	['\''] = 3, ['('] = 3, [')'] = 3, ['*'] = 3, ['+'] = 3, [','] = 3,
+	['-'] = 3, ['.'] = 3, ['/'] = 3, ['0'] = 3, ['1'] = 3, ['2'] = 3,
+	['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3,
+	['9'] = 3, [':'] = 3, [';'] = 3, ['='] = 3, ['?'] = 3, ['@'] = 3,
+	['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3,
+	['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3, ['K'] = 3, ['L'] = 3,
+	['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3,
+	['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3,
+	['Y'] = 3, ['Z'] = 3, ['['] = 3, ['\\'] = 3, [']'] = 3, ['^'] = 3,
+	['_'] = 3, ['`'] = 3, ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3,
+	['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3,
+	['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3,
+	['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3, ['u'] = 3, ['v'] = 3,
+	['w'] = 3, ['x'] = 3, ['y'] = 3, ['z'] = 3, ['{'] = 3, ['|'] = 3,
+	['}'] = 3, ['~'] = 3,
+};
+
+/*
  * Writes S escaped for text (& < >) or, with ATTR, for a double-quoted
  * attribute value (& < > "), without the characters XML 1.0 forbids.
  */
 static void
-writer_escape(struct writer *w, const char *s, int attr)
+writer_escape_n(struct writer *w, const char *s, size_t len, int attr)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 len = strlen(s), i = 0, run = 0, n, skip;
+	size_t			 i = 0, run = 0, n, skip;
 	const char		*esc;
 
 	while (i < len) {
+		/* Plain printable ASCII is most of it: no decoding. */
+		if (sanitize_plain[p[i]] & (attr ? 2 : 1)) {
+			i++;
+			continue;
+		}
 		esc = NULL;
 		n = sanitize_xmlchar(p + i, len - i, &skip);
 		if (n == 1) {
@@ -1066,6 +1097,13 @@ writer_escape(struct writer *w, const char *s, int attr)
 		run = i;
 	}
 	writer_add(w, s + run, i - run);
+}
+
+/* As writer_escape_n for a string. */
+static void
+writer_escape(struct writer *w, const char *s, int attr)
+{
+	writer_escape_n(w, s, strlen(s), attr);
 }
 
 /* Writes name="value" with a leading space. */
@@ -1166,76 +1204,83 @@ writer_srcset(struct writer *w, const char *value)
 	return safe;
 }
 
+/* Writes attribute NAME="VALUE" (both decoded) if allowed, made safe. */
+static void
+writer_attr_one(struct writer *w, const char *name, const char *value)
+{
+	char			*v, *u;
+	size_t			 lo, hi, mid;
+	int			 c, kind;
+
+	kind = -1;
+	lo = 0;
+	hi = sizeof sanitize_attrs / sizeof sanitize_attrs[0];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, sanitize_attrs[mid].name)) == 0) {
+			kind = sanitize_attrs[mid].kind;
+			break;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (kind == -1 && strncmp(name, "aria-", 5) == 0 &&
+	    name[5] != '\0' && strspn(name + 5,
+	    "abcdefghijklmnopqrstuvwxyz-") == strlen(name + 5))
+		kind = AT_TEXT;
+	switch (kind) {
+	case AT_TEXT:
+		writer_attr(w, name, value);
+		break;
+	case AT_URL:
+		if ((u = sanitize_unmark(value)) == NULL) {
+			w->oom = 1;
+			break;
+		}
+		if ((v = sanitize_url(u, w->base, &w->oom)) != NULL) {
+			writer_attr(w, name, v);
+			free(v);
+		}
+		free(u);
+		break;
+	case AT_SRCSET:
+		if ((u = sanitize_unmark(value)) == NULL) {
+			w->oom = 1;
+			break;
+		}
+		if ((v = writer_srcset(w, u)) != NULL && *v != '\0')
+			writer_attr(w, name, v);
+		free(v);
+		free(u);
+		break;
+	case AT_STYLE:
+		/* Markers are not ASCII: the CSS filter drops them. */
+		if ((v = sanitize_css(value)) == NULL) {
+			w->oom = 1;
+			break;
+		}
+		if (*v != '\0')
+			writer_attr(w, name, v);
+		free(v);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Writes the attributes of element E that are allowed, made safe. */
 static void
 writer_attrs(struct writer *w, const GumboElement *e)
 {
 	const GumboAttribute	*a;
-	char			*v, *u;
-	size_t			 lo, hi, mid;
 	unsigned		 i;
-	int			 c, kind;
 
 	for (i = 0; i < e->attributes.length && !w->oom; i++) {
 		a = e->attributes.data[i];
-		if (a->attr_namespace != GUMBO_ATTR_NAMESPACE_NONE)
-			continue;
-		kind = -1;
-		lo = 0;
-		hi = sizeof sanitize_attrs / sizeof sanitize_attrs[0];
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if ((c = strcmp(a->name, sanitize_attrs[mid].name)) == 0) {
-				kind = sanitize_attrs[mid].kind;
-				break;
-			}
-			if (c < 0)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		if (kind == -1 && strncmp(a->name, "aria-", 5) == 0 &&
-		    a->name[5] != '\0' && strspn(a->name + 5,
-		    "abcdefghijklmnopqrstuvwxyz-") == strlen(a->name + 5))
-			kind = AT_TEXT;
-		switch (kind) {
-		case AT_TEXT:
-			writer_attr(w, a->name, a->value);
-			break;
-		case AT_URL:
-			if ((u = sanitize_unmark(a->value)) == NULL) {
-				w->oom = 1;
-				break;
-			}
-			if ((v = sanitize_url(u, w->base, &w->oom)) != NULL) {
-				writer_attr(w, a->name, v);
-				free(v);
-			}
-			free(u);
-			break;
-		case AT_SRCSET:
-			if ((u = sanitize_unmark(a->value)) == NULL) {
-				w->oom = 1;
-				break;
-			}
-			if ((v = writer_srcset(w, u)) != NULL && *v != '\0')
-				writer_attr(w, a->name, v);
-			free(v);
-			free(u);
-			break;
-		case AT_STYLE:
-			/* Markers are not ASCII: the CSS filter drops them. */
-			if ((v = sanitize_css(a->value)) == NULL) {
-				w->oom = 1;
-				break;
-			}
-			if (*v != '\0')
-				writer_attr(w, a->name, v);
-			free(v);
-			break;
-		default:
-			break;
-		}
+		if (a->attr_namespace == GUMBO_ATTR_NAMESPACE_NONE)
+			writer_attr_one(w, a->name, a->value);
 	}
 }
 
@@ -2799,6 +2844,542 @@ sanitize_try(struct writer *w, const char *html, size_t len, int nofmt)
 }
 
 /*
+ * The fast path.  Most feed HTML is tidy: allowlisted elements, properly
+ * nested, attributes quoted, a handful of references.  For that subset an
+ * HTML5 tree builder builds exactly the tree the markup spells, so it can
+ * be read here with a small tokenizer and written by the same writer
+ * functions, skipping gumbo (most of the time spent otherwise).  Anything
+ * outside the subset makes fast_run decline, and the input goes through
+ * gumbo as before; the subset is kept to what provably parses the same:
+ *
+ *	- only the elements in fast_tags, lower case; voids only as voids;
+ *	- every end tag closes the current element; all closed at the end;
+ *	- no block start tag while a p is open (it would close the p), no
+ *	  heading directly in a heading, no a inside an a, li only directly
+ *	  in ul/ol, dt/dd only directly in dl (they close their kind);
+ *	- no tables, forms, raw text or foreign content (not listed); a
+ *	  reference right after <pre> declines (a newline there is dropped);
+ *	- attributes lower case, quoted, no duplicates;
+ *	- references only the XML five, a few common named ones and plain
+ *	  numeric ones, all with ';'; '&' and '<' alone only where nothing
+ *	  that starts a reference or markup follows them;
+ *	- no CR, C1 controls, noncharacters or BOM (gumbo rewrites them).
+ */
+#define FAST_MAXDEPTH	64
+#define FAST_MAXATTRS	16
+
+#define F_VOID		0x01	/* no content, no end tag */
+#define F_BLOCK		0x02	/* start tag closes an open p */
+#define F_P		0x04	/* p */
+#define F_HEADING	0x08	/* h1 .. h6 */
+#define F_A		0x10	/* a */
+#define F_LIST		0x20	/* ul, ol: may hold li */
+#define F_LI		0x40	/* li: only in ul/ol */
+#define F_DL		0x80	/* dl: may hold dt/dd */
+#define F_DITEM		0x100	/* dt, dd: only in dl */
+#define F_PRE		0x200	/* pre: a newline right after it is dropped */
+
+/* Elements the fast path reads, sorted for bsearch; all kept by writer_class. */
+static const struct {
+	const char	*name;
+	unsigned	 bits;
+} fast_tags[] = {
+	{ "a", F_A },
+	{ "abbr", 0 },
+	{ "address", F_BLOCK },
+	{ "article", F_BLOCK },
+	{ "aside", F_BLOCK },
+	{ "b", 0 },
+	{ "big", 0 },
+	{ "blockquote", F_BLOCK },
+	{ "br", F_VOID },
+	{ "center", F_BLOCK },
+	{ "cite", 0 },
+	{ "code", 0 },
+	{ "dd", F_BLOCK | F_DITEM },
+	{ "del", 0 },
+	{ "dfn", 0 },
+	{ "div", F_BLOCK },
+	{ "dl", F_BLOCK | F_DL },
+	{ "dt", F_BLOCK | F_DITEM },
+	{ "em", 0 },
+	{ "figcaption", F_BLOCK },
+	{ "figure", F_BLOCK },
+	{ "footer", F_BLOCK },
+	{ "h1", F_BLOCK | F_HEADING },
+	{ "h2", F_BLOCK | F_HEADING },
+	{ "h3", F_BLOCK | F_HEADING },
+	{ "h4", F_BLOCK | F_HEADING },
+	{ "h5", F_BLOCK | F_HEADING },
+	{ "h6", F_BLOCK | F_HEADING },
+	{ "header", F_BLOCK },
+	{ "hr", F_VOID | F_BLOCK },
+	{ "i", 0 },
+	{ "img", F_VOID },
+	{ "ins", 0 },
+	{ "kbd", 0 },
+	{ "li", F_BLOCK | F_LI },
+	{ "mark", 0 },
+	{ "nav", F_BLOCK },
+	{ "ol", F_BLOCK | F_LIST },
+	{ "p", F_BLOCK | F_P },
+	{ "pre", F_BLOCK | F_PRE },
+	{ "q", 0 },
+	{ "s", 0 },
+	{ "samp", 0 },
+	{ "section", F_BLOCK },
+	{ "small", 0 },
+	{ "span", 0 },
+	{ "strike", 0 },
+	{ "strong", 0 },
+	{ "sub", 0 },
+	{ "sup", 0 },
+	{ "time", 0 },
+	{ "tt", 0 },
+	{ "u", 0 },
+	{ "ul", F_BLOCK | F_LIST },
+	{ "var", 0 },
+	{ "wbr", F_VOID },
+};
+
+/* Named references the fast path decodes (gumbo decodes them the same). */
+static const struct {
+	const char	*name;		/* without '&', with ';' */
+	const char	*utf8;
+} fast_refs[] = {
+	{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" }, { "quot;", "\"" },
+	{ "apos;", "'" }, { "nbsp;", "\xc2\xa0" }, { "copy;", "\xc2\xa9" },
+	{ "reg;", "\xc2\xae" }, { "laquo;", "\xc2\xab" },
+	{ "raquo;", "\xc2\xbb" }, { "middot;", "\xc2\xb7" },
+	{ "ndash;", "\xe2\x80\x93" }, { "mdash;", "\xe2\x80\x94" },
+	{ "lsquo;", "\xe2\x80\x98" }, { "rsquo;", "\xe2\x80\x99" },
+	{ "ldquo;", "\xe2\x80\x9c" }, { "rdquo;", "\xe2\x80\x9d" },
+	{ "bull;", "\xe2\x80\xa2" }, { "hellip;", "\xe2\x80\xa6" },
+	{ "trade;", "\xe2\x84\xa2" }, { "euro;", "\xe2\x82\xac" },
+};
+
+/* One element open in the fast path. */
+struct fast_ent {
+	const char	*name;
+	unsigned	 bits;
+};
+
+/* The fast path's state. */
+struct fast {
+	const char	*s;
+	size_t		 len, pos;
+	struct fast_ent	 st[FAST_MAXDEPTH];
+	size_t		 n;
+	size_t		 nps;		/* p elements open */
+	size_t		 nas;		/* a elements open */
+	int		 skiplf;	/* right after <pre> */
+	struct buf	 scratch;	/* decoded text and values */
+};
+
+/* Bits of fast-path tag NAME (LEN bytes, lower case) into *BITS; its name. */
+static const char *
+fast_tag(const char *name, size_t len, unsigned *bits)
+{
+	size_t	lo = 0, hi = sizeof fast_tags / sizeof fast_tags[0], mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strncmp(name, fast_tags[mid].name, len);
+		if (c == 0 && fast_tags[mid].name[len] != '\0')
+			c = -1;
+		if (c == 0) {
+			*bits = fast_tags[mid].bits;
+			return fast_tags[mid].name;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/*
+ * 1 when no byte of the LEN at S is one gumbo would rewrite: CR, DEL, C1
+ * controls, noncharacters, a BOM at the start.
+ */
+static int
+fast_chars_ok(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x80) {
+			if (p[i] == '\r' || p[i] == 0x7f)
+				return 0;
+			continue;
+		}
+		/* The input is valid UTF-8 by now (sanitize_input). */
+		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] <= 0x9f)
+			return 0;
+		if (p[i] == 0xef && i + 2 < len && p[i + 1] == 0xb7 &&
+		    p[i + 2] >= 0x90 && p[i + 2] <= 0xaf)
+			return 0;
+		if (p[i] == 0xef && i + 2 < len && p[i + 1] == 0xbf &&
+		    p[i + 2] >= 0xbe)
+			return 0;
+		if (p[i] >= 0xf0 && i + 3 < len && (p[i + 1] & 0x0f) == 0x0f &&
+		    p[i + 2] == 0xbf && p[i + 3] >= 0xbe)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Decodes the reference at S (LEFT bytes, S[0] == '&') into F's scratch;
+ * its length, or 0 when it is not one the fast path takes.
+ */
+static size_t
+fast_ref(struct fast *f, const char *s, size_t left)
+{
+	char		 u[4];
+	uint32_t	 cp = 0;
+	size_t		 i, k, nl;
+	int		 hex;
+
+	/* Nothing that can start a reference follows: a plain '&'. */
+	if (left == 1 || (s[1] != '#' && !sanitize_alpha((unsigned char)s[1]) &&
+	    !(s[1] >= '0' && s[1] <= '9'))) {
+		buf_add(&f->scratch, "&", 1);
+		return 1;
+	}
+	if (left >= 3 && s[1] == '#') {
+		hex = s[2] == 'x' || s[2] == 'X';
+		for (i = hex ? 3 : 2; i < left && i < 12; i++) {
+			if (s[i] >= '0' && s[i] <= '9')
+				cp = cp * (hex ? 16 : 10) + (s[i] - '0');
+			else if (hex && s[i] >= 'a' && s[i] <= 'f')
+				cp = cp * 16 + (s[i] - 'a' + 10);
+			else if (hex && s[i] >= 'A' && s[i] <= 'F')
+				cp = cp * 16 + (s[i] - 'A' + 10);
+			else
+				break;
+		}
+		if (i == (size_t)(hex ? 3 : 2) || i >= left || s[i] != ';')
+			return 0;
+		/* Only what gumbo takes as is; the rest it rewrites. */
+		if (!(cp == '\t' || cp == '\n' || (cp >= 0x20 && cp < 0x7f) ||
+		    (cp >= 0xa0 && cp < 0xd800) || (cp >= 0xe000 &&
+		    cp < 0xfdd0) || (cp > 0xfdef && cp < 0xfffe) ||
+		    (cp >= 0x10000 && cp <= 0x10ffff && (cp & 0xfffe) !=
+		    0xfffe)))
+			return 0;
+		if (cp < 0x80) {
+			u[0] = (char)cp;
+			k = 1;
+		} else if (cp < 0x800) {
+			u[0] = (char)(0xc0 | (cp >> 6));
+			u[1] = (char)(0x80 | (cp & 0x3f));
+			k = 2;
+		} else if (cp < 0x10000) {
+			u[0] = (char)(0xe0 | (cp >> 12));
+			u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			u[2] = (char)(0x80 | (cp & 0x3f));
+			k = 3;
+		} else {
+			u[0] = (char)(0xf0 | (cp >> 18));
+			u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			u[3] = (char)(0x80 | (cp & 0x3f));
+			k = 4;
+		}
+		buf_add(&f->scratch, u, k);
+		return i + 1;
+	}
+	for (k = 0; k < sizeof fast_refs / sizeof fast_refs[0]; k++) {
+		nl = strlen(fast_refs[k].name);
+		if (left - 1 >= nl && memcmp(s + 1, fast_refs[k].name, nl) ==
+		    0) {
+			buf_puts(&f->scratch, fast_refs[k].utf8);
+			return nl + 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether the '<' at P starts markup for the HTML tokenizer. */
+static int
+fast_lt_markup(const struct fast *f, size_t p)
+{
+	int	c;
+
+	if (p + 1 >= f->len)
+		return 0;
+	c = (unsigned char)f->s[p + 1];
+	return sanitize_alpha(c) || c == '/' || c == '!' || c == '?';
+}
+
+/*
+ * Reads text from f->pos to the next markup or the end and writes it; 0,
+ * or -1 when it holds something the fast path does not take.
+ */
+static int
+fast_text(struct fast *f, struct writer *w)
+{
+	const char	*s = f->s;
+	size_t		 start, p = f->pos, n;
+	int		 refs = 0;
+
+	if (f->skiplf) {
+		/* The parser drops one newline token after <pre>. */
+		f->skiplf = 0;
+		if (s[p] == '&')
+			return -1;
+		if (s[p] == '\n')
+			f->pos = ++p;
+		if (p >= f->len || (s[p] == '<' && fast_lt_markup(f, p)))
+			return 0;
+	}
+	/* As writer_walk: a newline left there was the author's second. */
+	if (w->pre != 0 && w->pre == w->b.len && s[p] == '\n')
+		writer_add(w, "\n", 1);
+	start = p;
+	f->scratch.len = 0;
+	while (p < f->len && !(s[p] == '<' && fast_lt_markup(f, p))) {
+		if (s[p] != '&') {
+			p++;
+			continue;
+		}
+		if (!refs) {
+			buf_add(&f->scratch, s + start, p - start);
+			refs = 1;
+		} else
+			buf_add(&f->scratch, s + start, p - start);
+		if ((n = fast_ref(f, s + p, f->len - p)) == 0)
+			return -1;
+		p += n;
+		start = p;
+	}
+	if (refs) {
+		buf_add(&f->scratch, s + start, p - start);
+		if (f->scratch.failed)
+			return -1;
+		writer_escape_n(w, f->scratch.data, f->scratch.len, 0);
+	} else
+		writer_escape_n(w, s + f->pos, p - f->pos, 0);
+	f->pos = p;
+	return 0;
+}
+
+/* Whether C is a letter, digit or one of the name characters we take. */
+static int
+fast_namechar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+	    c == '_' || c == ':';
+}
+
+/*
+ * Reads the attributes of a start tag up to and including its '>' and,
+ * when all is well, writes the element's start tag.  0, or -1 to decline.
+ */
+static int
+fast_start(struct fast *f, struct writer *w, const char *name,
+    unsigned bits)
+{
+	const char	*s = f->s;
+	size_t		 p = f->pos, nattr = 0, i, j, nstart, n;
+	size_t		 an[FAST_MAXATTRS], al[FAST_MAXATTRS];
+	size_t		 vo[FAST_MAXATTRS];
+	char		 q;
+
+	f->scratch.len = 0;
+	for (;;) {
+		while (p < f->len && (s[p] == ' ' || s[p] == '\t' ||
+		    s[p] == '\n'))
+			p++;
+		if (p >= f->len)
+			return -1;
+		if (s[p] == '>')
+			break;
+		if (s[p] == '/') {
+			/* On anything but a void, gumbo ignores the '/'. */
+			if (p + 1 >= f->len || s[p + 1] != '>' ||
+			    !(bits & F_VOID))
+				return -1;
+			p++;
+			break;
+		}
+		if (!(s[p] >= 'a' && s[p] <= 'z') || nattr == FAST_MAXATTRS)
+			return -1;
+		nstart = p;
+		while (p < f->len && fast_namechar((unsigned char)s[p]))
+			p++;
+		an[nattr] = nstart;
+		al[nattr] = p - nstart;
+		if (al[nattr] >= 64)
+			return -1;
+		for (i = 0; i < nattr; i++)
+			if (al[i] == al[nattr] && memcmp(s + an[i], s + nstart,
+			    al[i]) == 0)
+				return -1;
+		vo[nattr] = f->scratch.len;
+		if (p < f->len && s[p] == '=') {
+			p++;
+			if (p >= f->len || (s[p] != '"' && s[p] != '\''))
+				return -1;
+			q = s[p++];
+			for (j = p; j < f->len && s[j] != q; ) {
+				if (s[j] != '&') {
+					buf_add(&f->scratch, s + j, 1);
+					j++;
+					continue;
+				}
+				if ((n = fast_ref(f, s + j, f->len - j)) == 0)
+					return -1;
+				j += n;
+			}
+			if (j >= f->len)
+				return -1;
+			p = j + 1;
+			if (p < f->len && s[p] != ' ' && s[p] != '\t' &&
+			    s[p] != '\n' && s[p] != '>' && s[p] != '/')
+				return -1;
+		} else if (p < f->len && s[p] != ' ' && s[p] != '\t' &&
+		    s[p] != '\n' && s[p] != '>' && s[p] != '/')
+			return -1;
+		buf_add(&f->scratch, "", 1);
+		nattr++;
+	}
+	if (f->scratch.failed)
+		return -1;
+	f->pos = p + 1;
+	writer_add(w, "<", 1);
+	writer_add(w, name, strlen(name));
+	for (i = 0; i < nattr && !w->oom; i++) {
+		char	aname[64];
+
+		memcpy(aname, s + an[i], al[i]);
+		aname[al[i]] = '\0';
+		writer_attr_one(w, aname, f->scratch.data + vo[i]);
+	}
+	if (bits & F_VOID) {
+		writer_add(w, " />", 3);
+		return 0;
+	}
+	writer_add(w, ">", 1);
+	w->depth++;
+	f->st[f->n].name = name;
+	f->st[f->n].bits = bits;
+	f->n++;
+	if (bits & F_P)
+		f->nps++;
+	if (bits & F_A)
+		f->nas++;
+	return 0;
+}
+
+/*
+ * Reads the tag at f->pos ('<' and a letter or '/') and writes it; 0, or
+ * -1 to decline.
+ */
+static int
+fast_tagpos(struct fast *f, struct writer *w)
+{
+	const char	*s = f->s, *name;
+	size_t		 p = f->pos + 1, start;
+	unsigned	 bits;
+	int		 end = 0;
+	struct fast_ent	*top;
+
+	if (p < f->len && s[p] == '/') {
+		end = 1;
+		p++;
+	}
+	start = p;
+	while (p < f->len && ((s[p] >= 'a' && s[p] <= 'z') ||
+	    (s[p] >= '0' && s[p] <= '9')))
+		p++;
+	if (p == start || (name = fast_tag(s + start, p - start, &bits)) ==
+	    NULL)
+		return -1;
+	top = f->n > 0 ? &f->st[f->n - 1] : NULL;
+	if (end) {
+		while (p < f->len && (s[p] == ' ' || s[p] == '\t' ||
+		    s[p] == '\n'))
+			p++;
+		if (p >= f->len || s[p] != '>' || top == NULL ||
+		    top->name != name)
+			return -1;
+		f->pos = p + 1;
+		f->skiplf = 0;
+		writer_close(w, name);
+		if (top->bits & F_P)
+			f->nps--;
+		if (top->bits & F_A)
+			f->nas--;
+		f->n--;
+		return 0;
+	}
+	f->skiplf = 0;
+	if (p >= f->len || (s[p] != ' ' && s[p] != '\t' && s[p] != '\n' &&
+	    s[p] != '>' && s[p] != '/'))
+		return -1;
+	if (((bits & F_BLOCK) && f->nps > 0) || ((bits & F_A) && f->nas > 0) ||
+	    ((bits & F_HEADING) && top != NULL && (top->bits & F_HEADING)) ||
+	    ((bits & F_LI) && (top == NULL || !(top->bits & F_LIST))) ||
+	    ((bits & F_DITEM) && (top == NULL || !(top->bits & F_DL))) ||
+	    (!(bits & F_VOID) && f->n == FAST_MAXDEPTH))
+		return -1;
+	f->pos = p;
+	if (fast_start(f, w, name, bits) == -1)
+		return -1;
+	if (bits & F_PRE) {
+		w->pre = w->b.len;
+		f->skiplf = 1;
+	}
+	return 0;
+}
+
+/*
+ * Writes LEN bytes of cleaned HTML through the fast path into W.  0 when
+ * done, 1 when the input is outside the subset (W must be reset), -1 when
+ * out of memory.
+ */
+static int
+fast_run(struct writer *w, const char *html, size_t len)
+{
+	struct fast	*f;
+	int		 r = 0;
+
+	if (!fast_chars_ok(html, len))
+		return 1;
+	if ((f = malloc(sizeof *f)) == NULL)
+		return -1;
+	f->s = html;
+	f->len = len;
+	f->pos = 0;
+	f->n = f->nps = f->nas = 0;
+	f->skiplf = 0;
+	buf_init(&f->scratch, SIZE_MAX / 2);
+	while (f->pos < f->len && r == 0 && !w->oom) {
+		if (html[f->pos] != '<' || !fast_lt_markup(f, f->pos))
+			r = fast_text(f, w);
+		else if ((html[f->pos + 1] >= 'a' && html[f->pos + 1] <= 'z') ||
+		    html[f->pos + 1] == '/')
+			r = fast_tagpos(f, w);
+		else
+			r = -1;
+	}
+	if (r == 0 && f->n > 0)
+		r = -1;
+	buf_free(&f->scratch);
+	free(f);
+	if (w->oom)
+		return -1;
+	return r == 0 ? 0 : 1;
+}
+
+/*
  * Length of the numeric reference to an ampersand at S (at most LEFT bytes:
  * "&#38;" or "&#x26;", leading zeros allowed, ';' required), with its
  * marker's last byte in *MARK; 0 when S holds none.
@@ -2839,6 +3420,11 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 	if ((out = malloc(len + 1)) == NULL)
 		return NULL;
 	while (i < len) {
+		/* Printable ASCII but '&' is copied as it is. */
+		if (p[i] >= 0x20 && p[i] < 0x80 && p[i] != '&') {
+			out[o++] = (char)p[i++];
+			continue;
+		}
 		if (p[i] == '\f') {
 			out[o++] = ' ';
 			i++;
@@ -2868,6 +3454,12 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 char *
 sanitize_html(const char *html, size_t len, const char *base)
 {
+	return sanitize_html_path(html, len, base, SANITIZE_AUTO);
+}
+
+char *
+sanitize_html_path(const char *html, size_t len, const char *base, int path)
+{
 	struct writer	w;
 	size_t		cut;
 	char		*in;
@@ -2889,6 +3481,26 @@ sanitize_html(const char *html, size_t len, const char *base)
 	w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
 	buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
 	    SANITIZE_MAXDEPTH * 16);
+	if (path != SANITIZE_GUMBO) {
+		if ((r = fast_run(&w, in, len)) != 1) {
+			free(in);
+			if (r == -1) {
+				buf_free(&w.b);
+				return NULL;
+			}
+			return buf_release(&w.b, NULL);
+		}
+		buf_free(&w.b);
+		if (path == SANITIZE_FAST) {
+			free(in);
+			return NULL;
+		}
+		memset(&w, 0, sizeof w);
+		w.base = base;
+		w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
+		buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
+		    SANITIZE_MAXDEPTH * 16);
+	}
 	r = sanitize_try(&w, in, len, 0);
 	if (r == 1) {
 		/*

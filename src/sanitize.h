@@ -21,6 +21,21 @@
  */
 char	*sanitize_html(const char *html, size_t len, const char *base);
 
+/* The ways sanitize_html_path may go. */
+enum {
+	SANITIZE_AUTO,		/* as sanitize_html: fast path, else gumbo */
+	SANITIZE_GUMBO,		/* always the full HTML5 parse */
+	SANITIZE_FAST		/* the fast path only */
+};
+
+/*
+ * sanitize_html with the way forced, so that tests can hold the fast path
+ * for tidy HTML to the full parse.  With SANITIZE_FAST, NULL also when the
+ * fast path declines the input.  Caller frees.
+ */
+char	*sanitize_html_path(const char *html, size_t len, const char *base,
+	    int path);
+
 /* 1 when the URL's scheme may appear in republished HTML (http, https, mailto, ...). */
 int	 sanitize_url_ok(const char *url);
 

@@ -3,7 +3,11 @@
  * again with gumbo and walked: no element, attribute or URL scheme off our
  * own lists (kept here, apart from sanitize.c's) may appear, the output
  * must be XML-safe UTF-8, and sanitizing it again must change nothing.
+ * The fast path for tidy HTML is held to the full HTML5 parse: both must
+ * write the same bytes for every input the fast path takes.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1115,6 +1119,287 @@ test_amp_as_written(void **state)
 	want_all(t, sizeof t / sizeof t[0], NULL);
 }
 
+/*
+ * Holds the two ways to each other on IN: the full parse and the default
+ * must agree, and the fast path, when it takes IN, must agree with both.
+ * Returns 1 when the fast path took it.
+ */
+static int
+same_both_ways(const char *in, size_t len, const char *base)
+{
+	char	*g, *a, *f;
+	int	 took;
+
+	g = sanitize_html_path(in, len, base, SANITIZE_GUMBO);
+	a = sanitize_html_path(in, len, base, SANITIZE_AUTO);
+	f = sanitize_html_path(in, len, base, SANITIZE_FAST);
+	assert_non_null(g);
+	assert_non_null(a);
+	if (strcmp(g, a) != 0 || (f != NULL && strcmp(f, g) != 0)) {
+		print_error("input: %.*s\ngumbo: %s\nauto:  %s\nfast:  %s\n",
+		    (int)len, in, g, a, f != NULL ? f : "(declined)");
+		fail();
+	}
+	took = f != NULL;
+	free(g);
+	free(a);
+	free(f);
+	return took;
+}
+
+/* Fragments the fast path should take, and near misses it must not. */
+static const char *const tidy[] = {
+	"<p>Hello <b>bold</b> and <i>it</i>.</p>",
+	"<p>a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos;</p>",
+	"<p>&#38; &#x26; &#X26; &#038; &#233; &#xe9; &#x1F600; &nbsp;x"
+	    "&mdash;&hellip;&rsquo;&euro;</p>",
+	"AT&T & co < 3 > 2 &",
+	"<p>x &#0; &#128; &#x80; &#xD800; &#x110000; &#65534; &#13;</p>",
+	"<p>&notin; &not &ampx &amp</p>",
+	"<ul><li>one</li><li>two <a href=\"/x?a=1&amp;b=2\">l</a></li></ul>",
+	"<ol start=\"3\">\n<li>a</li>\n</ol>",
+	"<dl><dt>t</dt><dd>d</dd></dl>",
+	"<h2>T</h2><h3 title='s&amp;t'>u</h3>",
+	"<blockquote cite=\"q.html\"><p>q</p></blockquote>",
+	"<figure><img src=\"a.png\" alt=\"A\" width=\"1\"/><figcaption>c"
+	    "</figcaption></figure>",
+	"<p>br<br>br<br/>br<br />wbr<wbr>x</p><hr><hr/>",
+	"<pre>\ncode\n</pre><pre>\n\ntwo</pre><pre>x\n</pre><pre></pre>"
+	    "<pre>\n</pre><pre><code>\nc</code></pre><pre>&#10;x</pre>",
+	"<div><p>a</p><p>b</p></div><section><article>x</article></section>",
+	"<a href=\"javascript:alert(1)\">j</a><a href=\"java&#x09;script:x\">"
+	    "k</a><img src=\"data:x\">",
+	"<span style=\"color: red; background: url(x)\" class=\"c\" id=\"i\" "
+	    "onclick=\"x()\" data-x=\"1\" aria-label=\"l\">s</span>",
+	"<span title=\"a\" title=\"b\">dup</span>",
+	"<img srcset=\"a.png 1x, b.png 2x\" src=\"c.png\">",
+	"<p>nested <b><i><u><s><em><strong><code>x</code></strong></em></s>"
+	    "</u></i></b></p>",
+	"<b><b><b><b><b>noah</b></b></b></b></b>",
+	"<a href=\"/a\"><div>block in a</div></a>",
+	"<b><p>p in b</p></b>",
+	/* Near misses: each must decline or agree. */
+	"<p>a<div>b</div></p>", "<p>a<p>b</p></p>", "<a href=x><a>y</a></a>",
+	"<h1><h2>x</h2></h1>", "<li>x</li>", "<ul><li><li>x</li></li></ul>",
+	"<dd>x</dd>", "<P>upper</P>", "<p CLASS=\"x\">x</p>", "<p class=x>x</p>",
+	"<b>x</i>", "<b>x", "</b>x", "<br></br>", "<span/>x", "<p>a\r\nb</p>",
+	"<p>\xc2\x85</p>", "<p>\xef\xbb\xbf</p>", "\xef\xbb\xbfx",
+	"<table><tr><td>x</td></tr></table>", "<p><!-- c -->x</p>",
+	"<p>x</p >", "<p >x</p>", "<p\tclass=\"a\"\n>x</p>", "<pre>&amp;x</pre>",
+	"<script>x</script>", "<p>a<hr>b</p>", "<i><p>x</i></p>",
+	"<p title=\"a\"b=\"c\">x</p>", "<p title=\"&#x26;&amp;&lt;\">x</p>",
+	"<p>x\x7fy</p>", "<img src=\"a\" / >", "<p>&#x10FF38;&#1114150;</p>",
+};
+
+/* The fast path writes exactly what the full parse does. */
+static void
+test_fast_path_same(void **state)
+{
+	const char	*bases[] = { NULL, BASE };
+	char		 buf[4096];
+	size_t		 i, b, n, took = 0, total = 0;
+	unsigned	 seed = 12345, k, parts, r, t;
+	static const char *const elems[][2] = {
+		{ "p", "" }, { "b", "" }, { "i", "" }, { "em", "" },
+		{ "strong", " class=\"s\"" }, { "a", " href=\"/x?a=1&amp;b\"" },
+		{ "a", " href=\"javascript:x\" title='&#38;t'" },
+		{ "span", " style=\"color: red; width: 9999px\" id=\"i\"" },
+		{ "div", "" }, { "ul", "" }, { "ol", " start=\"2\"" },
+		{ "li", "" }, { "dl", "" }, { "dt", "" }, { "dd", "" },
+		{ "blockquote", " cite=\"c\"" }, { "pre", "" }, { "code", "" },
+		{ "h1", "" }, { "h3", "" }, { "section", "" }, { "figure", "" },
+		{ "figcaption", "" }, { "sub", "" }, { "q", "" },
+	};
+	static const char *const texts[] = {
+		"text ", "&amp; ", "&#38;", "&#x26;", "&nbsp;", " & ", " < ",
+		"\n", "caf\xc3\xa9 ", "&lt;b&gt;", "&#233;", "&quot;q&quot;",
+		"<br>", "<br />", "<img src=\"i.png\" alt=\"a\">", "<hr>",
+		"<wbr>", "\n\n", "x > y",
+	};
+	static const char *const piece[] = {
+		"<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<a href=\"x\">",
+		"</a>", "<ul>", "</ul>", "<li>", "</li>", "<div>", "</div>",
+		"<pre>", "</pre>", "<h2>", "</h2>", "<br>", "<img src=\"i.png\">",
+		"<span class=\"c\" style=\"color:red\">", "</span>", "text ",
+		"&amp; ", "&#38;", "&nbsp;", " & ", " < ", "\n", "caf\xc3\xa9 ",
+		"<em>", "</em>", "<hr>", "<blockquote>", "</blockquote>",
+		"<dl>", "<dt>", "</dt>", "<dd>", "</dd>", "</dl>", "<code>",
+		"</code>", "<table>", "<td>", "<!-- -->", "<P>", "&copy;",
+	};
+
+	(void)state;
+	for (b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+		for (i = 0; i < sizeof vectors / sizeof vectors[0]; i++)
+			took += same_both_ways(vectors[i], strlen(vectors[i]),
+			    bases[b]);
+		for (i = 0; i < sizeof tidy / sizeof tidy[0]; i++)
+			took += same_both_ways(tidy[i], strlen(tidy[i]),
+			    bases[b]);
+		total += sizeof vectors / sizeof vectors[0] +
+		    sizeof tidy / sizeof tidy[0];
+	}
+	/*
+	 * Random fragments, nested properly by a stack, with one piece of
+	 * noise now and then (a stray tag, an uppercase name, a comment ...).
+	 */
+	for (k = 0; k < 20000; k++) {
+		const char	*open[16];
+		size_t		 sp = 0;
+
+		n = 0;
+		seed = seed * 1103515245u + 12345u;
+		parts = 1 + (seed >> 16) % 24;
+		while (parts-- > 0 && n < sizeof buf - 256) {
+			seed = seed * 1103515245u + 12345u;
+			r = (seed >> 16) % 100;
+			if (r < 35 && sp < 16) {
+				t = (seed >> 8) % (sizeof elems /
+				    sizeof elems[0]);
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "<%s%s>", elems[t][0], elems[t][1]);
+				open[sp++] = elems[t][0];
+			} else if (r < 55 && sp > 0)
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "</%s>", open[--sp]);
+			else if (r < 95)
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "%s", texts[(seed >> 8) % (sizeof texts /
+				    sizeof texts[0])]);
+			else
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "%s", piece[(seed >> 8) % (sizeof piece /
+				    sizeof piece[0])]);
+		}
+		while (sp > 0)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "</%s>",
+			    open[--sp]);
+		took += same_both_ways(buf, n, (k & 1) ? BASE : NULL);
+		total++;
+	}
+	/* The fast path must really be exercised, not declined throughout. */
+	print_message("fast path took %zu of %zu fragments\n", took, total);
+	if (took * 10 < total) {
+		print_error("fast path took only %zu of %zu\n", took, total);
+		fail();
+	}
+}
+
+/* Reads FILE whole.  Caller frees; NULL when it cannot. */
+static char *
+slurp(const char *file, size_t *len)
+{
+	FILE	*fp;
+	char	*s;
+	long	 n;
+
+	if ((fp = fopen(file, "rb")) == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == -1 || (n = ftell(fp)) < 0 ||
+	    fseek(fp, 0, SEEK_SET) == -1 || (s = malloc(n + 1)) == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	if (fread(s, 1, n, fp) != (size_t)n) {
+		free(s);
+		fclose(fp);
+		return NULL;
+	}
+	fclose(fp);
+	s[n] = '\0';
+	*len = (size_t)n;
+	return s;
+}
+
+/*
+ * Every HTML-bearing element of the XML document S (description, content,
+ * summary, title ...), its text unescaped once or its CDATA, run through
+ * same_both_ways.  Counts into *TOOK and *TOTAL.
+ */
+static void
+same_in_doc(const char *s, size_t *took, size_t *total)
+{
+	static const char *const names[] = { "description", "content",
+	    "content:encoded", "summary", "title", "subtitle", "tagline",
+	    "copyright", "rights", "info" };
+	char		 close[32], *frag;
+	const char	*p = s, *q, *end;
+	size_t		 i, nl, o;
+
+	while ((p = strchr(p, '<')) != NULL) {
+		p++;
+		for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+			nl = strlen(names[i]);
+			if (strncmp(p, names[i], nl) == 0 && (p[nl] == '>' ||
+			    p[nl] == ' '))
+				break;
+		}
+		if (i == sizeof names / sizeof names[0] ||
+		    (q = strchr(p, '>')) == NULL || q[-1] == '/')
+			continue;
+		q++;
+		snprintf(close, sizeof close, "</%s>", names[i]);
+		if ((end = strstr(q, close)) == NULL)
+			continue;
+		frag = malloc(end - q + 1);
+		assert_non_null(frag);
+		if (strncmp(q, "<![CDATA[", 9) == 0 && end - q >= 12 &&
+		    strncmp(end - 3, "]]>", 3) == 0) {
+			o = (size_t)(end - q - 12);
+			memcpy(frag, q + 9, o);
+		} else {
+			for (o = 0; q < end; ) {
+				if (strncmp(q, "&lt;", 4) == 0)
+					frag[o++] = '<', q += 4;
+				else if (strncmp(q, "&gt;", 4) == 0)
+					frag[o++] = '>', q += 4;
+				else if (strncmp(q, "&quot;", 6) == 0)
+					frag[o++] = '"', q += 6;
+				else if (strncmp(q, "&amp;", 5) == 0)
+					frag[o++] = '&', q += 5;
+				else
+					frag[o++] = *q++;
+			}
+		}
+		frag[o] = '\0';
+		*took += same_both_ways(frag, o, BASE);
+		(*total)++;
+		free(frag);
+		p = end;
+	}
+}
+
+/* The fast path agrees with the full parse on the feedparser corpus. */
+static void
+test_fast_path_corpus(void **state)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 cmd[1024], path[4096], *s;
+	FILE		*list;
+	size_t		 len, took = 0, total = 0, files = 0;
+
+	(void)state;
+	if (top == NULL)
+		top = "../..";
+	snprintf(cmd, sizeof cmd, "find '%s/../shared/corpus/feedparser' "
+	    "-name '*.xml' -type f 2>/dev/null | sort", top);
+	if ((list = popen(cmd, "r")) == NULL)
+		skip();
+	while (fgets(path, sizeof path, list) != NULL) {
+		path[strcspn(path, "\n")] = '\0';
+		if ((s = slurp(path, &len)) == NULL)
+			continue;
+		same_in_doc(s, &took, &total);
+		free(s);
+		files++;
+	}
+	pclose(list);
+	if (files == 0)
+		skip();
+	print_message("corpus: %zu files, %zu fragments, %zu by the fast "
+	    "path\n", files, total, took);
+	assert_true(took > 0);
+}
+
 /* Builds COUNT copies of UNIT, %d replaced by the copy's number. */
 static char *
 repeat(const char *unit, int count, size_t *len)
@@ -1232,6 +1517,8 @@ main(void)
 		cmocka_unit_test(test_css_hostile),
 		cmocka_unit_test(test_inert_controls),
 		cmocka_unit_test(test_amp_as_written),
+		cmocka_unit_test(test_fast_path_same),
+		cmocka_unit_test(test_fast_path_corpus),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_parse_budget),
 		cmocka_unit_test(test_large_text),
