@@ -1,7 +1,13 @@
 /*
  * sanitize: publishers' HTML made safe to republish; see sanitize.h.  This
- * room owns the element, attribute and URL-scheme allowlists and the writer
- * that serializes gumbo's tree from them.  Safety rests on the writer alone:
+ * room owns the element, attribute, URL-scheme and CSS allowlists and the
+ * writer that serializes gumbo's tree from them.  The lists follow
+ * feedparser's where its choice is inert (readers compare our output with
+ * it) and stay stricter where it is not: no id/name, form, action, target
+ * or ping, no url() or anything but plain values in CSS, no form element.
+ * Tidy fragments (most feed HTML) skip gumbo through a fast path (fast_*)
+ * that declines anything an HTML5 tree builder might build differently
+ * from what the markup spells; both paths use the same writer functions.  Safety rests on the writer alone:
  * whatever tree the parser builds, only allowlisted elements and attributes
  * come out, text and values always escaped, so nothing we emit can be read
  * back by a browser as markup we did not write.
@@ -40,6 +46,19 @@
 #define SANITIZE_OUT_MUL	8		/* ... plus per input byte */
 #define SANITIZE_OUT_SLACK	(64u << 10)	/* end tags past the budget */
 
+/*
+ * feedparser writes an ampersand the way the publisher did when that was a
+ * numeric reference (&#38; or &#x26;), and readers compare.  The parser
+ * would lose that, so the input carries such a reference as a marker, a
+ * private-use character of plane 16 (gumbo turns noncharacters into U+FFFD
+ * but passes these), removed from the input first so that only we write
+ * them; it is an ordinary character to gumbo and the writer turns it back
+ * into the reference.  A marker can only ever come out as a reference to
+ * '&', so even a stray one is harmless.  Last UTF-8 bytes of F4 8F BC xx:
+ */
+#define SANITIZE_AMP_DEC	0xb8		/* U+10FF38 */
+#define SANITIZE_AMP_HEX	0xa6		/* U+10FF26 */
+
 /* What the writer does with an element. */
 enum {
 	EL_UNWRAP,		/* drop the tag, keep the children */
@@ -52,57 +71,133 @@ enum {
 enum {
 	AT_TEXT,		/* written escaped */
 	AT_URL,			/* cleaned, scheme checked, resolved */
-	AT_SRCSET		/* each candidate URL as AT_URL */
+	AT_SRCSET,		/* each candidate URL as AT_URL */
+	AT_STYLE		/* filtered through the CSS allowlist */
 };
 
-/* Attributes that may be kept, sorted for bsearch. */
+/*
+ * Attributes that may be kept, sorted for bsearch: feedparser's list of
+ * acceptable attributes, all inert without script, less the ones that reach
+ * beyond the fragment: id and name (DOM clobbering of the page that shows
+ * it), form, action, data and ping (form hijacking, plugin data, tracking
+ * beacons) and target (tabnabbing).  aria-* is allowed by prefix.
+ */
 static const struct {
 	const char	*name;
 	int		 kind;
 } sanitize_attrs[] = {
 	{ "abbr", AT_TEXT },
+	{ "accept", AT_TEXT },
+	{ "accept-charset", AT_TEXT },
+	{ "accesskey", AT_TEXT },
 	{ "align", AT_TEXT },
 	{ "alt", AT_TEXT },
+	{ "autocomplete", AT_TEXT },
+	{ "autofocus", AT_TEXT },
 	{ "axis", AT_TEXT },
+	{ "background", AT_URL },
+	{ "balance", AT_TEXT },
 	{ "bgcolor", AT_TEXT },
+	{ "bgproperties", AT_TEXT },
 	{ "border", AT_TEXT },
+	{ "bordercolor", AT_TEXT },
+	{ "bordercolordark", AT_TEXT },
+	{ "bordercolorlight", AT_TEXT },
+	{ "bottompadding", AT_TEXT },
 	{ "cellpadding", AT_TEXT },
 	{ "cellspacing", AT_TEXT },
+	{ "ch", AT_TEXT },
+	{ "challenge", AT_TEXT },
 	{ "char", AT_TEXT },
 	{ "charoff", AT_TEXT },
+	{ "charset", AT_TEXT },
+	{ "checked", AT_TEXT },
+	{ "choff", AT_TEXT },
 	{ "cite", AT_URL },
+	{ "class", AT_TEXT },
 	{ "clear", AT_TEXT },
 	{ "color", AT_TEXT },
 	{ "cols", AT_TEXT },
 	{ "colspan", AT_TEXT },
 	{ "compact", AT_TEXT },
+	{ "contenteditable", AT_TEXT },
 	{ "controls", AT_TEXT },
+	{ "coords", AT_TEXT },
+	{ "datafld", AT_TEXT },
+	{ "datapagesize", AT_TEXT },
+	{ "datasrc", AT_URL },
 	{ "datetime", AT_TEXT },
 	{ "default", AT_TEXT },
+	{ "delay", AT_TEXT },
 	{ "dir", AT_TEXT },
+	{ "disabled", AT_TEXT },
+	{ "draggable", AT_TEXT },
+	{ "dynsrc", AT_URL },
+	{ "enctype", AT_TEXT },
+	{ "end", AT_TEXT },
 	{ "face", AT_TEXT },
+	{ "for", AT_TEXT },
+	{ "frame", AT_TEXT },
+	{ "galleryimg", AT_TEXT },
+	{ "gutter", AT_TEXT },
 	{ "headers", AT_TEXT },
 	{ "height", AT_TEXT },
+	{ "hidden", AT_TEXT },
+	{ "hidefocus", AT_TEXT },
+	{ "high", AT_TEXT },
 	{ "href", AT_URL },
 	{ "hreflang", AT_TEXT },
 	{ "hspace", AT_TEXT },
+	{ "icon", AT_URL },
+	{ "inputmode", AT_TEXT },
+	{ "ismap", AT_TEXT },
+	{ "keytype", AT_TEXT },
 	{ "kind", AT_TEXT },
 	{ "label", AT_TEXT },
 	{ "lang", AT_TEXT },
+	{ "leftspacing", AT_TEXT },
+	{ "list", AT_TEXT },
 	{ "longdesc", AT_URL },
 	{ "loop", AT_TEXT },
+	{ "loopcount", AT_TEXT },
+	{ "loopend", AT_TEXT },
+	{ "loopstart", AT_TEXT },
+	{ "low", AT_TEXT },
+	{ "lowsrc", AT_URL },
+	{ "max", AT_TEXT },
+	{ "maxlength", AT_TEXT },
 	{ "media", AT_TEXT },
+	{ "method", AT_TEXT },
+	{ "min", AT_TEXT },
+	{ "multiple", AT_TEXT },
 	{ "muted", AT_TEXT },
+	{ "nohref", AT_TEXT },
 	{ "noshade", AT_TEXT },
 	{ "nowrap", AT_TEXT },
 	{ "open", AT_TEXT },
+	{ "optimum", AT_TEXT },
+	{ "pattern", AT_TEXT },
+	{ "point-size", AT_TEXT },
 	{ "poster", AT_URL },
+	{ "pqg", AT_TEXT },
 	{ "preload", AT_TEXT },
+	{ "prompt", AT_TEXT },
+	{ "radiogroup", AT_TEXT },
+	{ "readonly", AT_TEXT },
+	{ "rel", AT_TEXT },
+	{ "repeat-max", AT_TEXT },
+	{ "repeat-min", AT_TEXT },
+	{ "replace", AT_TEXT },
+	{ "required", AT_TEXT },
+	{ "rev", AT_TEXT },
 	{ "reversed", AT_TEXT },
+	{ "rightspacing", AT_TEXT },
 	{ "rows", AT_TEXT },
 	{ "rowspan", AT_TEXT },
 	{ "rules", AT_TEXT },
 	{ "scope", AT_TEXT },
+	{ "selected", AT_TEXT },
+	{ "shape", AT_TEXT },
 	{ "size", AT_TEXT },
 	{ "sizes", AT_TEXT },
 	{ "span", AT_TEXT },
@@ -110,13 +205,26 @@ static const struct {
 	{ "srclang", AT_TEXT },
 	{ "srcset", AT_SRCSET },
 	{ "start", AT_TEXT },
+	{ "step", AT_TEXT },
+	{ "style", AT_STYLE },
 	{ "summary", AT_TEXT },
+	{ "suppress", AT_TEXT },
+	{ "tabindex", AT_TEXT },
+	{ "template", AT_TEXT },
 	{ "title", AT_TEXT },
+	{ "toppadding", AT_TEXT },
 	{ "type", AT_TEXT },
+	{ "unselectable", AT_TEXT },
+	{ "urn", AT_TEXT },
+	{ "usemap", AT_TEXT },
 	{ "valign", AT_TEXT },
 	{ "value", AT_TEXT },
+	{ "variable", AT_TEXT },
+	{ "volume", AT_TEXT },
+	{ "vrml", AT_URL },
 	{ "vspace", AT_TEXT },
 	{ "width", AT_TEXT },
+	{ "wrap", AT_TEXT },
 };
 
 /* URL schemes that may be republished, sorted for bsearch. */
@@ -629,6 +737,247 @@ sanitize_url(const char *value, const char *base, int *oom)
 	return url;
 }
 
+/* CSS properties a style attribute may set, sorted for bsearch. */
+static const char *const sanitize_css_props[] = {
+	"azimuth", "background-color", "border-bottom-color",
+	"border-collapse", "border-color", "border-left-color",
+	"border-right-color", "border-top-color", "clear", "color", "cursor",
+	"direction", "display", "elevation", "float", "font", "font-family",
+	"font-size", "font-style", "font-variant", "font-weight", "height",
+	"letter-spacing", "line-height", "overflow", "pause", "pause-after",
+	"pause-before", "pitch", "pitch-range", "richness", "speak",
+	"speak-header", "speak-numeral", "speak-punctuation", "speech-rate",
+	"stress", "text-align", "text-decoration", "text-indent",
+	"unicode-bidi", "vertical-align", "voice-family", "volume",
+	"white-space", "width",
+};
+
+/* Keywords the box shorthands (background, border, margin, padding) take. */
+static const char *const sanitize_css_words[] = {
+	"!important", "aqua", "auto", "black", "block", "blue", "bold", "both",
+	"bottom", "brown", "center", "collapse", "dashed", "dotted", "fuchsia",
+	"gray", "green", "italic", "left", "lime", "maroon", "medium", "navy",
+	"none", "normal", "nowrap", "olive", "pointer", "purple", "red",
+	"right", "silver", "solid", "teal", "top", "transparent", "underline",
+	"white", "yellow",
+};
+
+/* Units a length in a box shorthand may carry. */
+static const char *const sanitize_css_units[] = {
+	"%", "cm", "em", "ex", "in", "mm", "pc", "pt", "px",
+};
+
+/*
+ * Length of the run of CSS value at S that the strict pattern allows, up to
+ * N bytes: letters, digits, white space, # % . , ! - _, quoted strings of
+ * letters, digits, spaces, - and _, and rgb()/rgba()/hsl()/hsla() holding
+ * only numbers.  No backslash, slash, star, at, colon, semicolon, brace,
+ * angle bracket, ampersand or any other parenthesis can pass, so no url(),
+ * expression(), escape, comment or at-rule.
+ */
+static size_t
+sanitize_css_span(const char *s, size_t n)
+{
+	static const char *const fn[] = { "rgb(", "rgba(", "hsl(", "hsla(" };
+	size_t	i = 0, j, k, fl;
+	int	c, q;
+
+	while (i < n) {
+		c = (unsigned char)s[i];
+		if (sanitize_alpha(c)) {
+			/* A colour function: numbers only, then ')'. */
+			for (k = 0; k < sizeof fn / sizeof fn[0]; k++) {
+				fl = strlen(fn[k]);
+				if (n - i >= fl && strncasecmp(s + i, fn[k],
+				    fl) == 0)
+					break;
+			}
+			if (k < sizeof fn / sizeof fn[0]) {
+				for (j = i + fl; j < n && (strchr("0123456789"
+				    " .,%", s[j]) != NULL && s[j] != '\0'); j++)
+					;
+				if (j >= n || s[j] != ')')
+					return i;
+				i = j + 1;
+				continue;
+			}
+			i++;
+			continue;
+		}
+		if ((c >= '0' && c <= '9') || sanitize_space(c) ||
+		    (c != '\0' && strchr("#%.,!-_", c) != NULL)) {
+			i++;
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			q = c;
+			for (j = i + 1; j < n && s[j] != q; j++)
+				if (!sanitize_alpha((unsigned char)s[j]) &&
+				    !(s[j] >= '0' && s[j] <= '9') &&
+				    s[j] != ' ' && s[j] != '-' && s[j] != '_')
+					return i;
+			if (j >= n)
+				return i;
+			i = j + 1;
+			continue;
+		}
+		return i;
+	}
+	return i;
+}
+
+/* Comparison for bsearch of a NUL-terminated key among names. */
+static int
+sanitize_casecmp(const void *key, const void *elem)
+{
+	return strcasecmp(key, *(const char *const *)elem);
+}
+
+/*
+ * 1 when the N bytes at S are one word a box shorthand may hold: a listed
+ * keyword, a #hex colour, a length, or a piece of rgb(n, n, n).
+ */
+static int
+sanitize_css_word(const char *s, size_t n)
+{
+	char	w[32];
+	size_t	i = 0, k, ul;
+	int	digits = 0, fdigits = 0;
+
+	if (n == 0 || n >= sizeof w)
+		return 0;
+	memcpy(w, s, n);
+	w[n] = '\0';
+	if (bsearch(w, sanitize_css_words, sizeof sanitize_css_words /
+	    sizeof sanitize_css_words[0], sizeof sanitize_css_words[0],
+	    sanitize_casecmp) != NULL)
+		return 1;
+	if (w[0] == '#') {
+		for (i = 1; i < n; i++)
+			if (strchr("0123456789abcdefABCDEF", w[i]) == NULL)
+				return 0;
+		return n > 1;
+	}
+	if (n > 4 && strncasecmp(w, "rgb(", 4) == 0)
+		i = 4;
+	/*
+	 * No sign and at most three digits a side: a box pushed far out or
+	 * pulled over the page around it is how a fragment spoofs its host.
+	 */
+	while (i < n && w[i] >= '0' && w[i] <= '9' && digits < 4) {
+		digits++;
+		i++;
+	}
+	if (i < n && w[i] == '.')
+		for (i++, fdigits = 0; i < n && w[i] >= '0' && w[i] <= '9' &&
+		    fdigits < 4; i++)
+			fdigits++;
+	if ((digits == 0 && fdigits == 0) || digits > 3 || fdigits > 3)
+		return 0;
+	for (k = 0; k < sizeof sanitize_css_units / sizeof
+	    sanitize_css_units[0]; k++) {
+		ul = strlen(sanitize_css_units[k]);
+		if (n - i >= ul && strncasecmp(w + i, sanitize_css_units[k],
+		    ul) == 0) {
+			i += ul;
+			break;
+		}
+	}
+	while (i < n && (w[i] == ',' || w[i] == ')'))
+		i++;
+	return i == n;
+}
+
+/*
+ * One declaration NAME: VALUE (NLEN and VLEN bytes) checked: the property
+ * on the list, or a background, border, margin or padding property whose
+ * every word passes sanitize_css_word.
+ */
+static int
+sanitize_css_decl(const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	static const char *const box[] = { "background", "border", "margin",
+	    "padding" };
+	char	n[32];
+	size_t	i, k, bl, w;
+
+	if (nlen == 0 || nlen >= sizeof n)
+		return 0;
+	memcpy(n, name, nlen);
+	n[nlen] = '\0';
+	if (bsearch(n, sanitize_css_props, sizeof sanitize_css_props /
+	    sizeof sanitize_css_props[0], sizeof sanitize_css_props[0],
+	    sanitize_casecmp) != NULL)
+		return 1;
+	for (k = 0; k < sizeof box / sizeof box[0]; k++) {
+		bl = strlen(box[k]);
+		if (strncasecmp(n, box[k], bl) == 0 && (n[bl] == '\0' ||
+		    n[bl] == '-'))
+			break;
+	}
+	if (k == sizeof box / sizeof box[0])
+		return 0;
+	for (i = 0; i < vlen; i = w) {
+		while (i < vlen && sanitize_space((unsigned char)value[i]))
+			i++;
+		for (w = i; w < vlen && !sanitize_space((unsigned char)
+		    value[w]); w++)
+			;
+		if (w > i && !sanitize_css_word(value + i, w - i))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The style attribute VALUE with only the declarations that pass: each
+ * written "name: value;" from the pieces that matched, so nothing of the
+ * input's own punctuation survives.  Empty when none is left, NULL when out
+ * of memory.  Caller frees.
+ */
+static char *
+sanitize_css(const char *value)
+{
+	struct buf	 out;
+	const char	*p = value, *d, *end, *name, *v;
+	size_t		 nlen, vlen;
+
+	buf_init(&out, SIZE_MAX / 2);
+	while (*p != '\0') {
+		d = p;
+		if ((end = strchr(d, ';')) == NULL)
+			end = d + strlen(d);
+		p = *end == ';' ? end + 1 : end;
+		while (d < end && sanitize_space((unsigned char)*d))
+			d++;
+		name = d;
+		while (d < end && (sanitize_alpha((unsigned char)*d) ||
+		    *d == '-'))
+			d++;
+		nlen = d - name;
+		while (d < end && sanitize_space((unsigned char)*d))
+			d++;
+		if (nlen == 0 || d == end || *d != ':')
+			continue;
+		d++;
+		while (d < end && sanitize_space((unsigned char)*d))
+			d++;
+		v = d;
+		vlen = end - v;
+		if (vlen == 0 || sanitize_css_span(v, vlen) != vlen ||
+		    !sanitize_css_decl(name, nlen, v, vlen))
+			continue;
+		if (out.len > 0)
+			buf_add(&out, " ", 1);
+		buf_add(&out, name, nlen);
+		buf_add(&out, ": ", 2);
+		buf_add(&out, v, vlen);
+		buf_add(&out, ";", 1);
+	}
+	return buf_release(&out, NULL);
+}
+
 /* Writes N bytes of S unless the content budget is spent. */
 static void
 writer_add(struct writer *w, const char *s, size_t n)
@@ -643,17 +992,86 @@ writer_add(struct writer *w, const char *s, size_t n)
 }
 
 /*
+ * The reference to write for the marker at S (4 bytes) that stands for an
+ * ampersand the publisher wrote as a numeric reference, or NULL.
+ */
+static const char *
+sanitize_ampmark(const unsigned char *s)
+{
+	if (s[0] != 0xf4 || s[1] != 0x8f || s[2] != 0xbc)
+		return NULL;
+	if (s[3] == SANITIZE_AMP_DEC)
+		return "&#38;";
+	if (s[3] == SANITIZE_AMP_HEX)
+		return "&#x26;";
+	return NULL;
+}
+
+/*
+ * Copies S with the ampersand markers made ampersands again, for values
+ * that are read as URLs or CSS rather than written back.  Caller frees.
+ */
+static char *
+sanitize_unmark(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i, o = 0, len = strlen(s);
+	char			*out;
+
+	if ((out = malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (i + 3 < len && sanitize_ampmark(p + i) != NULL) {
+			out[o++] = '&';
+			i += 3;
+			continue;
+		}
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * Bytes that writer_escape_n copies without a look: printable ASCII but
+ * & < > (1: in text) and but & < > " (2: in attribute values).
+ */
+static const unsigned char sanitize_plain[256] = {
+	[' '] = 3, ['!'] = 3, ['"'] = 1, ['#'] = 3, ['$'] = 3, ['%'] = 3,
+	['\''] = 3, ['('] = 3, [')'] = 3, ['*'] = 3, ['+'] = 3, [','] = 3,
+	['-'] = 3, ['.'] = 3, ['/'] = 3, ['0'] = 3, ['1'] = 3, ['2'] = 3,
+	['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3,
+	['9'] = 3, [':'] = 3, [';'] = 3, ['='] = 3, ['?'] = 3, ['@'] = 3,
+	['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3,
+	['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3, ['K'] = 3, ['L'] = 3,
+	['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3,
+	['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3,
+	['Y'] = 3, ['Z'] = 3, ['['] = 3, ['\\'] = 3, [']'] = 3, ['^'] = 3,
+	['_'] = 3, ['`'] = 3, ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3,
+	['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3,
+	['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3,
+	['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3, ['u'] = 3, ['v'] = 3,
+	['w'] = 3, ['x'] = 3, ['y'] = 3, ['z'] = 3, ['{'] = 3, ['|'] = 3,
+	['}'] = 3, ['~'] = 3,
+};
+
+/*
  * Writes S escaped for text (& < >) or, with ATTR, for a double-quoted
  * attribute value (& < > "), without the characters XML 1.0 forbids.
  */
 static void
-writer_escape(struct writer *w, const char *s, int attr)
+writer_escape_n(struct writer *w, const char *s, size_t len, int attr)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 len = strlen(s), i = 0, run = 0, n, skip;
+	size_t			 i = 0, run = 0, n, skip;
 	const char		*esc;
 
 	while (i < len) {
+		/* Plain printable ASCII is most of it: no decoding. */
+		if (sanitize_plain[p[i]] & (attr ? 2 : 1)) {
+			i++;
+			continue;
+		}
 		esc = NULL;
 		n = sanitize_xmlchar(p + i, len - i, &skip);
 		if (n == 1) {
@@ -667,6 +1085,8 @@ writer_escape(struct writer *w, const char *s, int attr)
 				esc = "&quot;";
 		} else if (n == 0)
 			esc = "";
+		else if (n == 4 && sanitize_ampmark(p + i) != NULL)
+			esc = sanitize_ampmark(p + i);
 		if (esc == NULL) {
 			i += skip;
 			continue;
@@ -677,6 +1097,13 @@ writer_escape(struct writer *w, const char *s, int attr)
 		run = i;
 	}
 	writer_add(w, s + run, i - run);
+}
+
+/* As writer_escape_n for a string. */
+static void
+writer_escape(struct writer *w, const char *s, int attr)
+{
+	writer_escape_n(w, s, strlen(s), attr);
 }
 
 /* Writes name="value" with a leading space. */
@@ -777,55 +1204,104 @@ writer_srcset(struct writer *w, const char *value)
 	return safe;
 }
 
+/* Writes attribute NAME="VALUE" (both decoded) if allowed, made safe. */
+static void
+writer_attr_one(struct writer *w, const char *name, const char *value)
+{
+	char			*v, *u;
+	size_t			 lo, hi, mid;
+	int			 c, kind;
+
+	kind = -1;
+	lo = 0;
+	hi = sizeof sanitize_attrs / sizeof sanitize_attrs[0];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, sanitize_attrs[mid].name)) == 0) {
+			kind = sanitize_attrs[mid].kind;
+			break;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (kind == -1 && strncmp(name, "aria-", 5) == 0 &&
+	    name[5] != '\0' && strspn(name + 5,
+	    "abcdefghijklmnopqrstuvwxyz-") == strlen(name + 5))
+		kind = AT_TEXT;
+	switch (kind) {
+	case AT_TEXT:
+		writer_attr(w, name, value);
+		break;
+	case AT_URL:
+		if ((u = sanitize_unmark(value)) == NULL) {
+			w->oom = 1;
+			break;
+		}
+		if ((v = sanitize_url(u, w->base, &w->oom)) != NULL) {
+			writer_attr(w, name, v);
+			free(v);
+		}
+		free(u);
+		break;
+	case AT_SRCSET:
+		if ((u = sanitize_unmark(value)) == NULL) {
+			w->oom = 1;
+			break;
+		}
+		if ((v = writer_srcset(w, u)) != NULL && *v != '\0')
+			writer_attr(w, name, v);
+		free(v);
+		free(u);
+		break;
+	case AT_STYLE:
+		/* Markers are not ASCII: the CSS filter drops them. */
+		if ((v = sanitize_css(value)) == NULL) {
+			w->oom = 1;
+			break;
+		}
+		if (*v != '\0')
+			writer_attr(w, name, v);
+		free(v);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Writes the attributes of element E that are allowed, made safe. */
 static void
 writer_attrs(struct writer *w, const GumboElement *e)
 {
 	const GumboAttribute	*a;
-	char			*v;
-	size_t			 lo, hi, mid;
 	unsigned		 i;
-	int			 c, kind;
 
 	for (i = 0; i < e->attributes.length && !w->oom; i++) {
 		a = e->attributes.data[i];
-		if (a->attr_namespace != GUMBO_ATTR_NAMESPACE_NONE)
-			continue;
-		kind = -1;
-		lo = 0;
-		hi = sizeof sanitize_attrs / sizeof sanitize_attrs[0];
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if ((c = strcmp(a->name, sanitize_attrs[mid].name)) == 0) {
-				kind = sanitize_attrs[mid].kind;
-				break;
-			}
-			if (c < 0)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		switch (kind) {
-		case AT_TEXT:
-			writer_attr(w, a->name, a->value);
-			break;
-		case AT_URL:
-			if ((v = sanitize_url(a->value, w->base, &w->oom)) !=
-			    NULL) {
-				writer_attr(w, a->name, v);
-				free(v);
-			}
-			break;
-		case AT_SRCSET:
-			if ((v = writer_srcset(w, a->value)) != NULL &&
-			    *v != '\0')
-				writer_attr(w, a->name, v);
-			free(v);
-			break;
-		default:
-			break;
-		}
+		if (a->attr_namespace == GUMBO_ATTR_NAMESPACE_NONE)
+			writer_attr_one(w, a->name, a->value);
 	}
+}
+
+/*
+ * The name of element E that gumbo 0.10 does not know when it is one we keep
+ * (newer HTML, or inert names feedparser keeps), else NULL.
+ */
+static const char *
+writer_unknown(const GumboElement *e)
+{
+	static const char *const keep[] = { "datagrid", "dialog",
+	    "event-source", "m", "picture", "sound" };
+	GumboStringPiece	name = e->original_tag;
+	size_t			i;
+
+	gumbo_tag_from_original_text(&name);
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (name.length == strlen(keep[i]) &&
+		    strncasecmp(name.data, keep[i], name.length) == 0)
+			return keep[i];
+	return NULL;
 }
 
 /* What to do with element node N, per the element allowlist. */
@@ -833,7 +1309,6 @@ static int
 writer_class(const GumboNode *n)
 {
 	const GumboElement	*e = &n->v.element;
-	GumboStringPiece	 name;
 
 	if (n->type == GUMBO_NODE_TEMPLATE)
 		return EL_DROP;
@@ -916,6 +1391,26 @@ writer_class(const GumboNode *n)
 	case GUMBO_TAG_UL:
 	case GUMBO_TAG_VAR:
 	case GUMBO_TAG_VIDEO:
+	/* Inert: with no form, action or formaction nothing is sent. */
+	case GUMBO_TAG_BUTTON:
+	case GUMBO_TAG_CANVAS:
+	case GUMBO_TAG_DATALIST:
+	case GUMBO_TAG_DIR:
+	case GUMBO_TAG_FIELDSET:
+	case GUMBO_TAG_LABEL:
+	case GUMBO_TAG_LEGEND:
+	case GUMBO_TAG_MAP:
+	case GUMBO_TAG_MENU:
+	case GUMBO_TAG_METER:
+	case GUMBO_TAG_MULTICOL:
+	case GUMBO_TAG_NEXTID:
+	case GUMBO_TAG_OPTGROUP:
+	case GUMBO_TAG_OPTION:
+	case GUMBO_TAG_OUTPUT:
+	case GUMBO_TAG_PROGRESS:
+	case GUMBO_TAG_SELECT:
+	case GUMBO_TAG_SPACER:
+	case GUMBO_TAG_TEXTAREA:
 		return EL_KEEP;
 	case GUMBO_TAG_BR:
 	case GUMBO_TAG_COL:
@@ -924,22 +1419,24 @@ writer_class(const GumboNode *n)
 	case GUMBO_TAG_SOURCE:
 	case GUMBO_TAG_TRACK:
 	case GUMBO_TAG_WBR:
+	case GUMBO_TAG_AREA:
+	case GUMBO_TAG_INPUT:
+	case GUMBO_TAG_KEYGEN:
 		return EL_VOID;
+	case GUMBO_TAG_OBJECT:
+		/* Its content is ordinary fallback markup; the tag goes. */
+		return EL_UNWRAP;
 	case GUMBO_TAG_APPLET:
 	case GUMBO_TAG_BASE:
 	case GUMBO_TAG_BASEFONT:
 	case GUMBO_TAG_BGSOUND:
-	case GUMBO_TAG_BUTTON:
-	case GUMBO_TAG_DATALIST:
 	case GUMBO_TAG_EMBED:
 	case GUMBO_TAG_FORM:
 	case GUMBO_TAG_FRAME:
 	case GUMBO_TAG_FRAMESET:
 	case GUMBO_TAG_HEAD:
 	case GUMBO_TAG_IFRAME:
-	case GUMBO_TAG_INPUT:
 	case GUMBO_TAG_ISINDEX:
-	case GUMBO_TAG_KEYGEN:
 	case GUMBO_TAG_LINK:
 	case GUMBO_TAG_MATH:
 	case GUMBO_TAG_MENUITEM:
@@ -947,26 +1444,16 @@ writer_class(const GumboNode *n)
 	case GUMBO_TAG_NOEMBED:
 	case GUMBO_TAG_NOFRAMES:
 	case GUMBO_TAG_NOSCRIPT:
-	case GUMBO_TAG_OBJECT:
-	case GUMBO_TAG_OPTGROUP:
-	case GUMBO_TAG_OPTION:
 	case GUMBO_TAG_PARAM:
 	case GUMBO_TAG_SCRIPT:
-	case GUMBO_TAG_SELECT:
 	case GUMBO_TAG_STYLE:
 	case GUMBO_TAG_SVG:
 	case GUMBO_TAG_TEMPLATE:
-	case GUMBO_TAG_TEXTAREA:
 	case GUMBO_TAG_TITLE:
 		return EL_DROP;
 	case GUMBO_TAG_UNKNOWN:
 		/* Newer than gumbo 0.10: only the name tells. */
-		name = e->original_tag;
-		gumbo_tag_from_original_text(&name);
-		if (name.length == 7 &&
-		    strncasecmp(name.data, "picture", 7) == 0)
-			return EL_KEEP;
-		return EL_UNWRAP;
+		return writer_unknown(e) != NULL ? EL_KEEP : EL_UNWRAP;
 	default:
 		return EL_UNWRAP;
 	}
@@ -977,7 +1464,7 @@ static const char *
 writer_name(const GumboElement *e)
 {
 	if (e->tag == GUMBO_TAG_UNKNOWN)
-		return "picture";
+		return writer_unknown(e);
 	return gumbo_normalized_tagname(e->tag);
 }
 
@@ -1003,7 +1490,7 @@ writer_open(struct writer *w, const GumboNode *n, int class)
 		return NULL;
 	}
 	writer_add(w, ">", 1);
-	if (e->tag == GUMBO_TAG_PRE)
+	if (e->tag == GUMBO_TAG_PRE || e->tag == GUMBO_TAG_TEXTAREA)
 		w->pre = w->b.len;
 	w->depth++;
 	return name;
@@ -1847,7 +2334,8 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
 static int
 flatten_start_template(struct flatten *f, const struct flatten_tag *t)
 {
-	if (t->bits & (T_IGNORED | T_VOID))
+	if ((t->bits & (T_IGNORED | T_VOID)) || (t->selfclose &&
+	    (strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0)))
 		return FL_KEEP;
 	if (!flatten_room(f, 1))
 		return FL_DROP;
@@ -1855,6 +2343,32 @@ flatten_start_template(struct flatten *f, const struct flatten_tag *t)
 	    strcmp(t->name, "svg") == 0 ? NS_SVG : strcmp(t->name, "math") ==
 	    0 ? NS_MATH : 0);
 	return FL_KEEP;
+}
+
+/*
+ * How many elements start tag T may open at most: tbody, tr and a cell for
+ * a cell in a table, tbody and tr for a row, one for the other table parts
+ * (they close what they must first), three for the rest to be safe.
+ */
+static size_t
+flatten_opens(const struct flatten_tag *t)
+{
+	switch (t->kind) {
+	case K_TD:
+	case K_TH:
+		return 3;
+	case K_TR:
+		return 2;
+	case K_TBODY:
+	case K_THEAD:
+	case K_TFOOT:
+	case K_TABLE:
+	case K_CAPTION:
+	case K_COLGROUP:
+		return 1;
+	default:
+		return 3;
+	}
 }
 
 /* Models a start tag; returns one of FL_*. */
@@ -1865,6 +2379,18 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	size_t			 at;
 	int			 mode, r, table, guard;
 
+	/*
+	 * A tag that may open elements (three at most: tbody, tr, td) is
+	 * dropped before it changes the model when they might not fit, so
+	 * the model never holds what gumbo will not see.  Table parts count
+	 * what they can open themselves, so that an implied tbody written
+	 * out explicitly (as our own output does) is cut at the same depth.
+	 */
+	if (!(t->bits & (T_VOID | T_IGNORED)) && !(t->selfclose &&
+	    (flatten_in_foreign(f, t) || strcmp(t->name, "svg") == 0 ||
+	    strcmp(t->name, "math") == 0)) &&
+	    !flatten_room(f, flatten_opens(t)))
+		return FL_DROP;
 	if (flatten_in_foreign(f, t))
 		return flatten_start_foreign(f, t);
 	if (f->ntemplate > 0)
@@ -2318,6 +2844,567 @@ sanitize_try(struct writer *w, const char *html, size_t len, int nofmt)
 }
 
 /*
+ * The fast path.  Most feed HTML is tidy: allowlisted elements, properly
+ * nested, attributes quoted, a handful of references.  For that subset an
+ * HTML5 tree builder builds exactly the tree the markup spells, so it can
+ * be read here with a small tokenizer and written by the same writer
+ * functions, skipping gumbo (most of the time spent otherwise).  Anything
+ * outside the subset makes fast_run decline, and the input goes through
+ * gumbo as before; the subset is kept to what provably parses the same:
+ *
+ *	- only the elements in fast_tags, lower case; voids only as voids;
+ *	- every end tag closes the current element; all closed at the end;
+ *	- no block start tag while a p is open (it would close the p), no
+ *	  heading directly in a heading, no a inside an a, li only directly
+ *	  in ul/ol, dt/dd only directly in dl (they close their kind);
+ *	- no tables, forms, raw text or foreign content (not listed); a
+ *	  reference right after <pre> declines (a newline there is dropped);
+ *	- attributes lower case, quoted, no duplicates;
+ *	- references only the XML five, a few common named ones and plain
+ *	  numeric ones, all with ';'; '&' and '<' alone only where nothing
+ *	  that starts a reference or markup follows them;
+ *	- no CR, C1 controls, noncharacters or BOM (gumbo rewrites them).
+ */
+#define FAST_MAXDEPTH	64
+#define FAST_MAXATTRS	16
+
+#define F_VOID		0x01	/* no content, no end tag */
+#define F_BLOCK		0x02	/* start tag closes an open p */
+#define F_P		0x04	/* p */
+#define F_HEADING	0x08	/* h1 .. h6 */
+#define F_A		0x10	/* a */
+#define F_LIST		0x20	/* ul, ol: may hold li */
+#define F_LI		0x40	/* li: only in ul/ol */
+#define F_DL		0x80	/* dl: may hold dt/dd */
+#define F_DITEM		0x100	/* dt, dd: only in dl */
+#define F_PRE		0x200	/* pre: a newline right after it is dropped */
+
+/* Elements the fast path reads, sorted for bsearch; all kept by writer_class. */
+static const struct {
+	const char	*name;
+	unsigned	 bits;
+} fast_tags[] = {
+	{ "a", F_A },
+	{ "abbr", 0 },
+	{ "address", F_BLOCK },
+	{ "article", F_BLOCK },
+	{ "aside", F_BLOCK },
+	{ "b", 0 },
+	{ "big", 0 },
+	{ "blockquote", F_BLOCK },
+	{ "br", F_VOID },
+	{ "center", F_BLOCK },
+	{ "cite", 0 },
+	{ "code", 0 },
+	{ "dd", F_BLOCK | F_DITEM },
+	{ "del", 0 },
+	{ "dfn", 0 },
+	{ "div", F_BLOCK },
+	{ "dl", F_BLOCK | F_DL },
+	{ "dt", F_BLOCK | F_DITEM },
+	{ "em", 0 },
+	{ "figcaption", F_BLOCK },
+	{ "figure", F_BLOCK },
+	{ "footer", F_BLOCK },
+	{ "h1", F_BLOCK | F_HEADING },
+	{ "h2", F_BLOCK | F_HEADING },
+	{ "h3", F_BLOCK | F_HEADING },
+	{ "h4", F_BLOCK | F_HEADING },
+	{ "h5", F_BLOCK | F_HEADING },
+	{ "h6", F_BLOCK | F_HEADING },
+	{ "header", F_BLOCK },
+	{ "hr", F_VOID | F_BLOCK },
+	{ "i", 0 },
+	{ "img", F_VOID },
+	{ "ins", 0 },
+	{ "kbd", 0 },
+	{ "li", F_BLOCK | F_LI },
+	{ "mark", 0 },
+	{ "nav", F_BLOCK },
+	{ "ol", F_BLOCK | F_LIST },
+	{ "p", F_BLOCK | F_P },
+	{ "pre", F_BLOCK | F_PRE },
+	{ "q", 0 },
+	{ "s", 0 },
+	{ "samp", 0 },
+	{ "section", F_BLOCK },
+	{ "small", 0 },
+	{ "span", 0 },
+	{ "strike", 0 },
+	{ "strong", 0 },
+	{ "sub", 0 },
+	{ "sup", 0 },
+	{ "time", 0 },
+	{ "tt", 0 },
+	{ "u", 0 },
+	{ "ul", F_BLOCK | F_LIST },
+	{ "var", 0 },
+	{ "wbr", F_VOID },
+};
+
+/* Named references the fast path decodes (gumbo decodes them the same). */
+static const struct {
+	const char	*name;		/* without '&', with ';' */
+	const char	*utf8;
+} fast_refs[] = {
+	{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" }, { "quot;", "\"" },
+	{ "apos;", "'" }, { "nbsp;", "\xc2\xa0" }, { "copy;", "\xc2\xa9" },
+	{ "reg;", "\xc2\xae" }, { "laquo;", "\xc2\xab" },
+	{ "raquo;", "\xc2\xbb" }, { "middot;", "\xc2\xb7" },
+	{ "ndash;", "\xe2\x80\x93" }, { "mdash;", "\xe2\x80\x94" },
+	{ "lsquo;", "\xe2\x80\x98" }, { "rsquo;", "\xe2\x80\x99" },
+	{ "ldquo;", "\xe2\x80\x9c" }, { "rdquo;", "\xe2\x80\x9d" },
+	{ "bull;", "\xe2\x80\xa2" }, { "hellip;", "\xe2\x80\xa6" },
+	{ "trade;", "\xe2\x84\xa2" }, { "euro;", "\xe2\x82\xac" },
+};
+
+/* One element open in the fast path. */
+struct fast_ent {
+	const char	*name;
+	unsigned	 bits;
+};
+
+/* The fast path's state. */
+struct fast {
+	const char	*s;
+	size_t		 len, pos;
+	struct fast_ent	 st[FAST_MAXDEPTH];
+	size_t		 n;
+	size_t		 nps;		/* p elements open */
+	size_t		 nas;		/* a elements open */
+	int		 skiplf;	/* right after <pre> */
+	struct buf	 scratch;	/* decoded text and values */
+};
+
+/* Bits of fast-path tag NAME (LEN bytes, lower case) into *BITS; its name. */
+static const char *
+fast_tag(const char *name, size_t len, unsigned *bits)
+{
+	size_t	lo = 0, hi = sizeof fast_tags / sizeof fast_tags[0], mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strncmp(name, fast_tags[mid].name, len);
+		if (c == 0 && fast_tags[mid].name[len] != '\0')
+			c = -1;
+		if (c == 0) {
+			*bits = fast_tags[mid].bits;
+			return fast_tags[mid].name;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/*
+ * 1 when no byte of the LEN at S is one gumbo would rewrite: CR, DEL, C1
+ * controls, noncharacters, a BOM at the start.
+ */
+static int
+fast_chars_ok(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] < 0x80) {
+			if (p[i] == '\r' || p[i] == 0x7f)
+				return 0;
+			continue;
+		}
+		/* The input is valid UTF-8 by now (sanitize_input). */
+		if (p[i] == 0xc2 && i + 1 < len && p[i + 1] <= 0x9f)
+			return 0;
+		if (p[i] == 0xef && i + 2 < len && p[i + 1] == 0xb7 &&
+		    p[i + 2] >= 0x90 && p[i + 2] <= 0xaf)
+			return 0;
+		if (p[i] == 0xef && i + 2 < len && p[i + 1] == 0xbf &&
+		    p[i + 2] >= 0xbe)
+			return 0;
+		if (p[i] >= 0xf0 && i + 3 < len && (p[i + 1] & 0x0f) == 0x0f &&
+		    p[i + 2] == 0xbf && p[i + 3] >= 0xbe)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Decodes the reference at S (LEFT bytes, S[0] == '&') into F's scratch;
+ * its length, or 0 when it is not one the fast path takes.
+ */
+static size_t
+fast_ref(struct fast *f, const char *s, size_t left)
+{
+	char		 u[4];
+	uint32_t	 cp = 0;
+	size_t		 i, k, nl;
+	int		 hex;
+
+	/* Nothing that can start a reference follows: a plain '&'. */
+	if (left == 1 || (s[1] != '#' && !sanitize_alpha((unsigned char)s[1]) &&
+	    !(s[1] >= '0' && s[1] <= '9'))) {
+		buf_add(&f->scratch, "&", 1);
+		return 1;
+	}
+	if (left >= 3 && s[1] == '#') {
+		hex = s[2] == 'x' || s[2] == 'X';
+		for (i = hex ? 3 : 2; i < left && i < 12; i++) {
+			if (s[i] >= '0' && s[i] <= '9')
+				cp = cp * (hex ? 16 : 10) + (s[i] - '0');
+			else if (hex && s[i] >= 'a' && s[i] <= 'f')
+				cp = cp * 16 + (s[i] - 'a' + 10);
+			else if (hex && s[i] >= 'A' && s[i] <= 'F')
+				cp = cp * 16 + (s[i] - 'A' + 10);
+			else
+				break;
+		}
+		if (i == (size_t)(hex ? 3 : 2) || i >= left || s[i] != ';')
+			return 0;
+		/* Only what gumbo takes as is; the rest it rewrites. */
+		if (!(cp == '\t' || cp == '\n' || (cp >= 0x20 && cp < 0x7f) ||
+		    (cp >= 0xa0 && cp < 0xd800) || (cp >= 0xe000 &&
+		    cp < 0xfdd0) || (cp > 0xfdef && cp < 0xfffe) ||
+		    (cp >= 0x10000 && cp <= 0x10ffff && (cp & 0xfffe) !=
+		    0xfffe)))
+			return 0;
+		if (cp < 0x80) {
+			u[0] = (char)cp;
+			k = 1;
+		} else if (cp < 0x800) {
+			u[0] = (char)(0xc0 | (cp >> 6));
+			u[1] = (char)(0x80 | (cp & 0x3f));
+			k = 2;
+		} else if (cp < 0x10000) {
+			u[0] = (char)(0xe0 | (cp >> 12));
+			u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			u[2] = (char)(0x80 | (cp & 0x3f));
+			k = 3;
+		} else {
+			u[0] = (char)(0xf0 | (cp >> 18));
+			u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			u[3] = (char)(0x80 | (cp & 0x3f));
+			k = 4;
+		}
+		buf_add(&f->scratch, u, k);
+		return i + 1;
+	}
+	for (k = 0; k < sizeof fast_refs / sizeof fast_refs[0]; k++) {
+		nl = strlen(fast_refs[k].name);
+		if (left - 1 >= nl && memcmp(s + 1, fast_refs[k].name, nl) ==
+		    0) {
+			buf_puts(&f->scratch, fast_refs[k].utf8);
+			return nl + 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether the '<' at P starts markup for the HTML tokenizer. */
+static int
+fast_lt_markup(const struct fast *f, size_t p)
+{
+	int	c;
+
+	if (p + 1 >= f->len)
+		return 0;
+	c = (unsigned char)f->s[p + 1];
+	return sanitize_alpha(c) || c == '/' || c == '!' || c == '?';
+}
+
+/*
+ * Reads text from f->pos to the next markup or the end and writes it; 0,
+ * or -1 when it holds something the fast path does not take.
+ */
+static int
+fast_text(struct fast *f, struct writer *w)
+{
+	const char	*s = f->s;
+	size_t		 start, p = f->pos, n;
+	int		 refs = 0;
+
+	if (f->skiplf) {
+		/* The parser drops one newline token after <pre>. */
+		f->skiplf = 0;
+		if (s[p] == '&')
+			return -1;
+		if (s[p] == '\n')
+			f->pos = ++p;
+		if (p >= f->len || (s[p] == '<' && fast_lt_markup(f, p)))
+			return 0;
+	}
+	/* As writer_walk: a newline left there was the author's second. */
+	if (w->pre != 0 && w->pre == w->b.len && s[p] == '\n')
+		writer_add(w, "\n", 1);
+	start = p;
+	f->scratch.len = 0;
+	while (p < f->len && !(s[p] == '<' && fast_lt_markup(f, p))) {
+		if (s[p] != '&') {
+			p++;
+			continue;
+		}
+		if (!refs) {
+			buf_add(&f->scratch, s + start, p - start);
+			refs = 1;
+		} else
+			buf_add(&f->scratch, s + start, p - start);
+		if ((n = fast_ref(f, s + p, f->len - p)) == 0)
+			return -1;
+		p += n;
+		start = p;
+	}
+	if (refs) {
+		buf_add(&f->scratch, s + start, p - start);
+		if (f->scratch.failed)
+			return -1;
+		writer_escape_n(w, f->scratch.data, f->scratch.len, 0);
+	} else
+		writer_escape_n(w, s + f->pos, p - f->pos, 0);
+	f->pos = p;
+	return 0;
+}
+
+/* Whether C is a letter, digit or one of the name characters we take. */
+static int
+fast_namechar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+	    c == '_' || c == ':';
+}
+
+/*
+ * Reads the attributes of a start tag up to and including its '>' and,
+ * when all is well, writes the element's start tag.  0, or -1 to decline.
+ */
+static int
+fast_start(struct fast *f, struct writer *w, const char *name,
+    unsigned bits)
+{
+	const char	*s = f->s;
+	size_t		 p = f->pos, nattr = 0, i, j, nstart, n;
+	size_t		 an[FAST_MAXATTRS], al[FAST_MAXATTRS];
+	size_t		 vo[FAST_MAXATTRS];
+	char		 q;
+
+	f->scratch.len = 0;
+	for (;;) {
+		while (p < f->len && (s[p] == ' ' || s[p] == '\t' ||
+		    s[p] == '\n'))
+			p++;
+		if (p >= f->len)
+			return -1;
+		if (s[p] == '>')
+			break;
+		if (s[p] == '/') {
+			/* On anything but a void, gumbo ignores the '/'. */
+			if (p + 1 >= f->len || s[p + 1] != '>' ||
+			    !(bits & F_VOID))
+				return -1;
+			p++;
+			break;
+		}
+		if (!(s[p] >= 'a' && s[p] <= 'z') || nattr == FAST_MAXATTRS)
+			return -1;
+		nstart = p;
+		while (p < f->len && fast_namechar((unsigned char)s[p]))
+			p++;
+		an[nattr] = nstart;
+		al[nattr] = p - nstart;
+		if (al[nattr] >= 64)
+			return -1;
+		for (i = 0; i < nattr; i++)
+			if (al[i] == al[nattr] && memcmp(s + an[i], s + nstart,
+			    al[i]) == 0)
+				return -1;
+		vo[nattr] = f->scratch.len;
+		if (p < f->len && s[p] == '=') {
+			p++;
+			if (p >= f->len || (s[p] != '"' && s[p] != '\''))
+				return -1;
+			q = s[p++];
+			for (j = p; j < f->len && s[j] != q; ) {
+				if (s[j] != '&') {
+					buf_add(&f->scratch, s + j, 1);
+					j++;
+					continue;
+				}
+				if ((n = fast_ref(f, s + j, f->len - j)) == 0)
+					return -1;
+				j += n;
+			}
+			if (j >= f->len)
+				return -1;
+			p = j + 1;
+			if (p < f->len && s[p] != ' ' && s[p] != '\t' &&
+			    s[p] != '\n' && s[p] != '>' && s[p] != '/')
+				return -1;
+		} else if (p < f->len && s[p] != ' ' && s[p] != '\t' &&
+		    s[p] != '\n' && s[p] != '>' && s[p] != '/')
+			return -1;
+		buf_add(&f->scratch, "", 1);
+		nattr++;
+	}
+	if (f->scratch.failed)
+		return -1;
+	f->pos = p + 1;
+	writer_add(w, "<", 1);
+	writer_add(w, name, strlen(name));
+	for (i = 0; i < nattr && !w->oom; i++) {
+		char	aname[64];
+
+		memcpy(aname, s + an[i], al[i]);
+		aname[al[i]] = '\0';
+		writer_attr_one(w, aname, f->scratch.data + vo[i]);
+	}
+	if (bits & F_VOID) {
+		writer_add(w, " />", 3);
+		return 0;
+	}
+	writer_add(w, ">", 1);
+	w->depth++;
+	f->st[f->n].name = name;
+	f->st[f->n].bits = bits;
+	f->n++;
+	if (bits & F_P)
+		f->nps++;
+	if (bits & F_A)
+		f->nas++;
+	return 0;
+}
+
+/*
+ * Reads the tag at f->pos ('<' and a letter or '/') and writes it; 0, or
+ * -1 to decline.
+ */
+static int
+fast_tagpos(struct fast *f, struct writer *w)
+{
+	const char	*s = f->s, *name;
+	size_t		 p = f->pos + 1, start;
+	unsigned	 bits;
+	int		 end = 0;
+	struct fast_ent	*top;
+
+	if (p < f->len && s[p] == '/') {
+		end = 1;
+		p++;
+	}
+	start = p;
+	while (p < f->len && ((s[p] >= 'a' && s[p] <= 'z') ||
+	    (s[p] >= '0' && s[p] <= '9')))
+		p++;
+	if (p == start || (name = fast_tag(s + start, p - start, &bits)) ==
+	    NULL)
+		return -1;
+	top = f->n > 0 ? &f->st[f->n - 1] : NULL;
+	if (end) {
+		while (p < f->len && (s[p] == ' ' || s[p] == '\t' ||
+		    s[p] == '\n'))
+			p++;
+		if (p >= f->len || s[p] != '>' || top == NULL ||
+		    top->name != name)
+			return -1;
+		f->pos = p + 1;
+		f->skiplf = 0;
+		writer_close(w, name);
+		if (top->bits & F_P)
+			f->nps--;
+		if (top->bits & F_A)
+			f->nas--;
+		f->n--;
+		return 0;
+	}
+	f->skiplf = 0;
+	if (p >= f->len || (s[p] != ' ' && s[p] != '\t' && s[p] != '\n' &&
+	    s[p] != '>' && s[p] != '/'))
+		return -1;
+	if (((bits & F_BLOCK) && f->nps > 0) || ((bits & F_A) && f->nas > 0) ||
+	    ((bits & F_HEADING) && top != NULL && (top->bits & F_HEADING)) ||
+	    ((bits & F_LI) && (top == NULL || !(top->bits & F_LIST))) ||
+	    ((bits & F_DITEM) && (top == NULL || !(top->bits & F_DL))) ||
+	    (!(bits & F_VOID) && f->n == FAST_MAXDEPTH))
+		return -1;
+	f->pos = p;
+	if (fast_start(f, w, name, bits) == -1)
+		return -1;
+	if (bits & F_PRE) {
+		w->pre = w->b.len;
+		f->skiplf = 1;
+	}
+	return 0;
+}
+
+/*
+ * Writes LEN bytes of cleaned HTML through the fast path into W.  0 when
+ * done, 1 when the input is outside the subset (W must be reset), -1 when
+ * out of memory.
+ */
+static int
+fast_run(struct writer *w, const char *html, size_t len)
+{
+	struct fast	*f;
+	int		 r = 0;
+
+	if (!fast_chars_ok(html, len))
+		return 1;
+	if ((f = malloc(sizeof *f)) == NULL)
+		return -1;
+	f->s = html;
+	f->len = len;
+	f->pos = 0;
+	f->n = f->nps = f->nas = 0;
+	f->skiplf = 0;
+	buf_init(&f->scratch, SIZE_MAX / 2);
+	while (f->pos < f->len && r == 0 && !w->oom) {
+		if (html[f->pos] != '<' || !fast_lt_markup(f, f->pos))
+			r = fast_text(f, w);
+		else if ((html[f->pos + 1] >= 'a' && html[f->pos + 1] <= 'z') ||
+		    html[f->pos + 1] == '/')
+			r = fast_tagpos(f, w);
+		else
+			r = -1;
+	}
+	if (r == 0 && f->n > 0)
+		r = -1;
+	buf_free(&f->scratch);
+	free(f);
+	if (w->oom)
+		return -1;
+	return r == 0 ? 0 : 1;
+}
+
+/*
+ * Length of the numeric reference to an ampersand at S (at most LEFT bytes:
+ * "&#38;" or "&#x26;", leading zeros allowed, ';' required), with its
+ * marker's last byte in *MARK; 0 when S holds none.
+ */
+static size_t
+sanitize_ampref(const char *s, size_t left, int *mark)
+{
+	size_t	i = 2;
+	int	hex;
+
+	if (left < 5 || s[0] != '&' || s[1] != '#')
+		return 0;
+	hex = s[2] == 'x' || s[2] == 'X';
+	if (hex)
+		i++;
+	while (i < left && s[i] == '0')
+		i++;
+	if (left - i < 3 || s[i] != (hex ? '2' : '3') ||
+	    s[i + 1] != (hex ? '6' : '8') || s[i + 2] != ';')
+		return 0;
+	*mark = hex ? SANITIZE_AMP_HEX : SANITIZE_AMP_DEC;
+	return i + 3;
+}
+
+/*
  * LEN bytes of HTML without what XML 1.0 forbids, dropped before parsing
  * (gumbo would make them U+FFFD); form feed, HTML white space, becomes a
  * space.  Returns NULL when out of memory.  Caller frees.
@@ -2327,17 +3414,34 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 {
 	const unsigned char	*p = (const unsigned char *)html;
 	size_t			 i = 0, o = 0, n, skip;
+	int			 mark;
 	char			*out;
 
 	if ((out = malloc(len + 1)) == NULL)
 		return NULL;
 	while (i < len) {
+		/* Printable ASCII but '&' is copied as it is. */
+		if (p[i] >= 0x20 && p[i] < 0x80 && p[i] != '&') {
+			out[o++] = (char)p[i++];
+			continue;
+		}
 		if (p[i] == '\f') {
 			out[o++] = ' ';
 			i++;
 			continue;
 		}
+		if (p[i] == '&' && (n = sanitize_ampref(html + i, len - i,
+		    &mark)) != 0) {
+			out[o++] = (char)0xf4;
+			out[o++] = (char)0x8f;
+			out[o++] = (char)0xbc;
+			out[o++] = (char)mark;
+			i += n;
+			continue;
+		}
 		n = sanitize_xmlchar(p + i, len - i, &skip);
+		if (n == 4 && sanitize_ampmark(p + i) != NULL)
+			n = 0;	/* our markers: never the publisher's */
 		memcpy(out + o, p + i, n);
 		o += n;
 		i += skip;
@@ -2349,6 +3453,12 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 
 char *
 sanitize_html(const char *html, size_t len, const char *base)
+{
+	return sanitize_html_path(html, len, base, SANITIZE_AUTO);
+}
+
+char *
+sanitize_html_path(const char *html, size_t len, const char *base, int path)
 {
 	struct writer	w;
 	size_t		cut;
@@ -2371,6 +3481,26 @@ sanitize_html(const char *html, size_t len, const char *base)
 	w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
 	buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
 	    SANITIZE_MAXDEPTH * 16);
+	if (path != SANITIZE_GUMBO) {
+		if ((r = fast_run(&w, in, len)) != 1) {
+			free(in);
+			if (r == -1) {
+				buf_free(&w.b);
+				return NULL;
+			}
+			return buf_release(&w.b, NULL);
+		}
+		buf_free(&w.b);
+		if (path == SANITIZE_FAST) {
+			free(in);
+			return NULL;
+		}
+		memset(&w, 0, sizeof w);
+		w.base = base;
+		w.budget = SANITIZE_OUT_MIN + SANITIZE_OUT_MUL * len;
+		buf_init(&w.b, w.budget + SANITIZE_OUT_SLACK +
+		    SANITIZE_MAXDEPTH * 16);
+	}
 	r = sanitize_try(&w, in, len, 0);
 	if (r == 1) {
 		/*

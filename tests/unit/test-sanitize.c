@@ -3,7 +3,11 @@
  * again with gumbo and walked: no element, attribute or URL scheme off our
  * own lists (kept here, apart from sanitize.c's) may appear, the output
  * must be XML-safe UTF-8, and sanitizing it again must change nothing.
+ * The fast path for tidy HTML is held to the full HTML5 parse: both must
+ * write the same bytes for every input the fast path takes.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +38,11 @@ static const char *const ok_elements[] = {
 	"strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
 	"tfoot", "th", "thead", "time", "tr", "track", "tt", "u", "ul", "var",
 	"video", "wbr",
+	/* Inert form controls and old or unknown names feedparser keeps. */
+	"area", "button", "canvas", "datagrid", "datalist", "dialog", "dir",
+	"event-source", "fieldset", "input", "keygen", "label", "legend", "m",
+	"map", "menu", "meter", "multicol", "nextid", "optgroup", "option",
+	"output", "progress", "select", "sound", "spacer", "textarea",
 };
 
 /* Attributes the output may hold. */
@@ -46,11 +55,27 @@ static const char *const ok_attrs[] = {
 	"open", "poster", "preload", "reversed", "rows", "rowspan", "rules",
 	"scope", "size", "sizes", "span", "src", "srclang", "srcset", "start",
 	"summary", "title", "type", "valign", "value", "vspace", "width",
+	/* feedparser's harmless ones; style is checked as CSS. */
+	"accept", "accept-charset", "accesskey", "autocomplete", "autofocus",
+	"background", "balance", "bgproperties", "bordercolor",
+	"bordercolordark", "bordercolorlight", "bottompadding", "ch",
+	"challenge", "charset", "checked", "choff", "class", "contenteditable",
+	"coords", "datafld", "datapagesize", "datasrc", "delay", "disabled",
+	"draggable", "dynsrc", "enctype", "end", "for", "frame", "galleryimg",
+	"gutter", "hidden", "hidefocus", "high", "icon", "inputmode", "ismap",
+	"keytype", "leftspacing", "list", "loopcount", "loopend", "loopstart",
+	"low", "lowsrc", "max", "maxlength", "method", "min", "multiple",
+	"nohref", "optimum", "pattern", "point-size", "pqg", "prompt",
+	"radiogroup", "readonly", "rel", "repeat-max", "repeat-min", "replace",
+	"required", "rev", "rightspacing", "selected", "shape", "step", "style",
+	"suppress", "tabindex", "template", "toppadding", "unselectable", "urn",
+	"usemap", "variable", "volume", "vrml", "wrap",
 };
 
 /* Attributes holding one URL. */
 static const char *const url_attrs[] = {
-	"cite", "href", "longdesc", "poster", "src",
+	"background", "cite", "datasrc", "dynsrc", "href", "icon", "longdesc",
+	"lowsrc", "poster", "src", "vrml",
 };
 
 /* URL schemes the output may use. */
@@ -63,11 +88,12 @@ static const char *const ok_schemes[] = {
 /* Markup that must never come out, whatever the vector. */
 static const char *const never[] = {
 	"<script", "<style", "<iframe", "<frame", "<svg", "<math", "<object",
-	"<embed", "<applet", "<form", "<input", "<button", "<textarea",
-	"<select", "<base", "<meta", "<link", "<template", "<noscript",
-	"<title", "<!--", "<?", "<!doctype", "javascript:", "vbscript:",
-	"livescript:", "data:", " on", "style=", "expression(", " id=",
-	" name=", "xlink", "srcdoc", "formaction", "http-equiv",
+	"<embed", "<applet", "<form", "<base", "<meta", "<link", "<template",
+	"<noscript", "<title", "<!--", "<?", "<!doctype", "javascript:",
+	"vbscript:", "livescript:", "data:", " on", "expression", "url(",
+	"behavior", "binding", "@import", " id=", " name=", " action=",
+	" form=", " target=", " ping=", "xlink", "srcdoc", "formaction",
+	"http-equiv",
 };
 
 /* Hostile input, each checked structurally and against NEVER. */
@@ -263,6 +289,50 @@ check_srcset(const char *v)
 	}
 }
 
+/* Case-insensitive strstr. */
+static const char *
+find_nocase(const char *hay, const char *needle)
+{
+	size_t	n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+/*
+ * NULL when the style value V can only set plain properties: no function but
+ * rgb()/rgba()/hsl()/hsla(), no escape, comment, at-rule, URL, nor anything
+ * past ASCII letters, digits, spaces and # % . , ! - _ ' " : ;.
+ */
+static const char *
+check_css(const char *v)
+{
+	static const char *const bad[] = { "url", "expression", "behavior",
+	    "binding", "javascript", "position", "z-index" };
+	const char	*p;
+	size_t		 i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (find_nocase(v, bad[i]) != NULL)
+			return "hostile CSS";
+	for (p = v; *p != '\0'; p++) {
+		if (isalnum((unsigned char)*p) || strchr(" \t\n#%.,!-_'\":;",
+		    *p) != NULL)
+			continue;
+		if (*p == '(' && p - v >= 3 && (strncasecmp(p - 3, "rgb", 3)
+		    == 0 || strncasecmp(p - 3, "hsl", 3) == 0 ||
+		    strncasecmp(p - 3, "gba", 3) == 0 || strncasecmp(p - 3,
+		    "sla", 3) == 0))
+			continue;
+		if (*p == ')')
+			continue;
+		return "character not allowed in CSS";
+	}
+	return NULL;
+}
+
 /*
  * Parses OUT as a browser would and walks the tree: NULL when it holds only
  * allowed elements, attributes and URLs and is no deeper than 257 levels,
@@ -329,12 +399,18 @@ check_tree(const char *out)
 			a = e->attributes.data[i];
 			if (strncasecmp(a->name, "on", 2) == 0)
 				err = "event handler attribute";
+			else if (strncmp(a->name, "aria-", 5) == 0)
+				err = a->name[strspn(a->name + 5,
+				    "abcdefghijklmnopqrstuvwxyz-") + 5] ==
+				    '\0' ? NULL : "odd aria- name";
 			else if (!ON(ok_attrs, a->name))
 				err = "attribute not allowed";
 			else if (ON(url_attrs, a->name))
 				err = check_url(a->value);
 			else if (strcmp(a->name, "srcset") == 0)
 				err = check_srcset(a->value);
+			else if (strcmp(a->name, "style") == 0)
+				err = check_css(a->value);
 		}
 		for (i = 0; i < e->children.length; i++) {
 			if (sp == cap) {
@@ -389,18 +465,6 @@ check_xml(const char *s)
 			return "U+FFFE or U+FFFF";
 		p += n;
 	}
-	return NULL;
-}
-
-/* Case-insensitive strstr. */
-static const char *
-find_nocase(const char *hay, const char *needle)
-{
-	size_t	n = strlen(needle);
-
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return hay;
 	return NULL;
 }
 
@@ -490,9 +554,13 @@ test_xss_leftovers(void **state)
 		{ "<p>a<svg><text>s</text></svg>b</p>", "<p>ab</p>" },
 		{ "<p>a<math><mi>m</mi></math>b</p>", "<p>ab</p>" },
 		{ "<p>a<iframe>i</iframe>b</p>", "<p>ab</p>" },
-		{ "<p>a<object>o</object>b</p>", "<p>ab</p>" },
-		{ "<p>a<button>b</button><select><option>o</select>c</p>",
-		    "<p>ac</p>" },
+		{ "<p>a<object data=\"x.swf\">o</object>b</p>", "<p>aob</p>" },
+		{ "<p>a<button formaction=\"javascript:alert(1)\">b</button>"
+		    "<select form=f name=n><option>o</select>c</p>",
+		    "<p>a<button>b</button><select><option>o</option></select>c"
+		    "</p>" },
+		{ "<div style=\"color: red; background: url(javascript:x)\">x"
+		    "</div>", "<div style=\"color: red;\">x</div>" },
 		{ "<p>a<!-- c -->b</p>", "<p>ab</p>" },
 		{ "<!--><script>alert(1)</script>-->", "--&gt;" },
 		{ "<scr<script>ipt>alert(1)</script>", "ipt&gt;alert(1)" },
@@ -697,7 +765,10 @@ test_media_and_friends(void **state)
 	}
 }
 
-/* Attributes off the list go; id, class, style, handlers among them. */
+/*
+ * Attributes off the list go (id, name, handlers, data-*, target, ping,
+ * form, action); class, aria-* and a filtered style stay.
+ */
 static void
 test_attributes_dropped(void **state)
 {
@@ -706,12 +777,18 @@ test_attributes_dropped(void **state)
 	(void)state;
 	out = san("<p id=\"x\" class=\"y\" style=\"color:red\" onclick=\"z\" "
 	    "title=\"t\" lang=\"en\" dir=\"ltr\" data-foo=\"1\" "
-	    "xml:lang=\"en\">x</p>", NULL);
-	assert_string_equal(out, "<p title=\"t\" lang=\"en\" dir=\"ltr\">x</p>");
+	    "xml:lang=\"en\" aria-label=\"l\" aria-x\"y=\"1\">x</p>", NULL);
+	assert_string_equal(out, "<p class=\"y\" style=\"color: red;\" "
+	    "title=\"t\" lang=\"en\" dir=\"ltr\" aria-label=\"l\">x</p>");
 	free(out);
 	out = san("<a href=\"/x\" target=\"_blank\" rel=\"opener\" "
 	    "name=\"n\" ping=\"http://t.example/\" download>x</a>", NULL);
-	assert_string_equal(out, "<a href=\"/x\">x</a>");
+	assert_string_equal(out, "<a href=\"/x\" rel=\"opener\">x</a>");
+	free(out);
+	out = san("<span form=\"f\" action=\"/a\" data=\"/d\" "
+	    "accesskey=\"k\" tabindex=\"1\" hidden>x</span>", NULL);
+	assert_string_equal(out,
+	    "<span accesskey=\"k\" tabindex=\"1\" hidden=\"\">x</span>");
 	free(out);
 	/* Values: & and " escaped, < and > too, the rest as written. */
 	out = san("<img alt='a \"b\" & <c> &amp; d'>", NULL);
@@ -820,8 +897,7 @@ test_unwrap(void **state)
 	} t[] = {
 		{ "<custom-el>x</custom-el>", "x" },
 		{ "<marquee>m</marquee>", "m" },
-		{ "<label>l</label><fieldset><legend>g</legend>f</fieldset>",
-		    "lgf" },
+		{ "<nobr>l</nobr><blink>g</blink><x-f>f</x-f>", "lgf" },
 		{ "<span><unknown><b>x</b></unknown></span>",
 		    "<span><b>x</b></span>" },
 		{ "<html><body><p>x</p></body></html>", "<p>x</p>" },
@@ -841,6 +917,487 @@ test_unwrap(void **state)
 		check_output(t[i].in, out, NULL);
 		free(out);
 	}
+}
+
+/* Runs each IN through the sanitizer with BASE and wants WANT exactly. */
+static void
+want_all(const char *const (*t)[2], size_t n, const char *base)
+{
+	char	*out;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		out = san(t[i][0], base);
+		if (strcmp(out, t[i][1]) != 0) {
+			print_error("input: %s\nwant:  %s\ngot:   %s\n", t[i][0],
+			    t[i][1], out);
+			fail();
+		}
+		check_output(t[i][0], out, base);
+		free(out);
+	}
+}
+
+/* style keeps plain declarations, rewritten as "name: value;". */
+static void
+test_css_kept(void **state)
+{
+	static const char *const t[][2] = {
+		{ "<span style=\"color:red\">x</span>",
+		    "<span style=\"color: red;\">x</span>" },
+		{ "<span style=\"border: 1px solid rgb(0, 0, 0)\">x</span>",
+		    "<span style=\"border: 1px solid rgb(0, 0, 0);\">x</span>" },
+		{ "<span style=\"font-family: 'Lucida Console', arial,sans-serif;"
+		    " TEXT-INDENT: 0.5in\">x</span>",
+		    "<span style=\"font-family: 'Lucida Console', arial,"
+		    "sans-serif; TEXT-INDENT: 0.5in;\">x</span>" },
+		{ "<span style=\"margin: 0 15px 0 0 !important; padding: 2ex;"
+		    "background-color: #000\">x</span>",
+		    "<span style=\"margin: 0 15px 0 0 !important; padding: 2ex; "
+		    "background-color: #000;\">x</span>" },
+		{ "<span style='font-family: \"Comic Sans\"'>x</span>",
+		    "<span style=\"font-family: &quot;Comic Sans&quot;;\">x"
+		    "</span>" },
+		/* Only the bad declarations go. */
+		{ "<span style=\"color: blue; background-image: url(x.png); "
+		    "background-repeat: no-repeat; width: 10px\">x</span>",
+		    "<span style=\"color: blue; width: 10px;\">x</span>" },
+		{ "<span style=\"position: fixed; top: 0; z-index: 9\">x</span>",
+		    "<span>x</span>" },
+		{ "<span style=\"margin: 99999em\">x</span>", "<span>x</span>" },
+		{ "<span style=\"margin-top: -500px\">x</span>",
+		    "<span>x</span>" },
+	};
+
+	(void)state;
+	want_all(t, sizeof t / sizeof t[0], NULL);
+}
+
+/* Hostile CSS: every vector loses its style attribute whole. */
+static void
+test_css_hostile(void **state)
+{
+	static const char *const css[] = {
+		"background: url(javascript:alert(1))",
+		"background-image: url(\"javascript:alert(1)\")",
+		"background:url( http://evil.example/x.png )",
+		"background: URL(x)",
+		"width: expression(alert(1))",
+		"width: expr/**/ession(alert(1))",
+		"w\\idth: 1px",
+		"color: \\72 ed",
+		"background: \\75 rl(x)",
+		"color: red /* comment */",
+		"behavior: url(x.htc)",
+		"-moz-binding: url(http://evil.example/x.xml#xss)",
+		"@import 'http://evil.example/x.css'",
+		"color: red; @import url(x)",
+		"font-family: 'a;b'",
+		"font-family: 'unclosed",
+		"font-family: \"a\\\"b\"",
+		"color: red; } body { background: red",
+		"color: <script>",
+		"color: &#106;",
+		"color: rgb(1, 2, url(x))",
+		"color: rgb(1, 2",
+		"color: attr(title)",
+		"color: var(--x)",
+		"content: 'x'",
+		"background: image-set(\"x.png\" 1x)",
+		"list-style: url(x)",
+		"cursor: url(x), auto",
+		"color: r\xc3\xa9" "d",
+		"color: red\xef\xbc\x9b",
+		"position: absolute",
+		"padding: 1px:2px",
+		"border: 1px solid red; border: 1em solid url(x)",
+	};
+	char	 in[512], *out;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof css / sizeof css[0]; i++) {
+		snprintf(in, sizeof in, "<span style=\"%s\">x</span>", css[i]);
+		out = san(in, BASE);
+		check_output(in, out, BASE);
+		if (find_nocase(out, "url") != NULL ||
+		    find_nocase(out, "expr") != NULL ||
+		    find_nocase(out, "@") != NULL ||
+		    find_nocase(out, "binding") != NULL ||
+		    find_nocase(out, "behavior") != NULL ||
+		    strchr(out, '\\') != NULL ||
+		    find_nocase(out, "/*") != NULL ||
+		    find_nocase(out, "&#") != NULL) {
+			print_error("input:  %s\noutput: %s\n", in, out);
+			fail();
+		}
+		free(out);
+	}
+	/* The whole declaration goes, and its neighbours stay intact. */
+	out = san("<p style=\"color: red; background: url(javascript:x); "
+	    "width: 1px\">x</p>", NULL);
+	assert_string_equal(out, "<p style=\"color: red; width: 1px;\">x</p>");
+	free(out);
+	out = san("<p style=\"font-family: 'a;b'; color: red\">x</p>", NULL);
+	assert_string_equal(out, "<p style=\"color: red;\">x</p>");
+	free(out);
+}
+
+/* Inert form controls and feedparser's extra elements are kept. */
+static void
+test_inert_controls(void **state)
+{
+	static const char *const t[][2] = {
+		{ "<label for=\"q\">l</label><fieldset disabled><legend>g"
+		    "</legend>f</fieldset>",
+		    "<label for=\"q\">l</label><fieldset disabled=\"\"><legend>g"
+		    "</legend>f</fieldset>" },
+		{ "<input type=\"text\" name=\"q\" id=\"q\" value=\"v\" "
+		    "form=\"login\" formaction=\"/steal\" maxlength=\"5\" "
+		    "onfocus=\"x()\" autofocus>",
+		    "<input type=\"text\" value=\"v\" maxlength=\"5\" "
+		    "autofocus=\"\" />" },
+		{ "<input type=\"image\" src=\"javascript:alert(1)\">",
+		    "<input type=\"image\" />" },
+		{ "<input type=\"image\" src=\"b.png\">",
+		    "<input type=\"image\" src=\"" BASE "b.png\" />" },
+		{ "<button type=\"submit\" formmethod=\"post\">b</button>",
+		    "<button type=\"submit\">b</button>" },
+		{ "<textarea rows=\"2\" cols=\"3\">&lt;/textarea&gt;&lt;script&gt;"
+		    "</textarea>",
+		    "<textarea rows=\"2\" cols=\"3\">&lt;/textarea&gt;&lt;script&gt;"
+		    "</textarea>" },
+		{ "<textarea>\n\nx</textarea>", "<textarea>\n\nx</textarea>" },
+		{ "<select multiple><optgroup label=\"g\"><option selected "
+		    "value=\"1\">o</option></optgroup></select>",
+		    "<select multiple=\"\"><optgroup label=\"g\"><option "
+		    "selected=\"\" value=\"1\">o</option></optgroup></select>" },
+		{ "<map name=\"m\"><area shape=\"rect\" coords=\"0,0,1,1\" "
+		    "href=\"javascript:x\" nohref></map>",
+		    "<map><area shape=\"rect\" coords=\"0,0,1,1\" nohref=\"\" />"
+		    "</map>" },
+		{ "<meter min=\"0\" max=\"1\" value=\"0.5\">m</meter><progress "
+		    "value=\"1\">p</progress><output for=\"a\">o</output>",
+		    "<meter min=\"0\" max=\"1\" value=\"0.5\">m</meter><progress "
+		    "value=\"1\">p</progress><output for=\"a\">o</output>" },
+		{ "<dialog open>d</dialog><m>x</m><menu><li>i</li></menu>",
+		    "<dialog open=\"\">d</dialog><m>x</m><menu><li>i</li>"
+		    "</menu>" },
+		{ "<form action=\"/x\"><input name=\"a\"></form>t", "t" },
+		{ "<span background=\"javascript:x\" dynsrc=\"data:x\" "
+		    "lowsrc=\"l.png\">x</span>",
+		    "<span lowsrc=\"" BASE "l.png\">x</span>" },
+	};
+
+	(void)state;
+	want_all(t, sizeof t / sizeof t[0], BASE);
+}
+
+/* An ampersand written as a numeric reference comes out as written. */
+static void
+test_amp_as_written(void **state)
+{
+	static const char *const t[][2] = {
+		{ "&#38;", "&#38;" },
+		{ "&#x26;", "&#x26;" },
+		{ "&#X26; &#0038; &#x0026;", "&#x26; &#38; &#x26;" },
+		{ "<b>&#38;</b>", "<b>&#38;</b>" },
+		{ "<a title=\"&#38;\">&#38;</a>", "<a title=\"&#38;\">&#38;</a>" },
+		{ "&amp; & &#38 &#38x;", "&amp; &amp; &amp; &amp;x;" },
+		/* In a URL it is an ampersand again, and may be escaped. */
+		{ "<a href=\"/x?a=1&#38;b=2\">x</a>",
+		    "<a href=\"/x?a=1&amp;b=2\">x</a>" },
+		{ "<a href=\"java&#38;script:alert(1)\">x</a>",
+		    "<a href=\"java&amp;script:alert(1)\">x</a>" },
+		{ "<span style=\"color: red&#38;\">x</span>", "<span>x</span>" },
+		/* The markers themselves, written by a publisher, go. */
+		{ "a\xf4\x8f\xbc\xb8" "b\xf4\x8f\xbc\xa6" "c", "abc" },
+		{ "<!-- &#38; --><script>&#38;</script>", "" },
+	};
+
+	(void)state;
+	want_all(t, sizeof t / sizeof t[0], NULL);
+}
+
+/*
+ * Holds the two ways to each other on IN: the full parse and the default
+ * must agree, and the fast path, when it takes IN, must agree with both.
+ * Returns 1 when the fast path took it.
+ */
+static int
+same_both_ways(const char *in, size_t len, const char *base)
+{
+	char	*g, *a, *f;
+	int	 took;
+
+	g = sanitize_html_path(in, len, base, SANITIZE_GUMBO);
+	a = sanitize_html_path(in, len, base, SANITIZE_AUTO);
+	f = sanitize_html_path(in, len, base, SANITIZE_FAST);
+	assert_non_null(g);
+	assert_non_null(a);
+	if (strcmp(g, a) != 0 || (f != NULL && strcmp(f, g) != 0)) {
+		print_error("input: %.*s\ngumbo: %s\nauto:  %s\nfast:  %s\n",
+		    (int)len, in, g, a, f != NULL ? f : "(declined)");
+		fail();
+	}
+	took = f != NULL;
+	free(g);
+	free(a);
+	free(f);
+	return took;
+}
+
+/* Fragments the fast path should take, and near misses it must not. */
+static const char *const tidy[] = {
+	"<p>Hello <b>bold</b> and <i>it</i>.</p>",
+	"<p>a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos;</p>",
+	"<p>&#38; &#x26; &#X26; &#038; &#233; &#xe9; &#x1F600; &nbsp;x"
+	    "&mdash;&hellip;&rsquo;&euro;</p>",
+	"AT&T & co < 3 > 2 &",
+	"<p>x &#0; &#128; &#x80; &#xD800; &#x110000; &#65534; &#13;</p>",
+	"<p>&notin; &not &ampx &amp</p>",
+	"<ul><li>one</li><li>two <a href=\"/x?a=1&amp;b=2\">l</a></li></ul>",
+	"<ol start=\"3\">\n<li>a</li>\n</ol>",
+	"<dl><dt>t</dt><dd>d</dd></dl>",
+	"<h2>T</h2><h3 title='s&amp;t'>u</h3>",
+	"<blockquote cite=\"q.html\"><p>q</p></blockquote>",
+	"<figure><img src=\"a.png\" alt=\"A\" width=\"1\"/><figcaption>c"
+	    "</figcaption></figure>",
+	"<p>br<br>br<br/>br<br />wbr<wbr>x</p><hr><hr/>",
+	"<pre>\ncode\n</pre><pre>\n\ntwo</pre><pre>x\n</pre><pre></pre>"
+	    "<pre>\n</pre><pre><code>\nc</code></pre><pre>&#10;x</pre>",
+	"<div><p>a</p><p>b</p></div><section><article>x</article></section>",
+	"<a href=\"javascript:alert(1)\">j</a><a href=\"java&#x09;script:x\">"
+	    "k</a><img src=\"data:x\">",
+	"<span style=\"color: red; background: url(x)\" class=\"c\" id=\"i\" "
+	    "onclick=\"x()\" data-x=\"1\" aria-label=\"l\">s</span>",
+	"<span title=\"a\" title=\"b\">dup</span>",
+	"<img srcset=\"a.png 1x, b.png 2x\" src=\"c.png\">",
+	"<p>nested <b><i><u><s><em><strong><code>x</code></strong></em></s>"
+	    "</u></i></b></p>",
+	"<b><b><b><b><b>noah</b></b></b></b></b>",
+	"<a href=\"/a\"><div>block in a</div></a>",
+	"<b><p>p in b</p></b>",
+	/* Near misses: each must decline or agree. */
+	"<p>a<div>b</div></p>", "<p>a<p>b</p></p>", "<a href=x><a>y</a></a>",
+	"<h1><h2>x</h2></h1>", "<li>x</li>", "<ul><li><li>x</li></li></ul>",
+	"<dd>x</dd>", "<P>upper</P>", "<p CLASS=\"x\">x</p>", "<p class=x>x</p>",
+	"<b>x</i>", "<b>x", "</b>x", "<br></br>", "<span/>x", "<p>a\r\nb</p>",
+	"<p>\xc2\x85</p>", "<p>\xef\xbb\xbf</p>", "\xef\xbb\xbfx",
+	"<table><tr><td>x</td></tr></table>", "<p><!-- c -->x</p>",
+	"<p>x</p >", "<p >x</p>", "<p\tclass=\"a\"\n>x</p>", "<pre>&amp;x</pre>",
+	"<script>x</script>", "<p>a<hr>b</p>", "<i><p>x</i></p>",
+	"<p title=\"a\"b=\"c\">x</p>", "<p title=\"&#x26;&amp;&lt;\">x</p>",
+	"<p>x\x7fy</p>", "<img src=\"a\" / >", "<p>&#x10FF38;&#1114150;</p>",
+};
+
+/* The fast path writes exactly what the full parse does. */
+static void
+test_fast_path_same(void **state)
+{
+	const char	*bases[] = { NULL, BASE };
+	char		 buf[4096];
+	size_t		 i, b, n, took = 0, total = 0;
+	unsigned	 seed = 12345, k, parts, r, t;
+	static const char *const elems[][2] = {
+		{ "p", "" }, { "b", "" }, { "i", "" }, { "em", "" },
+		{ "strong", " class=\"s\"" }, { "a", " href=\"/x?a=1&amp;b\"" },
+		{ "a", " href=\"javascript:x\" title='&#38;t'" },
+		{ "span", " style=\"color: red; width: 9999px\" id=\"i\"" },
+		{ "div", "" }, { "ul", "" }, { "ol", " start=\"2\"" },
+		{ "li", "" }, { "dl", "" }, { "dt", "" }, { "dd", "" },
+		{ "blockquote", " cite=\"c\"" }, { "pre", "" }, { "code", "" },
+		{ "h1", "" }, { "h3", "" }, { "section", "" }, { "figure", "" },
+		{ "figcaption", "" }, { "sub", "" }, { "q", "" },
+	};
+	static const char *const texts[] = {
+		"text ", "&amp; ", "&#38;", "&#x26;", "&nbsp;", " & ", " < ",
+		"\n", "caf\xc3\xa9 ", "&lt;b&gt;", "&#233;", "&quot;q&quot;",
+		"<br>", "<br />", "<img src=\"i.png\" alt=\"a\">", "<hr>",
+		"<wbr>", "\n\n", "x > y",
+	};
+	static const char *const piece[] = {
+		"<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<a href=\"x\">",
+		"</a>", "<ul>", "</ul>", "<li>", "</li>", "<div>", "</div>",
+		"<pre>", "</pre>", "<h2>", "</h2>", "<br>", "<img src=\"i.png\">",
+		"<span class=\"c\" style=\"color:red\">", "</span>", "text ",
+		"&amp; ", "&#38;", "&nbsp;", " & ", " < ", "\n", "caf\xc3\xa9 ",
+		"<em>", "</em>", "<hr>", "<blockquote>", "</blockquote>",
+		"<dl>", "<dt>", "</dt>", "<dd>", "</dd>", "</dl>", "<code>",
+		"</code>", "<table>", "<td>", "<!-- -->", "<P>", "&copy;",
+	};
+
+	(void)state;
+	for (b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+		for (i = 0; i < sizeof vectors / sizeof vectors[0]; i++)
+			took += same_both_ways(vectors[i], strlen(vectors[i]),
+			    bases[b]);
+		for (i = 0; i < sizeof tidy / sizeof tidy[0]; i++)
+			took += same_both_ways(tidy[i], strlen(tidy[i]),
+			    bases[b]);
+		total += sizeof vectors / sizeof vectors[0] +
+		    sizeof tidy / sizeof tidy[0];
+	}
+	/*
+	 * Random fragments, nested properly by a stack, with one piece of
+	 * noise now and then (a stray tag, an uppercase name, a comment ...).
+	 */
+	for (k = 0; k < 20000; k++) {
+		const char	*open[16];
+		size_t		 sp = 0;
+
+		n = 0;
+		seed = seed * 1103515245u + 12345u;
+		parts = 1 + (seed >> 16) % 24;
+		while (parts-- > 0 && n < sizeof buf - 256) {
+			seed = seed * 1103515245u + 12345u;
+			r = (seed >> 16) % 100;
+			if (r < 35 && sp < 16) {
+				t = (seed >> 8) % (sizeof elems /
+				    sizeof elems[0]);
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "<%s%s>", elems[t][0], elems[t][1]);
+				open[sp++] = elems[t][0];
+			} else if (r < 55 && sp > 0)
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "</%s>", open[--sp]);
+			else if (r < 95)
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "%s", texts[(seed >> 8) % (sizeof texts /
+				    sizeof texts[0])]);
+			else
+				n += (size_t)snprintf(buf + n, sizeof buf - n,
+				    "%s", piece[(seed >> 8) % (sizeof piece /
+				    sizeof piece[0])]);
+		}
+		while (sp > 0)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "</%s>",
+			    open[--sp]);
+		took += same_both_ways(buf, n, (k & 1) ? BASE : NULL);
+		total++;
+	}
+	/* The fast path must really be exercised, not declined throughout. */
+	print_message("fast path took %zu of %zu fragments\n", took, total);
+	if (took * 10 < total) {
+		print_error("fast path took only %zu of %zu\n", took, total);
+		fail();
+	}
+}
+
+/* Reads FILE whole.  Caller frees; NULL when it cannot. */
+static char *
+slurp(const char *file, size_t *len)
+{
+	FILE	*fp;
+	char	*s;
+	long	 n;
+
+	if ((fp = fopen(file, "rb")) == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == -1 || (n = ftell(fp)) < 0 ||
+	    fseek(fp, 0, SEEK_SET) == -1 || (s = malloc(n + 1)) == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	if (fread(s, 1, n, fp) != (size_t)n) {
+		free(s);
+		fclose(fp);
+		return NULL;
+	}
+	fclose(fp);
+	s[n] = '\0';
+	*len = (size_t)n;
+	return s;
+}
+
+/*
+ * Every HTML-bearing element of the XML document S (description, content,
+ * summary, title ...), its text unescaped once or its CDATA, run through
+ * same_both_ways.  Counts into *TOOK and *TOTAL.
+ */
+static void
+same_in_doc(const char *s, size_t *took, size_t *total)
+{
+	static const char *const names[] = { "description", "content",
+	    "content:encoded", "summary", "title", "subtitle", "tagline",
+	    "copyright", "rights", "info" };
+	char		 close[32], *frag;
+	const char	*p = s, *q, *end;
+	size_t		 i, nl, o;
+
+	while ((p = strchr(p, '<')) != NULL) {
+		p++;
+		for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+			nl = strlen(names[i]);
+			if (strncmp(p, names[i], nl) == 0 && (p[nl] == '>' ||
+			    p[nl] == ' '))
+				break;
+		}
+		if (i == sizeof names / sizeof names[0] ||
+		    (q = strchr(p, '>')) == NULL || q[-1] == '/')
+			continue;
+		q++;
+		snprintf(close, sizeof close, "</%s>", names[i]);
+		if ((end = strstr(q, close)) == NULL)
+			continue;
+		frag = malloc(end - q + 1);
+		assert_non_null(frag);
+		if (strncmp(q, "<![CDATA[", 9) == 0 && end - q >= 12 &&
+		    strncmp(end - 3, "]]>", 3) == 0) {
+			o = (size_t)(end - q - 12);
+			memcpy(frag, q + 9, o);
+		} else {
+			for (o = 0; q < end; ) {
+				if (strncmp(q, "&lt;", 4) == 0)
+					frag[o++] = '<', q += 4;
+				else if (strncmp(q, "&gt;", 4) == 0)
+					frag[o++] = '>', q += 4;
+				else if (strncmp(q, "&quot;", 6) == 0)
+					frag[o++] = '"', q += 6;
+				else if (strncmp(q, "&amp;", 5) == 0)
+					frag[o++] = '&', q += 5;
+				else
+					frag[o++] = *q++;
+			}
+		}
+		frag[o] = '\0';
+		*took += same_both_ways(frag, o, BASE);
+		(*total)++;
+		free(frag);
+		p = end;
+	}
+}
+
+/* The fast path agrees with the full parse on the feedparser corpus. */
+static void
+test_fast_path_corpus(void **state)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 cmd[1024], path[4096], *s;
+	FILE		*list;
+	size_t		 len, took = 0, total = 0, files = 0;
+
+	(void)state;
+	if (top == NULL)
+		top = "../..";
+	snprintf(cmd, sizeof cmd, "find '%s/../shared/corpus/feedparser' "
+	    "-name '*.xml' -type f 2>/dev/null | sort", top);
+	if ((list = popen(cmd, "r")) == NULL)
+		skip();
+	while (fgets(path, sizeof path, list) != NULL) {
+		path[strcspn(path, "\n")] = '\0';
+		if ((s = slurp(path, &len)) == NULL)
+			continue;
+		same_in_doc(s, &took, &total);
+		free(s);
+		files++;
+	}
+	pclose(list);
+	if (files == 0)
+		skip();
+	print_message("corpus: %zu files, %zu fragments, %zu by the fast "
+	    "path\n", files, total, took);
+	assert_true(took > 0);
 }
 
 /* Builds COUNT copies of UNIT, %d replaced by the copy's number. */
@@ -956,6 +1513,12 @@ main(void)
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_url_ok),
 		cmocka_unit_test(test_unwrap),
+		cmocka_unit_test(test_css_kept),
+		cmocka_unit_test(test_css_hostile),
+		cmocka_unit_test(test_inert_controls),
+		cmocka_unit_test(test_amp_as_written),
+		cmocka_unit_test(test_fast_path_same),
+		cmocka_unit_test(test_fast_path_corpus),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_parse_budget),
 		cmocka_unit_test(test_large_text),
