@@ -1130,7 +1130,8 @@ classify_new(const struct conf *conf, char **err)
 				    cs->name) == 0)
 					s->via[j] |= CL_VIA_SOURCES;
 	}
-	qsort(cl->src, cl->nsrc, sizeof *cl->src, cl_source_cmp);
+	if (cl->nsrc > 0)
+		qsort(cl->src, cl->nsrc, sizeof *cl->src, cl_source_cmp);
 
 	for (size_t i = 0; i < cl->ncat; i++)
 		if ((r = cl_category(cl, conf, i, err)) != 0) {
@@ -1140,7 +1141,8 @@ classify_new(const struct conf *conf, char **err)
 			free(color);
 			return NULL;
 		}
-	qsort(cl->term, cl->nterm, sizeof *cl->term, cl_term_cmp);
+	if (cl->nterm > 0)
+		qsort(cl->term, cl->nterm, sizeof *cl->term, cl_term_cmp);
 	for (size_t i = 0; i < cl->ncat; i++)
 		cl_order(cl, i, color, &n);
 	free(color);
