@@ -13,6 +13,7 @@ struct conf_source;
 struct event_base;
 struct fetch;
 struct httpd;
+struct reclass;
 struct sched;
 struct store;
 
@@ -23,6 +24,7 @@ struct daemon {
 	struct fetch		*fetch;
 	struct sched		*sched;
 	struct httpd		*httpd;
+	struct reclass		*reclass;	/* category rules, re-sorting */
 	int			 once;		/* --once: poll everything, then exit */
 	int64_t			 started;	/* wall clock, seconds */
 	uint64_t		 generation;	/* bumped whenever stored entries change */

@@ -87,6 +87,14 @@ static const char *const migrations[] = {
 	"  error TEXT"
 	");"
 	"CREATE INDEX poll_source ON poll (source_id, at DESC);",
+	/* 2: what category rules read besides the republished fields. */
+	"ALTER TABLE entry ADD COLUMN language TEXT;"	/* declared, or NULL */
+	"ALTER TABLE entry ADD COLUMN labels TEXT;",	/* category labels, \x1f */
+	/* 3: the rules each category's stored entries were last sorted by. */
+	"CREATE TABLE category_rules ("
+	"  name TEXT PRIMARY KEY,"
+	"  fingerprint INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))

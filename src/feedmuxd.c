@@ -24,6 +24,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "parse.h"
+#include "reclass.h"
 #include "sched.h"
 #include "store.h"
 
@@ -96,6 +97,7 @@ reload(struct daemon *d)
 	if (sched_apply(d->sched, nc) == -1)
 		log_warnx("feedmuxd: reload: out of memory scheduling");
 	fetch_set_max(d->fetch, nc->max_transfers);
+	reclass_apply(d->reclass, nc);
 	d->generation++;	/* titles and memberships may have changed */
 	if (event_base_once(d->base, -1, EV_TIMEOUT, conf_free_later_cb, old,
 	    &now) == -1)
@@ -197,6 +199,9 @@ main(int argc, char **argv)
 		fatalx("feedmuxd: cannot start the fetcher");
 	if ((d.sched = sched_new(&d)) == NULL)
 		fatalx("feedmuxd: out of memory");
+	if ((d.reclass = reclass_new(&d)) == NULL ||
+	    reclass_apply(d.reclass, d.conf) == -1)
+		fatalx("feedmuxd: cannot set up the category rules");
 	if (!d.once && (d.httpd = httpd_new(&d)) == NULL)
 		fatalx("feedmuxd: cannot start the HTTP server");
 	for (int i = 0; i < 3; i++) {
@@ -219,6 +224,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	httpd_free(d.httpd);
 	sched_free(d.sched);
+	reclass_free(d.reclass);
 	fetch_free(d.fetch);
 	store_close(d.store);
 	event_base_free(d.base);

@@ -13,6 +13,8 @@
 #include "doc.h"
 #include "log.h"
 #include "store.h"
+#include "store-int.h"
+#include "store-reclass.h"
 
 /* A date further ahead than this is a publisher pinning its entry to the top. */
 #define STORE_FUTURE_TOLERANCE	(24 * 3600)
@@ -21,7 +23,26 @@
 
 struct store {
 	struct db	*db;
+	struct classify	*cl;	/* category rules; NULL: sources' categories */
 };
+
+void
+store_set_classify(struct store *s, struct classify *cl)
+{
+	s->cl = cl;
+}
+
+struct classify *
+store_classify(struct store *s)
+{
+	return s->cl;
+}
+
+struct db *
+store_db(struct store *s)
+{
+	return s->db;
+}
 
 struct store *
 store_open(const char *path, int flags, char **err)
@@ -147,7 +168,8 @@ store_sync(struct store *s, const struct conf *conf)
 		if (changed) {
 			log_info("source %s: categories now \"%s\"", cs->name,
 			    cats);
-			if (store_recategorize(s, cs) == -1)
+			/* With rules, store-reclass re-sorts in the background. */
+			if (s->cl == NULL && store_recategorize(s, cs) == -1)
 				goto fail;
 		}
 		free(cats);
@@ -516,6 +538,8 @@ store_entry_apply(struct store *s, int64_t source_id,
 		sqlite3_bind_int64(st, i, id);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
+		if (store_class_entry(s, id, cs, se->e, se->terms, now, 1) == -1)
+			return -1;
 		res->updated++;
 		return 0;
 	}
@@ -537,7 +561,7 @@ store_entry_apply(struct store *s, int64_t source_id,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return -1;
 	id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
-	for (size_t c = 0; c < cs->ncategories; c++) {
+	for (size_t c = 0; s->cl == NULL && c < cs->ncategories; c++) {
 		if ((st = db_stmt(s->db, SQL_CATEGORY_INSERT)) == NULL)
 			return -1;
 		sqlite3_bind_text(st, 1, cs->categories[c], -1, SQLITE_STATIC);
@@ -546,6 +570,9 @@ store_entry_apply(struct store *s, int64_t source_id,
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
 	}
+	if (s->cl != NULL &&
+	    store_class_entry(s, id, cs, se->e, se->terms, now, 0) == -1)
+		return -1;
 	res->new++;
 	return 0;
 }
