@@ -1328,9 +1328,12 @@ cl_regex_match(struct classify *cl, size_t i, int explain)
 	}
 	rc = pcre2_match(r->re, (PCRE2_SPTR)cl->text, len, 0, 0, cl->md,
 	    cl->mctx);
-	/* Over the match limit counts as no match: never stall the loop. */
-	cl->rres[i] = rc > 0;
-	if (rc > 0) {
+	/*
+	 * 0 is a match with captures beyond the one pair asked for; over the
+	 * match limit counts as no match: never stall the loop.
+	 */
+	cl->rres[i] = rc >= 0;
+	if (rc >= 0) {
 		ov = pcre2_get_ovector_pointer(cl->md);
 		cl->rmatch[0] = ov[0];
 		cl->rmatch[1] = ov[1] >= ov[0] ? ov[1] : ov[0];

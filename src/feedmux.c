@@ -13,12 +13,14 @@
 
 extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_parse_entry;
 extern const struct cmd_entry cmd_status_entry;
 
 static const struct cmd_entry *const cmds[] = {
 	&cmd_backup_entry,
 	&cmd_check_entry,
+	&cmd_explain_entry,
 	&cmd_parse_entry,
 	&cmd_status_entry,
 };

@@ -165,8 +165,8 @@ httpd_render(struct httpd *h, const char *name,
 	view.fmt = fmt;
 	view.feed = &feed;
 	view.b = &b;
-	if (store_each(d->store, category, (int)d->conf->feed_limit,
-	    httpd_view_item, &view) == -1) {
+	if (store_each(d->store, category, (int)(cc != NULL && cc->limit > 0 ?
+	    cc->limit : d->conf->feed_limit), httpd_view_item, &view) == -1) {
 		buf_free(&b);
 		return NULL;
 	}
@@ -269,8 +269,8 @@ httpd_feed(struct httpd *h, struct evhttp_request *req, const char *rest)
 	}
 	memcpy(name, rest, n);
 	name[n] = '\0';
-	if (strcmp(name, "all") != 0 && conf_category(h->d->conf, name) ==
-	    NULL) {
+	if (strcmp(name, "all") == 0 ? !h->d->conf->all :
+	    conf_category(h->d->conf, name) == NULL) {
 		httpd_not_found(req);
 		return;
 	}
@@ -341,6 +341,130 @@ httpd_index_source(const struct store_source_info *si, void *arg)
 	return b->failed;
 }
 
+/* The index's category cell: a link to the rules page, unless built in. */
+static void
+httpd_category_link(struct buf *b, const char *name, const char *title,
+    int configured)
+{
+	if (!configured) {
+		buf_xml(b, title);
+		return;
+	}
+	buf_puts(b, "<a href=\"/categories/");
+	buf_xml(b, name);
+	buf_puts(b, "\">");
+	buf_xml(b, title);
+	buf_puts(b, "</a>");
+}
+
+/* One row of the rules page: a list option, when set. */
+static void
+httpd_rules_list(struct buf *b, const char *key, char **v, size_t n)
+{
+	if (n == 0)
+		return;
+	buf_puts(b, "<tr><th>");
+	buf_puts(b, key);
+	buf_puts(b, "</th><td>");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		buf_xml(b, v[i]);
+	}
+	buf_puts(b, "</td></tr>\n");
+}
+
+/* Rows of the rules page for the patterns of one option. */
+static void
+httpd_rules_regex(struct buf *b, const char *key, const struct conf_rule *r,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "<tr><th>");
+		buf_puts(b, key);
+		buf_puts(b, "</th><td><code>");
+		buf_xml(b, r[i].text);
+		buf_puts(b, "</code></td></tr>\n");
+	}
+}
+
+/* GET /categories/NAME: the rules that decide what the category holds. */
+static void
+httpd_category_rules(struct httpd *h, struct evhttp_request *req,
+    const char *name)
+{
+	const struct conf		*conf = h->d->conf;
+	const struct conf_category	*c;
+	struct buf			 b;
+	char				*body;
+	size_t				 len;
+
+	if (!httpd_valid_name(name, strlen(name)) ||
+	    (c = conf_category(conf, name)) == NULL) {
+		httpd_not_found(req);
+		return;
+	}
+	buf_init(&b, HTTPD_RENDER_MAX);
+	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n<title>");
+	buf_xml(&b, c->title);
+	buf_puts(&b, ": rules</title>\n<style>body{font-family:sans-serif;"
+	    "max-width:70em;margin:1em auto;padding:0 1em}th,td{padding:.2em "
+	    ".6em;text-align:left;vertical-align:top}</style>\n</head>\n"
+	    "<body>\n<h1>");
+	buf_xml(&b, c->title);
+	buf_puts(&b, "</h1>\n");
+	if (c->description != NULL) {
+		buf_puts(&b, "<p>");
+		buf_xml(&b, c->description);
+		buf_puts(&b, "</p>\n");
+	}
+	buf_puts(&b, "<p><a href=\"/feeds/");
+	buf_xml(&b, c->name);
+	buf_puts(&b, ".atom\">Subscribe (Atom)</a> &middot; <a href=\"/\">"
+	    "All categories</a></p>\n<h2>An entry belongs here when</h2>\n"
+	    "<table>\n");
+	for (size_t i = 0; i < conf->nsources; i++)
+		for (size_t k = 0; k < conf->sources[i].ncategories; k++)
+			if (strcmp(conf->sources[i].categories[k], c->name) ==
+			    0) {
+				buf_puts(&b, "<tr><th>source</th><td>");
+				buf_xml(&b, conf->sources[i].name);
+				buf_puts(&b, " (its categories name this one)"
+				    "</td></tr>\n");
+			}
+	httpd_rules_list(&b, "sources", c->sources, c->nsources);
+	httpd_rules_list(&b, "terms", c->terms, c->nterms);
+	httpd_rules_list(&b, "include", c->includes, c->nincludes);
+	httpd_rules_regex(&b, "match_title", c->match_title, c->nmatch_title);
+	httpd_rules_regex(&b, "match", c->match, c->nmatch);
+	buf_puts(&b, "</table>\n<h2>unless</h2>\n<table>\n");
+	httpd_rules_list(&b, "language (other than)", c->languages,
+	    c->nlanguages);
+	if (c->max_age > 0)
+		buf_printf(&b, "<tr><th>max_age</th><td>older than %lld "
+		    "s</td></tr>\n", (long long)c->max_age);
+	httpd_rules_list(&b, "exclude_terms", c->exclude_terms,
+	    c->nexclude_terms);
+	httpd_rules_regex(&b, "exclude", c->exclude, c->nexclude);
+	buf_printf(&b, "</table>\n<p>Feed: the newest %lld entries; an "
+	    "updated entry %s.  Patterns are PCRE2, case-insensitive, over "
+	    "text with HTML removed; terms compare by letters and digits "
+	    "only.</p>\n</body>\n</html>\n", (long long)(c->limit > 0 ?
+	    c->limit : conf->feed_limit), c->updates_bump ? "moves to the top" :
+	    "keeps its place");
+	if ((body = buf_release(&b, &len)) == NULL) {
+		httpd_reply(req, HTTP_INTERNAL, "Internal Server Error",
+		    "text/plain; charset=utf-8", "cannot render the page\n");
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/html; charset=utf-8");
+	evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
+	free(body);
+	evhttp_send_reply(req, HTTP_OK, "OK", NULL);
+}
+
 /* GET / */
 static void
 httpd_index(struct httpd *h, struct evhttp_request *req)
@@ -358,8 +482,9 @@ httpd_index(struct httpd *h, struct evhttp_request *req)
 	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>feedmux</title>\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\">\n");
-	buf_puts(&b, "<link rel=\"alternate\" type=\"application/atom+xml\" "
-	    "title=\"All entries\" href=\"/feeds/all.atom\">\n");
+	if (conf->all)
+		buf_puts(&b, "<link rel=\"alternate\" type=\"application/"
+		    "atom+xml\" title=\"All entries\" href=\"/feeds/all.atom\">\n");
 	for (size_t i = 0; i < conf->ncategories; i++) {
 		buf_puts(&b, "<link rel=\"alternate\" type=\"application/"
 		    "atom+xml\" title=\"");
@@ -393,8 +518,10 @@ httpd_index(struct httpd *h, struct evhttp_request *req)
 		if (store_category_stats(h->d->store, i < conf->ncategories ?
 		    name : NULL, &count, &newest) == -1)
 			count = newest = 0;
+		if (i == conf->ncategories && !conf->all)
+			break;
 		buf_puts(&b, "<tr><td>");
-		buf_xml(&b, title);
+		httpd_category_link(&b, name, title, i < conf->ncategories);
 		buf_printf(&b, "</td><td>%lld</td><td>", (long long)count);
 		html_time(&b, newest);
 		buf_puts(&b, "</td><td><a href=\"/feeds/");
@@ -453,6 +580,8 @@ httpd_request(struct evhttp_request *req, void *arg)
 		httpd_index(h, req);
 	else if (strncmp(path, "/feeds/", 7) == 0)
 		httpd_feed(h, req, path + 7);
+	else if (strncmp(path, "/categories/", 12) == 0)
+		httpd_category_rules(h, req, path + 12);
 	else if (strcmp(path, "/healthz") == 0)
 		httpd_reply(req, HTTP_OK, "OK", "text/plain; charset=utf-8",
 		    "ok\n");

@@ -225,6 +225,11 @@ test_regex(void **state)
 	assert_true(is_in(fx, &e, "k8s"));
 	e = entry("\xe2\x84\xaa" "ubernetes", NULL, NULL);
 	assert_true(is_in(fx, &e, "k8s"));
+	/* Groups that capture still match. */
+	fx_ok(fx, SRC "[category \"dc\"]\nmatch = storage|datacent(er|re)\n");
+	e = entry("Datacentre opens in Oslo", NULL, NULL);
+	assert_true(is_in(fx, &e, "dc"));
+	assert_string_equal(why(fx, "dc")->detail, "Datacentre");
 	/* (?-i) makes a pattern case-sensitive. */
 	fx_ok(fx, SRC "[category \"c\"]\nmatch = (?-i)\\bGo\\b\n");
 	e = entry("Go 1.22", NULL, NULL);
