@@ -5,7 +5,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$PWD}
 rc=0
-for b in parse; do
+for b in parse classify; do
 	echo "== $b"
 	sh "$here/$b.sh" "$build" || rc=1
 done
