@@ -30,11 +30,15 @@ tech = ("kubernetes docker cloud datacenter datacentre serverless linux "
         "grid nuclear climate emissions carbon recycling biotech vaccine "
         "genome crispr healthcare wearable smartwatch vr ar metaverse gaming "
         "console esports streaming netflix spotify podcast").split()
-terms = ["Cloud & Datacentre", "Security", "AI", "Hardware", "Software",
-         "Mobile", "Networking", "Business", "Policy", "Science", "Space",
-         "Energy", "Health", "Gaming", "Finance", "Open Source", "DevOps",
-         "Data", "Startups", "Enterprise", "Consumer", "Automotive"]
+topics = ["Cloud & Datacentre", "Security", "AI", "Hardware", "Software",
+          "Mobile", "Networking", "Business", "Policy", "Science", "Space",
+          "Energy", "Health", "Gaming", "Finance", "Open Source", "DevOps",
+          "Data", "Startups", "Enterprise", "Consumer", "Automotive"]
+# Publishers tag with topics and with product names, in many spellings.
+terms = topics + [t.capitalize() for t in tech] + \
+    [t.upper() + " news" for t in tech[:40]]
 weights = [1.0 / (i + 1) ** 0.7 for i in range(len(tech))]
+tweights = [1.0 / (i + 1) ** 0.5 for i in range(len(terms))]
 
 def words(k):
     w = []
@@ -63,7 +67,7 @@ for i in range(n):
     title = " ".join(words(9)).capitalize()
     summary = " ".join(words(35)) + "."
     content = "".join("<p>%s.</p>" % " ".join(words(45)) for _ in range(4))
-    t = "\x1f".join(rnd.sample(terms, rnd.randint(1, 3)))
+    t = "\x1f".join(set(rnd.choices(terms, tweights, k=rnd.randint(1, 3))))
     d = now - rnd.randint(0, 90 * 86400)
     rows.append((ids["src%d" % (i % 20)], "k%d" % i, "g%d" % i,
                  "http://pub.example/%d" % i, title, "text/plain", summary,
@@ -108,7 +112,7 @@ for v in (1, 2):
         k = 0
         for c in range(50):
             f.write('[category "cat%d"]\n' % c)
-            f.write("terms = %s\n" % ", ".join(rnd.sample(terms, 2)))
+            f.write("terms = %s\n" % ", ".join(rnd.sample(terms[10:], 2)))
             for key in ("match", "match", "match_title", "exclude"):
                 f.write("%s = %s\n" % (key, pattern(k, v)))
                 k += 1
