@@ -68,7 +68,8 @@ for i in range(n):
     summary = " ".join(words(35)) + "."
     content = "".join("<p>%s.</p>" % " ".join(words(45)) for _ in range(4))
     t = "\x1f".join(set(rnd.choices(terms, tweights, k=rnd.randint(1, 3))))
-    d = now - rnd.randint(0, 90 * 86400)
+    # Stored as published: ids follow dates, give or take a day.
+    d = now - (n - i) * (90 * 86400 // n) + rnd.randint(-86400, 86400)
     rows.append((ids["src%d" % (i % 20)], "k%d" % i, "g%d" % i,
                  "http://pub.example/%d" % i, title, "text/plain", summary,
                  "text/html", content, "text/html", t, d, d, d, d, d,

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$PWD}
 work=${TMPDIR:-/tmp}/feedmux-classify-bench
 n=${ENTRIES:-200000}
-conns=${CONNS:-8}
+conns=${CONNS:-2}
 
 command -v wrk >/dev/null || { echo "classify.sh: wrk not found (apt-get install wrk)" >&2; exit 2; }
 make -C "$build" tests/bench/classify-bench src/feedmuxd >/dev/null
@@ -55,21 +55,28 @@ lat()
 		req, rps, avg, p99, max }' "$1"
 }
 
-wrk -t1 -c"$conns" -d"${dur}s" --latency "$url" >"$work/wrk-idle" 2>&1
-echo "HTTP idle ($conns connections, ${dur}s): $(lat "$work/wrk-idle")"
+health="http://127.0.0.1:$port/healthz"
+wrk -t1 -c"$conns" -d"${dur}s" --latency "$url" >"$work/wrk-idle" 2>&1 &
+wrk -t1 -c1 -d"${dur}s" --latency "$health" >"$work/wrk-idle-h" 2>&1
+wait
+echo "idle, feed ($conns connections, ${dur}s): $(lat "$work/wrk-idle")"
+echo "idle, healthz (1 connection):   $(lat "$work/wrk-idle-h")"
 
 # Changed rules; wrk runs only while the daemon re-sorts (in-process time).
 cp "$work/rules2.conf" "$work/live.conf"
 wrk -t1 -c"$conns" -d"${dur}s" --latency "$url" >"$work/wrk-busy" 2>&1 &
 wpid=$!
+wrk -t1 -c1 -d"${dur}s" --latency "$health" >"$work/wrk-busy-h" 2>&1 &
+hpid=$!
 sleep 0.2
 kill -HUP "$pid"
-wait "$wpid"
+wait "$wpid" "$hpid"
 for _ in $(seq 600); do
 	grep -q 'categories: re-sorted' "$work/daemon.log" && break
 	sleep 0.1
 done
-echo "HTTP during re-sort ($conns connections, ${dur}s): $(lat "$work/wrk-busy")"
+echo "re-sort, feed ($conns connections, ${dur}s): $(lat "$work/wrk-busy")"
+echo "re-sort, healthz (1 connection):   $(lat "$work/wrk-busy-h")"
 grep 'categories: re-sorted' "$work/daemon.log" | sed 's/^[^ ]* /daemon: /'
 kill "$pid"
 wait "$pid" 2>/dev/null || true
