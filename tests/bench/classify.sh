@@ -57,8 +57,9 @@ lat()
 
 health="http://127.0.0.1:$port/healthz"
 wrk -t1 -c"$conns" -d"${dur}s" --latency "$url" >"$work/wrk-idle" 2>&1 &
+wpid=$!
 wrk -t1 -c1 -d"${dur}s" --latency "$health" >"$work/wrk-idle-h" 2>&1
-wait
+wait "$wpid"
 echo "idle, feed ($conns connections, ${dur}s): $(lat "$work/wrk-idle")"
 echo "idle, healthz (1 connection):   $(lat "$work/wrk-idle-h")"
 
