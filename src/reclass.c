@@ -17,6 +17,7 @@
 
 #define RECLASS_SLICE_US	8000		/* work per loop turn */
 #define RECLASS_AGE_EVERY	3600		/* seconds between max_age sweeps */
+#define RECLASS_BUMP_EVERY	1.0		/* seconds between feed refreshes */
 
 struct reclass {
 	struct daemon			*d;
@@ -27,6 +28,8 @@ struct reclass {
 	int64_t				 cursor;
 	struct store_reclass_stats	 stats;
 	struct timespec			 started;
+	struct timespec			 bumped;	/* last generation bump */
+	int				 dirty;		/* changes not yet bumped */
 };
 
 static double
@@ -53,8 +56,18 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	more = store_reclass_step(r->d->store, &r->cursor, RECLASS_SLICE_US,
 	    daemon_now(), &r->stats);
+	/*
+	 * Feeds re-render (new ETags) when memberships changed, at most once
+	 * a second: each re-render of a big category costs the readers.
+	 */
 	if (r->stats.added + r->stats.removed != before)
-		r->d->generation++;	/* feeds re-render, ETags change */
+		r->dirty = 1;
+	if (r->dirty && (more != 1 ||
+	    reclass_elapsed(&r->bumped) >= RECLASS_BUMP_EVERY)) {
+		r->d->generation++;
+		r->dirty = 0;
+		clock_gettime(CLOCK_MONOTONIC, &r->bumped);
+	}
 	if (more == 1) {
 		evtimer_add(r->slice, &now);
 		return;
@@ -156,6 +169,7 @@ reclass_apply(struct reclass *r, const struct conf *conf)
 	r->cursor = 0;
 	memset(&r->stats, 0, sizeof r->stats);
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	r->bumped = r->started;
 	evtimer_del(r->slice);
 	return evtimer_add(r->slice, &now);
 }
