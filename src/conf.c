@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "classify.h"
 #include "conf.h"
 #include "date.h"
 #include "uri.h"
@@ -69,11 +70,14 @@ enum conf_type {
 	CONF_INCLUDE,
 	CONF_PROXY,		/* scheme://host[:port] of a proxy */
 	CONF_HEADER,		/* "Name: value", appended to a list */
-	CONF_CIDRS		/* comma-separated networks */
+	CONF_CIDRS,		/* comma-separated networks */
+	CONF_TERMS,		/* comma-separated free text */
+	CONF_REGEX		/* one PCRE2 pattern per line, repeatable */
 };
 
 #define CONF_REQUIRED	0x1
 #define CONF_REPEAT	0x2
+#define CONF_AT		0x4	/* where it was set is kept: conf_at_fields */
 
 /* One option: what it is, where it goes and how it is documented. */
 struct conf_option {
@@ -262,6 +266,11 @@ static const struct conf_option conf_options[] = {
 	  "listens on the network.  Default: the database path with \".sock\" "
 	  "appended.",
 	  CONF_FIELD(struct conf, control), 0 },
+	{ "all", CONF_KIND_FEEDMUX, CONF_BOOL, 0, 0, 1,
+	  "yes", NULL,
+	  "Whether the built-in category \"all\" (every entry of every "
+	  "source, /feeds/all.atom) is served.",
+	  CONF_FIELD(struct conf, all), 0 },
 	{ "include", CONF_KIND_FEEDMUX, CONF_INCLUDE, CONF_REPEAT, 0, 0,
 	  NULL, "conf.d/*.conf",
 	  "Other files to read, as a glob pattern relative to the directory "
@@ -278,6 +287,69 @@ static const struct conf_option conf_options[] = {
 	  NULL, "Stories from the example sources.",
 	  "Description of the category's feed (default: none).",
 	  CONF_FIELD(struct conf_category, description), 0 },
+	{ "sources", CONF_KIND_CATEGORY, CONF_LIST, CONF_AT, 0, 0,
+	  NULL, "example",
+	  "Comma-separated names of sources whose every entry belongs here "
+	  "(as the sources' own categories option does).",
+	  CONF_FIELD(struct conf_category, sources),
+	  offsetof(struct conf_category, nsources) },
+	{ "terms", CONF_KIND_CATEGORY, CONF_TERMS, CONF_AT, 0, 0,
+	  NULL, "Example, Example News",
+	  "Comma-separated publisher category terms (RSS category, Atom "
+	  "term or label, dc:subject) whose entries belong here.  Terms "
+	  "compare by their letters and digits only, ignoring case, so "
+	  "\"Cloud & Datacentre\", \"cloud-datacentre\" and "
+	  "\"CloudDatacentre\" are one term.",
+	  CONF_FIELD(struct conf_category, terms),
+	  offsetof(struct conf_category, nterms) },
+	{ "match", CONF_KIND_CATEGORY, CONF_REGEX, CONF_REPEAT, 0, 0,
+	  NULL, "\\bexamples?\\b",
+	  "A PCRE2 regular expression searched in the title, summary and "
+	  "content (HTML tags removed, first 32K of each); an entry it "
+	  "matches belongs here.  Case-insensitive unless it starts with "
+	  "(?-i).  May be repeated: any one matching is enough.",
+	  CONF_FIELD(struct conf_category, match),
+	  offsetof(struct conf_category, nmatch) },
+	{ "match_title", CONF_KIND_CATEGORY, CONF_REGEX, CONF_REPEAT, 0, 0,
+	  NULL, "^example:",
+	  "Like match, searched in the title only.  May be repeated.",
+	  CONF_FIELD(struct conf_category, match_title),
+	  offsetof(struct conf_category, nmatch_title) },
+	{ "include", CONF_KIND_CATEGORY, CONF_LIST, CONF_AT, 0, 0,
+	  NULL, "all",
+	  "Comma-separated names of other categories (or \"all\") whose "
+	  "entries belong here too; categories may not include each other "
+	  "in a cycle.",
+	  CONF_FIELD(struct conf_category, includes),
+	  offsetof(struct conf_category, nincludes) },
+	{ "exclude", CONF_KIND_CATEGORY, CONF_REGEX, CONF_REPEAT, 0, 0,
+	  NULL, "\\bsponsored\\b",
+	  "A regular expression like match: an entry it matches is kept "
+	  "out, whatever rule let it in.  May be repeated.",
+	  CONF_FIELD(struct conf_category, exclude),
+	  offsetof(struct conf_category, nexclude) },
+	{ "exclude_terms", CONF_KIND_CATEGORY, CONF_TERMS, CONF_AT, 0, 0,
+	  NULL, "Advertising",
+	  "Publisher terms, as in terms, whose entries are kept out.",
+	  CONF_FIELD(struct conf_category, exclude_terms),
+	  offsetof(struct conf_category, nexclude_terms) },
+	{ "language", CONF_KIND_CATEGORY, CONF_LIST, CONF_AT, 0, 0,
+	  NULL, "en",
+	  "Comma-separated languages (en, fr, pt-BR...): entries declared "
+	  "in another language are kept out; entries that declare none are "
+	  "kept.  \"en\" also takes en-GB and en-US.",
+	  CONF_FIELD(struct conf_category, languages),
+	  offsetof(struct conf_category, nlanguages) },
+	{ "max_age", CONF_KIND_CATEGORY, CONF_DURATION, CONF_AT, 1, 366 * DAY,
+	  NULL, "30d",
+	  "Entries older than this (by their date) leave the category "
+	  "(default: no limit).",
+	  CONF_FIELD(struct conf_category, max_age), 0 },
+	{ "limit", CONF_KIND_CATEGORY, CONF_INT, 0, 1, 1000,
+	  NULL, "20",
+	  "Most entries in this category's feed (default: the global "
+	  "feed_limit).",
+	  CONF_FIELD(struct conf_category, limit), 0 },
 	{ "updates_bump", CONF_KIND_CATEGORY, CONF_BOOL, 0, 0, 1,
 	  NULL, "no",
 	  "Whether an entry the publisher edits moves to the top of this "
@@ -347,6 +419,19 @@ static const struct conf_option conf_options[] = {
 	  CONF_FIELD(struct conf_source, title), 0 },
 };
 #define CONF_NOPTIONS	(sizeof conf_options / sizeof conf_options[0])
+
+/* Where each CONF_AT option of a category keeps the place it was set. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} conf_at_fields[] = {
+	{ "sources", offsetof(struct conf_category, sources_at) },
+	{ "terms", offsetof(struct conf_category, terms_at) },
+	{ "include", offsetof(struct conf_category, includes_at) },
+	{ "exclude_terms", offsetof(struct conf_category, exclude_terms_at) },
+	{ "language", offsetof(struct conf_category, languages_at) },
+	{ "max_age", offsetof(struct conf_category, max_age_at) },
+};
 
 /* How each section kind is written and introduced in the example. */
 static const struct {
@@ -719,6 +804,15 @@ conf_list_free(char **v, size_t n)
 	free(v);
 }
 
+/* Frees N rules. */
+static void
+conf_rules_free(struct conf_rule *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(r[i].text);
+	free(r);
+}
+
 /*
  * Splits a comma-separated list of names into OUT; on a bad item writes
  * the reason into WHY and returns -1; -2 when out of memory.
@@ -939,6 +1033,68 @@ oom:
 }
 
 /*
+ * Splits a comma-separated list of publisher terms into OUT; each needs a
+ * letter or digit, since terms compare by those alone.  -1 with WHY set on
+ * a bad item, -2 when out of memory.
+ */
+static int
+conf_parse_terms(const char *s, struct conf_value *out, char *why,
+    size_t whylen)
+{
+	char		 show[CONF_SHOW_MAX + 4];
+	const char	*p = s, *comma, *b, *e;
+	size_t		 size = 0;
+	char		*item;
+	int		 alnum;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		e = comma != NULL ? comma : p + strlen(p);
+		for (b = p; b < e && conf_isblank(*b); b++)
+			;
+		while (e > b && conf_isblank(e[-1]))
+			e--;
+		alnum = 0;
+		for (const char *q = b; q < e; q++)
+			if (classify_term_char(*q))
+				alnum = 1;
+		if (!alnum) {
+			if (b == e)
+				snprintf(why, whylen, "empty term in list");
+			else {
+				if ((item = strndup(b, (size_t)(e - b))) ==
+				    NULL)
+					goto oom;
+				snprintf(why, whylen, "term \"%s\" has no "
+				    "letter or digit",
+				    conf_show(item, show, sizeof show));
+				free(item);
+			}
+			conf_list_free(out->list, out->nlist);
+			out->list = NULL;
+			out->nlist = 0;
+			return -1;
+		}
+		if ((item = strndup(b, (size_t)(e - b))) == NULL)
+			goto oom;
+		if (conf_grow(&out->list, &size, out->nlist + 1,
+		    sizeof *out->list) == -1) {
+			free(item);
+			goto oom;
+		}
+		out->list[out->nlist++] = item;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+oom:
+	conf_list_free(out->list, out->nlist);
+	out->list = NULL;
+	out->nlist = 0;
+	return -2;
+}
+
+/*
  * Parses TEXT as OPT's type into OUT.  Returns 0, or -1 with the whole
  * message in MSG, or -2 when out of memory.
  */
@@ -959,6 +1115,7 @@ conf_parse_value(const struct conf_option *opt, const char *text,
 	switch (opt->type) {
 	case CONF_STRING:
 	case CONF_INCLUDE:
+	case CONF_REGEX:	/* compiled by conf_set_key, which knows where */
 		if ((out->s = strdup(text)) == NULL)
 			return -2;
 		return 0;
@@ -1038,7 +1195,10 @@ conf_parse_value(const struct conf_option *opt, const char *text,
 			return -2;
 		}
 	case CONF_LIST:
-		switch (conf_parse_list(text, out, why, sizeof why)) {
+	case CONF_TERMS:
+		r = opt->type == CONF_LIST ? conf_parse_list(text, out, why,
+		    sizeof why) : conf_parse_terms(text, out, why, sizeof why);
+		switch (r) {
 		case 0:
 			return 0;
 		case -1:
@@ -1127,7 +1287,8 @@ conf_store(char *base, const struct conf_option *opt, struct conf_value *v)
 			memcpy(base + opt->off2, &port, sizeof port);
 		}
 		break;
-	case CONF_LIST: {
+	case CONF_LIST:
+	case CONF_TERMS: {
 		char	**oldv;
 		size_t	  oldn;
 
@@ -1177,6 +1338,7 @@ conf_store(char *base, const struct conf_option *opt, struct conf_value *v)
 		conf_store_int(base + opt->off, opt->size, v->n);
 		break;
 	case CONF_INCLUDE:
+	case CONF_REGEX:
 		break;
 	}
 }
@@ -1478,6 +1640,41 @@ conf_include(struct conf_state *st, const char *file, int line,
 	globfree(&g);
 }
 
+/*
+ * Compiles a category's regex to check it and appends it to the option's
+ * list of rules with where it was written.
+ */
+static void
+conf_rule_add(struct conf_state *st, struct conf_section *sec, char *base,
+    const struct conf_option *opt, struct conf_value *v, int line)
+{
+	struct conf_rule	*rules, *r;
+	size_t			 n, offset;
+	char			 why[256];
+
+	if (classify_regex_check(v->s, &offset, why, sizeof why) == -1) {
+		conf_error(st, sec->file, line, "category \"%s\": bad regex "
+		    "at offset %zu: %s", st->conf->categories[sec->index].name,
+		    offset, why);
+		free(v->s);
+		return;
+	}
+	memcpy(&rules, base + opt->off, sizeof rules);
+	memcpy(&n, base + opt->off2, sizeof n);
+	if ((r = realloc(rules, (n + 1) * sizeof *rules)) == NULL) {
+		free(v->s);
+		st->oom = 1;
+		return;
+	}
+	r[n].text = v->s;
+	r[n].at.file = sec->file;
+	r[n].at.line = line;
+	v->s = NULL;
+	n++;
+	memcpy(base + opt->off, &r, sizeof r);
+	memcpy(base + opt->off2, &n, sizeof n);
+}
+
 /* Handles one "key = value" line of SEC. */
 static void
 conf_set_key(struct conf_state *st, struct conf_section *sec, const char *key,
@@ -1535,9 +1732,21 @@ conf_set_key(struct conf_state *st, struct conf_section *sec, const char *key,
 
 	if (sec->kind == CONF_KIND_FEEDMUX)
 		base = (char *)st->conf;
-	else if (sec->kind == CONF_KIND_CATEGORY)
+	else if (sec->kind == CONF_KIND_CATEGORY) {
 		base = (char *)&st->conf->categories[sec->index];
-	else {
+		if (opt->type == CONF_REGEX) {
+			conf_rule_add(st, sec, base, opt, &v, line);
+			return;
+		}
+		for (size_t k = 0; (opt->flags & CONF_AT) && k <
+		    sizeof conf_at_fields / sizeof conf_at_fields[0]; k++) {
+			struct conf_at at = { sec->file, line };
+
+			if (strcmp(conf_at_fields[k].name, opt->name) == 0)
+				memcpy(base + conf_at_fields[k].off, &at,
+				    sizeof at);
+		}
+	} else {
 		struct conf_extra	*x = &st->extra[sec->index];
 
 		base = (char *)&st->conf->sources[sec->index];
@@ -1859,6 +2068,130 @@ conf_defaults(struct conf_state *st)
 	}
 }
 
+/* Index of category NAME, or -1. */
+static int
+conf_category_index(const struct conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->ncategories; i++)
+		if (strcmp(conf->categories[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Depth-first walk of the includes from category I, reporting every cycle
+ * once, at the include line that closes it.  COLOR: 0 unseen, 1 on the
+ * path PATH (of *DEPTH), 2 done.
+ */
+static void
+conf_cycles(struct conf_state *st, size_t i, unsigned char *color,
+    size_t *path, size_t *depth)
+{
+	struct conf		*conf = st->conf;
+	struct conf_category	*c = &conf->categories[i];
+	char			*msg;
+	size_t			 len, at;
+	int			 j;
+
+	color[i] = 1;
+	path[(*depth)++] = i;
+	for (size_t k = 0; k < c->nincludes && !st->oom; k++) {
+		if ((j = conf_category_index(conf, c->includes[k])) == -1)
+			continue;
+		if (color[j] == 2)
+			continue;
+		if (color[j] == 0) {
+			conf_cycles(st, (size_t)j, color, path, depth);
+			continue;
+		}
+		/* Back to a category on the path: name the loop. */
+		for (at = 0; path[at] != (size_t)j; at++)
+			;
+		len = 1;
+		for (size_t p = at; p < *depth; p++)
+			len += strlen(conf->categories[path[p]].name) + 4;
+		len += strlen(conf->categories[j].name);
+		if ((msg = malloc(len)) == NULL) {
+			st->oom = 1;
+			return;
+		}
+		msg[0] = '\0';
+		for (size_t p = at; p < *depth; p++) {
+			strcat(msg, conf->categories[path[p]].name);
+			strcat(msg, " -> ");
+		}
+		strcat(msg, conf->categories[j].name);
+		conf_error(st, c->includes_at.file, c->includes_at.line,
+		    "category \"%s\": include cycle %s", c->name, msg);
+		free(msg);
+	}
+	(*depth)--;
+	color[i] = 2;
+}
+
+/*
+ * The category rules that need every file read: the sources and
+ * categories they name exist, includes have no cycle, and each category
+ * has at least one rule that lets entries in.
+ */
+static void
+conf_finish_categories(struct conf_state *st)
+{
+	struct conf		*conf = st->conf;
+	struct conf_category	*c;
+	unsigned char		*color;
+	size_t			*path, depth = 0;
+	int			 named;
+
+	for (size_t i = 0; i < conf->ncategories; i++) {
+		c = &conf->categories[i];
+		for (size_t j = 0; j < c->nsources; j++) {
+			if (conf_source(conf, c->sources[j]) == NULL)
+				conf_error(st, c->sources_at.file,
+				    c->sources_at.line, "unknown source "
+				    "\"%s\" in [category \"%s\"]",
+				    c->sources[j], c->name);
+		}
+		for (size_t j = 0; j < c->nincludes; j++) {
+			if (strcmp(c->includes[j], "all") != 0 &&
+			    conf_category(conf, c->includes[j]) == NULL)
+				conf_error(st, c->includes_at.file,
+				    c->includes_at.line, "unknown category "
+				    "\"%s\" in [category \"%s\"]",
+				    c->includes[j], c->name);
+		}
+		named = 0;
+		for (size_t j = 0; j < conf->nsources && !named; j++)
+			for (size_t k = 0; k < conf->sources[j].ncategories;
+			    k++)
+				if (strcmp(conf->sources[j].categories[k],
+				    c->name) == 0)
+					named = 1;
+		if (!named && c->nsources == 0 && c->nterms == 0 &&
+		    c->nmatch == 0 && c->nmatch_title == 0 &&
+		    c->nincludes == 0)
+			conf_error(st, c->file, c->line, "category \"%s\" has "
+			    "no rule: give it sources, terms, match, "
+			    "match_title or include, or name it in a source's "
+			    "categories", c->name);
+	}
+	if (conf->ncategories == 0)
+		return;
+	color = calloc(conf->ncategories, 1);
+	path = calloc(conf->ncategories, sizeof *path);
+	if (color == NULL || path == NULL) {
+		st->oom = 1;
+		free(color);
+		free(path);
+		return;
+	}
+	for (size_t i = 0; i < conf->ncategories && !st->oom; i++)
+		if (color[i] == 0)
+			conf_cycles(st, i, color, path, &depth);
+	free(color);
+	free(path);
+}
+
 /* The checks that need every file read: names used, values inherited. */
 static void
 conf_finish(struct conf_state *st)
@@ -1925,6 +2258,8 @@ conf_finish(struct conf_state *st)
 		else
 			snprintf(conf->control, n, "%s.sock", conf->database);
 	}
+	if (!st->oom)
+		conf_finish_categories(st);
 }
 
 struct conf *
@@ -1967,9 +2302,19 @@ conf_free(struct conf *conf)
 	if (conf == NULL)
 		return;
 	for (size_t i = 0; i < conf->ncategories; i++) {
-		free(conf->categories[i].name);
-		free(conf->categories[i].title);
-		free(conf->categories[i].description);
+		struct conf_category *c = &conf->categories[i];
+
+		free(c->name);
+		free(c->title);
+		free(c->description);
+		conf_list_free(c->sources, c->nsources);
+		conf_list_free(c->terms, c->nterms);
+		conf_list_free(c->exclude_terms, c->nexclude_terms);
+		conf_list_free(c->includes, c->nincludes);
+		conf_list_free(c->languages, c->nlanguages);
+		conf_rules_free(c->match, c->nmatch);
+		conf_rules_free(c->match_title, c->nmatch_title);
+		conf_rules_free(c->exclude, c->nexclude);
 	}
 	free(conf->categories);
 	for (size_t i = 0; i < conf->nsources; i++) {
@@ -2135,6 +2480,12 @@ conf_describe(const struct conf_option *opt, char *buf, size_t len)
 		break;
 	case CONF_CIDRS:
 		snprintf(buf, len, "comma-separated networks%s", flags);
+		break;
+	case CONF_TERMS:
+		snprintf(buf, len, "comma-separated terms%s", flags);
+		break;
+	case CONF_REGEX:
+		snprintf(buf, len, "PCRE2 regular expression%s", flags);
 		break;
 	}
 }

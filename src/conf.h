@@ -17,6 +17,18 @@
 /* Tri-state for per-source overrides of a global yes/no. */
 #define CONF_INHERIT	(-1)
 
+/* Where an option was set; line 0 when it was not. */
+struct conf_at {
+	const char	*file;
+	int		 line;
+};
+
+/* One regular expression of a category, as written, with where. */
+struct conf_rule {
+	char		*text;
+	struct conf_at	 at;
+};
+
 struct conf_category {
 	char		*name;		/* [category "NAME"], [A-Za-z0-9._-]+ */
 	char		*title;		/* defaults to the name */
@@ -24,6 +36,32 @@ struct conf_category {
 	int		 updates_bump;	/* an edited entry moves to the top */
 	const char	*file;		/* where it was defined, for messages */
 	int		 line;
+
+	/* Rules (classify compiles them); see conf_write_example for each. */
+	char		**sources;	/* every entry of these sources */
+	size_t		 nsources;
+	char		**terms;	/* publisher terms, as written */
+	size_t		 nterms;
+	char		**exclude_terms;
+	size_t		 nexclude_terms;
+	char		**includes;	/* other categories, or "all" */
+	size_t		 nincludes;
+	char		**languages;	/* primary language tags */
+	size_t		 nlanguages;
+	struct conf_rule *match;	/* over title, summary and content */
+	size_t		 nmatch;
+	struct conf_rule *match_title;
+	size_t		 nmatch_title;
+	struct conf_rule *exclude;
+	size_t		 nexclude;
+	int64_t		 max_age;	/* seconds, 0: no limit */
+	int64_t		 limit;		/* entries per rendering, 0: feed_limit */
+	struct conf_at	 sources_at;	/* where each list was set */
+	struct conf_at	 terms_at;
+	struct conf_at	 exclude_terms_at;
+	struct conf_at	 includes_at;
+	struct conf_at	 languages_at;
+	struct conf_at	 max_age_at;
 };
 
 /* A network allowed past the SSRF guard (allow_networks). */
@@ -87,6 +125,7 @@ struct conf {
 	int64_t			 max_age;	/* retention default for sources */
 	int64_t			 max_entries;	/* retention default for sources */
 	char			*control;	/* unix socket path; default DATABASE.sock */
+	int			 all;		/* serve the built-in "all" feed */
 	char			**files;	/* every file read, owned */
 	size_t			 nfiles;
 	struct conf_category	*categories;

@@ -13,6 +13,7 @@ struct conf_source;
 struct event_base;
 struct fetch;
 struct httpd;
+struct reclass;
 struct sched;
 struct store;
 struct work;
@@ -25,6 +26,7 @@ struct daemon {
 	struct sched		*sched;
 	struct httpd		*httpd;
 	struct work		*work;		/* parsing threads, NULL: on the loop */
+	struct reclass		*reclass;	/* category rules, re-sorting */
 	int			 once;		/* --once: poll everything, then exit */
 	int64_t			 started;	/* wall clock, seconds */
 	uint64_t		 generation;	/* bumped when a reload may change any view */

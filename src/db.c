@@ -186,6 +186,15 @@ static const char *const migrations[] = {
 	/* 11: poll records say what state the poll left and when the next is. */
 	"ALTER TABLE poll ADD COLUMN state TEXT;"
 	"ALTER TABLE poll ADD COLUMN next_poll INTEGER;",
+
+	/* 12: what category rules read besides the republished fields. */
+	"ALTER TABLE entry ADD COLUMN language TEXT;"	/* declared, or NULL */
+	"ALTER TABLE entry ADD COLUMN labels TEXT;",	/* category labels, \x1f */
+	/* 13: the rules each category's stored entries were last sorted by. */
+	"CREATE TABLE category_rules ("
+	"  name TEXT PRIMARY KEY,"
+	"  fingerprint INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
@@ -324,6 +333,8 @@ db_open(const char *path, int flags, char **err)
 	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	sqlite3_extended_result_codes(db->h, 1);
 	/*
+	 * 64 MiB of page cache: re-sorting categories writes all over the
+	 * entry_category index, which thrashes SQLite's default 2 MiB.
 	 * WAL lets readers (the feedmux command, backups) run beside the one
 	 * writer.  NORMAL in WAL mode never corrupts; a power cut may lose the
 	 * last commits, which the next poll fetches again.
@@ -332,10 +343,12 @@ db_open(const char *path, int flags, char **err)
 		setup = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
 	else if (flags & DB_SYNC_FULL)
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";";
+		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
+		    " PRAGMA cache_size = -65536;";
 	else
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";";
+		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
+		    " PRAGMA cache_size = -65536;";
 	if (sqlite3_exec(db->h, setup, NULL, NULL, NULL) != SQLITE_OK) {
 		*err = db_strdupf(path, sqlite3_errmsg(db->h));
 		db_close(db);

@@ -16,6 +16,7 @@ extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_delete_entry;
 extern const struct cmd_entry cmd_export_opml_entry;
 extern const struct cmd_entry cmd_import_opml_entry;
+extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_parse_entry;
 extern const struct cmd_entry cmd_poll_entry;
 extern const struct cmd_entry cmd_status_entry;
@@ -27,6 +28,7 @@ static const struct cmd_entry *const cmds[] = {
 	&cmd_delete_entry,
 	&cmd_export_opml_entry,
 	&cmd_import_opml_entry,
+	&cmd_explain_entry,
 	&cmd_parse_entry,
 	&cmd_poll_entry,
 	&cmd_status_entry,

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "notify.h"
 #include "parse.h"
+#include "reclass.h"
 #include "sched.h"
 #include "store.h"
 #include "work.h"
@@ -185,6 +186,7 @@ reload(struct daemon *d)
 	fetch_set_max(d->fetch, nc->max_transfers);
 	fetch_set_host_limits(d->fetch, nc->host_connections,
 	    nc->host_delay);
+	reclass_apply(d->reclass, nc);
 	d->generation++;	/* titles and memberships may have changed */
 	d->conf_loaded = daemon_now();
 	if (event_base_once(d->base, -1, EV_TIMEOUT, conf_free_later_cb, old,
@@ -302,6 +304,9 @@ main(int argc, char **argv)
 		fatalx("feedmuxd: cannot start the parsing threads");
 	if ((d.sched = sched_new(&d)) == NULL)
 		fatalx("feedmuxd: out of memory");
+	if ((d.reclass = reclass_new(&d)) == NULL ||
+	    reclass_apply(d.reclass, d.conf) == -1)
+		fatalx("feedmuxd: cannot set up the category rules");
 	nfds = d.once ? 0 : notify_listen_fds();
 	if (nfds > 1)
 		log_warnx("feedmuxd: %d sockets passed, serving on the first",
@@ -368,6 +373,7 @@ main(int argc, char **argv)
 	ctl_free(ctl);
 	httpd_free(d.httpd);
 	sched_free(d.sched);
+	reclass_free(d.reclass);
 	work_free(d.work);
 	fetch_free(d.fetch);
 	store_close(d.store);

@@ -53,12 +53,13 @@ enum httpd_route {
 	ROUTE_OPML,
 	ROUTE_HEALTHZ,
 	ROUTE_METRICS,
+	ROUTE_RULES,
 	ROUTE_OTHER,
 	ROUTE_COUNT
 };
 static const char *const httpd_route_names[ROUTE_COUNT] = {
 	"index", "feed", "source", "archive", "opml", "healthz", "metrics",
-	"other"
+	"rules", "other"
 };
 static const int httpd_statuses[] = {
 	200, 304, 400, 404, 405, 414, 431, 500, 503, 0	/* 0: any other */
@@ -354,7 +355,8 @@ httpd_query(struct httpd *h, const char *q, struct httpd_want *w)
 	long long	 v, id;
 	size_t		 n;
 
-	w->limit = (int)h->d->conf->feed_limit;
+	if (w->limit <= 0)
+		w->limit = (int)h->d->conf->feed_limit;
 	for (p = q; p != NULL && *p != '\0'; p = amp != NULL ? amp + 1 :
 	    NULL) {
 		amp = strchr(p, '&');
@@ -420,10 +422,17 @@ httpd_parse_want(struct httpd *h, const char *rest, int source,
 		w->view.source = w->name;
 		snprintf(w->viewkey, sizeof w->viewkey, "s:%s", w->name);
 	} else if (strcmp(w->name, "all") == 0) {
+		if (!conf->all)
+			return 404;
 		snprintf(w->viewkey, sizeof w->viewkey, "all");
 	} else {
-		if (conf_category(conf, w->name) == NULL)
+		const struct conf_category *cc;
+
+		if ((cc = conf_category(conf, w->name)) == NULL)
 			return 404;
+		/* The category's own size of a rendering, unless ?limit= says. */
+		if (cc->limit > 0)
+			w->limit = (int)cc->limit;
 		w->view.category = w->name;
 		snprintf(w->viewkey, sizeof w->viewkey, "c:%s", w->name);
 	}
@@ -880,7 +889,15 @@ httpd_index_category(struct httpd *h, struct buf *b, const char *name,
 	if (store_view_stats(h->d->store, &v, &vs) == -1)
 		memset(&vs, 0, sizeof vs);
 	buf_puts(b, "<tr><td><strong>");
-	buf_xml(b, title);
+	if (strcmp(name, "all") != 0) {
+		/* A configured category links to the rules that fill it. */
+		buf_puts(b, "<a href=\"/categories/");
+		buf_xml(b, name);
+		buf_puts(b, "\">");
+		buf_xml(b, title);
+		buf_puts(b, "</a>");
+	} else
+		buf_xml(b, title);
 	buf_puts(b, "</strong>");
 	if (desc != NULL) {
 		buf_puts(b, "<br><small>");
@@ -1205,6 +1222,109 @@ httpd_count(struct httpd *h, enum httpd_route route, int status)
 	h->requests[route][s]++;
 }
 
+/* One row of the rules page: a list option, when set. */
+static void
+httpd_rules_list(struct buf *b, const char *key, char **v, size_t n)
+{
+	if (n == 0)
+		return;
+	buf_puts(b, "<tr><th>");
+	buf_puts(b, key);
+	buf_puts(b, "</th><td>");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		buf_xml(b, v[i]);
+	}
+	buf_puts(b, "</td></tr>\n");
+}
+
+/* Rows of the rules page for the patterns of one option. */
+static void
+httpd_rules_regex(struct buf *b, const char *key, const struct conf_rule *r,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "<tr><th>");
+		buf_puts(b, key);
+		buf_puts(b, "</th><td><code>");
+		buf_xml(b, r[i].text);
+		buf_puts(b, "</code></td></tr>\n");
+	}
+}
+
+/* GET /categories/NAME: the rules that decide what the category holds. */
+static void
+httpd_category_rules(struct httpd *h, struct http_req *req, const char *name)
+{
+	const struct conf		*conf = h->d->conf;
+	const struct conf_category	*c;
+	struct buf			 b;
+
+	if (!httpd_valid_name(name, strlen(name)) ||
+	    (c = conf_category(conf, name)) == NULL) {
+		httpd_text(req, 404, "not found\n");
+		return;
+	}
+	buf_init(&b, HTTPD_RENDER_MAX);
+	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n<title>");
+	buf_xml(&b, c->title);
+	buf_puts(&b, ": rules</title>\n<style>body{font-family:sans-serif;"
+	    "max-width:70em;margin:1em auto;padding:0 1em}th,td{padding:.2em "
+	    ".6em;text-align:left;vertical-align:top}</style>\n</head>\n"
+	    "<body>\n<h1>");
+	buf_xml(&b, c->title);
+	buf_puts(&b, "</h1>\n");
+	if (c->description != NULL) {
+		buf_puts(&b, "<p>");
+		buf_xml(&b, c->description);
+		buf_puts(&b, "</p>\n");
+	}
+	buf_puts(&b, "<p><a href=\"/feeds/");
+	buf_xml(&b, c->name);
+	buf_puts(&b, ".atom\">Subscribe (Atom)</a> &middot; <a href=\"/\">"
+	    "All categories</a></p>\n<h2>An entry belongs here when</h2>\n"
+	    "<table>\n");
+	for (size_t i = 0; i < conf->nsources; i++)
+		for (size_t k = 0; k < conf->sources[i].ncategories; k++)
+			if (strcmp(conf->sources[i].categories[k], c->name) ==
+			    0) {
+				buf_puts(&b, "<tr><th>source</th><td>");
+				buf_xml(&b, conf->sources[i].name);
+				buf_puts(&b, " (its categories name this one)"
+				    "</td></tr>\n");
+			}
+	httpd_rules_list(&b, "sources", c->sources, c->nsources);
+	httpd_rules_list(&b, "terms", c->terms, c->nterms);
+	httpd_rules_list(&b, "include", c->includes, c->nincludes);
+	httpd_rules_regex(&b, "match_title", c->match_title, c->nmatch_title);
+	httpd_rules_regex(&b, "match", c->match, c->nmatch);
+	buf_puts(&b, "</table>\n<h2>unless</h2>\n<table>\n");
+	httpd_rules_list(&b, "language (other than)", c->languages,
+	    c->nlanguages);
+	if (c->max_age > 0)
+		buf_printf(&b, "<tr><th>max_age</th><td>older than %lld "
+		    "s</td></tr>\n", (long long)c->max_age);
+	httpd_rules_list(&b, "exclude_terms", c->exclude_terms,
+	    c->nexclude_terms);
+	httpd_rules_regex(&b, "exclude", c->exclude, c->nexclude);
+	buf_printf(&b, "</table>\n<p>Feed: the newest %lld entries; an "
+	    "updated entry %s.  Patterns are PCRE2, case-insensitive, over "
+	    "text with HTML removed; terms compare by letters and digits "
+	    "only.</p>\n</body>\n</html>\n", (long long)(c->limit > 0 ?
+	    c->limit : conf->feed_limit), c->updates_bump ? "moves to the top" :
+	    "keeps its place");
+	if (b.failed) {
+		buf_free(&b);
+		httpd_text(req, 500, "cannot render the page\n");
+		return;
+	}
+	http_resp_header(req, "Cache-Control", "no-cache");
+	http_reply(req, 200, "text/html; charset=utf-8", b.data, b.len);
+	buf_free(&b);
+}
+
 /* Every request: method check, then the routes. */
 static void
 httpd_request(struct http_req *req, void *arg)
@@ -1229,6 +1349,8 @@ httpd_request(struct http_req *req, void *arg)
 		route = ROUTE_HEALTHZ;
 	else if (strcmp(path, "/metrics") == 0)
 		route = ROUTE_METRICS;
+	else if (strncmp(path, "/categories/", 12) == 0)
+		route = ROUTE_RULES;
 
 	if (route == ROUTE_OTHER)
 		httpd_text(req, 404, "not found\n");
@@ -1245,6 +1367,8 @@ httpd_request(struct http_req *req, void *arg)
 		httpd_opml(h, req, path[5] == '/' ? path + 6 : NULL);
 	else if (route == ROUTE_HEALTHZ)
 		httpd_healthz(h, req);
+	else if (route == ROUTE_RULES)
+		httpd_category_rules(h, req, path + 12);
 	else
 		httpd_metrics(h, req);
 	httpd_count(h, route, http_req_status(req));
@@ -1350,6 +1474,17 @@ httpd_changed(struct httpd *h, const struct conf_source *cs)
 	httpd_seq_bump(h, "s:", cs->name);
 	for (size_t i = 0; i < cs->ncategories; i++)
 		httpd_seq_bump(h, "c:", cs->categories[i]);
+	/* Categories whose rules may have taken this source's entries. */
+	for (size_t i = 0; i < h->d->conf->ncategories; i++) {
+		const struct conf_category *cc = &h->d->conf->categories[i];
+		int may = cc->nterms > 0 || cc->nmatch > 0 ||
+		    cc->nmatch_title > 0 || cc->nincludes > 0;
+
+		for (size_t k = 0; !may && k < cc->nsources; k++)
+			may = strcmp(cc->sources[k], cs->name) == 0;
+		if (may)
+			httpd_seq_bump(h, "c:", cc->name);
+	}
 	/* A burst of polls (a start, a busy minute) makes one ping per feed. */
 	if (h->d->conf->hub != NULL && h->hub_timer != NULL &&
 	    !evtimer_pending(h->hub_timer, NULL))

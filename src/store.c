@@ -24,6 +24,8 @@
 #include "log.h"
 #include "store.h"
 #include "uri.h"
+#include "store-int.h"
+#include "store-reclass.h"
 
 /* A date further ahead than this is a publisher pinning its entry to the top. */
 #define STORE_FUTURE_TOLERANCE	(24 * 3600)
@@ -60,9 +62,27 @@ static const char *const store_rule_repeated[] = {
 
 struct store {
 	struct db	*db;
+	struct classify	*cl;	/* category rules; NULL: sources' categories */
 };
 
 static int	store_backfill(struct store *);
+void
+store_set_classify(struct store *s, struct classify *cl)
+{
+	s->cl = cl;
+}
+
+struct classify *
+store_classify(struct store *s)
+{
+	return s->cl;
+}
+
+struct db *
+store_db(struct store *s)
+{
+	return s->db;
+}
 
 struct store *
 store_open(const char *path, int flags, char **err)
@@ -257,7 +277,8 @@ store_sync(struct store *s, const struct conf *conf)
 		if (changed) {
 			log_info("source %s: categories now \"%s\"", cs->name,
 			    cats);
-			if (store_recategorize(s, conf, cs) == -1)
+			/* With rules, store-reclass re-sorts in the background. */
+			if (s->cl == NULL && store_recategorize(s, conf, cs) == -1)
 				goto fail;
 		}
 		free(cats);
@@ -1030,6 +1051,10 @@ store_entry_update(struct store *s, struct store_apply *a, int64_t id,
 	sqlite3_bind_int64(st, i, id);
 	if (store_step_done(st) == -1)
 		return -1;
+	/* An edit may move it between rule-made categories. */
+	if (s->cl != NULL && store_class_entry(s, id, a->cs, se->e, se->terms,
+	    a->now, 1) == -1)
+		return -1;
 	if ((st = db_stmt(s->db, SQL_CATEGORY_BUMP)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->now);
@@ -1158,7 +1183,11 @@ store_entry_insert(struct store *s, struct store_apply *a,
 	if (store_step_done(st) == -1)
 		return -1;
 	se->id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
-	for (size_t c = 0; c < a->cs->ncategories; c++) {
+	/* With rules the classifier sorts it; else the source's categories. */
+	if (s->cl != NULL && store_class_entry(s, se->id, a->cs, se->e,
+	    se->terms, a->now, 0) == -1)
+		return -1;
+	for (size_t c = 0; s->cl == NULL && c < a->cs->ncategories; c++) {
 		if ((st = db_stmt(s->db, SQL_CATEGORY_INSERT)) == NULL)
 			return -1;
 		sqlite3_bind_text(st, 1, a->cs->categories[c], -1,

@@ -18,6 +18,8 @@ include = conf.d/*.conf
 
 [category "security"]
 title = Security
+; A category needs a rule of its own until the imported sources name it.
+terms = security
 
 [source "already"]
 url = https://already.example/feed

@@ -255,7 +255,7 @@ test_good(void **state)
 	assert_int_equal(conf_source_allow_private(conf, s), 0);
 	assert_string_equal(s->user_agent, "techweek-agent/1.0");
 	assert_ptr_equal(s->file, conf->files[0]);
-	assert_int_equal(s->line, 25);
+	assert_int_equal(s->line, 26);
 
 	assert_non_null(s = conf_source(conf, "fragment"));
 	assert_string_equal(s->url, "https://example.org/feed.xml?a=1;b=2#top");
@@ -274,7 +274,7 @@ test_good(void **state)
 
 	assert_non_null(s = conf_source(conf, "plain.feed_1-x"));
 	assert_string_equal(s->url, "https://plain.example/rss");
-	assert_int_equal(s->line, 41);
+	assert_int_equal(s->line, 42);
 	assert_null(conf_source(conf, "plain"));
 	assert_null(conf_source(conf, "cloud"));
 	conf_free(conf);
@@ -350,7 +350,8 @@ test_defaults(void **state)
 
 	/* A source inherits interval and allow_private; "all" needs none. */
 	conf = load_text(dir, "[source \"s\"]\nurl = http://a.example/\n"
-	    "[category \"unused\"]\n[feedmux]\ninterval = 90\n");
+	    "[category \"unused\"]\ninclude = all\n[feedmux]\n"
+	    "interval = 90\n");
 	assert_non_null(s = conf_source(conf, "s"));
 	assert_int_equal(s->interval, 90);
 	assert_int_equal(s->allow_private, CONF_INHERIT);
@@ -363,7 +364,8 @@ test_defaults(void **state)
 	/* Names may be 64 bytes; CRLF ends lines; a BOM is skipped. */
 	conf = load_text(dir, "\xef\xbb\xbf[category \"a234567890123456789012"
 	    "345678901234567890123456789012345678901234\"]\r\n"
-	    "title = crlf\r\n\r\n[feedmux]\r\nfeed_limit = 1000\r\n");
+	    "title = crlf\r\nterms = x\r\n\r\n[feedmux]\r\n"
+	    "feed_limit = 1000\r\n");
 	assert_int_equal(conf->ncategories, 1);
 	assert_int_equal(strlen(conf->categories[0].name), 64);
 	assert_string_equal(conf->categories[0].title, "crlf");
@@ -461,7 +463,8 @@ test_quoting_and_comments(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(text, sizeof text, "  ; leading comment\n"
-		    "\t# another\n[category \"c\"] # header comment\n%s\n",
+		    "\t# another\n[category \"c\"] # header comment\n%s\n"
+		    "terms = c\n",
 		    cases[i].line);
 		conf = load_text(dir, text);
 		assert_string_equal(conf->categories[0].title, cases[i].value);
@@ -601,10 +604,10 @@ test_include_paths(void **state)
 	(void)state;
 	sub = xprintf("%s/conf.d", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
-	free(put(sub, "b.conf", "[category \"b\"]\n", 0));
-	free(put(sub, "a.conf", "[category \"a\"]\n", 0));
-	free(put(sub, "B.conf", "[category \"B\"]\n", 0));
-	free(put(dir, "one.inc", "[category \"one\"]\n", 0));
+	free(put(sub, "b.conf", "[category \"b\"]\nterms = b\n", 0));
+	free(put(sub, "a.conf", "[category \"a\"]\nterms = a\n", 0));
+	free(put(sub, "B.conf", "[category \"B\"]\nterms = B\n", 0));
+	free(put(dir, "one.inc", "[category \"one\"]\nterms = 1\n", 0));
 	path = put(dir, "main.conf", "[feedmux]\ninclude = conf.d/*.conf\n"
 	    "include = one.inc\n", 0);
 
@@ -639,7 +642,7 @@ test_include_paths(void **state)
 	free(sub);
 	sub = xprintf("%s/d[1]*", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
-	free(put(sub, "x.conf", "[category \"x\"]\n", 0));
+	free(put(sub, "x.conf", "[category \"x\"]\nterms = x\n", 0));
 	path = put(sub, "main.conf", "[feedmux]\ninclude = *.conf\n", 0);
 	load_bad(path, "@:2: @: already being read (include cycle)\n", NULL);
 	assert_int_equal(unlink(path), 0);
@@ -738,7 +741,9 @@ static const struct bad_case bad_cases[] = {
 	{ "[feedmux]\nnope = 1\n", 0,
 	  "@:2: unknown key \"nope\" in [feedmux]\n" },
 	{ "[category \"c\"]\nurl = https://a.example/\n", 0,
-	  "@:2: unknown key \"url\" in [category \"c\"]\n" },
+	  "@:2: unknown key \"url\" in [category \"c\"]\n"
+	  "@:1: category \"c\" has no rule: give it sources, terms, match, "
+	  "match_title or include, or name it in a source's categories\n" },
 	{ "[source \"s\"]\nurl = https://a.example/\ndescription = x\n", 0,
 	  "@:3: unknown key \"description\" in [source \"s\"]\n" },
 	{ "[source \"s\"]\nurl = https://a.example/\n"
@@ -785,12 +790,13 @@ static const struct bad_case bad_cases[] = {
 	  "234567890123456789012345\": use 1 to 64 of A-Z a-z 0-9 . _ -\n" },
 	{ "[category \"all\"]\ntitle = x\n", 0,
 	  "@:1: category name \"all\" is reserved\n" },
-	{ "[category \"c\"]\n\n[category \"c\"]\n", 0,
+	{ "[category \"c\"]\nterms = c\n[category \"c\"]\n", 0,
 	  "@:3: duplicate category \"c\" (first defined at @:1)\n" },
 	{ "[source \"s\"]\nurl = https://a.example/\n[source \"s\"]\n"
 	  "url = https://b.example/\n", 0,
 	  "@:3: duplicate source \"s\" (first defined at @:1)\n" },
-	{ "[source \"c\"]\nurl = https://a.example/\n[category \"c\"]\n", 0,
+	{ "[source \"c\"]\nurl = https://a.example/\n[category \"c\"]\n"
+	  "sources = c\n", 0,
 	  "" },	/* separate namespaces: see test_errors_each */
 	{ "[source \"s\"]\ncategories = c\n[category \"c\"]\n", 0,
 	  "@:1: missing required key \"url\" in [source \"s\"]\n" },
@@ -863,17 +869,22 @@ static const struct bad_case bad_cases[] = {
 	  "@:3: bad value for categories: empty name in list\n" },
 	{ "[source \"s\"]\nurl = https://a.example/\ncategories = a, b ,a\n",
 	  0, "@:3: bad value for categories: \"a\" named twice\n" },
-	{ "[category \"c\"]\ntitle =\ndescription = ; only a comment\n", 0,
+	{ "[category \"c\"]\ntitle =\ndescription = ; only a comment\n"
+	  "terms = c\n", 0,
 	  "@:2: bad value for title: empty\n"
 	  "@:3: bad value for description: empty\n" },
-	{ "[category \"c\"]\ntitle = \"\"\n", 0,
+	{ "[category \"c\"]\ntitle = \"\"\n"
+	  "terms = c\n", 0,
 	  "@:2: bad value for title: empty\n" },
-	{ "[category \"c\"]\ntitle = \"open\n", 0,
+	{ "[category \"c\"]\ntitle = \"open\n"
+	  "terms = c\n", 0,
 	  "@:2: malformed value for title: unterminated quoted value\n" },
-	{ "[category \"c\"]\ntitle = \"a\\nb\"\n", 0,
+	{ "[category \"c\"]\ntitle = \"a\\nb\"\n"
+	  "terms = c\n", 0,
 	  "@:2: malformed value for title: bad escape in quoted value (only "
 	  "\\\" and \\\\)\n" },
-	{ "[category \"c\"]\ntitle = \"a\" b\n", 0,
+	{ "[category \"c\"]\ntitle = \"a\" b\n"
+	  "terms = c\n", 0,
 	  "@:2: malformed value for title: text after quoted value\n" },
 
 	/* Bounds. */

@@ -1,0 +1,29 @@
+/*
+ * reclass: keeps stored categories in step with the rules on the loop.
+ * For each config (at start and on every reload) it compiles the rules
+ * into a classify and hands it to store, so new and updated entries are
+ * sorted as they are stored; when the rules of some category changed
+ * since the stored entries were sorted, it re-evaluates every stored
+ * entry in the background, a few milliseconds per loop turn so readers
+ * are never kept waiting, bumping the daemon's generation as memberships
+ * change (feeds re-render, their ETags change).  Once an hour it takes
+ * entries past max_age out of their categories.  Owns the classify.
+ */
+#ifndef FEEDMUX_RECLASS_H
+#define FEEDMUX_RECLASS_H
+
+struct conf;
+struct daemon;
+struct reclass;
+
+/* NULL when out of memory. */
+struct reclass	*reclass_new(struct daemon *);
+void		 reclass_free(struct reclass *);
+
+/*
+ * Compiles CONF's rules, gives them to store and starts a re-evaluation
+ * when they changed.  On error (logged) the previous rules stay.
+ */
+int		 reclass_apply(struct reclass *, const struct conf *);
+
+#endif

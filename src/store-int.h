@@ -1,0 +1,30 @@
+/*
+ * store-int: what store.c shares with store-reclass.c and nobody else:
+ * the database handle, the category rules store was given, and the hook
+ * that sorts one stored entry into its categories.
+ */
+#ifndef FEEDMUX_STORE_INT_H
+#define FEEDMUX_STORE_INT_H
+
+#include <stdint.h>
+
+struct classify;
+struct conf_source;
+struct db;
+struct doc_entry;
+struct store;
+
+struct db	*store_db(struct store *);
+struct classify	*store_classify(struct store *);
+
+/*
+ * Sorts stored entry ID (just inserted, or UPDATED in place) of source CS
+ * into the categories the rules give it, from the parsed entry E and its
+ * joined TERMS; keeps what classify reads but the entry row lacks
+ * (language, labels).  Only with rules set.  -1 on a database error.
+ */
+int		 store_class_entry(struct store *, int64_t id,
+		     const struct conf_source *, const struct doc_entry *e,
+		     const char *terms, int64_t now, int updated);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * classify-bench: re-evaluates every stored entry of a database against
+ * the rules of a config, in process, the way the daemon's reclass does
+ * (store_reclass_step slices of SLICE_US), and prints entries/s and the
+ * longest slice.  With --classify-only it times the rules alone over the
+ * stored entries (no writes), with and without the literal prefilter.
+ *   classify-bench [--classify-only] CONF
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+#include "conf.h"
+#include "store.h"
+#include "store-reclass.h"
+
+#define SLICE_US	8000
+
+static double
+now_s(void)
+{
+	struct timespec	t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+struct only {
+	struct classify	*cl;
+	unsigned char	 in[256];
+	size_t		 members;
+};
+
+static int
+only_cb(const struct store_class_item *it, void *arg)
+{
+	struct only	*o = arg;
+
+	o->members += classify_run(o->cl, &it->entry, 1764000000, o->in, NULL);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct store			*st;
+	struct conf			*conf;
+	struct classify			*cl;
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	char				*err = NULL;
+	int64_t				 cursor = 0;
+	double				 t0, t1, slice, worst = 0;
+	int				 more, slices = 0, only = 0;
+
+	if (argc > 1 && strcmp(argv[1], "--classify-only") == 0) {
+		only = 1;
+		argc--;
+		argv++;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: classify-bench [--classify-only] CONF\n");
+		return 2;
+	}
+	if ((conf = conf_load(argv[1], &err)) == NULL) {
+		fputs(err != NULL ? err : "out of memory\n", stderr);
+		return 1;
+	}
+	if ((cl = classify_new(conf, &err)) == NULL ||
+	    (st = store_open(conf->database, 0, &err)) == NULL) {
+		fprintf(stderr, "classify-bench: %s\n", err);
+		return 1;
+	}
+	if (only) {
+		struct only o = { cl, { 0 }, 0 };
+		char key[32];
+
+		for (int pf = 1; pf >= 0; pf--) {
+			int64_t n = 0;
+
+			classify_set_prefilter(cl, pf);
+			o.members = 0;
+			t0 = now_s();
+			/* Every entry by id: ids are 1..N. */
+			for (int64_t id = 1;; id++) {
+				snprintf(key, sizeof key, "%lld", (long long)id);
+				if (store_class_lookup(st, key, only_cb, &o) != 1)
+					break;
+				n++;
+				if (!pf && n == 20000)
+					break;	/* slow: a sample is enough */
+			}
+			t1 = now_s();
+			printf("classify only, prefilter %s: %lld entries in "
+			    "%.2f s = %.0f entries/s, %.2f categories per entry "
+			    "(%zu of %zu patterns unfiltered)\n", pf ? "on " :
+			    "off", (long long)n, t1 - t0, n / (t1 - t0),
+			    (double)o.members / n, classify_unfiltered(cl),
+			    (size_t)200);
+		}
+		return 0;
+	}
+	store_set_classify(st, cl);
+	t0 = now_s();
+	do {
+		double s0 = now_s();
+
+		more = store_reclass_step(st, &cursor, SLICE_US, 1764000000,
+		    &stats);
+		slice = now_s() - s0;
+		if (slice > worst)
+			worst = slice;
+		slices++;
+	} while (more == 1);
+	t1 = now_s();
+	if (more == -1)
+		return 1;
+	store_reclass_done(st);
+	printf("re-sorted %lld entries against %zu categories in %.2f s = "
+	    "%.0f entries/s; %d slices, longest %.1f ms; memberships +%lld "
+	    "-%lld\n", (long long)stats.entries, classify_count(cl), t1 - t0,
+	    stats.entries / (t1 - t0), slices, worst * 1000,
+	    (long long)stats.added, (long long)stats.removed);
+	store_set_classify(st, NULL);
+	store_close(st);
+	classify_free(cl);
+	conf_free(conf);
+	return 0;
+}
