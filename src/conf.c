@@ -259,6 +259,12 @@ static const struct conf_option conf_options[] = {
 	  "come back) unless the publisher still lists them; 0 keeps every "
 	  "entry.  Each source may override it.",
 	  CONF_FIELD(struct conf, max_entries), 0 },
+	{ "removed_keep", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 0, 365 * DAY,
+	  "30d", NULL,
+	  "How long the entries of a source taken out of the config are kept "
+	  "(hidden) in case it comes back; they are deleted at the first "
+	  "start or reload after that; 0 keeps them forever.",
+	  CONF_FIELD(struct conf, removed_keep), 0 },
 	{ "control", CONF_KIND_FEEDMUX, CONF_STRING, 0, 0, 0,
 	  NULL, "/run/feedmux/feedmux.sock",
 	  "Unix socket on which the daemon takes commands such as `feedmux "

@@ -124,6 +124,7 @@ struct conf {
 	int			 sync_full;	/* synchronous=FULL, from sync */
 	int64_t			 max_age;	/* retention default for sources */
 	int64_t			 max_entries;	/* retention default for sources */
+	int64_t			 removed_keep;	/* seconds a removed source's data stays */
 	char			*control;	/* unix socket path; default DATABASE.sock */
 	int			 all;		/* serve the built-in "all" feed */
 	char			**files;	/* every file read, owned */

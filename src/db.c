@@ -195,6 +195,9 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  fingerprint INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+
+	/* 14: when a source left the config, so its data can go later. */
+	"ALTER TABLE source ADD COLUMN removed_at INTEGER;",
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))

@@ -185,7 +185,8 @@ static const char SQL_SOURCE_CATS[] =
 /* A new configured URL forgets redirects and un-retires a gone source. */
 static const char SQL_SOURCE_UPSERT[] =
     "INSERT INTO source (name, url, categories, active) VALUES (?, ?, ?, 1) "
-    "ON CONFLICT (name) DO UPDATE SET active = 1, categories = excluded.categories, "
+    "ON CONFLICT (name) DO UPDATE SET active = 1, removed_at = NULL, "
+    "categories = excluded.categories, "
     "cur_url = CASE WHEN url = excluded.url THEN cur_url ELSE NULL END, "
     "redirect_url = CASE WHEN url = excluded.url THEN redirect_url ELSE NULL END, "
     "redirect_count = CASE WHEN url = excluded.url THEN redirect_count ELSE 0 END, "
@@ -206,7 +207,11 @@ static const char SQL_RECAT_INSERT[] =
     " THEN max(e.sort_date, e.changed) ELSE e.sort_date END, e.id "
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?2";
 static const char SQL_SOURCE_DEACTIVATE[] =
-    "UPDATE source SET active = 0 WHERE active = 1 AND name = ?";
+    "UPDATE source SET active = 0, removed_at = ?2 WHERE active = 1 AND name = ?1";
+/* Sources out of the config for longer than removed_keep, and all they had. */
+static const char SQL_SOURCE_PURGE[] =
+    "DELETE FROM source WHERE active = 0 AND removed_at IS NOT NULL"
+    " AND removed_at < ?";
 static const char SQL_SOURCE_ACTIVE[] =
     "SELECT name FROM source WHERE active = 1";
 
@@ -242,7 +247,7 @@ store_sync(struct store *s, const struct conf *conf)
 	sqlite3_stmt	*st;
 	char		*cats = NULL, **gone = NULL;
 	size_t		 ngone = 0;
-	int		 changed, rc;
+	int		 changed, rc, purged = 0;
 
 	if (db_begin(s->db) == -1)
 		return -1;
@@ -307,13 +312,29 @@ store_sync(struct store *s, const struct conf *conf)
 		if ((st = db_stmt(s->db, SQL_SOURCE_DEACTIVATE)) == NULL)
 			goto fail;
 		sqlite3_bind_text(st, 1, gone[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
 		if (store_step_done(st) == -1)
 			goto fail;
 		log_info("source %s: removed from the config, entries hidden",
 		    gone[i]);
 	}
+	/* Kept a while in case they come back; then gone with their entries. */
+	if (conf->removed_keep > 0) {
+		if ((st = db_stmt(s->db, SQL_SOURCE_PURGE)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, (int64_t)time(NULL) -
+		    conf->removed_keep);
+		if (store_step_done(st) == -1)
+			goto fail;
+		if ((purged = sqlite3_changes(sqlite3_db_handle(st))) > 0)
+			log_info("database: forgot %d sources removed from the "
+			    "config more than %llds ago", purged,
+			    (long long)conf->removed_keep);
+	}
 	if (db_commit(s->db) == -1)
 		goto fail;
+	if (purged > 0)
+		db_exec(s->db, "PRAGMA incremental_vacuum");
 	for (size_t i = 0; i < ngone; i++)
 		free(gone[i]);
 	free(gone);

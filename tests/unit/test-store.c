@@ -782,6 +782,24 @@ test_categories_and_sources(void **state)
 	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
 	assert_string_equal(view(fx, "news", &t), "");
 	assert_string_equal(view(fx, "other", &t), "from a");
+
+	/*
+	 * Removed for longer than removed_keep: forgotten with its entries
+	 * at the next sync; a source still within the window is kept.
+	 */
+	fx->conf.removed_keep = 1;
+	fx->conf.nsources = 1;
+	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry e JOIN "
+	    "source s ON s.id = e.source_id WHERE s.name = 'b'"), 1);
+	sleep(2);
+	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM source WHERE "
+	    "name = 'b'"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
+	assert_string_equal(view(fx, "cloud", &t), "from a");
 }
 
 /* Records title, published (relative to NOW) and sort date (same). */
