@@ -1694,16 +1694,6 @@ fail:
     " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category = " cat \
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE" \
     SQL_SAME_STORY("<") ")) "
-static const char SQL_EACH_ALL[] = SQL_ITEM_COLUMNS
-    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.active = 1 "
-    SQL_FIRST_OF_STORY_ALL
-    "ORDER BY e.sort_date DESC, e.id DESC LIMIT ?";
-static const char SQL_EACH_CATEGORY[] = SQL_ITEM_COLUMNS
-    "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
-    "JOIN source s ON s.id = e.source_id "
-    "WHERE c.category = ?1 AND s.active = 1 "
-    SQL_FIRST_OF_STORY_CATEGORY("?1")
-    "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT ?2";
 #define SQL_VIA_COLUMNS \
     "SELECT COALESCE(e2.link, s2.link, s2.cur_url, s2.url), s2.name," \
     " s2.title FROM (SELECT ?2 AS id, ?3 AS story, ?4 AS sort_date) e" \
@@ -1773,69 +1763,10 @@ int
 store_each(struct store *s, const char *category, int limit,
     store_item_cb cb, void *arg)
 {
-	sqlite3_stmt		*st;
-	struct store_item	 it;
-	struct store_vias	*vias;
-	int			 rc, n = 0;
+	struct store_view	v = { category, NULL };
 
-	if ((vias = malloc(sizeof *vias)) == NULL)
-		return -1;
-	st = db_stmt(s->db, category != NULL ? SQL_EACH_CATEGORY :
-	    SQL_EACH_ALL);
-	if (st == NULL) {
-		free(vias);
-		return -1;
-	}
-	if (category != NULL) {
-		sqlite3_bind_text(st, 1, category, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, limit);
-	} else
-		sqlite3_bind_int(st, 1, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		it.id = sqlite3_column_int64(st, 0);
-		it.guid = col_text(st, 1);
-		it.link = col_text(st, 2);
-		it.title = col_text(st, 3);
-		it.title_type = col_text(st, 4);
-		it.summary = col_text(st, 5);
-		it.summary_type = col_text(st, 6);
-		it.content = col_text(st, 7);
-		it.content_type = col_text(st, 8);
-		it.author_name = col_text(st, 9);
-		it.author_email = col_text(st, 10);
-		it.author_uri = col_text(st, 11);
-		it.terms = col_text(st, 12);
-		it.published = col_date(st, 13);
-		it.updated = col_date(st, 14);
-		it.sort_date = sqlite3_column_int64(st, 15);
-		it.source_name = col_text(st, 16);
-		it.source_url = col_text(st, 17);
-		it.source_title = col_text(st, 18);
-		it.source_link = col_text(st, 19);
-		it.source_feed_id = col_text(st, 20);
-		it.source_updated = col_date(st, 21);
-		it.edited = col_date(st, 23);
-		vias->n = 0;
-		if (col_text(st, 22) != NULL && store_vias(s, category, it.id,
-		    col_text(st, 22), it.sort_date, vias) == -1) {
-			rc = SQLITE_ERROR;
-			break;
-		}
-		it.via = vias->v;
-		it.nvia = vias->n;
-		n++;
-		if (cb(&it, arg) != 0)
-			break;
-	}
-	free(vias);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("database: view %s: %s", category ? category : "all",
-		    db_errmsg(s->db));
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return n;
+	/* The first page of the view: the same query paging uses. */
+	return store_view_page(s, &v, NULL, limit, cb, arg);
 }
 
 /* Fills IT from a row of SQL_ITEM_COLUMNS. */
