@@ -256,7 +256,7 @@ static const struct {
 } flatten_tags[] = {
 	{ "a", T_FMT },
 	{ "address", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "applet", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
+	{ "applet", T_SPECIAL | T_SCOPE | T_MARKER },
 	{ "area", T_SPECIAL | T_VOID },
 	{ "article", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "aside", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
@@ -276,7 +276,6 @@ static const struct {
 	{ "colgroup", T_SPECIAL | T_TABLE | T_NORECON },
 	{ "dd", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "details", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "dialog", T_SPECIAL },
 	{ "dir", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "div", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "dl", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
@@ -307,13 +306,13 @@ static const struct {
 	{ "image", T_VOID },
 	{ "img", T_SPECIAL | T_VOID },
 	{ "input", T_SPECIAL | T_VOID },
-	{ "isindex", T_SPECIAL | T_NORECON },
-	{ "keygen", T_SPECIAL | T_VOID },
+	{ "isindex", T_SPECIAL | T_CLOSEP | T_NORECON },
+	{ "keygen", T_VOID },
 	{ "li", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "link", T_SPECIAL | T_VOID | T_NORECON },
 	{ "listing", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
-	{ "main", T_SPECIAL },
-	{ "marquee", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
+	{ "main", T_CLOSEP | T_ENDSCOPE | T_NORECON },
+	{ "marquee", T_SPECIAL | T_SCOPE | T_MARKER },
 	{ "menu", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "menuitem", T_SPECIAL | T_VOID | T_NORECON },
 	{ "meta", T_SPECIAL | T_VOID | T_NORECON },
@@ -322,7 +321,7 @@ static const struct {
 	{ "noembed", T_SPECIAL | T_RAW | T_NORECON },
 	{ "noframes", T_SPECIAL | T_RAW | T_NORECON },
 	{ "noscript", T_SPECIAL },
-	{ "object", T_SPECIAL | T_SCOPE | T_MARKER | T_ENDSCOPE },
+	{ "object", T_SPECIAL | T_SCOPE | T_MARKER },
 	{ "ol", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "p", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "param", T_SPECIAL | T_VOID | T_NORECON },
@@ -338,7 +337,7 @@ static const struct {
 	{ "section", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
 	{ "select", T_SPECIAL },
 	{ "small", T_FMT },
-	{ "source", T_SPECIAL | T_VOID | T_NORECON },
+	{ "source", T_VOID | T_NORECON },
 	{ "span", 0 },
 	{ "strike", T_FMT },
 	{ "strong", T_FMT },
@@ -356,7 +355,7 @@ static const struct {
 	{ "thead", T_SPECIAL | T_TABLE | T_NORECON },
 	{ "title", T_SPECIAL | T_RAW | T_NORECON },
 	{ "tr", T_SPECIAL | T_TABLE | T_NORECON },
-	{ "track", T_SPECIAL | T_VOID | T_NORECON },
+	{ "track", T_VOID | T_NORECON },
 	{ "tt", T_FMT },
 	{ "u", T_FMT },
 	{ "ul", T_SPECIAL | T_CLOSEP | T_ENDSCOPE | T_NORECON },
@@ -413,19 +412,19 @@ static const struct {
 /* One element of the modelled stack. */
 struct flatten_ent {
 	uint32_t	 h;		/* gumbo's tag enum */
+	uint32_t	 nh;		/* hash of the name, for svg/MathML */
 	uint32_t	 ah;		/* hash of the attributes as written */
 	unsigned	 bits;
 	int		 kind;		/* K_* */
 	int		 foreign;	/* 0 (HTML), NS_SVG or NS_MATH */
 	int		 inlist;	/* on the active formatting list */
+	size_t		 mk;		/* markers on that list then */
 };
 
 /* A formatting element popped by something else: gumbo re-opens it. */
 struct flatten_ling {
-	uint32_t	 h;
-	uint32_t	 ah;
-	int		 kind;
-	size_t		 markers;	/* markers on the stack when popped */
+	struct flatten_ent	 e;
+	size_t			 markers;	/* markers before it */
 };
 
 /* The first pass: its input, output and model of gumbo's stack. */
@@ -439,7 +438,7 @@ struct flatten {
 	size_t			 n;
 	struct flatten_ling	 ling[SANITIZE_MAXDEPTH];
 	size_t			 nling;
-	size_t			 markers;
+	size_t			 markers;	/* on the formatting list */
 	size_t			 nforeign;	/* svg or MathML entries */
 	size_t			 ntemplate;	/* template entries */
 	int			 formptr;	/* gumbo's form element pointer */
@@ -450,6 +449,7 @@ struct flatten_tag {
 	size_t		 start, end;	/* bytes of the whole tag */
 	char		 name[32];	/* lower-cased; empty when longer */
 	uint32_t	 h;		/* gumbo's tag enum */
+	uint32_t	 nh;		/* hash of the whole lower-cased name */
 	uint32_t	 ah;		/* hash of the attributes as written */
 	unsigned	 bits;
 	int		 kind;		/* K_* */
@@ -1726,29 +1726,39 @@ flatten_is(const struct flatten_ent *e, int kind)
 static void
 flatten_pop(struct flatten *f, int reopen)
 {
-	struct flatten_ent	*t = &f->st[f->n - 1];
-	size_t			 i;
+	struct flatten_ent	*t = &f->st[--f->n];
 
-	f->n--;
 	if (t->foreign)
 		f->nforeign--;
 	else if (t->kind == K_TEMPLATE)
 		f->ntemplate--;
-	if (t->bits & T_MARKER) {
-		f->markers--;
-		/* Closing a cell forgets what was opened inside it. */
-		for (i = 0; i < f->nling; i++)
-			if (f->ling[i].markers > f->markers)
-				break;
-		f->nling = i;
-	}
 	if (!reopen || t->foreign || !(t->bits & T_FMT) || !t->inlist)
 		return;
-	f->ling[f->nling].h = t->h;
-	f->ling[f->nling].ah = t->ah;
-	f->ling[f->nling].kind = t->kind;
-	f->ling[f->nling].markers = f->markers;
+	f->ling[f->nling].e = *t;
+	f->ling[f->nling].markers = t->mk;
 	f->nling++;
+}
+
+/*
+ * Gumbo's "clear the list of active formatting elements up to the last
+ * marker", done where a cell, caption, applet, marquee, object or
+ * template is closed as such (not merely popped).
+ */
+static void
+flatten_clear_marker(struct flatten *f)
+{
+	size_t	i, o;
+
+	if (f->markers == 0)
+		return;
+	for (i = o = 0; i < f->nling; i++)
+		if (f->ling[i].markers != f->markers)
+			f->ling[o++] = f->ling[i];
+	f->nling = o;
+	for (i = 0; i < f->n; i++)
+		if (f->st[i].inlist && f->st[i].mk == f->markers)
+			f->st[i].inlist = 0;
+	f->markers--;
 }
 
 /* Pops down to and including the entry I from the top. */
@@ -1769,24 +1779,37 @@ flatten_room(struct flatten *f, size_t n)
 	return f->n + f->nling + n <= SANITIZE_MAXDEPTH;
 }
 
-/* Pushes an element; the caller has checked there is room. */
+/* Pushes a copy of E; the caller has checked there is room. */
 static void
-flatten_push(struct flatten *f, uint32_t h, uint32_t ah, unsigned bits,
-    int kind, int foreign)
+flatten_push(struct flatten *f, const struct flatten_ent *e)
 {
-	f->st[f->n].h = h;
-	f->st[f->n].ah = ah;
-	f->st[f->n].bits = bits;
-	f->st[f->n].kind = kind;
-	f->st[f->n].foreign = foreign;
-	f->st[f->n].inlist = !foreign && (bits & T_FMT);
-	f->n++;
-	if (foreign)
+	struct flatten_ent	*t = &f->st[f->n++];
+
+	*t = *e;
+	t->inlist = !t->foreign && (t->bits & T_FMT);
+	t->mk = f->markers;
+	if (t->foreign)
 		f->nforeign++;
-	else if (kind == K_TEMPLATE)
+	else if (t->kind == K_TEMPLATE)
 		f->ntemplate++;
-	if (bits & T_MARKER)
+	if (t->bits & T_MARKER)
 		f->markers++;
+}
+
+/* The entry tag T would push, with BITS and namespace NS. */
+static struct flatten_ent
+flatten_ent_of(const struct flatten_tag *t, unsigned bits, int ns)
+{
+	struct flatten_ent	e;
+
+	memset(&e, 0, sizeof e);
+	e.h = t->h;
+	e.nh = t->nh;
+	e.ah = t->ah;
+	e.bits = bits;
+	e.kind = t->kind;
+	e.foreign = ns;
+	return e;
 }
 
 /*
@@ -1796,15 +1819,15 @@ flatten_push(struct flatten *f, uint32_t h, uint32_t ah, unsigned bits,
 static void
 flatten_reconstruct(struct flatten *f)
 {
-	size_t	i, first;
+	size_t	i, o;
 
-	for (first = f->nling; first > 0; first--)
-		if (f->ling[first - 1].markers != f->markers)
-			break;
-	for (i = first; i < f->nling; i++)
-		flatten_push(f, f->ling[i].h, f->ling[i].ah, T_FMT,
-		    f->ling[i].kind, 0);
-	f->nling = first;
+	for (i = o = 0; i < f->nling; i++) {
+		if (f->ling[i].markers == f->markers)
+			flatten_push(f, &f->ling[i].e);
+		else
+			f->ling[o++] = f->ling[i];
+	}
+	f->nling = o;
 }
 
 /*
@@ -1819,17 +1842,17 @@ flatten_noah(struct flatten *f, const struct flatten_tag *t)
 	size_t			 i, same = 0, ling = SIZE_MAX;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		if (e->bits & T_MARKER)
-			break;
-		if (e->inlist && e->h == t->h && e->ah == t->ah) {
+		if (e->inlist && e->mk == f->markers && e->h == t->h &&
+		    e->ah == t->ah) {
 			same++;
 			deepest = e;
 		}
 	}
 	for (i = f->nling; i > 0; i--) {
 		if (f->ling[i - 1].markers != f->markers)
-			break;
-		if (f->ling[i - 1].h == t->h && f->ling[i - 1].ah == t->ah) {
+			continue;
+		if (f->ling[i - 1].e.h == t->h &&
+		    f->ling[i - 1].e.ah == t->ah) {
 			same++;
 			ling = i - 1;
 		}
@@ -1862,9 +1885,10 @@ flatten_read_tag(struct flatten *f, struct flatten_tag *t)
 		t->endtag = 1;
 		p++;
 	}
-	t->ah = 2166136261u;
+	t->ah = t->nh = 2166136261u;
 	while (p < len && !sanitize_space((unsigned char)s[p]) &&
 	    s[p] != '/' && s[p] != '>') {
+		t->nh = flatten_fnv(t->nh, sanitize_lower((unsigned char)s[p]));
 		if (ln < sizeof t->name - 1)
 			t->name[ln] = (char)sanitize_lower((unsigned char)s[p]);
 		ln++;
@@ -1989,9 +2013,10 @@ flatten_start_foreign(struct flatten *f, const struct flatten_tag *t)
 {
 	static const char *const svg[] = { "desc", "foreignobject", "title" };
 	static const char *const math[] = { "mi", "mn", "mo", "ms", "mtext" };
-	int		ns = flatten_at(f, 0)->foreign;
-	unsigned	bits = 0;
-	size_t		i;
+	struct flatten_ent	e;
+	int			ns = flatten_at(f, 0)->foreign;
+	unsigned		bits = 0;
+	size_t			i;
 
 	if (t->selfclose)
 		return FL_KEEP;
@@ -2000,14 +2025,16 @@ flatten_start_foreign(struct flatten *f, const struct flatten_tag *t)
 	/* Integration points, which also bound scopes and are special. */
 	for (i = 0; ns == NS_SVG && i < sizeof svg / sizeof svg[0]; i++)
 		if (strcmp(t->name, svg[i]) == 0)
-			bits = T_INTEG | T_SPECIAL | T_SCOPE | T_NORECON;
+			bits = T_INTEG | T_SCOPE | T_NORECON |
+			    (strcmp(t->name, "title") != 0 ? T_SPECIAL : 0);
 	for (i = 0; ns == NS_MATH && i < sizeof math / sizeof math[0]; i++)
 		if (strcmp(t->name, math[i]) == 0)
 			bits = T_INTEG | T_SPECIAL | T_SCOPE | T_NORECON;
 	if (ns == NS_MATH && strcmp(t->name, "annotation-xml") == 0)
 		bits = (t->htmlenc ? T_INTEG : 0) | T_SPECIAL | T_SCOPE |
 		    T_NORECON;
-	flatten_push(f, t->h, t->ah, bits, t->kind, ns);
+	e = flatten_ent_of(t, bits, ns);
+	flatten_push(f, &e);
 	return FL_KEEP;
 }
 
@@ -2117,10 +2144,19 @@ flatten_close_item(struct flatten *f, int li)
 static int
 flatten_push_implied(struct flatten *f, const char *name)
 {
+	struct flatten_ent	e;
+	size_t			i;
+
 	if (!flatten_room(f, 1))
 		return 0;
-	flatten_push(f, flatten_tag(name), 0, flatten_bits(name),
-	    flatten_kind(name), 0);
+	memset(&e, 0, sizeof e);
+	e.h = flatten_tag(name);
+	e.nh = 2166136261u;
+	for (i = 0; name[i] != '\0'; i++)
+		e.nh = flatten_fnv(e.nh, name[i]);
+	e.bits = flatten_bits(name);
+	e.kind = flatten_kind(name);
+	flatten_push(f, &e);
 	return 1;
 }
 
@@ -2128,11 +2164,14 @@ flatten_push_implied(struct flatten *f, const char *name)
 static int
 flatten_push_tag(struct flatten *f, const struct flatten_tag *t)
 {
+	struct flatten_ent	e;
+
 	if (!flatten_room(f, 1))
 		return FL_DROP;
 	if (t->bits & T_FMT)
 		flatten_noah(f, t);
-	flatten_push(f, t->h, t->ah, t->bits, t->kind, 0);
+	e = flatten_ent_of(t, t->bits, 0);
+	flatten_push(f, &e);
 	return FL_KEEP;
 }
 
@@ -2200,29 +2239,82 @@ flatten_close_scope(struct flatten *f, int kind)
 }
 
 /*
- * Before a new <a>, gumbo takes an open one off the formatting list and
- * the stack (by the adoption agency); the model takes out just that one.
+ * Gumbo's adoption agency for a formatting end tag whose element, I from
+ * the top, has special elements (blocks) above it: each of up to eight
+ * rounds moves the element above the next block, and the last round pops
+ * what is above the topmost block.  So the element goes, the blocks stay,
+ * and of the rest only formatting elements (cloned) stay.  Past eight
+ * blocks the model leaves the stack be, which counts too many.
+ */
+static void
+flatten_adopt(struct flatten *f, size_t i)
+{
+	struct flatten_ent	*e;
+	size_t			 k, top = SIZE_MAX, blocks = 0, o;
+
+	for (k = 0; k < i; k++) {
+		e = flatten_at(f, k);
+		if (e->bits & T_SPECIAL) {
+			if (top == SIZE_MAX)
+				top = k;
+			blocks++;
+		}
+	}
+	if (blocks > 8)
+		return;
+	for (k = 0; k < top; k++)
+		flatten_pop(f, 1);
+	/* Between the element and the topmost block: compact in place. */
+	for (k = o = f->n - 1 - (i - top); k < f->n; k++) {
+		e = &f->st[k];
+		if (k != f->n - 1 - (i - top) && ((e->bits & T_SPECIAL) ||
+		    e->inlist)) {
+			f->st[o++] = *e;
+			continue;
+		}
+		if (e->foreign)
+			f->nforeign--;
+		else if (e->kind == K_TEMPLATE)
+			f->ntemplate--;
+	}
+	f->n = o;
+}
+
+/*
+ * Before a new <a>, gumbo runs the adoption agency for an <a> still on the
+ * formatting list, then takes it off the list and the stack if it is
+ * still there (out of scope, the agency leaves it).
  */
 static void
 flatten_forget_a(struct flatten *f)
 {
 	struct flatten_ent	*e;
 	size_t			 i, k;
+	int			 special = 0, scope = 1;
 
 	for (i = 0; (e = flatten_at(f, i)) != NULL; i++) {
-		if (e->bits & T_MARKER)
-			break;
-		if (e->kind == K_A && e->inlist && !e->foreign) {
-			k = f->n - 1 - i;
-			memmove(&f->st[k], &f->st[k + 1], i * sizeof f->st[0]);
-			f->n--;
+		if (e->kind == K_A && e->inlist && e->mk == f->markers &&
+		    !e->foreign) {
+			if (!scope) {
+				k = f->n - 1 - i;
+				memmove(&f->st[k], &f->st[k + 1],
+				    i * sizeof f->st[0]);
+				f->n--;
+			} else if (special)
+				flatten_adopt(f, i);
+			else
+				flatten_pop_to(f, i);
 			return;
 		}
+		if (e->bits & T_SPECIAL)
+			special = 1;
+		if (e->bits & T_SCOPE)
+			scope = 0;
 	}
 	for (i = f->nling; i > 0; i--) {
 		if (f->ling[i - 1].markers != f->markers)
-			break;
-		if (f->ling[i - 1].kind == K_A) {
+			continue;
+		if (f->ling[i - 1].e.kind == K_A) {
 			memmove(&f->ling[i - 1], &f->ling[i],
 			    (f->nling - i) * sizeof f->ling[0]);
 			f->nling--;
@@ -2285,6 +2377,7 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
 	case M_CAPTION:
 		/* Closes the cell or caption first. */
 		flatten_pop_to(f, at);
+		flatten_clear_marker(f);
 		return FL_AGAIN;
 	case M_ROW:
 		if (cell) {
@@ -2327,21 +2420,28 @@ flatten_start_table(struct flatten *f, const struct flatten_tag *t,
 }
 
 /*
- * Models a start tag inside a template, whose insertion modes gumbo 0.10
- * follows loosely: everything but void elements is counted as opened, and
- * no raw text is assumed (its content is modelled as tags: too many).
+ * Models a start tag inside a template, whose insertion modes (and svg or
+ * MathML inside) gumbo 0.10 follows loosely: every tag is counted as
+ * opening an element, even void ones, and no raw text is assumed (its
+ * content is modelled as tags): too many, never too few.
  */
 static int
 flatten_start_template(struct flatten *f, const struct flatten_tag *t)
 {
-	if ((t->bits & (T_IGNORED | T_VOID)) || (t->selfclose &&
-	    (strcmp(t->name, "svg") == 0 || strcmp(t->name, "math") == 0)))
+	struct flatten_ent	e;
+
+	if (t->selfclose && (strcmp(t->name, "svg") == 0 ||
+	    strcmp(t->name, "math") == 0))
 		return FL_KEEP;
 	if (!flatten_room(f, 1))
 		return FL_DROP;
-	flatten_push(f, t->h, t->ah, t->bits & ~T_FMT, t->kind,
-	    strcmp(t->name, "svg") == 0 ? NS_SVG : strcmp(t->name, "math") ==
-	    0 ? NS_MATH : 0);
+	/*
+	 * Not even svg is foreign here: "/>" never counts as closing.  No
+	 * formatting is re-opened, and only templates put markers.
+	 */
+	e = flatten_ent_of(t, (t->bits & ~(T_FMT | T_MARKER)) |
+	    (t->kind == K_TEMPLATE ? T_MARKER : 0), 0);
+	flatten_push(f, &e);
 	return FL_KEEP;
 }
 
@@ -2366,6 +2466,9 @@ flatten_opens(const struct flatten_tag *t)
 	case K_CAPTION:
 	case K_COLGROUP:
 		return 1;
+	case K_NONE:
+		/* A col may open its colgroup. */
+		return strcmp(t->name, "col") == 0 ? 1 : 3;
 	default:
 		return 3;
 	}
@@ -2375,7 +2478,7 @@ flatten_opens(const struct flatten_tag *t)
 static int
 flatten_start(struct flatten *f, const struct flatten_tag *t)
 {
-	struct flatten_ent	*top;
+	struct flatten_ent	*top, e;
 	size_t			 at;
 	int			 mode, r, table, guard;
 
@@ -2386,7 +2489,8 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 	 * what they can open themselves, so that an implied tbody written
 	 * out explicitly (as our own output does) is cut at the same depth.
 	 */
-	if (!(t->bits & (T_VOID | T_IGNORED)) && !(t->selfclose &&
+	if ((!(t->bits & (T_VOID | T_IGNORED)) ||
+	    strcmp(t->name, "col") == 0) && !(t->selfclose &&
 	    (flatten_in_foreign(f, t) || strcmp(t->name, "svg") == 0 ||
 	    strcmp(t->name, "math") == 0)) &&
 	    !flatten_room(f, flatten_opens(t)))
@@ -2430,6 +2534,7 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 		f->formptr = 1;
 		if (mode == M_TABLE || mode == M_TBODY || mode == M_ROW)
 			return FL_KEEP;
+		flatten_close_p(f);
 	}
 	if (strcmp(t->name, "button") == 0)
 		flatten_close_scope(f, K_BUTTON);
@@ -2446,8 +2551,9 @@ flatten_start(struct flatten *f, const struct flatten_tag *t)
 			return FL_KEEP;
 		if (!flatten_room(f, 1))
 			return FL_DROP;
-		flatten_push(f, t->h, t->ah, 0, t->kind, t->name[0] == 's' ?
-		    NS_SVG : NS_MATH);
+		e = flatten_ent_of(t, 0, t->name[0] == 's' ? NS_SVG :
+		    NS_MATH);
+		flatten_push(f, &e);
 		return FL_KEEP;
 	}
 	if (strcmp(t->name, "li") == 0)
@@ -2550,25 +2656,35 @@ flatten_end_table(struct flatten *f, const struct flatten_tag *t)
 	for (guard = 0; guard < 4; guard++) {
 		mode = flatten_mode(f, &at);
 		if (strcmp(n, "td") == 0 || strcmp(n, "th") == 0) {
-			if (mode == M_CELL && flatten_at(f, at)->h == t->h)
+			if (mode == M_CELL && flatten_at(f, at)->h == t->h) {
 				flatten_pop_to(f, at);
+				flatten_clear_marker(f);
+			}
 			return;
 		}
 		if (strcmp(n, "caption") == 0) {
-			if (mode == M_CAPTION)
+			if (mode == M_CAPTION) {
 				flatten_pop_to(f, at);
+				flatten_clear_marker(f);
+			}
 			return;
 		}
 		if (strcmp(n, "table") == 0) {
 			if (mode != M_BODY && mode != M_TEMPLATE &&
-			    (i = flatten_table_scope(f, t->h)) >= 0)
+			    (i = flatten_table_scope(f, t->h)) >= 0) {
 				flatten_pop_to(f, (size_t)i);
+				/* The cell or caption was closed first. */
+				if (mode == M_CELL || mode == M_CAPTION)
+					flatten_clear_marker(f);
+			}
 			return;
 		}
 		/* tr, tbody, thead, tfoot: close what is inside first. */
 		if (mode == M_CELL || (mode == M_ROW &&
 		    strcmp(n, "tr") != 0)) {
 			flatten_pop_to(f, at);
+			if (mode == M_CELL)
+				flatten_clear_marker(f);
 			continue;
 		}
 		if ((mode == M_ROW || mode == M_TBODY) &&
@@ -2616,20 +2732,23 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 	int			 special, mode;
 
 	/*
-	 * In svg or MathML: through foreign elements to one of that name;
-	 * at the first HTML element, the HTML rules below.
+	 * In svg or MathML: through foreign elements to one of that name (as
+	 * written: gumbo compares names here); at the first HTML element, the
+	 * HTML rules below.
 	 */
 	for (i = 0; (e = flatten_at(f, i)) != NULL && e->foreign; i++)
-		if (e->h == t->h) {
+		if (e->nh == t->nh) {
 			flatten_pop_to(f, i);
 			return;
 		}
 	if (f->ntemplate > 0) {
 		/* In a template: its own end tag, or the current node's. */
 		for (i = 0; (e = flatten_at(f, i)) != NULL; i++)
-			if (e->h == t->h && (i == 0 ||
-			    strcmp(t->name, "template") == 0)) {
+			if (e->nh == t->nh && !e->foreign && (i == 0 ||
+			    t->kind == K_TEMPLATE)) {
 				flatten_pop_to(f, i);
+				if (t->kind == K_TEMPLATE)
+					flatten_clear_marker(f);
 				return;
 			}
 		return;
@@ -2661,16 +2780,31 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 			flatten_pop(f, 0);
 		return;
 	}
-	if (strcmp(t->name, "form") == 0 && !f->formptr)
+	if (strcmp(t->name, "form") == 0) {
+		/* Gumbo forgets its form on any </form>, found or not. */
+		if (!f->formptr)
+			return;
+		f->formptr = 0;
+		if ((found = flatten_find(f, t, &special)) < 0)
+			return;
+	}
+	if (t->bits & T_MARKER) {
+		/* applet, marquee, object: looked for in table scope. */
+		if ((found = flatten_table_scope(f, t->h)) >= 0) {
+			flatten_pop_to(f, (size_t)found);
+			flatten_clear_marker(f);
+		}
 		return;
+	}
 	found = flatten_find(f, t, &special);
-	/* </br> is <br>; </p> with no p open is <p></p>: both re-open. */
-	if (strcmp(t->name, "br") == 0 || (t->kind == K_P && found < 0))
+	/* </br> is <br>, which re-opens formatting elements. */
+	if (strcmp(t->name, "br") == 0)
 		flatten_reconstruct(f);
 	if (found == -2 && (t->bits & T_FMT)) {
 		/* Not open at all: gumbo forgets one it would re-open. */
 		for (i = f->nling; i > 0; i--)
-			if (f->ling[i - 1].h == t->h) {
+			if (f->ling[i - 1].e.h == t->h &&
+			    f->ling[i - 1].markers == f->markers) {
 				memmove(&f->ling[i - 1], &f->ling[i],
 				    (f->nling - i) * sizeof f->ling[0]);
 				f->nling--;
@@ -2682,10 +2816,10 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 		return;
 	i = (size_t)found;
 	if (t->bits & T_FMT) {
-		/* The adoption agency moves elements, never deepens. */
 		if (special)
-			return;
-		flatten_pop_to(f, i);
+			flatten_adopt(f, i);
+		else
+			flatten_pop_to(f, i);
 		return;
 	}
 	if (strcmp(t->name, "form") == 0) {
@@ -2705,7 +2839,7 @@ flatten_end(struct flatten *f, const struct flatten_tag *t)
 static void
 flatten_text(struct flatten *f, int c)
 {
-	if (flatten_in_foreign(f, NULL))
+	if (flatten_in_foreign(f, NULL) || f->ntemplate > 0)
 		return;
 	/* Text closes a column group; it re-opens formatting elements. */
 	if (!sanitize_space(c) && flatten_top_is(f, K_COLGROUP))
