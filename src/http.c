@@ -230,7 +230,7 @@ http_new(struct event_base *base, const struct http_limits *lim,
 	 * A burst smaller than the cap: each connection shed at the cap has
 	 * had a loop pass to send its request since it was accepted.
 	 */
-	h->burst_max = lim->max_conns / 2;
+	h->burst_max = h->lim.max_conns / 2;
 	if (h->burst_max < 1)
 		h->burst_max = 1;
 	if (h->burst_max > HTTP_BURST_MAX)
@@ -365,6 +365,7 @@ http_shed(struct http *h)
 {
 	struct http_conn	*c, *quiet = NULL;
 	time_t			 now;
+	int			 n = h->nconns;
 
 	for (c = h->conns_tail; c != NULL; c = c->prev) {
 		if (c->busy)
@@ -381,10 +382,9 @@ http_shed(struct http *h)
 	/* Under attack this happens thousands of times: report it now and then. */
 	now = time(NULL);
 	if (h->shed_at == 0 || now - h->shed_at >= HTTP_SHED_LOG) {
-		log_warnx("httpd: %d connections open (the cap): closing the "
-		    "longest idle to make room, %llu since the last report",
-		    h->lim.max_conns,
-		    (unsigned long long)(h->shed - h->shed_logged));
+		log_warnx("httpd: no room for a new connection (%d open): "
+		    "closing the longest idle, %llu since the last report",
+		    n, (unsigned long long)(h->shed - h->shed_logged));
 		h->shed_logged = h->shed;
 		h->shed_at = now;
 	}
@@ -399,11 +399,11 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	struct http		*h = arg;
 	struct http_conn	*c;
 	struct timeval		 zero = { 0, 0 };
-	int			 one = 1;
+	int			 one = 1, full;
 
 	(void)l;
 	(void)salen;
-	if (h->nconns >= h->lim.max_conns && http_shed(h) == -1) {
+	if ((full = h->nconns >= h->lim.max_conns) && http_shed(h) == -1) {
 		/* Not reached: the listeners pause when all are answering. */
 		evutil_closesocket(fd);
 		http_listen_update(h);
@@ -434,10 +434,11 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	/*
-	 * The kernel may hold hundreds of queued connections; accepting them
-	 * all in one go would shed the first before its request is read.
+	 * At the cap, the kernel may hold hundreds of queued connections;
+	 * accepting them all in one go would shed the first before its
+	 * request is read.
 	 */
-	if (++h->burst >= h->burst_max && !h->throttled) {
+	if (full && ++h->burst >= h->burst_max && !h->throttled) {
 		h->throttled = 1;
 		http_listen_update(h);
 		evtimer_add(h->resume, &zero);

@@ -76,7 +76,7 @@ for c in idle[1:]:
         pass
     c.close()
 PY
-grep -q '3 connections open (the cap): closing the longest idle' "$T/daemon.log" ||
+grep -q 'no room for a new connection (3 open): closing the longest idle' "$T/daemon.log" ||
     fail "shedding not logged"
 pass "max_connections: an idle connection makes room for the next"
 
