@@ -121,14 +121,15 @@ static const struct conf_option conf_options[] = {
 	  CONF_FIELD(struct conf, listen_unix), 0 },
 	{ "max_connections", CONF_KIND_FEEDMUX, CONF_INT, 0, 1, 65536,
 	  "1024", NULL,
-	  "Most HTTP connections open at once; more wait in the kernel's "
-	  "queue until one closes.",
+	  "Most HTTP connections open at once (lowered to fit ulimit -n); at "
+	  "the cap the one idle the longest makes room for the next, which "
+	  "waits in the kernel's queue only while all are answering.",
 	  CONF_FIELD(struct conf, max_connections), 0 },
 	{ "http_timeout", CONF_KIND_FEEDMUX, CONF_DURATION, 0, 1, 10 * MINUTE,
 	  "30s", NULL,
 	  "An HTTP connection that sends nothing (idle keep-alive, a request "
 	  "that never ends) or takes nothing of its answer for this long is "
-	  "closed.",
+	  "closed; a request head must arrive whole within it (else 408).",
 	  CONF_FIELD(struct conf, http_timeout), 0 },
 	{ "public_url", CONF_KIND_FEEDMUX, CONF_URL, 0, 0, 0,
 	  NULL, "https://feeds.example.com",

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +32,10 @@
 #define HTTP_MAX_HEADERS	64	/* request header lines */
 #define HTTP_RESP_HEADERS	4096	/* bytes of extra response headers */
 #define HTTP_BACKLOG		512
+#define HTTP_BURST_MAX		32	/* connections accepted per loop pass */
+#define HTTP_SHED_LOG		60	/* seconds between reports of shedding */
+#define HTTP_ACCEPT_RETRY	1	/* seconds to wait after accept(2) failed */
+#define HTTP_SPARE_FDS		64	/* descriptors kept besides the spare_fds asked */
 
 struct http_conn;
 
@@ -58,6 +63,10 @@ struct http_conn {
 	struct event		*wev;
 	char			*in;		/* the request head being read */
 	size_t			 inlen;
+	size_t			 scanned;	/* of IN, searched for the head's end */
+	time_t			 head_at;	/* the head's first byte, 0: none yet */
+	int			 busy;		/* answering: OUT not sent, or closing */
+	int			 heard;		/* has sent a byte */
 	struct evbuffer		*out;
 	int			 closing;	/* close once OUT is sent */
 	struct http_req		 req;
@@ -71,10 +80,22 @@ struct http {
 	void			*arg;
 	struct evconnlistener	*ls[HTTP_MAX_LISTENERS];
 	int			 nls;
-	int			 paused;
+	int			 listening;	/* the listeners are enabled */
+	int			 throttled;	/* a burst of accepts: wait a pass */
+	int			 backoff;	/* accept(2) failed: wait a moment */
+	struct event		*retry;		/* ends the backoff */
+	time_t			 accept_warned;
+	int			 burst;		/* accepted in this pass */
+	int			 burst_max;
+	struct event		*resume;	/* ends the throttle, next pass */
 	char			*unix_path;
-	struct http_conn	*conns;
+	struct http_conn	*conns;		/* most recently ready first */
+	struct http_conn	*conns_tail;	/* waiting longest for a request */
 	int			 nconns;
+	int			 nbusy;
+	uint64_t		 shed;		/* idle connections closed at the cap */
+	uint64_t		 shed_logged;
+	time_t			 shed_at;
 	const struct timeval	*tv;		/* the timeout, a common one */
 	time_t			 date_at;
 	char			 date[DATE_RFC822_LEN];
@@ -83,6 +104,7 @@ struct http {
 static void	http_conn_read_cb(evutil_socket_t, short, void *);
 static void	http_conn_write_cb(evutil_socket_t, short, void *);
 static void	http_conn_process(struct http_conn *);
+static void	http_retry_cb(evutil_socket_t, short, void *);
 
 /* The reason phrase of STATUS. */
 static const char *
@@ -108,6 +130,80 @@ http_reason(int status)
 	return "Unknown";
 }
 
+/*
+ * Enables the listeners unless every slot is answering a request (an idle
+ * slot is given to the next connection instead) or a burst of accepts is
+ * waiting for its requests to be read.
+ */
+static void
+http_listen_update(struct http *h)
+{
+	int	on;
+
+	on = !h->throttled && !h->backoff &&
+	    !(h->nconns >= h->lim.max_conns && h->nbusy >= h->nconns);
+	if (on == h->listening)
+		return;
+	for (int i = 0; i < h->nls; i++) {
+		if (on)
+			evconnlistener_enable(h->ls[i]);
+		else
+			evconnlistener_disable(h->ls[i]);
+	}
+	h->listening = on;
+	if (!on && !h->throttled && !h->backoff)
+		log_warnx("httpd: %d connections open, all answering; not "
+		    "accepting more until one is done", h->nconns);
+}
+
+/*
+ * Fits the connection cap into the descriptors the process may open,
+ * raising the soft limit toward the hard one first: past it, accept(2)
+ * fails while the queued connections keep the listeners readable.
+ */
+static void
+http_fit_fds(struct http_limits *lim)
+{
+	struct rlimit	rl, nl;
+	rlim_t		spare, want;
+	int		cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	spare = HTTP_SPARE_FDS + (lim->spare_fds > 0 ? lim->spare_fds : 0);
+	want = (rlim_t)lim->max_conns + spare;
+	if (rl.rlim_cur < want) {
+		nl = rl;
+		nl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &nl) == 0)
+			rl = nl;
+	}
+	if (rl.rlim_cur >= want)
+		return;
+	cap = rl.rlim_cur > 2 * spare ? (int)(rl.rlim_cur - spare) :
+	    (int)(rl.rlim_cur / 2);
+	if (cap < 1)
+		cap = 1;
+	log_warnx("httpd: max_connections %d lowered to %d: the process may "
+	    "open only %llu descriptors (ulimit -n)", lim->max_conns, cap,
+	    (unsigned long long)rl.rlim_cur);
+	lim->max_conns = cap;
+}
+
+/* The next loop pass: the burst's requests have been read, accept again. */
+static void
+http_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)fd;
+	(void)what;
+	h->burst = 0;
+	h->throttled = 0;
+	http_listen_update(h);
+}
+
 struct http *
 http_new(struct event_base *base, const struct http_limits *lim,
     http_handler cb, void *arg)
@@ -121,18 +217,33 @@ http_new(struct event_base *base, const struct http_limits *lim,
 	h->base = base;
 	h->lim = *lim;
 	/* Every connection shares one timeout: O(1) re-arming per request. */
-	if ((h->tv = event_base_init_common_timeout(base, &tv)) == NULL) {
+	if ((h->tv = event_base_init_common_timeout(base, &tv)) == NULL ||
+	    (h->resume = evtimer_new(base, http_resume_cb, h)) == NULL ||
+	    (h->retry = evtimer_new(base, http_retry_cb, h)) == NULL) {
+		if (h->resume != NULL)
+			event_free(h->resume);
 		free(h);
 		return NULL;
 	}
+	http_fit_fds(&h->lim);
+	/*
+	 * A burst smaller than the cap: each connection shed at the cap has
+	 * had a loop pass to send its request since it was accepted.
+	 */
+	h->burst_max = h->lim.max_conns / 2;
+	if (h->burst_max < 1)
+		h->burst_max = 1;
+	if (h->burst_max > HTTP_BURST_MAX)
+		h->burst_max = HTTP_BURST_MAX;
+	h->listening = 1;
 	h->cb = cb;
 	h->arg = arg;
 	return h;
 }
 
-/* Closes C, frees what it holds and resumes accepting if the cap had paused it. */
+/* Takes C out of the list of connections. */
 static void
-http_conn_free(struct http_conn *c)
+http_conn_unlink(struct http_conn *c)
 {
 	struct http	*h = c->h;
 
@@ -142,7 +253,59 @@ http_conn_free(struct http_conn *c)
 		h->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	else
+		h->conns_tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+/* Puts C first in the list: the most recently ready for a request. */
+static void
+http_conn_link(struct http_conn *c)
+{
+	struct http	*h = c->h;
+
+	c->prev = NULL;
+	c->next = h->conns;
+	if (h->conns != NULL)
+		h->conns->prev = c;
+	else
+		h->conns_tail = c;
+	h->conns = c;
+}
+
+/* C has just been answered: idle from now, the last to be shed at the cap. */
+static void
+http_conn_touch(struct http_conn *c)
+{
+	http_conn_unlink(c);
+	http_conn_link(c);
+}
+
+/* C is answering (ON), or waiting for its next request again. */
+static void
+http_conn_busy(struct http_conn *c, int on)
+{
+	struct http	*h = c->h;
+
+	if (c->busy == on)
+		return;
+	c->busy = on;
+	h->nbusy += on ? 1 : -1;
+	if (!on)
+		http_conn_touch(c);
+	http_listen_update(h);
+}
+
+/* Closes C, frees what it holds and resumes accepting if the cap had paused it. */
+static void
+http_conn_free(struct http_conn *c)
+{
+	struct http	*h = c->h;
+
+	http_conn_unlink(c);
 	h->nconns--;
+	if (c->busy)
+		h->nbusy--;
 	if (c->rev != NULL)
 		event_free(c->rev);
 	if (c->wev != NULL)
@@ -154,11 +317,7 @@ http_conn_free(struct http_conn *c)
 	free(c->in);
 	free(c);
 	/* A slot is free again: take the connections the kernel queued. */
-	if (h->paused && h->nconns < h->lim.max_conns) {
-		for (int i = 0; i < h->nls; i++)
-			evconnlistener_enable(h->ls[i]);
-		h->paused = 0;
-	}
+	http_listen_update(h);
 }
 
 void
@@ -170,6 +329,10 @@ http_free(struct http *h)
 		http_conn_free(h->conns);
 	for (int i = 0; i < h->nls; i++)
 		evconnlistener_free(h->ls[i]);
+	if (h->resume != NULL)
+		event_free(h->resume);
+	if (h->retry != NULL)
+		event_free(h->retry);
 	if (h->unix_path != NULL) {
 		unlink(h->unix_path);
 		free(h->unix_path);
@@ -183,17 +346,69 @@ http_connections(const struct http *h)
 	return h->nconns;
 }
 
-/* A new connection: set it up, and pause the listeners at the cap. */
+uint64_t
+http_shed_count(const struct http *h)
+{
+	return h->shed;
+}
+
+/*
+ * At the cap, closes the connection that has waited longest for a request
+ * (idle keep-alive, or a head still trickling in: slowloris), so that
+ * holding every slot open costs an attacker more than it costs a reader.
+ * One that has sent nothing yet goes only when there is no such one: it
+ * may be a reader whose request is on its way.  Connections answering are
+ * never cut.  0, or -1 if every one is answering.
+ */
+static int
+http_shed(struct http *h)
+{
+	struct http_conn	*c, *quiet = NULL;
+	time_t			 now;
+	int			 n = h->nconns;
+
+	for (c = h->conns_tail; c != NULL; c = c->prev) {
+		if (c->busy)
+			continue;
+		if (c->heard)
+			break;
+		if (quiet == NULL)
+			quiet = c;
+	}
+	if (c == NULL && (c = quiet) == NULL)
+		return -1;
+	http_conn_free(c);
+	h->shed++;
+	/* Under attack this happens thousands of times: report it now and then. */
+	now = time(NULL);
+	if (h->shed_at == 0 || now - h->shed_at >= HTTP_SHED_LOG) {
+		log_warnx("httpd: no room for a new connection (%d open): "
+		    "closing the longest idle, %llu since the last report",
+		    n, (unsigned long long)(h->shed - h->shed_logged));
+		h->shed_logged = h->shed;
+		h->shed_at = now;
+	}
+	return 0;
+}
+
+/* A new connection: make room at the cap, set it up, pace the bursts. */
 static void
 http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct http		*h = arg;
 	struct http_conn	*c;
-	int			 one = 1;
+	struct timeval		 zero = { 0, 0 };
+	int			 one = 1, full;
 
 	(void)l;
 	(void)salen;
+	if ((full = h->nconns >= h->lim.max_conns) && http_shed(h) == -1) {
+		/* Not reached: the listeners pause when all are answering. */
+		evutil_closesocket(fd);
+		http_listen_update(h);
+		return;
+	}
 	if ((c = calloc(1, sizeof *c)) == NULL ||
 	    (c->in = malloc(h->lim.max_head + 1)) == NULL ||
 	    (c->out = evbuffer_new()) == NULL) {
@@ -208,10 +423,7 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->h = h;
 	c->fd = fd;
-	c->next = h->conns;
-	if (h->conns != NULL)
-		h->conns->prev = c;
-	h->conns = c;
+	http_conn_link(c);
 	h->nconns++;
 	c->rev = event_new(h->base, fd, EV_READ | EV_PERSIST,
 	    http_conn_read_cb, c);
@@ -221,12 +433,15 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		http_conn_free(c);
 		return;
 	}
-	if (h->nconns >= h->lim.max_conns && !h->paused) {
-		for (int i = 0; i < h->nls; i++)
-			evconnlistener_disable(h->ls[i]);
-		h->paused = 1;
-		log_warnx("httpd: %d connections open, not accepting more "
-		    "until one closes", h->nconns);
+	/*
+	 * At the cap, the kernel may hold hundreds of queued connections;
+	 * accepting them all in one go would shed the first before its
+	 * request is read.
+	 */
+	if (full && ++h->burst >= h->burst_max && !h->throttled) {
+		h->throttled = 1;
+		http_listen_update(h);
+		evtimer_add(h->resume, &zero);
 	}
 }
 
@@ -234,10 +449,40 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 static void
 http_accept_error_cb(struct evconnlistener *l, void *arg)
 {
+	struct http	*h = arg;
+	struct timeval	 tv = { HTTP_ACCEPT_RETRY, 0 };
+	int		 error = errno;
+	time_t		 now = time(NULL);
+
 	(void)l;
-	(void)arg;
-	/* EMFILE and friends: log, the listener retries on the next event. */
-	log_warn("httpd: accept");
+	/* Out of descriptors: an idle connection gives up its own. */
+	if ((error == EMFILE || error == ENFILE) && http_shed(h) == 0)
+		return;
+	/*
+	 * The queued connection stays, so the listener stays readable: retry
+	 * later instead of failing (and logging) on every loop pass.
+	 */
+	if (now - h->accept_warned >= HTTP_SHED_LOG) {
+		errno = error;
+		log_warn("httpd: accept (retrying every %d s)",
+		    HTTP_ACCEPT_RETRY);
+		h->accept_warned = now;
+	}
+	h->backoff = 1;
+	http_listen_update(h);
+	evtimer_add(h->retry, &tv);
+}
+
+/* Some time after accept(2) failed: try again. */
+static void
+http_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)fd;
+	(void)what;
+	h->backoff = 0;
+	http_listen_update(h);
 }
 
 /* Puts the listening socket FD on the loop; takes the descriptor. */
@@ -586,6 +831,8 @@ http_fail(struct http_conn *c, int status)
 	http_reply(r, status, "text/plain; charset=utf-8", msg, (size_t)n);
 	c->closing = 1;
 	c->inlen = 0;
+	c->scanned = 0;
+	c->head_at = 0;
 }
 
 /* Trims spaces and tabs at both ends of S, in place. */
@@ -737,6 +984,34 @@ http_conn_flush(struct http_conn *c)
 	return 0;
 }
 
+/*
+ * Where the head in c->in ends: the offset past its empty line (CRLF or
+ * bare LF, whichever comes first), 0 when it has not arrived yet, or -1
+ * for a NUL byte.  The search resumes where the last one stopped, so a
+ * head sent a byte at a time costs linear time, not quadratic.
+ */
+static ssize_t
+http_head_end(struct http_conn *c)
+{
+	size_t	i;
+
+	for (i = c->scanned; i < c->inlen; i++) {
+		if (c->in[i] == '\0')
+			return -1;
+		if (c->in[i] != '\n')
+			continue;
+		if (i + 1 < c->inlen && c->in[i + 1] == '\n')
+			return (ssize_t)(i + 2);
+		if (i + 1 < c->inlen && c->in[i + 1] == '\r' &&
+		    i + 2 < c->inlen && c->in[i + 2] == '\n')
+			return (ssize_t)(i + 3);
+		if (i + 2 >= c->inlen)
+			break;		/* the rest of this line break is to come */
+	}
+	c->scanned = i;
+	return 0;
+}
+
 /* Serves the complete requests in c->in, in order, while output drains. */
 static void
 http_conn_process(struct http_conn *c)
@@ -744,6 +1019,7 @@ http_conn_process(struct http_conn *c)
 	struct http	*h = c->h;
 	char		*end, *head;
 	size_t		 used;
+	ssize_t		 hend;
 	int		 status, rc;
 
 	while (!c->closing && c->inlen > 0) {
@@ -753,22 +1029,22 @@ http_conn_process(struct http_conn *c)
 		if (used > 0) {
 			memmove(c->in, c->in + used, c->inlen - used);
 			c->inlen -= used;
+			c->scanned = 0;
 			continue;
 		}
-		if ((end = strstr(c->in, "\r\n\r\n")) != NULL)
-			used = (size_t)(end - c->in) + 4;
-		else if ((end = strstr(c->in, "\n\n")) != NULL)
-			used = (size_t)(end - c->in) + 2;
-		else {
-			if (memchr(c->in, '\0', c->inlen) != NULL)
-				http_fail(c, 400);
-			else if (c->inlen >= h->lim.max_head) {
+		if ((hend = http_head_end(c)) == -1) {
+			http_fail(c, 400);
+			break;
+		}
+		if (hend == 0) {
+			if (c->inlen >= h->lim.max_head) {
 				/* An overlong request line is a long URL. */
 				end = memchr(c->in, '\n', c->inlen);
 				http_fail(c, end == NULL ? 414 : 431);
 			}
 			break;
 		}
+		used = (size_t)hend;
 		/* The head is parsed in place; a copy keeps pipelined bytes. */
 		if ((head = malloc(used + 1)) == NULL) {
 			http_fail(c, 503);
@@ -778,6 +1054,9 @@ http_conn_process(struct http_conn *c)
 		head[used] = '\0';
 		memmove(c->in, c->in + used, c->inlen - used);
 		c->inlen -= used;
+		c->scanned = 0;
+		/* Pipelined bytes start the next head's clock. */
+		c->head_at = c->inlen > 0 ? time(NULL) : 0;
 		if ((status = http_parse(c, head)) != 0)
 			http_fail(c, status);
 		else {
@@ -794,8 +1073,12 @@ http_conn_process(struct http_conn *c)
 			/* Stop reading until the client takes what it asked for. */
 			event_del(c->rev);
 			event_add(c->wev, h->tv);
+			http_conn_busy(c, 1);
 			return;
 		}
+		/* Answered in full: idle again, the last to be shed. */
+		if (!c->closing)
+			http_conn_touch(c);
 	}
 	if (c->closing && evbuffer_get_length(c->out) == 0) {
 		http_conn_free(c);
@@ -804,6 +1087,7 @@ http_conn_process(struct http_conn *c)
 	if (c->closing) {
 		event_del(c->rev);
 		event_add(c->wev, h->tv);
+		http_conn_busy(c, 1);
 	}
 }
 
@@ -812,25 +1096,44 @@ static void
 http_conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_conn	*c = arg;
+	struct http		*h = c->h;
 	ssize_t			 n;
+	time_t			 now;
 
 	if (what & EV_TIMEOUT) {
-		/* Idle keep-alive, or a head that never ended. */
+		/* Idle keep-alive, or a head that never ended: say so, once. */
+		if (c->inlen > 0) {
+			http_fail(c, 408);
+			(void)http_conn_flush(c);
+		}
 		http_conn_free(c);
 		return;
 	}
-	if (c->inlen >= c->h->lim.max_head) {
+	/*
+	 * Silence is timed by the event; a head trickled in a byte at a time
+	 * (slowloris) must also be whole within the timeout of its start.
+	 */
+	now = time(NULL);
+	if (c->head_at != 0 && now - c->head_at >= h->lim.timeout) {
+		http_fail(c, 408);
 		http_conn_process(c);
 		return;
 	}
-	n = read(fd, c->in + c->inlen, c->h->lim.max_head - c->inlen);
+	if (c->inlen >= h->lim.max_head) {
+		http_conn_process(c);
+		return;
+	}
+	n = read(fd, c->in + c->inlen, h->lim.max_head - c->inlen);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		http_conn_free(c);
 		return;
 	}
+	if (c->inlen == 0)
+		c->head_at = now;
 	c->inlen += (size_t)n;
+	c->heard = 1;
 	http_conn_process(c);
 }
 
@@ -859,5 +1162,6 @@ http_conn_write_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	event_add(c->rev, c->h->tv);
+	http_conn_busy(c, 0);
 	http_conn_process(c);
 }

@@ -3,10 +3,12 @@
  * the application already holds in memory.  Owns the listening sockets
  * (TCP on every address a host resolves to, and unix sockets), the
  * connections and their limits: request head size (431), URL length (414),
- * connection count (the listeners pause when full), idle and I/O
- * timeouts, and a ceiling on unsent output per connection (a client that
- * does not read stops being read, then times out), so no client can stall
- * the loop or grow memory without bound.  Keep-alive and pipelining are
+ * connection count (at the cap the connection idle the longest, keep-alive
+ * or a head still trickling in, makes room for the next; the listeners
+ * pause only when every connection is answering), idle and I/O timeouts, a
+ * deadline for a whole request head, and a ceiling on unsent output per
+ * connection (a client that does not read stops being read, then times
+ * out), so no client can stall the loop or grow memory without bound.  Keep-alive and pipelining are
  * served in order; requests with bodies are answered and the connection
  * closed.  HEAD is answered like GET without the body, here, once.
  * evhttp was the first choice; it cannot cap connections, and its
@@ -28,6 +30,7 @@ struct http_limits {
 	int		 max_conns;	/* open connections */
 	int		 timeout;	/* seconds of silence before closing */
 	size_t		 max_out;	/* unsent bytes before reading stops */
+	int		 spare_fds;	/* descriptors the rest of the process needs */
 };
 
 enum http_method {
@@ -62,6 +65,8 @@ int		 http_listen_fd(struct http *, int fd);
 
 /* Open connections now. */
 int		 http_connections(const struct http *);
+/* Idle connections closed so far to make room at the cap. */
+uint64_t	 http_shed_count(const struct http *);
 
 /* The request. */
 enum http_method	 http_req_method(const struct http_req *);

@@ -1175,6 +1175,11 @@ httpd_metrics(struct httpd *h, struct http_req *req)
 				    (unsigned long long)h->requests[r][s]);
 	buf_printf(&b, "# TYPE feedmux_http_connections gauge\n"
 	    "feedmux_http_connections %d\n", http_connections(h->http));
+	buf_printf(&b, "# HELP feedmux_http_connections_shed_total Idle "
+	    "connections closed to make room at max_connections.\n"
+	    "# TYPE feedmux_http_connections_shed_total counter\n"
+	    "feedmux_http_connections_shed_total %llu\n",
+	    (unsigned long long)http_shed_count(h->http));
 	buf_printf(&b, "# HELP feedmux_renders_total Documents rendered "
 	    "(cache misses).\n# TYPE feedmux_renders_total counter\n"
 	    "feedmux_renders_total %llu\n", (unsigned long long)h->renders);
@@ -1502,6 +1507,8 @@ httpd_limits(const struct daemon *d, struct http_limits *lim)
 	    (int)d->conf->max_connections : HTTPD_MAX_CONNS;
 	lim->timeout = d->conf->http_timeout > 0 ?
 	    (int)d->conf->http_timeout : HTTPD_TIMEOUT;
+	/* A socket per transfer, and a pair for its resolver thread. */
+	lim->spare_fds = 2 * (int)d->conf->max_transfers;
 }
 
 struct httpd *
