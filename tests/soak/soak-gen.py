@@ -6,9 +6,11 @@ re-reads a file on every request, so rewriting one is publishing), a ledger
 of every entry ever published (DIR/ledger.json), and the feedmux config
 that polls them.
 
-  soak-gen.py init DIR N BAD        N sources: N - BAD good feeds (RSS 2.0,
+  soak-gen.py init DIR N BAD INITIAL
+                                    N sources: N - BAD good feeds (RSS 2.0,
                                     Atom and JSON Feed in turn, INITIAL
-                                    entries each) and BAD misbehaving ones
+                                    entries each, an hour apart) and BAD
+                                    misbehaving ones
   soak-gen.py advance DIR STEP      one minute of publishing: a fifth of the
                                     good feeds (by STEP) get 1-3 new entries,
                                     some also edit an older entry
@@ -21,10 +23,11 @@ that polls them.
   soak-gen.py expect DIR            print "NAME COUNT" for every good source:
                                     the entries published so far
 
-Every good feed keeps its newest WINDOW entries; a feed changes at most
-once every five minutes and gains at most 3 entries then, while a source is
-polled at least every two minutes, so no entry leaves a feed before it was
-fetched and the stored count must equal the published count.  Files are
+Every good feed keeps its newest INITIAL + SLACK entries; a feed changes
+every fifth period and gains at most 3 entries then, while a source is
+polled at least every two periods, and first polls come within 30 s, so no
+entry leaves a feed before it was fetched and the stored count must equal
+the published count.  Files are
 written under a temporary name and renamed, so fixpub never serves half a
 file.
 """
@@ -36,8 +39,7 @@ import time
 from email.utils import formatdate
 from xml.sax.saxutils import escape
 
-WINDOW = 15		# entries a feed keeps
-INITIAL = 5		# entries a feed starts with
+SLACK = 10		# entries a feed keeps beyond its initial ones
 SHARE = 5		# a feed changes every SHARE-th minute
 NEW_MAX = 3		# most entries added to one feed in one minute
 
@@ -167,8 +169,8 @@ def save(d, led):
 	write_atomic(os.path.join(d, "ledger.json"), json.dumps(led))
 
 
-def cmd_init(d, n, bad):
-	n, bad = int(n), int(bad)
+def cmd_init(d, n, bad, initial):
+	n, bad, initial = int(n), int(bad), int(initial)
 	if bad >= n:
 		sys.exit("soak-gen: BAD must be less than N")
 	pub = os.path.join(d, "pub")
@@ -176,14 +178,14 @@ def cmd_init(d, n, bad):
 	now = int(time.time())
 	good = n - bad
 	# Each feed starts with INITIAL entries an hour apart, the newest now,
-	# so that its first changes drop nothing even when they come before its
-	# first poll (first polls are spread over 30 s).
+	# and keeps SLACK more, so that its first changes drop nothing even
+	# when they come before its first poll.
 	led = {"good": good, "bad": [], "published": [], "window": [],
-	    "step": 0}
+	    "keep": initial + SLACK, "step": 0}
 	for i in range(good):
-		entries = [[k, now - 3600 * (INITIAL - 1 - k), 0]
-		    for k in range(INITIAL - 1, -1, -1)]
-		led["published"].append(INITIAL)
+		entries = [[k, now - 3600 * (initial - 1 - k), 0]
+		    for k in range(initial - 1, -1, -1)]
+		led["published"].append(initial)
 		led["window"].append(entries)
 		write_atomic(path_of(d, i), render(i, entries, now))
 	for j in range(bad):
@@ -219,7 +221,7 @@ def cmd_advance(d, step):
 		if (i + step) % 4 == 0 and len(entries) > new:
 			entries[new][2] += 1
 			edited += 1
-		del entries[WINDOW:]
+		del entries[led["keep"]:]
 		write_atomic(path_of(d, i), render(i, entries, now))
 		changed += 1
 	led["step"] = step
@@ -281,7 +283,7 @@ def cmd_expect(d):
 
 
 def main(argv):
-	cmds = {"init": (cmd_init, 3), "advance": (cmd_advance, 2),
+	cmds = {"init": (cmd_init, 4), "advance": (cmd_advance, 2),
 	    "conf": (cmd_conf, 5), "expect": (cmd_expect, 1)}
 	if len(argv) < 2 or argv[1] not in cmds or \
 	    len(argv) - 2 != cmds[argv[1]][1]:
