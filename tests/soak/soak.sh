@@ -283,6 +283,8 @@ done
 # --- reloads --------------------------------------------------------------------
 nreload=$(grep -c '^<6>feedmuxd: reloaded,' "$T/daemon.log")
 nresort=$(grep -c '^<6>categories: rules of ' "$T/daemon.log")
+# A reload during a re-sort starts it over; finished ones are reported.
+ndone=$(grep -c '^<6>categories: re-sorted ' "$T/daemon.log")
 [ "$nreload" -eq "$hups" ] || check_fail "reloads: $hups SIGHUPs, $nreload applied"
 [ "$nresort" -ge "$hups" ] || check_fail "reloads: $hups rule changes, $nresort re-sorts started"
 
@@ -346,7 +348,7 @@ fi
 	echo "  polls:    $polls requests to fixpub ($polls200 200, $polls304 304, $((polls - polls200 - polls304)) other), $(awk -v p="$polls" -v d="$DUR" -v s="$settled" 'BEGIN { printf "%.1f", p / (d + s) }')/s"
 	echo "  entries:  $entries_total stored, $published_total published (good sources), $new_logged logged as new; settled $settled s after the last change"
 	echo "  served:   $wrk_reqs requests ($wrk_rate/s), p50 $wrk_p50, p99 $wrk_p99, non-2xx/3xx ${wrk_bad:-0}${wrk_sock:+, $wrk_sock}"
-	echo "  log:      $nerr unexpected warning/error lines, $nallowed provoked by the bad fixtures; $nreload reloads, $nresort re-sorts"
+	echo "  log:      $nerr unexpected warning/error lines, $nallowed provoked by the bad fixtures; $nreload reloads, $nresort re-sorts started, $ndone finished"
 	echo "  exit:     status $daemon_status; integrity_check: $integrity"
 	if [ -n "$FAILED" ]; then
 		echo "FAILED:$FAILED"
