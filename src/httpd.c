@@ -70,6 +70,7 @@ static const int httpd_statuses[] = {
 struct httpd_seq {
 	char			 key[HTTPD_NAME_MAX + 3];	/* "c:NAME", "s:NAME", "all" */
 	uint64_t		 seq;
+	int64_t			 bumped;	/* when seq last moved, 0: not since start */
 	int			 ping;		/* the hub has not heard of a change yet */
 	struct httpd_seq	*next;
 };
@@ -114,6 +115,15 @@ struct httpd {
 	struct event		*hub_timer;	/* pings wait a moment to coalesce */
 	int64_t			 health_at;
 	int			 health_ok;
+	/*
+	 * The index page, built at most once a second: it reads every
+	 * source's health and every view's size, and is asked for by anyone.
+	 */
+	char			*index;
+	size_t			 index_len;
+	int64_t			 index_at;
+	uint64_t		 index_gen;	/* d->generation it was built for */
+	uint64_t		 index_err;	/* hash of the reload error shown */
 };
 
 /* FNV-1a of N bytes at P. */
@@ -157,6 +167,7 @@ httpd_seq_bump(struct httpd *h, const char *kind, const char *name)
 	snprintf(view, sizeof view, "%s%s", kind, name);
 	if ((s = httpd_seq(h, view)) != NULL) {
 		s->seq++;
+		s->bumped = daemon_now();
 		s->ping = 1;
 	}
 }
@@ -477,6 +488,16 @@ httpd_view_url(const char *base, const struct httpd_want *w, char *out,
 	    w->name);
 }
 
+/* Sets C's modification time and its Last-Modified text. */
+static void
+httpd_set_modified(struct httpd_cached *c, int64_t t)
+{
+	c->modified = t;
+	if (date_format_rfc822(c->modified, c->lastmod, sizeof c->lastmod) ==
+	    -1)
+		c->lastmod[0] = '\0';
+}
+
 /* Renders what W asks for; NULL on error (logged), *NOTFOUND for no such page. */
 static struct httpd_cached *
 httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
@@ -579,7 +600,7 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 		    (long long)view.last.sort_date, (long long)view.last.id);
 		feed.next = next;
 	}
-	feed.updated = view.n > 0 ? view.newest : vs.changed > 0 ? vs.changed :
+	feed.updated = view.n > 0 ? view.newest : vs.newest > 0 ? vs.newest :
 	    d->started;
 	/* One publisher's feed is titled as the publisher titles it. */
 	if (w->source && view.source_title[0] != '\0')
@@ -614,14 +635,15 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 	snprintf(c->etag_gz, sizeof c->etag_gz, "\"%016llx-gz\"",
 	    (unsigned long long)httpd_hash(c->body, c->len));
 	c->archive = w->archive > 0;
-	/* Archive pages change only when an entry in them is edited. */
-	c->modified = c->archive ? feed.updated : vs.changed > 0 ?
-	    vs.changed : d->started;
-	if (d->conf_loaded > c->modified && !c->archive)
+	/*
+	 * Archive pages change only when an entry in them is edited.  A live
+	 * page is at least as new as its newest entry and the config; the
+	 * caller moves it to the moment its bytes are seen to change.
+	 */
+	c->modified = feed.updated;
+	if (!c->archive && d->conf_loaded > c->modified)
 		c->modified = d->conf_loaded;
-	if (date_format_rfc822(c->modified, c->lastmod, sizeof c->lastmod) ==
-	    -1)
-		c->lastmod[0] = '\0';
+	httpd_set_modified(c, c->modified);
 	c->next_poll = vs.next_poll;
 	c->checked = daemon_now();
 	return c;
@@ -704,16 +726,15 @@ static int64_t
 httpd_max_age(struct httpd *h, struct httpd_cached *c,
     const struct httpd_want *w)
 {
-	struct store_view_stats	 vs;
-	int64_t			 now = daemon_now();
+	int64_t			 now = daemon_now(), next;
 
 	if (c->archive)
 		return HTTPD_ARCHIVE_MAXAGE;
 	/* Polls reschedule without changing the view: re-read, at most once a second. */
 	if (now >= c->next_poll && now != c->checked) {
 		c->checked = now;
-		if (store_view_stats(h->d->store, &w->view, &vs) == 0)
-			c->next_poll = vs.next_poll;
+		if (store_view_next_poll(h->d->store, &w->view, &next) == 0)
+			c->next_poll = next;
 	}
 	if (c->next_poll <= 0)
 		return 60;
@@ -729,7 +750,7 @@ httpd_feed(struct httpd *h, struct http_req *req, const char *rest, int source)
 {
 	struct httpd_want	 w;
 	struct httpd_seq	*s;
-	struct httpd_cached	*c;
+	struct httpd_cached	*c, *old = NULL;
 	const char		*inm, *ims, *etag, *body;
 	char			 base[HTTPD_BASE_MAX], key[512], cc[64];
 	size_t			 len;
@@ -757,12 +778,25 @@ httpd_feed(struct httpd *h, struct http_req *req, const char *rest, int source)
 	}
 	c = httpd_cache_find(h, key);
 	if (c != NULL && (c->seq != s->seq || c->gen != h->d->generation)) {
-		httpd_cache_drop(h, c);
+		old = c;
 		c = NULL;
 	}
 	if (c == NULL) {
-		if ((c = httpd_render(h, &w, base, key, s->seq, &notfound)) ==
-		    NULL) {
+		c = httpd_render(h, &w, base, key, s->seq, &notfound);
+		/*
+		 * Last-Modified of a live page: unchanged while its bytes are,
+		 * else the last change to the view (an edit or a removal need
+		 * not move the newest entry's date).
+		 */
+		if (c != NULL && !c->archive) {
+			if (old != NULL && strcmp(c->etag, old->etag) == 0)
+				httpd_set_modified(c, old->modified);
+			else if (s->bumped > c->modified)
+				httpd_set_modified(c, s->bumped);
+		}
+		if (old != NULL)
+			httpd_cache_drop(h, old);
+		if (c == NULL) {
 			if (notfound)
 				httpd_text(req, 404, "no such archive page\n");
 			else
@@ -905,7 +939,7 @@ httpd_index_category(struct httpd *h, struct buf *b, const char *name,
 		buf_puts(b, "</small>");
 	}
 	buf_printf(b, "</td><td>%lld</td><td>", (long long)vs.count);
-	html_time(b, vs.changed);
+	html_time(b, vs.newest);
 	buf_puts(b, "</td><td>");
 	for (size_t i = 0; i < sizeof httpd_format_names /
 	    sizeof httpd_format_names[0]; i++) {
@@ -946,8 +980,18 @@ static void
 httpd_index(struct httpd *h, struct http_req *req)
 {
 	const struct conf	*conf = h->d->conf;
+	const char		*err = h->d->reload_error;
 	struct buf		 b;
+	uint64_t		 errh = err != NULL ? httpd_hash(err, strlen(err)) : 0;
+	int64_t			 now = daemon_now();
 
+	http_resp_header(req, "Cache-Control", "no-cache");
+	if (h->index != NULL && h->index_at == now &&
+	    h->index_gen == h->d->generation && h->index_err == errh) {
+		http_reply(req, 200, "text/html; charset=utf-8", h->index,
+		    h->index_len);
+		return;
+	}
 	buf_init(&b, HTTPD_RENDER_MAX);
 	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>feedmux</title>\n"
@@ -991,9 +1035,12 @@ httpd_index(struct httpd *h, struct http_req *req)
 		httpd_text(req, 500, "cannot render the index\n");
 		return;
 	}
-	http_resp_header(req, "Cache-Control", "no-cache");
 	http_reply(req, 200, "text/html; charset=utf-8", b.data, b.len);
-	buf_free(&b);
+	free(h->index);
+	h->index = buf_release(&b, &h->index_len);
+	h->index_at = now;
+	h->index_gen = h->d->generation;
+	h->index_err = errh;
 }
 
 struct httpd_opml {
@@ -1594,5 +1641,6 @@ httpd_free(struct httpd *h)
 			next = s->next;
 			free(s);
 		}
+	free(h->index);
 	free(h);
 }

@@ -1918,16 +1918,35 @@ store_view_archive(struct store *s, const struct store_view *v,
 	    v->category, cb, arg);
 }
 
-static const char SQL_VSTATS_ALL[] =
-    "SELECT count(*), max(e.sort_date), max(e.changed) FROM entry e "
-    "JOIN source s ON s.id = e.source_id WHERE s.active = 1";
-static const char SQL_VSTATS_CATEGORY[] =
-    "SELECT count(*), max(c.sort_date), max(e.changed) FROM entry_category c "
-    "JOIN entry e ON e.id = c.entry_id JOIN source s ON s.id = e.source_id "
-    "WHERE c.category = ?1 AND s.active = 1";
-static const char SQL_VSTATS_SOURCE[] =
-    "SELECT count(*), max(e.sort_date), max(e.changed) FROM entry e "
-    "JOIN source s ON s.id = e.source_id WHERE s.name = ?1";
+/*
+ * A view's size and newest date are read on every rendering and for every
+ * row of the index, so each must cost an index walk, not a pass over the
+ * view's rows joined to entry and source: a count over the category's own
+ * rows, less the rows of hidden (inactive) sources found from those
+ * sources, and the newest visible entry from the top of the sort index.
+ */
+static const char SQL_VCOUNT_ALL[] =
+    "SELECT (SELECT count(*) FROM entry) - (SELECT count(*) FROM source s "
+    "CROSS JOIN entry e ON e.source_id = s.id WHERE s.active = 0)";
+static const char SQL_VCOUNT_CATEGORY[] =
+    "SELECT (SELECT count(*) FROM entry_category WHERE category = ?1) - "
+    "(SELECT count(*) FROM source s CROSS JOIN entry e ON e.source_id = s.id "
+    "CROSS JOIN entry_category c ON c.entry_id = e.id "
+    "WHERE s.active = 0 AND c.category = ?1)";
+static const char SQL_VCOUNT_SOURCE[] =
+    "SELECT count(*) FROM source s CROSS JOIN entry e ON e.source_id = s.id "
+    "WHERE s.name = ?1";
+static const char SQL_VNEWEST_ALL[] =
+    "SELECT e.sort_date FROM entry e JOIN source s ON s.id = e.source_id "
+    "WHERE s.active = 1 ORDER BY e.sort_date DESC, e.id DESC LIMIT 1";
+static const char SQL_VNEWEST_CATEGORY[] =
+    "SELECT c.sort_date FROM entry_category c JOIN entry e ON "
+    "e.id = c.entry_id JOIN source s ON s.id = e.source_id "
+    "WHERE c.category = ?1 AND s.active = 1 "
+    "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT 1";
+static const char SQL_VNEWEST_SOURCE[] =
+    "SELECT max(e.sort_date) FROM source s CROSS JOIN entry e ON "
+    "e.source_id = s.id WHERE s.name = ?1";
 static const char SQL_VNEXT_ALL[] =
     "SELECT min(next_poll) FROM source WHERE active = 1";
 static const char SQL_VNEXT_CATEGORY[] =
@@ -1936,42 +1955,48 @@ static const char SQL_VNEXT_CATEGORY[] =
 static const char SQL_VNEXT_SOURCE[] =
     "SELECT min(next_poll) FROM source WHERE name = ?1";
 
+/* Runs the one-value query that fits V (ALL, CATEGORY or SOURCE) into *OUT. */
+static int
+store_view_value(struct store *s, const struct store_view *v,
+    const char *all, const char *category, const char *source, int64_t *out)
+{
+	sqlite3_stmt	*st;
+	const char	*name = v->category != NULL ? v->category : v->source;
+	int		 rc;
+
+	*out = 0;
+	st = db_stmt(s->db, v->category != NULL ? category :
+	    v->source != NULL ? source : all);
+	if (st == NULL)
+		return -1;
+	if (name != NULL)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 store_view_stats(struct store *s, const struct store_view *v,
     struct store_view_stats *out)
 {
-	sqlite3_stmt	*st;
-	const char	*name = v->category != NULL ? v->category : v->source;
-
 	memset(out, 0, sizeof *out);
-	st = db_stmt(s->db, v->category != NULL ? SQL_VSTATS_CATEGORY :
-	    v->source != NULL ? SQL_VSTATS_SOURCE : SQL_VSTATS_ALL);
-	if (st == NULL)
+	if (store_view_value(s, v, SQL_VCOUNT_ALL, SQL_VCOUNT_CATEGORY,
+	    SQL_VCOUNT_SOURCE, &out->count) == -1 ||
+	    store_view_value(s, v, SQL_VNEWEST_ALL, SQL_VNEWEST_CATEGORY,
+	    SQL_VNEWEST_SOURCE, &out->newest) == -1)
 		return -1;
-	if (name != NULL)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	out->count = sqlite3_column_int64(st, 0);
-	out->newest = sqlite3_column_int64(st, 1);
-	out->changed = sqlite3_column_int64(st, 2);
-	sqlite3_reset(st);
+	return store_view_next_poll(s, v, &out->next_poll);
+}
 
-	st = db_stmt(s->db, v->category != NULL ? SQL_VNEXT_CATEGORY :
-	    v->source != NULL ? SQL_VNEXT_SOURCE : SQL_VNEXT_ALL);
-	if (st == NULL)
-		return -1;
-	if (name != NULL)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -1;
-	}
-	out->next_poll = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
+int
+store_view_next_poll(struct store *s, const struct store_view *v,
+    int64_t *next_poll)
+{
+	return store_view_value(s, v, SQL_VNEXT_ALL, SQL_VNEXT_CATEGORY,
+	    SQL_VNEXT_SOURCE, next_poll);
 }
 
 static const char SQL_METRICS[] =

@@ -244,13 +244,15 @@ int		 store_view_archive(struct store *, const struct store_view *,
 		     int64_t offset, int limit, store_item_cb, void *);
 
 struct store_view_stats {
-	int64_t		 count;		/* entries */
+	int64_t		 count;		/* visible entries */
 	int64_t		 newest;	/* largest sort date, 0 when empty */
-	int64_t		 changed;	/* last time an entry was stored or changed */
 	int64_t		 next_poll;	/* earliest next poll of its sources, 0: none */
 };
 int		 store_view_stats(struct store *, const struct store_view *,
 		     struct store_view_stats *);
+/* Only the earliest next poll of V's sources (0: none): one cheap query. */
+int		 store_view_next_poll(struct store *, const struct store_view *,
+		     int64_t *);
 
 /* Poll counters of one source for /metrics, valid during the callback. */
 struct store_source_metrics {
