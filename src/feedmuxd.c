@@ -285,6 +285,11 @@ main(int argc, char **argv)
 	d.started = daemon_now();
 	/* Writes to a reader that went away must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A file size limit reached is a failed write (EFBIG) that SQLite
+	 * rolls back and the poll retries, not a reason to die.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("feedmuxd: cannot initialise libcurl");
 	parse_init();

@@ -168,7 +168,7 @@ poll_finish(struct poll_job *job)
 	struct doc			*doc = NULL;
 	char				 err[512], size[32], *cand;
 	int64_t				 now = daemon_now();
-	int				 ok = 0, recent;
+	int				 ok = 0, recent, stored = 1;
 	double				 rnd = (double)arc4random() / 4294967296.0;
 
 	if ((cs = conf_source(d->conf, job->name)) == NULL) {
@@ -272,16 +272,23 @@ poll_finish(struct poll_job *job)
 		p.error = err;
 
 	if (store_poll_done(d->store, cs, &p, doc, &res) == -1) {
-		/* Nothing stored: fetch it all again soon rather than never. */
+		/*
+		 * Nothing stored, the validators neither: fetch it all again
+		 * soon rather than never (store logged why).
+		 */
 		p.next_poll = sched_next(now, cs->interval, 1, 0,
 		    d->conf->max_backoff, 0.5);
 		p.adopt_url = NULL;
+		stored = 0;
 	}
 	if (res.changed_all)
 		daemon_changed(d, cs);
 
 	poll_size(size, sizeof size, r->len);
-	if (p.adopt_url != NULL)
+	if (!stored)
+		log_debug("source %s: HTTP %ld, not stored, polled again at "
+		    "%lld", cs->name, r->status, (long long)p.next_poll);
+	else if (p.adopt_url != NULL)
 		log_warnx("source %s: moved permanently to %s (seen on %d polls "
 		    "in a row), polling it there; update the config",
 		    cs->name, p.adopt_url, POLL_ADOPT_AFTER);
@@ -289,7 +296,10 @@ poll_finish(struct poll_job *job)
 		log_info("source %s: permanent redirect to %s (%d of %d before "
 		    "it is adopted)", cs->name, p.redirect_url,
 		    p.redirect_count, POLL_ADOPT_AFTER);
-	if (ok && r->status == 304)
+	/* An outcome not stored was not had: store said why, once. */
+	if (!stored)
+		;
+	else if (ok && r->status == 304)
 		log_debug("source %s: not modified (%lld ms)", cs->name,
 		    (long long)r->duration_ms);
 	else if (ok)

@@ -63,6 +63,7 @@ static const char *const store_rule_repeated[] = {
 struct store {
 	struct db	*db;
 	struct classify	*cl;	/* category rules; NULL: sources' categories */
+	int		 unstored;	/* polls not stored since one was */
 };
 
 static int	store_backfill(struct store *);
@@ -1566,10 +1567,25 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	buf_free(&listed);
 	res->changed_all = res->new > 0 || res->updated > 0 ||
 	    res->deleted > 0;
+	if (s->unstored > 0)
+		log_info("database: polls are stored again (%d were not and "
+		    "are fetched again)", s->unstored);
+	s->unstored = 0;
 	return 0;
 
 fail:
-	log_warnx("source %s: database: %s", cs->name, db_errmsg(s->db));
+	/*
+	 * A full disk or a held lock fails every poll alike: one line says
+	 * so, and one says when it is over.  Nothing of the poll is kept, its
+	 * validators neither, so the next poll fetches the document whole.
+	 */
+	if (s->unstored++ == 0)
+		log_warnx("source %s: database: %s; polls are not stored "
+		    "until it is resolved, each is fetched again later",
+		    cs->name, db_errmsg(s->db));
+	else
+		log_debug("source %s: database: %s", cs->name,
+		    db_errmsg(s->db));
 	db_rollback(s->db);
 	buf_free(&listed);
 	memset(res, 0, sizeof *res);
@@ -2033,7 +2049,9 @@ store_check_writable(struct store *s, int64_t now)
 		goto fail;
 	return 0;
 fail:
-	log_warnx("database: health check: %s", db_errmsg(s->db));
+	/* Probes ask every second: a lasting failure is logged once an hour. */
+	log_warnx_limited("health", "database: health check: %s",
+	    db_errmsg(s->db));
 	db_rollback(s->db);
 	return -1;
 }
