@@ -1471,10 +1471,8 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	memset(res, 0, sizeof *res);
 	memset(&a, 0, sizeof a);
 	buf_init(&listed, 16 * 1024 * 1024);
-	if (db_begin(s->db) == -1) {
-		buf_free(&listed);
-		return -1;
-	}
+	if (db_begin(s->db) == -1)
+		goto fail;
 	if ((st = db_stmt(s->db, SQL_SOURCE_LOAD)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
