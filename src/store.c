@@ -1466,7 +1466,7 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	struct buf		 listed;
 	sqlite3_stmt		*st;
 	enum store_rule		 rule;
-	int			 n;
+	int			 n, rc;
 
 	memset(res, 0, sizeof *res);
 	memset(&a, 0, sizeof a);
@@ -1476,7 +1476,15 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	if ((st = db_stmt(s->db, SQL_SOURCE_LOAD)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		/* Configured, not recorded yet (the database refused it). */
+		log_debug("source %s: not in the database yet, poll not stored",
+		    cs->name);
+		db_rollback(s->db);
+		buf_free(&listed);
+		return -1;
+	}
+	if (rc != SQLITE_ROW)
 		goto fail;
 	a.source_id = sqlite3_column_int64(st, 0);
 	rule = store_rule_find(col_text(st, 1));
@@ -1593,6 +1601,8 @@ fail:
 static const char SQL_BACKFILL_SELECT[] =
     "SELECT id, link, title, published, updated, content, summary,"
     " author_name, terms FROM entry WHERE idhash IS NULL LIMIT 256";
+static const char SQL_BACKFILL_ANY[] =
+    "SELECT 1 FROM entry WHERE idhash IS NULL LIMIT 1";
 static const char SQL_BACKFILL_UPDATE[] =
     "UPDATE entry SET nlink = ?, story = ?, idhash = ?, hash = ? "
     "WHERE id = ?";
@@ -1621,6 +1631,18 @@ store_backfill(struct store *s)
 	size_t			 n = 0, i;
 	int			 rc;
 
+	/*
+	 * Usually there is nothing to fill in: then no write, so a database
+	 * that is full or locked by another process can still be opened.
+	 */
+	if ((st = db_stmt(s->db, SQL_BACKFILL_ANY)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
 	do {
 		if (db_begin(s->db) == -1)
 			return -1;
