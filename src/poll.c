@@ -285,10 +285,13 @@ poll_finish(struct poll_job *job)
 		daemon_changed(d, cs);
 
 	poll_size(size, sizeof size, r->len);
-	if (!stored)
+	if (!stored) {
+		/* An outcome not stored was not had: store said why, once. */
 		log_debug("source %s: HTTP %ld, not stored, polled again at "
 		    "%lld", cs->name, r->status, (long long)p.next_poll);
-	else if (p.adopt_url != NULL)
+		goto done;
+	}
+	if (p.adopt_url != NULL)
 		log_warnx("source %s: moved permanently to %s (seen on %d polls "
 		    "in a row), polling it there; update the config",
 		    cs->name, p.adopt_url, POLL_ADOPT_AFTER);
@@ -296,10 +299,7 @@ poll_finish(struct poll_job *job)
 		log_info("source %s: permanent redirect to %s (%d of %d before "
 		    "it is adopted)", cs->name, p.redirect_url,
 		    p.redirect_count, POLL_ADOPT_AFTER);
-	/* An outcome not stored was not had: store said why, once. */
-	if (!stored)
-		;
-	else if (ok && r->status == 304)
+	if (ok && r->status == 304)
 		log_debug("source %s: not modified (%lld ms)", cs->name,
 		    (long long)r->duration_ms);
 	else if (ok)
@@ -316,6 +316,7 @@ poll_finish(struct poll_job *job)
 		log_warnx_limited(cs->name, "source %s: %s (%s)", cs->name, err,
 		    p.state);
 
+done:
 	free(cand);
 	doc_free(doc);
 	sched_done(d->sched, job->name, p.next_poll);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # store-kill9-serve: SIGKILL while serving under load.  The daemon polls 12
-# busy feeds every second and 6 quiet ones every 8 s while a writer keeps
+# busy feeds every second and 6 quiet ones every 6 s while a writer keeps
 # adding entries and two clients keep fetching its feeds and /healthz;
-# it is killed with SIGKILL at random moments, 6 times.  After each kill
+# it is killed with SIGKILL at random moments, 5 times.  After each kill
 # the database passes PRAGMA integrity_check and holds every entry that
 # was committed or served before the kill; no client ever got an answer
 # other than 200.  After each restart the schedule resumes from the
@@ -12,10 +12,10 @@
 t_setup
 . "$t_here/store-lib.sh"
 
-: "${KILLS:=6}"
+: "${KILLS:=5}"
 NFAST=12
 NSLOW=6
-SLOW=8			# seconds between a quiet source's polls
+SLOW=6			# seconds between a quiet source's polls
 mkdir -p "$T/pub"
 cat >"$T/gen.py" <<'PY'
 # Rewrites the busy feeds atomically, adding entries to a few each round.
@@ -55,7 +55,9 @@ for s in $(seq 0 $((NSLOW - 1))); do
 done
 fixpub_start "$T/pub"
 {
-	poll_conf_head 'max_entries = 0'
+	# All feeds share one host: they must not queue behind its default
+	# two connections, or a due poll would wait for the others.
+	poll_conf_head 'max_entries = 0' 'host_connections = 32'
 	echo '[category "c"]'
 	for f in $(seq 0 $((NFAST - 1))); do
 		printf '[source "f%02d"]\nurl = %s/f%02d.rss\ncategories = c\n' \
@@ -154,6 +156,17 @@ other=$(grep -v '^200$' "$T/codes" | grep -v '^000$' | sort | uniq -c | tr '\n' 
 [ "$prev" -gt $((NFAST * 3)) ] || fail "too little was stored under load ($prev)"
 pass "$KILLS kills while serving $ok answers: integrity ok, every committed and served entry kept ($prev entries)"
 
+# A last life long enough for every quiet source to come due in it.
+sched=$(st_sql "SELECT group_concat(name || '=' || ifnull(next_poll, 0), ' ') FROM (SELECT name, next_poll FROM source WHERE name LIKE 'q%' ORDER BY name)")
+start=$(now_ms)
+daemon_start "$T/feedmux.conf"
+sleep $((SLOW + 4))
+st_wait_polls f00 1
+echo "$start $(now_ms) $sched" >>"$T/lives"
+daemon_stop
+[ "$(sqlite3 "$ST_DB" 'PRAGMA integrity_check')" = ok ] || fail "final integrity"
+pass "clean restart after the kills"
+
 # The schedule, life by life, against fixpub's request log.
 "$PY" - "$T/lives" "$T/fixpub.log" >"$T/sched.out" <<'PY' || { cat "$T/sched.out"; fail "schedule not resumed from the database"; }
 import sys
@@ -169,6 +182,7 @@ for line in open(sys.argv[2]):
         t = w[0].split(".")
         reqs.setdefault(w[2][1:-4], []).append(int(t[0]) * 1000 + int(t[1]))
 bad, held, due = [], 0, 0
+LATE = 3000
 for start, end, nxt in lives[1:]:
     for name, n in nxt.items():
         n *= 1000
@@ -180,12 +194,12 @@ for start, end, nxt in lives[1:]:
         if first and first[0] < n - 200:
             bad.append("%s polled at %d, stored next poll %d, restart %d"
                        % (name, first[0], n, start))
-        # And when it comes, if it comes well within this life.
-        if n + 2000 < end:
+        # And when it comes (a loaded box may run a few seconds late).
+        if n + LATE < end:
             due += 1
-            if not first or first[0] > n + 2000:
+            if not first or first[0] > n + LATE:
                 bad.append("%s due at %d not polled by %d (restart %d)"
-                           % (name, n, n + 2000, start))
+                           % (name, n, n + LATE, start))
 for name in ["q%d" % i for i in range(6)]:
     if len(reqs.get(name, [])) < 2:
         bad.append("%s polled %d times" % (name, len(reqs.get(name, []))))
@@ -193,14 +207,8 @@ print("%d stored schedules ahead at a restart honoured, %d of them polled when d
       % (held, due))
 for b in bad:
     print("BAD", b)
-sys.exit(1 if bad or held == 0 else 0)
+# The last life alone brings most quiet sources due.
+sys.exit(1 if bad or held == 0 or due < 3 else 0)
 PY
 pass "schedule resumed from the database: $(cat "$T/sched.out")"
-
-# A clean start after all that still works.
-daemon_start "$T/feedmux.conf"
-st_wait_polls f00 1
-daemon_stop
-[ "$(sqlite3 "$ST_DB" 'PRAGMA integrity_check')" = ok ] || fail "final integrity"
-pass "clean restart after the kills"
 exit 0

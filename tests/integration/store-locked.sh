@@ -19,7 +19,7 @@ HOLD=12			# seconds each lock is held
 BUSY_MS=5000		# the daemon's busy timeout (src/db.c DB_BUSY_MS)
 # The longest /healthz may take: one full busy wait, plus slack for a
 # loaded box running the sanitizer build.
-: "${MAX_MS:=$((BUSY_MS + 2000))}"
+: "${MAX_MS:=$((BUSY_MS + 3000))}"
 mkdir -p "$T/pub"
 cat >"$T/gen.py" <<'PY'
 # Adds an entry to a random feed every 0.1 s for the given seconds; every
