@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,12 @@
 /* A migration starting with this runs outside a transaction (VACUUM). */
 #define DB_NOTX		"-- no transaction\n"
 #define DB_BUSY_MS	5000
+/*
+ * Once a wait for the write lock ran out, later attempts wait only this
+ * long until one gets it: every poll would otherwise stall the daemon's
+ * loop for the whole busy timeout while another process holds the lock.
+ */
+#define DB_BUSY_PROBE_MS	50
 /*
  * WAL pages between checkpoints (16 MB of 4 KB pages, not SQLite's 4 MB):
  * index pages that many polls touch are then written back once per
@@ -33,6 +40,7 @@ struct db {
 	char			*path;
 	struct db_cached	 stmts[DB_MAXSTMT];
 	int			 nstmts;
+	int			 locked;	/* the last BEGIN timed out */
 };
 
 /*
@@ -433,11 +441,35 @@ db_reset_all(struct db *db)
 		sqlite3_reset(db->stmts[i].stmt);
 }
 
+/*
+ * Logs the handle's last error; after an I/O error with the system's
+ * reason, which SQLite does not always keep, so ERRNO is errno as the
+ * failed call left it.
+ */
+static void
+db_log_error(struct db *db, int err)
+{
+	int	 code = sqlite3_errcode(db->h) & 0xff, e = 0;
+
+	if (code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN)
+		e = sqlite3_system_errno(db->h) != 0 ?
+		    sqlite3_system_errno(db->h) : err;
+	/* A full disk fails every poll the same way: once an hour is enough. */
+	if (e != 0)
+		log_warnx_limited("database", "database %s: %s (%s)", db->path,
+		    sqlite3_errmsg(db->h), strerror(e));
+	else
+		log_warnx_limited("database", "database %s: %s", db->path,
+		    sqlite3_errmsg(db->h));
+}
+
 int
 db_exec(struct db *db, const char *sql)
 {
+	errno = 0;
 	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		log_warnx("database %s: %s", db->path, sqlite3_errmsg(db->h));
+		db_log_error(db, errno);
 		return -1;
 	}
 	return 0;
@@ -446,7 +478,31 @@ db_exec(struct db *db, const char *sql)
 int
 db_begin(struct db *db)
 {
-	return db_exec(db, "BEGIN IMMEDIATE");
+	int	rc;
+
+	if (db->locked)
+		sqlite3_busy_timeout(db->h, DB_BUSY_PROBE_MS);
+	errno = 0;
+	rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK) {
+		if (db->locked) {
+			sqlite3_busy_timeout(db->h, DB_BUSY_MS);
+			db->locked = 0;
+			log_info("database %s: the write lock is free again",
+			    db->path);
+		}
+		return 0;
+	}
+	if ((rc & 0xff) == SQLITE_BUSY) {
+		if (!db->locked)
+			log_warnx("database %s: locked by another process for "
+			    "over %d ms; writes are retried later", db->path,
+			    DB_BUSY_MS);
+		db->locked = 1;
+		return -1;
+	}
+	db_log_error(db, errno);
+	return -1;
 }
 
 int

@@ -37,6 +37,8 @@
 
 /* How often the STATUS= line is refreshed, in seconds. */
 #define MAIN_STATUS_INTERVAL	10
+/* Seconds between tries to record the sources when the database refused. */
+#define MAIN_SYNC_RETRY		10
 
 /* What the status line counts, gathered from the store. */
 struct main_status {
@@ -72,6 +74,31 @@ conf_free_later_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	conf_free(arg);
+}
+
+/*
+ * Records the configured sources, again every MAIN_SYNC_RETRY seconds
+ * until the database takes them (it was full or locked at start).
+ */
+static void
+sync_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct timeval	 tv = { MAIN_SYNC_RETRY, 0 };
+
+	(void)fd;
+	(void)what;
+	if (store_sync(d->store, d->conf) == 0) {
+		log_info("feedmuxd: the configured sources are recorded");
+		d->generation++;
+		/* A re-sort the refusal stopped starts over. */
+		reclass_apply(d->reclass, d->conf);
+		return;
+	}
+	if (event_base_once(d->base, -1, EV_TIMEOUT, sync_retry_cb, d,
+	    &tv) == -1)
+		log_warnx("feedmuxd: cannot retry recording the sources; "
+		    "reload when the database is writable");
 }
 
 /* Counts sources, failing ones and the latest poll for the status line. */
@@ -233,7 +260,7 @@ main(int argc, char **argv)
 	const int	 signums[3] = { SIGHUP, SIGTERM, SIGINT };
 	const char	*path = SYSCONFDIR "/feedmux/feedmux.conf";
 	char		*errors = NULL, *err = NULL;
-	int		 check = 0, verbose = 0, ch;
+	int		 check = 0, verbose = 0, ch, unsynced;
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, 'o' },
 		{ "version", no_argument, NULL, 'V' },
@@ -285,6 +312,11 @@ main(int argc, char **argv)
 	d.started = daemon_now();
 	/* Writes to a reader that went away must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A file size limit reached is a failed write (EFBIG) that SQLite
+	 * rolls back and the poll retries, not a reason to die.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("feedmuxd: cannot initialise libcurl");
 	parse_init();
@@ -292,10 +324,24 @@ main(int argc, char **argv)
 	    STORE_SYNC_FULL : 0, &err)) == NULL)
 		fatalx("feedmuxd: database %s", err != NULL ? err :
 		    "out of memory");
-	if (store_sync(d.store, d.conf) == -1)
-		fatalx("feedmuxd: cannot record the configured sources");
+	/*
+	 * A full or locked database still has feeds to serve: the sources
+	 * are recorded later, and until then polls are not stored.
+	 */
+	if ((unsynced = store_sync(d.store, d.conf) == -1)) {
+		if (d.once)
+			fatalx("feedmuxd: cannot record the configured sources");
+		log_warnx("feedmuxd: cannot record the configured sources; "
+		    "serving what is stored, retrying every %d s",
+		    MAIN_SYNC_RETRY);
+	}
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("feedmuxd: cannot create the event loop");
+	tv.tv_sec = MAIN_SYNC_RETRY;
+	tv.tv_usec = 0;
+	if (unsynced && event_base_once(d.base, -1, EV_TIMEOUT, sync_retry_cb,
+	    &d, &tv) == -1)
+		fatalx("feedmuxd: cannot start the retry timer");
 	if ((d.fetch = fetch_new(d.base, d.conf->max_transfers)) == NULL)
 		fatalx("feedmuxd: cannot start the fetcher");
 	fetch_set_host_limits(d.fetch, d.conf->host_connections,

@@ -168,7 +168,7 @@ poll_finish(struct poll_job *job)
 	struct doc			*doc = NULL;
 	char				 err[512], size[32], *cand;
 	int64_t				 now = daemon_now();
-	int				 ok = 0, recent;
+	int				 ok = 0, recent, stored = 1;
 	double				 rnd = (double)arc4random() / 4294967296.0;
 
 	if ((cs = conf_source(d->conf, job->name)) == NULL) {
@@ -272,15 +272,25 @@ poll_finish(struct poll_job *job)
 		p.error = err;
 
 	if (store_poll_done(d->store, cs, &p, doc, &res) == -1) {
-		/* Nothing stored: fetch it all again soon rather than never. */
+		/*
+		 * Nothing stored, the validators neither: fetch it all again
+		 * soon rather than never (store logged why).
+		 */
 		p.next_poll = sched_next(now, cs->interval, 1, 0,
 		    d->conf->max_backoff, 0.5);
 		p.adopt_url = NULL;
+		stored = 0;
 	}
 	if (res.changed_all)
 		daemon_changed(d, cs);
 
 	poll_size(size, sizeof size, r->len);
+	if (!stored) {
+		/* An outcome not stored was not had: store said why, once. */
+		log_debug("source %s: HTTP %ld, not stored, polled again at "
+		    "%lld", cs->name, r->status, (long long)p.next_poll);
+		goto done;
+	}
 	if (p.adopt_url != NULL)
 		log_warnx("source %s: moved permanently to %s (seen on %d polls "
 		    "in a row), polling it there; update the config",
@@ -306,6 +316,7 @@ poll_finish(struct poll_job *job)
 		log_warnx_limited(cs->name, "source %s: %s (%s)", cs->name, err,
 		    p.state);
 
+done:
 	free(cand);
 	doc_free(doc);
 	sched_done(d->sched, job->name, p.next_poll);

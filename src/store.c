@@ -63,6 +63,7 @@ static const char *const store_rule_repeated[] = {
 struct store {
 	struct db	*db;
 	struct classify	*cl;	/* category rules; NULL: sources' categories */
+	int		 unstored;	/* polls not stored since one was */
 };
 
 static int	store_backfill(struct store *);
@@ -1465,19 +1466,25 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	struct buf		 listed;
 	sqlite3_stmt		*st;
 	enum store_rule		 rule;
-	int			 n;
+	int			 n, rc;
 
 	memset(res, 0, sizeof *res);
 	memset(&a, 0, sizeof a);
 	buf_init(&listed, 16 * 1024 * 1024);
-	if (db_begin(s->db) == -1) {
-		buf_free(&listed);
-		return -1;
-	}
+	if (db_begin(s->db) == -1)
+		goto fail;
 	if ((st = db_stmt(s->db, SQL_SOURCE_LOAD)) == NULL)
 		goto fail;
 	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		/* Configured, not recorded yet (the database refused it). */
+		log_debug("source %s: not in the database yet, poll not stored",
+		    cs->name);
+		db_rollback(s->db);
+		buf_free(&listed);
+		return -1;
+	}
+	if (rc != SQLITE_ROW)
 		goto fail;
 	a.source_id = sqlite3_column_int64(st, 0);
 	rule = store_rule_find(col_text(st, 1));
@@ -1566,10 +1573,25 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	buf_free(&listed);
 	res->changed_all = res->new > 0 || res->updated > 0 ||
 	    res->deleted > 0;
+	if (s->unstored > 0)
+		log_info("database: polls are stored again (%d were not and "
+		    "are fetched again)", s->unstored);
+	s->unstored = 0;
 	return 0;
 
 fail:
-	log_warnx("source %s: database: %s", cs->name, db_errmsg(s->db));
+	/*
+	 * A full disk or a held lock fails every poll alike: one line says
+	 * so, and one says when it is over.  Nothing of the poll is kept, its
+	 * validators neither, so the next poll fetches the document whole.
+	 */
+	if (s->unstored++ == 0)
+		log_warnx("source %s: database: %s; polls are not stored "
+		    "until it is resolved, each is fetched again later",
+		    cs->name, db_errmsg(s->db));
+	else
+		log_debug("source %s: database: %s", cs->name,
+		    db_errmsg(s->db));
 	db_rollback(s->db);
 	buf_free(&listed);
 	memset(res, 0, sizeof *res);
@@ -1579,6 +1601,8 @@ fail:
 static const char SQL_BACKFILL_SELECT[] =
     "SELECT id, link, title, published, updated, content, summary,"
     " author_name, terms FROM entry WHERE idhash IS NULL LIMIT 256";
+static const char SQL_BACKFILL_ANY[] =
+    "SELECT 1 FROM entry WHERE idhash IS NULL LIMIT 1";
 static const char SQL_BACKFILL_UPDATE[] =
     "UPDATE entry SET nlink = ?, story = ?, idhash = ?, hash = ? "
     "WHERE id = ?";
@@ -1607,6 +1631,18 @@ store_backfill(struct store *s)
 	size_t			 n = 0, i;
 	int			 rc;
 
+	/*
+	 * Usually there is nothing to fill in: then no write, so a database
+	 * that is full or locked by another process can still be opened.
+	 */
+	if ((st = db_stmt(s->db, SQL_BACKFILL_ANY)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
 	do {
 		if (db_begin(s->db) == -1)
 			return -1;
@@ -2058,7 +2094,9 @@ store_check_writable(struct store *s, int64_t now)
 		goto fail;
 	return 0;
 fail:
-	log_warnx("database: health check: %s", db_errmsg(s->db));
+	/* Probes ask every second: a lasting failure is logged once an hour. */
+	log_warnx_limited("health", "database: health check: %s",
+	    db_errmsg(s->db));
 	db_rollback(s->db);
 	return -1;
 }
