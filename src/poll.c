@@ -407,6 +407,7 @@ poll_start(struct daemon *d, const char *name)
 	    d->conf->user_agent;
 	req.who = cs->name;
 	req.allow_private = conf_source_allow_private(d->conf, cs);
+	req.tls_insecure = !conf_source_tls_verify(d->conf, cs);
 	req.allow_networks = d->conf->allow_networks;
 	req.nallow_networks = d->conf->nallow_networks;
 	req.proxy = conf_source_proxy(d->conf, cs);
