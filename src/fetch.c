@@ -678,6 +678,19 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 			r.error = FETCH_ERR_TOOBIG;
 		if (r.error == FETCH_OK && code == CURLE_PEER_FAILED_VERIFICATION)
 			r.error = FETCH_ERR_TLS_CERT;
+		/* No status line at all: whatever answered, it was not HTTP. */
+		if (r.error == FETCH_OK && x->responses == 0 &&
+		    (code == CURLE_UNSUPPORTED_PROTOCOL ||
+		    code == CURLE_WEIRD_SERVER_REPLY))
+			r.error = FETCH_ERR_NOT_HTTP;
+		/* curl refuses a header line over 100 kB as out of memory. */
+		if (r.error == FETCH_OK && x->responses > 0 && x->len == 0 &&
+		    (code == CURLE_OUT_OF_MEMORY
+#if LIBCURL_VERSION_NUM >= 0x080600
+		    || code == CURLE_TOO_LARGE
+#endif
+		    ))
+			r.error = FETCH_ERR_HEADERS;
 		if (r.error == FETCH_OK)
 			r.error = code == CURLE_OPERATION_TIMEDOUT ?
 			    FETCH_ERR_TIMEOUT : FETCH_ERR_TRANSPORT;
@@ -694,6 +707,11 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 		case FETCH_ERR_HEADERS:
 			snprintf(msg, sizeof msg, "response headers over %d "
 			    "bytes", FETCH_HEADER_MAX);
+			break;
+		case FETCH_ERR_NOT_HTTP:
+			snprintf(msg, sizeof msg, "the reply is not HTTP (%s)",
+			    x->errbuf[0] != '\0' ? x->errbuf :
+			    curl_easy_strerror(code));
 			break;
 		case FETCH_ERR_TLS_CERT:
 			snprintf(msg, sizeof msg, "TLS certificate not trusted: "

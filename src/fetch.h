@@ -57,6 +57,7 @@ enum fetch_error {
 	FETCH_ERR_TIMEOUT,
 	FETCH_ERR_TRANSPORT,	/* DNS, connect, TLS, reset, ... */
 	FETCH_ERR_TLS_CERT,	/* the peer's certificate did not verify */
+	FETCH_ERR_NOT_HTTP,	/* the reply had no HTTP status line */
 };
 
 /* A finished transfer; borrowed for the callback only. */
