@@ -406,6 +406,9 @@ fetch_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		cap = x->cap == 0 ? 64 * 1024 : x->cap;
 		while (cap < x->len + n + 1)
 			cap *= 2;
+		/* A body at the cap must not take twice the cap. */
+		if ((int64_t)cap > x->max_body + 1)
+			cap = (size_t)x->max_body + 1;
 		if ((p = realloc(x->body, cap)) == NULL)
 			return 0;
 		x->body = p;

@@ -22,10 +22,12 @@ t_require curl sqlite3 openssl "$PY"
 
 # Bounds.  The sanitizer build's allocator keeps 256 MB of freed memory
 # in quarantine and pads every block, so its RSS is several times a plain
-# build's (there: 121 MB for this test).  The control polls every 1-2 s
-# (whole seconds, +-10%); the gap allows for a loaded machine.
+# build's (there 265-425 MB, mostly parsing the 100,000 entries).  The
+# control polls every 1-2 s (whole seconds, +-10%); storing 65536 entries
+# on the loop once froze it for over 20 s.  The gap allows for a loaded
+# machine (5 s seen with 2 cores under a load of 25).
 : "${HP_RSS_MAX_MB:=1024}"
-: "${HP_GAP_MAX_MS:=8000}"
+: "${HP_GAP_MAX_MS:=10000}"
 : "${HP_DEADLINE:=90}"		# seconds for every hostile poll to show
 H=127.0.0.2
 DB=$T/db/feedmux.db
@@ -344,7 +346,7 @@ fixpub_times /control.rss | awk -v t0="$t0" -v t2="$t2" '
 read -r n gap <"$T/gaps"
 echo "control: $n polls in $((t2 - t0)) ms, longest gap $gap ms"
 [ "$gap" -le "$HP_GAP_MAX_MS" ] || fail "control not polled for $gap ms"
-[ "$n" -ge $(((t2 - t0) / 3000)) ] || fail "control polled only $n times"
+[ "$n" -ge $(((t2 - t0) / 5000)) ] || fail "control polled only $n times"
 pass "(c) control polled $n times, never more than $gap ms apart"
 
 # (d) Nothing stored was lost; failed polls kept the good validators.
