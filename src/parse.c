@@ -1053,14 +1053,21 @@ parse_xml(const char *text, size_t len, int recover, char *msg, size_t msglen,
 			snprintf(msg, msglen, "document is not well-formed");
 	}
 	/*
-	 * libxml2 halts on a text, CDATA section or comment over its limits
-	 * (10 MB without HUGE), may still call the document well-formed, and
-	 * names only what it tripped on next: say what it was.
+	 * libxml2 halts on a text or CDATA section over its limits (10 MB
+	 * without HUGE), may still call the document well-formed, and names
+	 * only what it tripped on next: say what it was.
 	 */
+	err = &ctxt->lastError;
 	if ((*code == XML_ERR_NO_MEMORY || *code == XML_ERR_INTERNAL_ERROR) &&
-	    msglen > 0)
-		snprintf(msg, msglen, "line %d: parsing stopped at a text or "
-		    "CDATA section over 10 MB", ctxt->lastError.line);
+	    msglen > 0) {
+		if (err->message == NULL || strstr(err->message, "huge") !=
+		    NULL || strstr(err->message, "element content") != NULL)
+			snprintf(msg, msglen, "line %d: parsing stopped at a "
+			    "text or CDATA section over 10 MB", err->line);
+		else if (x != NULL && ctxt->wellFormed)
+			snprintf(msg, msglen, "line %d: parsing stopped: %s",
+			    err->line, err->message);
+	}
 	if (x != NULL && ctxt->wellFormed && !ctxt->nsWellFormed) {
 		/* Namespace errors (an undeclared prefix) keep the tree. */
 		*code = -1;
