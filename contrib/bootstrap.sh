@@ -19,7 +19,8 @@ DEPS="build-essential autoconf automake pkg-config
 	libcurl4-openssl-dev libxml2-dev libevent-dev libsqlite3-dev
 	libjansson-dev libgumbo-dev libssl-dev zlib1g-dev libcmocka-dev libpcre2-dev
 	curl sqlite3 libxml2-utils python3 python3-feedparser
-	systemd man-db groff-base time python3-jsonschema newsboat chromium wrk"
+	systemd man-db groff-base time python3-jsonschema newsboat chromium wrk
+	openssl"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -287,6 +287,8 @@ cmd_try_exec(int argc, char **argv)
 	    x.cs->user_agent : conf->user_agent;
 	req.allow_private = x.cs != NULL ?
 	    conf_source_allow_private(conf, x.cs) : conf->allow_private;
+	req.tls_insecure = !(x.cs != NULL ?
+	    conf_source_tls_verify(conf, x.cs) : conf->tls_verify);
 	req.max_body = conf->max_body;
 	req.timeout = (long)conf->timeout;
 

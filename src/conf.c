@@ -152,6 +152,12 @@ static const struct conf_option conf_options[] = {
 	  "Whether sources may connect to loopback and private addresses.  "
 	  "Each source may override it.",
 	  CONF_FIELD(struct conf, allow_private), 0 },
+	{ "tls_verify", CONF_KIND_FEEDMUX, CONF_BOOL, 0, 0, 1,
+	  "yes", NULL,
+	  "Whether https sources must present a certificate that is valid "
+	  "for their host name and signed by a trusted authority.  Each "
+	  "source may override it.",
+	  CONF_FIELD(struct conf, tls_verify), 0 },
 	{ "user_agent", CONF_KIND_FEEDMUX, CONF_STRING, 0, 0, 0,
 	  FEEDMUX_UA_DEFAULT, NULL,
 	  "User-Agent header sent with every request.  Each source may "
@@ -393,6 +399,11 @@ static const struct conf_option conf_options[] = {
 	  "Whether this source may connect to loopback and private addresses "
 	  "(default: the global allow_private).",
 	  CONF_FIELD(struct conf_source, allow_private), 0 },
+	{ "tls_verify", CONF_KIND_SOURCE, CONF_BOOL, 0, 0, 1,
+	  NULL, "no",
+	  "Whether this source's certificate is verified (default: the "
+	  "global tls_verify); no accepts a self-signed or expired one.",
+	  CONF_FIELD(struct conf_source, tls_verify), 0 },
 	{ "proxy", CONF_KIND_SOURCE, CONF_PROXY, 0, 0, 0,
 	  NULL, "socks5h://127.0.0.1:9050",
 	  "Proxy for this source (default: the global proxy); \"none\" "
@@ -1443,6 +1454,7 @@ conf_add_source(struct conf_state *st, const char *name, const char *file,
 	if ((s->name = strdup(name)) == NULL)
 		return -1;
 	s->allow_private = CONF_INHERIT;
+	s->tls_verify = CONF_INHERIT;
 	s->max_age = -1;		/* inherited unless set */
 	s->max_entries = -1;
 	s->file = file;
@@ -2380,6 +2392,14 @@ conf_source_allow_private(const struct conf *conf,
 	if (s->allow_private == CONF_INHERIT)
 		return conf->allow_private;
 	return s->allow_private;
+}
+
+int
+conf_source_tls_verify(const struct conf *conf, const struct conf_source *s)
+{
+	if (s->tls_verify == CONF_INHERIT)
+		return conf->tls_verify;
+	return s->tls_verify;
 }
 
 const char *

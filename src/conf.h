@@ -80,6 +80,7 @@ struct conf_source {
 	int64_t		 min_interval;	/* bounds of the adaptive schedule */
 	int64_t		 max_interval;
 	int		 allow_private;	/* 0, 1 or CONF_INHERIT */
+	int		 tls_verify;	/* 0, 1 or CONF_INHERIT */
 	char		*user_agent;	/* NULL: the global one */
 	int64_t		 max_age;	/* retention, seconds; 0 keeps forever */
 	int64_t		 max_entries;	/* retention; 0 keeps every entry */
@@ -102,6 +103,7 @@ struct conf {
 	char			*hub;		/* WebSub hub URL, NULL: none */
 	char			*database;	/* as written; relative to the cwd */
 	int			 allow_private;	/* 0 or 1 */
+	int			 tls_verify;	/* 0 or 1 */
 	char			*user_agent;
 	int64_t			 interval;	/* default for sources, seconds */
 	int64_t			 min_interval;	/* default bounds of the schedule */
@@ -150,6 +152,9 @@ const struct conf_category	*conf_category(const struct conf *, const char *name)
 
 /* 1 when the source may connect to loopback/private addresses. */
 int		 conf_source_allow_private(const struct conf *, const struct conf_source *);
+
+/* 1 when the source's TLS certificate must verify. */
+int		 conf_source_tls_verify(const struct conf *, const struct conf_source *);
 
 /* The proxy URL for the source, or NULL for a direct connection. */
 const char	*conf_source_proxy(const struct conf *, const struct conf_source *);

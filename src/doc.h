@@ -138,6 +138,7 @@ struct doc {
 	char			*version;	/* "rss20", "atom10", ... "" if not a feed */
 	int			 bozo;
 	char			*bozo_message;
+	int			 cut;		/* input or parser ended inside the document */
 	char			*encoding;	/* IANA name, lower case */
 	struct doc_feed		 feed;
 	struct doc_entry	*entries;

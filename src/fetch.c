@@ -56,6 +56,7 @@ struct fetch_xfer {
 	char			*proxy;
 	uint64_t		 who;		/* hash of the source's name */
 	int			 allow_private;
+	int			 tls_insecure;
 	struct conf_cidr	*nets;
 	size_t			 nnets;
 	int64_t			 max_body;
@@ -405,6 +406,9 @@ fetch_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		cap = x->cap == 0 ? 64 * 1024 : x->cap;
 		while (cap < x->len + n + 1)
 			cap *= 2;
+		/* A body at the cap must not take twice the cap. */
+		if ((int64_t)cap > x->max_body + 1)
+			cap = (size_t)x->max_body + 1;
 		if ((p = realloc(x->body, cap)) == NULL)
 			return 0;
 		x->body = p;
@@ -549,6 +553,13 @@ fetch_setup(struct fetch_xfer *x, const struct fetch_req *req)
 	bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, x) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)x->max_body) != CURLE_OK;
+	/* Only a source configured so trusts whatever certificate it meets. */
+	if (x->tls_insecure) {
+		bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) !=
+		    CURLE_OK;
+		bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) !=
+		    CURLE_OK;
+	}
 
 	if (!fetch_req_has(req, "accept"))
 		x->headers = curl_slist_append(NULL, "Accept: "
@@ -668,6 +679,21 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 		/* curl's own check of Content-Length is our cap too. */
 		if (r.error == FETCH_OK && code == CURLE_FILESIZE_EXCEEDED)
 			r.error = FETCH_ERR_TOOBIG;
+		if (r.error == FETCH_OK && code == CURLE_PEER_FAILED_VERIFICATION)
+			r.error = FETCH_ERR_TLS_CERT;
+		/* No status line at all: whatever answered, it was not HTTP. */
+		if (r.error == FETCH_OK && x->responses == 0 &&
+		    (code == CURLE_UNSUPPORTED_PROTOCOL ||
+		    code == CURLE_WEIRD_SERVER_REPLY))
+			r.error = FETCH_ERR_NOT_HTTP;
+		/* curl refuses a header line over 100 kB as out of memory. */
+		if (r.error == FETCH_OK && x->responses > 0 && x->len == 0 &&
+		    (code == CURLE_OUT_OF_MEMORY
+#if LIBCURL_VERSION_NUM >= 0x080600
+		    || code == CURLE_TOO_LARGE
+#endif
+		    ))
+			r.error = FETCH_ERR_HEADERS;
 		if (r.error == FETCH_OK)
 			r.error = code == CURLE_OPERATION_TIMEDOUT ?
 			    FETCH_ERR_TIMEOUT : FETCH_ERR_TRANSPORT;
@@ -684,6 +710,16 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 		case FETCH_ERR_HEADERS:
 			snprintf(msg, sizeof msg, "response headers over %d "
 			    "bytes", FETCH_HEADER_MAX);
+			break;
+		case FETCH_ERR_NOT_HTTP:
+			snprintf(msg, sizeof msg, "the reply is not HTTP (%s)",
+			    x->errbuf[0] != '\0' ? x->errbuf :
+			    curl_easy_strerror(code));
+			break;
+		case FETCH_ERR_TLS_CERT:
+			snprintf(msg, sizeof msg, "TLS certificate not trusted: "
+			    "%s (tls_verify = no accepts it)", x->errbuf[0] !=
+			    '\0' ? x->errbuf : curl_easy_strerror(code));
 			break;
 		default:
 			snprintf(msg, sizeof msg, "%s", x->errbuf[0] != '\0' ?
@@ -945,6 +981,7 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
 	x->arg = arg;
 	TAILQ_INSERT_TAIL(&f->xfers, x, all);
 	x->allow_private = req->allow_private;
+	x->tls_insecure = req->tls_insecure;
 	x->max_body = req->max_body;
 	x->timeout = req->timeout;
 	x->who = fetch_hash(req->who != NULL ? req->who : req->url);

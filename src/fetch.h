@@ -45,6 +45,7 @@ struct fetch_req {
 	long		 connect_timeout;	/* seconds */
 	long		 low_speed_limit;	/* bytes/s ... */
 	long		 low_speed_time;	/* ... for this many seconds: abort */
+	int		 tls_insecure;	/* 1: accept any certificate (tls_verify = no) */
 };
 
 /* Why a transfer failed, when it did. */
@@ -55,6 +56,8 @@ enum fetch_error {
 	FETCH_ERR_HEADERS,	/* headers over the cap */
 	FETCH_ERR_TIMEOUT,
 	FETCH_ERR_TRANSPORT,	/* DNS, connect, TLS, reset, ... */
+	FETCH_ERR_TLS_CERT,	/* the peer's certificate did not verify */
+	FETCH_ERR_NOT_HTTP,	/* the reply had no HTTP status line */
 };
 
 /* A finished transfer; borrowed for the callback only. */

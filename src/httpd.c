@@ -1482,6 +1482,7 @@ httpd_hub_ping(struct httpd *h, const char *name)
 	fr.url = d->conf->hub;
 	fr.user_agent = d->conf->user_agent;
 	fr.allow_private = d->conf->allow_private;
+	fr.tls_insecure = !d->conf->tls_verify;
 	fr.max_body = 64 * 1024;
 	fr.timeout = 30;
 	fr.post = body.data;

@@ -1039,6 +1039,8 @@ parse_xml(const char *text, size_t len, int recover, char *msg, size_t msglen,
 	x = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, NULL,
 	    PARSE_XMLOPTS | (recover ? XML_PARSE_RECOVER : 0));
 	*code = ctxt->lastError.code;
+	if (*code == XML_ERR_OK && ctxt->errNo == XML_ERR_NO_MEMORY)
+		*code = XML_ERR_NO_MEMORY;
 	if ((x == NULL || !ctxt->wellFormed) && msglen > 0) {
 		err = &ctxt->lastError;
 		if (err->message != NULL) {
@@ -1049,6 +1051,22 @@ parse_xml(const char *text, size_t len, int recover, char *msg, size_t msglen,
 				msg[--n] = '\0';
 		} else
 			snprintf(msg, msglen, "document is not well-formed");
+	}
+	/*
+	 * libxml2 halts on a text or CDATA section over its limits (10 MB
+	 * without HUGE), may still call the document well-formed, and names
+	 * only what it tripped on next: say what it was.
+	 */
+	err = &ctxt->lastError;
+	if ((*code == XML_ERR_NO_MEMORY || *code == XML_ERR_INTERNAL_ERROR) &&
+	    msglen > 0) {
+		if (err->message == NULL || strstr(err->message, "huge") !=
+		    NULL || strstr(err->message, "element content") != NULL)
+			snprintf(msg, msglen, "line %d: parsing stopped at a "
+			    "text or CDATA section over 10 MB", err->line);
+		else if (x != NULL && ctxt->wellFormed)
+			snprintf(msg, msglen, "line %d: parsing stopped: %s",
+			    err->line, err->message);
 	}
 	if (x != NULL && ctxt->wellFormed && !ctxt->nsWellFormed) {
 		/* Namespace errors (an undeclared prefix) keep the tree. */
@@ -1080,6 +1098,61 @@ parse_doctype_netscape(const xmlDoc *x)
 	    strstr((const char *)dtd->ExternalID, "Netscape") != NULL) ||
 	    (dtd->SystemID != NULL &&
 	    strstr((const char *)dtd->SystemID, "netscape") != NULL);
+}
+
+/* 1 when P (after "</", before E) is the end tag of element N. */
+static int
+parse_endtag_of(const char *p, const char *e, const xmlNode *n)
+{
+	const char	*name = (const char *)n->name;
+	size_t		 len;
+
+	if (n->ns != NULL && n->ns->prefix != NULL) {
+		len = strlen((const char *)n->ns->prefix);
+		if ((size_t)(e - p) <= len || memcmp(p,
+		    (const char *)n->ns->prefix, len) != 0 || p[len] != ':')
+			return 0;
+		p += len + 1;
+	}
+	len = strlen(name);
+	if ((size_t)(e - p) < len || memcmp(p, name, len) != 0)
+		return 0;
+	for (p += len; p < e && isspace((unsigned char)*p); p++)
+		;
+	return p < e && *p == '>';
+}
+
+/*
+ * 1 unless the document was cut short (a Content-Length shorter than the
+ * document, a truncated file): it holds the end tag of ROOT (what follows
+ * that, a PHP warning say, is the publisher's noise), or ends with the end
+ * tag of ROOT's last element (a generator that forgets </rss>), unless that
+ * is an entry (Atom, RSS 1.0), after which more may have been cut.
+ */
+static int
+parse_xml_whole(const char *text, size_t len, const xmlNode *root)
+{
+	const xmlNode	*last = NULL, *c;
+	const char	*p, *e = text + len;
+
+	/* An empty root may close itself; nothing of it can be missing. */
+	if (root->children == NULL)
+		return 1;
+	for (p = e; p - text >= 2; p--)
+		if (p[-2] == '<' && p[-1] == '/' && parse_endtag_of(p, e, root))
+			return 1;
+	for (c = root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			last = c;
+	while (e > text && isspace((unsigned char)e[-1]))
+		e--;
+	if (last == NULL || e == text || e[-1] != '>' ||
+	    xmlStrcmp(last->name, BAD_CAST "entry") == 0 ||
+	    xmlStrcmp(last->name, BAD_CAST "item") == 0)
+		return 0;
+	for (p = e - 1; p > text && *p != '<'; p--)
+		;
+	return e - p > 2 && p[1] == '/' && parse_endtag_of(p + 2, e, last);
 }
 
 /*
@@ -1114,13 +1187,24 @@ parse_xml_doc(struct doc *d, const char *text, size_t len,
 			return 1;
 		}
 		parse_bozo(d, msg[0] ? msg : "document is not well-formed");
+		if (code == XML_ERR_NO_MEMORY || code == XML_ERR_INTERNAL_ERROR)
+			d->cut = 1;
 		x = parse_xml(text, len, 1, msg, sizeof msg, &code);
 	} else if (code == -1)
 		parse_bozo(d, msg);
+	else if (code == XML_ERR_NO_MEMORY || code == XML_ERR_INTERNAL_ERROR) {
+		/* Halted (a text node over 10 MB): the rest was never read. */
+		parse_bozo(d, msg);
+		d->cut = 1;
+	}
 	if (x == NULL || (root = xmlDocGetRootElement(x)) == NULL) {
 		xmlFreeDoc(x);
 		parse_bozo(d, "no document element, not a feed");
 		return 1;
+	}
+	if (!parse_xml_whole(text, len, root)) {
+		parse_bozo(d, "document ends before its root element does");
+		d->cut = 1;
 	}
 	memset(&ctx, 0, sizeof ctx);
 	ctx.doc = d;

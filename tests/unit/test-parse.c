@@ -631,6 +631,75 @@ test_recovery(void **state)
 	doc_free(d);
 }
 
+/* A document cut short is flagged, so polling stores none of it. */
+static void
+test_cut(void **state)
+{
+	static const char *const whole[] = {
+		"<rss version=\"2.0\"><channel><title>T</title><item>"
+		"<title>a</title></item></channel></rss>",
+		/* Noise after the end tag, a mismatched tag inside. */
+		"<rss version=\"2.0\"><channel><item><title>a</titel>"
+		"</item></channel></rss>\n<b>Warning</b>: x.php line 3\n",
+		/* </rss> forgotten, the channel closed. */
+		"<rss version=\"2.0\"><channel><item><title>a</title></item>"
+		"</channel>\n",
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"/>",
+		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax"
+		"-ns#\" xmlns=\"http://purl.org/rss/1.0/\"><channel/><item>"
+		"<title>a</title></item></rdf:RDF >",
+	};
+	static const char *const cut[] = {
+		"<rss version=\"2.0\"><channel><item><title>a</title></item>"
+		"<item><title>b",
+		"<rss version=\"2.0\"><channel><item><title>a</title></item>"
+		"<item><title>b</title>",
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>"
+		"<entry><title>a</title></entry>",
+		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax"
+		"-ns#\" xmlns=\"http://purl.org/rss/1.0/\"><channel/><item>"
+		"<title>a</title></item></rdf:RD",
+	};
+	const char	*head = "<rss version=\"2.0\"><channel><item>"
+	    "<title>big</title><description>";
+	const char	*para = "&lt;p&gt;All work and no play makes a dull "
+	    "feed. All work and no play makes a dull feed. All work and no "
+	    "play makes a dull feed. All work and no play makes a dull feed. "
+	    "All work and no play makes a dull feed.&lt;/p&gt;\n";
+	const char	*tail = "</description></item><item><title>after"
+	    "</title></item></channel></rss>";
+	struct doc	*d;
+	char		*big;
+	size_t		 i, n = 11u << 20, plen = strlen(para);
+
+	(void)state;
+	for (i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+		d = parse_str(whole[i], NULL, NULL);
+		assert_true(parse_is_feed(d));
+		assert_false(d->cut);
+		doc_free(d);
+	}
+	for (i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		d = parse_str(cut[i], NULL, NULL);
+		assert_true(d->cut);
+		assert_true(d->bozo);
+		doc_free(d);
+	}
+	/* A text over libxml2's 10 MB halts it, the rest unread. */
+	big = malloc(strlen(head) + n + strlen(tail) + 1);
+	assert_non_null(big);
+	strcpy(big, head);
+	n -= n % plen;
+	for (i = 0; i < n; i += plen)
+		memcpy(big + strlen(head) + i, para, plen);
+	strcpy(big + strlen(head) + n, tail);
+	d = parse_str(big, NULL, NULL);
+	assert_true(d->cut);
+	assert_non_null(strstr(d->bozo_message, "over 10 MB"));
+	doc_free(d);
+	free(big);
+}
+
 static void
 test_not_a_feed(void **state)
 {
@@ -717,6 +786,7 @@ main(void)
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_recovery),
+		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_not_a_feed),
 		cmocka_unit_test(test_docjson),
 	};
