@@ -403,6 +403,12 @@ test_prefilter_exact(void **state)
 		"k8s?", "x{1,3}y", "[[:digit:]]{4}-cve", "a|\\bb", "tag>",
 		"data\\s+center", "(?|a|b)c", "\\N{U+0041}bc", "(*UCP)word",
 		"sk", "ks", "\\Ks", "qu?ic?k",
+		/* Every part a match needs; groups; words the automaton answers. */
+		"\\bdata\\b.*\\bcenter\\b", "(?:kube|docker)[- ]swarm",
+		"(cloud|data)\\s+(center|lake)", "\\bsk\\b", "\\bk8s\\b|\\bai\\b",
+		"kubernetes|cloud", "\\bkubernetes\\b", "x-y", "\\d+-\\d+",
+		"\\bcaf\\b", "(?:ab)?cd", "(ab)+cd", "(?:a|bc)de", "\\btag\\b",
+		"_x_|\\b_y\\b", "end\\b", "\\bstra", "(?:k8|data)s?\\b",
 	};
 	static const char *const words[] = { "kubernetes", "Kubernetes",
 	    "cloud", "datacenter", "data centres", "color", "colour", "gogle",
@@ -414,10 +420,14 @@ test_prefilter_exact(void **state)
 	    "k8", "k8s", "xxy", "xxxxy", "2024-cve", "b", "tag>",
 	    "data \t center", "ac", "bc", "word", "\xe2\x84\xaa" "8s",
 	    "\xc5\xbf" "k", "\xc5\xbf" "\xe2\x84\xaa", "qck", "quick",
-	    "<b>tag</b>", "&amp;", "\xe2\x84", "\xc5" };
+	    "<b>tag</b>", "&amp;", "\xe2\x84", "\xc5", "data lake",
+	    "cloud  center", "kube-swarm", "Docker swarm", "SK", "sk8s", "K8S",
+	    "1-2", "x-y-z", "cd", "abcd", "ababcd", "bcde", "ade", "_x_", "_y",
+	    "a_y", "Strand", "endless", "weekend", "\xe2\x84\xaa" "ubernetes",
+	    "\xc3\xa9kubernetes", "kubernetes\xc3\xa9", "datas", "aidata" };
 	struct fx		*fx = *state;
 	struct classify_entry	 e;
-	unsigned char		 on[64], off[64];
+	unsigned char		 on[96], off[96];
 	char			 conf[8192], title[256], body[512];
 	size_t			 n = 0, runs = 0, diff = 0;
 	unsigned		 seed = 12345;
@@ -428,7 +438,8 @@ test_prefilter_exact(void **state)
 		    "[category \"p%zu\"]\nmatch = %s\n", i, patterns[i]);
 	/* One title pattern, so the title boundary is tested too. */
 	n += (size_t)snprintf(conf + n, sizeof conf - n,
-	    "[category \"t\"]\nmatch_title = cloud|serverless\n");
+	    "[category \"t\"]\nmatch_title = cloud|serverless\n"
+	    "[category \"t2\"]\nmatch_title = \\bkubernetes\\b\n");
 	fx_ok(fx, conf);
 	assert_true(classify_unfiltered(fx->cl) > 0);
 	assert_true(classify_unfiltered(fx->cl) < classify_count(fx->cl) / 2);
