@@ -61,8 +61,9 @@ static const char *const store_rule_repeated[] = {
 };
 
 struct store {
-	struct db	*db;
-	struct classify	*cl;	/* category rules; NULL: sources' categories */
+	struct db		*db;
+	struct classify		*cl;	/* category rules; NULL: sources' categories */
+	struct store_dirty	 dirty;	/* see store-reclass */
 };
 
 static int	store_backfill(struct store *);
@@ -82,6 +83,12 @@ struct db *
 store_db(struct store *s)
 {
 	return s->db;
+}
+
+struct store_dirty *
+store_dirty(struct store *s)
+{
+	return &s->dirty;
 }
 
 struct store *
@@ -118,6 +125,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	db_close(s->db);
+	free(s->dirty.id);
 	free(s);
 }
 
