@@ -55,6 +55,7 @@ struct reclass_pass {
 	struct store_reclass_stats	 stats;
 	struct timespec			 started;
 	struct timespec			 bumped;
+	double				 longest;	/* slice, seconds */
 };
 
 struct reclass {
@@ -180,9 +181,10 @@ reclass_pass_done(struct reclass *r, struct reclass_pass *p)
 	store_reclass_done(r->d->store);
 	secs = reclass_elapsed(&p->started);
 	log_info("categories: re-sorted %lld entries in %.2f s (%.0f/s): "
-	    "%lld memberships gained, %lld lost", (long long)p->stats.entries,
-	    secs, secs > 0 ? (double)p->stats.entries / secs : 0.0,
-	    (long long)p->stats.added, (long long)p->stats.removed);
+	    "%lld memberships gained, %lld lost; longest write %.1f ms",
+	    (long long)p->stats.entries, secs, secs > 0 ?
+	    (double)p->stats.entries / secs : 0.0, (long long)p->stats.added,
+	    (long long)p->stats.removed, p->longest * 1000);
 	reclass_pass_stop(r);
 }
 
@@ -233,14 +235,18 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	struct reclass_pass	*p = r->pass;
 	struct reclass_job	*j;
 	struct timeval		 now = { 0, 0 };
+	struct timespec		 t0;
 	int			 more;
 
 	(void)fd;
 	(void)what;
 	if (p == NULL || (j = p->head) == NULL)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	more = store_reclass_apply(r->d->store, j->b, j->mark,
 	    RECLASS_SLICE_US, &p->stats, p->touched);
+	if (reclass_elapsed(&t0) > p->longest)
+		p->longest = reclass_elapsed(&t0);
 	if (more == -1) {
 		log_warnx("categories: re-sorting stopped by a database error; "
 		    "it restarts on the next reload");

@@ -3,8 +3,11 @@
  * the rules of a config, in process, the way the daemon's reclass does
  * (store_reclass_step slices of SLICE_US), and prints entries/s and the
  * longest slice.  With --classify-only it times the rules alone over the
- * stored entries (no writes), with and without the literal prefilter.
- *   classify-bench [--classify-only] CONF
+ * stored entries (no writes), with and without the literal prefilter;
+ * with --evaluate it times what the daemon's re-sort thread does (read
+ * every entry on a second connection, evaluate it, work out its changes
+ * for every category; no writes).
+ *   classify-bench [--classify-only | --evaluate] CONF
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -55,15 +58,20 @@ main(int argc, char **argv)
 	char				*err = NULL;
 	int64_t				 cursor = 0;
 	double				 t0, t1, slice, worst = 0;
-	int				 more, slices = 0, only = 0;
+	int				 more, slices = 0, only = 0, eval = 0;
 
 	if (argc > 1 && strcmp(argv[1], "--classify-only") == 0) {
 		only = 1;
 		argc--;
 		argv++;
+	} else if (argc > 1 && strcmp(argv[1], "--evaluate") == 0) {
+		eval = 1;
+		argc--;
+		argv++;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: classify-bench [--classify-only] CONF\n");
+		fprintf(stderr, "usage: classify-bench [--classify-only | "
+		    "--evaluate] CONF\n");
 		return 2;
 	}
 	if ((conf = conf_load(argv[1], &err)) == NULL) {
@@ -102,6 +110,40 @@ main(int argc, char **argv)
 			    (double)o.members / n, classify_unfiltered(cl),
 			    (size_t)200);
 		}
+		return 0;
+	}
+	if (eval) {
+		struct store_reclass_reader	*rd;
+		struct store_reclass_batch	*b;
+		int64_t				 n = 0;
+		int				 batches = 0;
+
+		if ((rd = store_reclass_reader_open(st, &err)) == NULL) {
+			fprintf(stderr, "classify-bench: %s\n", err);
+			return 1;
+		}
+		t0 = now_s();
+		do {
+			b = store_reclass_eval(rd, cl, NULL, cursor, 20000,
+			    1764000000, &err);
+			if (b == NULL) {
+				fprintf(stderr, "classify-bench: %s\n", err);
+				return 1;
+			}
+			n += store_reclass_batch_entries(b);
+			cursor = store_reclass_batch_cursor(b);
+			more = store_reclass_batch_more(b);
+			store_reclass_batch_free(b);
+			batches++;
+		} while (more);
+		t1 = now_s();
+		printf("evaluated %lld entries (read, rules, changes) in %.2f s "
+		    "= %.0f entries/s, %d batches of 20 ms\n", (long long)n,
+		    t1 - t0, n / (t1 - t0), batches);
+		store_reclass_reader_close(rd);
+		store_close(st);
+		classify_free(cl);
+		conf_free(conf);
 		return 0;
 	}
 	store_set_classify(st, cl);
