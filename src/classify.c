@@ -135,6 +135,7 @@ struct classify {
 	size_t			 rmatch[2];	/* last match, for explain */
 	int32_t			*tin;		/* per category: term hit */
 	int32_t			*txout;		/* per category: excluded term */
+	unsigned char		*eval;		/* per category: to evaluate */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jit;
@@ -1522,6 +1523,7 @@ classify_new(const struct conf *conf, char **err)
 	    (cl->rres = calloc(cl->nregex + 1, 1)) == NULL ||
 	    (cl->tin = calloc(cl->ncat + 1, sizeof *cl->tin)) == NULL ||
 	    (cl->txout = calloc(cl->ncat + 1, sizeof *cl->txout)) == NULL ||
+	    (cl->eval = calloc(cl->ncat + 1, 1)) == NULL ||
 	    (cl->md = pcre2_match_data_create(1, NULL)) == NULL ||
 	    (cl->mctx = pcre2_match_context_create(NULL)) == NULL)
 		goto oom;
@@ -1602,6 +1604,7 @@ classify_free(struct classify *cl)
 	free(cl->rres);
 	free(cl->tin);
 	free(cl->txout);
+	free(cl->eval);
 	pcre2_match_data_free(cl->md);
 	pcre2_match_context_free(cl->mctx);
 	pcre2_jit_stack_free(cl->jit);
@@ -1662,6 +1665,10 @@ classify_unfiltered(const struct classify *cl)
 		n += cl->regex[i].same == i && cl->regex[i].nneed == 0;
 	return n;
 }
+
+static size_t	cl_run(struct classify *, const struct classify_entry *, int64_t,
+		    unsigned char *, struct classify_why *,
+		    const unsigned char *);
 
 /* Whether atom A occurs, first ending before LEN. */
 static inline int
@@ -1878,6 +1885,21 @@ size_t
 classify_run(struct classify *cl, const struct classify_entry *e,
     int64_t now, unsigned char *in, struct classify_why *why)
 {
+	return cl_run(cl, e, now, in, why, NULL);
+}
+
+size_t
+classify_run_some(struct classify *cl, const struct classify_entry *e,
+    int64_t now, unsigned char *in, const unsigned char *want)
+{
+	return cl_run(cl, e, now, in, NULL, want);
+}
+
+/* classify_run, for the categories in WANT and what they include (NULL: all). */
+static size_t
+cl_run(struct classify *cl, const struct classify_entry *e, int64_t now,
+    unsigned char *in, struct classify_why *why, const unsigned char *want)
+{
 	const struct cl_source	*src = NULL;
 	struct cl_source	 key;
 	const char		**tpos = NULL;
@@ -1899,6 +1921,17 @@ classify_run(struct classify *cl, const struct classify_entry *e,
 		}
 	}
 	cl_terms(cl, e->terms, tpos, tlen);
+	if (want != NULL) {
+		/* Includes come before their includers: walk back. */
+		memcpy(cl->eval, want, cl->ncat);
+		for (size_t k = cl->ncat; k-- > 0;) {
+			const struct cl_cat *c = &cl->cat[cl->order[k]];
+
+			if (cl->eval[cl->order[k]])
+				for (size_t j = 0; j < c->ninc; j++)
+					cl->eval[c->inc[j]] = 1;
+		}
+	}
 
 	if (e->source != NULL && cl->nsrc > 0) {
 		key.name = (char *)e->source;
@@ -1937,6 +1970,10 @@ classify_run(struct classify *cl, const struct classify_entry *e,
 		long			 r;
 		int			 ok = 0;
 
+		if (want != NULL && !cl->eval[i]) {
+			in[i] = 0;
+			continue;
+		}
 		cl_why(wp, 0, CLASSIFY_NONE, NULL, NULL, 0, NULL, 0);
 		if (src != NULL && (src->via[i] & CL_VIA_SOURCE)) {
 			ok = 1;

@@ -517,7 +517,10 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 		else if ((ce.terms = all = store_class_terms(terms, labels,
 		    &oom)) == NULL && oom)
 			goto done;
-		classify_run(cl, &ce, now, in, NULL);
+		if (affected != NULL)
+			classify_run_some(cl, &ce, now, in, affected);
+		else
+			classify_run(cl, &ce, now, in, NULL);
 		if (rc_diff_entry(b, cl, affected, sqlite3_column_int64(st, 0),
 		    ce.date, (const char *)sqlite3_column_text(st, 12), in,
 		    seen) == -1)

@@ -303,6 +303,25 @@ test_include(void **state)
 	assert_true(is_in(fx, &e, "security"));
 	assert_false(fx->in[classify_find(fx->cl, "tech")]);
 	assert_int_equal(why(fx, "tech")->how, CLASSIFY_EXCLUDE);
+
+	/* Only tech wanted: what it includes is evaluated, rest is not. */
+	{
+		unsigned char want[4] = { 0 };
+
+		want[classify_find(fx->cl, "tech")] = 1;
+		e = entry("Patch for CVE-2024-1234", NULL, NULL);
+		assert_int_equal(classify_run_some(fx->cl, &e, NOW, fx->in,
+		    want), 2);
+		assert_true(fx->in[classify_find(fx->cl, "tech")]);
+		assert_true(fx->in[classify_find(fx->cl, "security")]);
+		assert_false(fx->in[classify_find(fx->cl, "rest")]);
+		e = entry("x", NULL, "Cloud");
+		classify_run_some(fx->cl, &e, NOW, fx->in, want);
+		assert_true(fx->in[classify_find(fx->cl, "tech")]);
+		e = entry("Cloud gaming", NULL, "cloud");
+		classify_run_some(fx->cl, &e, NOW, fx->in, want);
+		assert_false(fx->in[classify_find(fx->cl, "tech")]);
+	}
 }
 
 static void
@@ -427,7 +446,7 @@ test_prefilter_exact(void **state)
 	    "\xc3\xa9kubernetes", "kubernetes\xc3\xa9", "datas", "aidata" };
 	struct fx		*fx = *state;
 	struct classify_entry	 e;
-	unsigned char		 on[96], off[96];
+	unsigned char		 on[96], off[96], some[96], want[96];
 	char			 conf[8192], title[256], body[512];
 	size_t			 n = 0, runs = 0, diff = 0;
 	unsigned		 seed = 12345;
@@ -464,7 +483,17 @@ test_prefilter_exact(void **state)
 		}
 		e = entry(title, body, NULL);
 		classify_set_prefilter(fx->cl, 1);
+		/* Every other category alone first: the same answers. */
+		for (size_t i = 0; i < classify_count(fx->cl); i++)
+			want[i] = (i + (size_t)round) % 2;
+		classify_run_some(fx->cl, &e, NOW, some, want);
 		classify_run(fx->cl, &e, NOW, on, NULL);
+		for (size_t i = 0; i < classify_count(fx->cl); i++)
+			if (some[i] != (want[i] ? on[i] : 0)) {
+				print_error("category %s alone differs\n",
+				    classify_name(fx->cl, i));
+				diff++;
+			}
 		classify_set_prefilter(fx->cl, 0);
 		classify_run(fx->cl, &e, NOW, off, NULL);
 		for (size_t i = 0; i < classify_count(fx->cl); i++) {
