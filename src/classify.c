@@ -1002,6 +1002,17 @@ cl_text_add(struct classify *cl, const char *src, int html)
 	unsigned long	 cp;
 
 	while (*p != '\0' && n + 4 <= CLASSIFY_FIELD_MAX) {
+		/* Plain bytes in runs: only '<' and '&' mean anything in HTML. */
+		if (!html || (*p != '<' && *p != '&')) {
+			size_t run = html ? strcspn(p, "<&") : strlen(p);
+
+			if (run > CLASSIFY_FIELD_MAX - 3 - n)
+				run = CLASSIFY_FIELD_MAX - 3 - n;
+			memcpy(out + n, p, run);
+			n += run;
+			p += run;
+			continue;
+		}
 		if (html && *p == '<' && (p[1] == '/' || p[1] == '!' ||
 		    p[1] == '?' || ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z'))) {
 			if (strncmp(p, "<!--", 4) == 0) {

@@ -405,6 +405,38 @@ test_config_errors(void **state)
 	free(errors);
 }
 
+/* A field is searched in its first CLASSIFY_FIELD_MAX bytes, HTML or not. */
+static void
+test_field_cap(void **state)
+{
+	struct fx		*fx = *state;
+	struct classify_entry	 e;
+	size_t			 n = CLASSIFY_FIELD_MAX + 64;
+	char			*late = malloc(n + 32), *early = malloc(n + 32);
+
+	assert_non_null(late);
+	assert_non_null(early);
+	fx_ok(fx, SRC "[category \"k\"]\nmatch = kubernetes\n");
+	memset(late, 'x', n);
+	strcpy(late + CLASSIFY_FIELD_MAX - 8, " kubernetes");
+	strcpy(early, "kubernetes ");
+	memset(early + 11, 'x', n - 11);
+	early[n] = '\0';
+	for (int html = 0; html < 2; html++) {
+		e = entry("t", late, NULL);
+		e.content_type = html ? "text/html" : "text/plain";
+		assert_false(is_in(fx, &e, "k"));
+		e.content = early;
+		assert_true(is_in(fx, &e, "k"));
+	}
+	/* Just inside: found, in plain text and between tags. */
+	strcpy(late + CLASSIFY_FIELD_MAX - 16, "<b>kubernetes</b>");
+	e = entry("t", late, NULL);
+	assert_true(is_in(fx, &e, "k"));
+	free(late);
+	free(early);
+}
+
 /*
  * The prefilter against plain PCRE2: every pattern over every text must
  * give the same answer with it on and off.
@@ -523,6 +555,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fingerprints, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_field_cap, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_prefilter_exact, setup,
 		    teardown),
