@@ -3,13 +3,18 @@
  * at a time; see classify.h.
  *
  * Speed comes from not running most patterns.  For every pattern we work
- * out, conservatively, a literal word each of its top-level alternatives
- * must contain ("cloud|data ?cent(er|re)" needs "cloud" or "data"); one
- * case-insensitive Aho-Corasick pass over the entry's text finds which of
- * those words occur, and a pattern runs only if one of its words did.  A
- * pattern whose words cannot be worked out safely (inline options, \Q,
- * back references...) always runs.  The prefilter never changes an answer:
- * it only skips patterns that cannot match.
+ * out, conservatively, what each of its top-level alternatives needs:
+ * every literal run it holds and, for each group it cannot skip, one word
+ * of each of the group's alternatives ("\bkube\b.*(docker|podman)" needs
+ * "kube", and "docker" or "podman").  One case-insensitive Aho-Corasick
+ * pass over the entry's text finds which of those words occur, and a
+ * pattern runs only if, for some alternative, all it needs did.  A pattern
+ * of literal words only, maybe between \b, is answered by that pass (its
+ * first occurrence and the bytes around it) without PCRE2; a pattern whose
+ * needs cannot be worked out safely (inline options, \Q, back
+ * references...) always runs; a pattern written twice runs once.  The
+ * prefilter never changes an answer: it only skips patterns that cannot
+ * match, and hands PCRE2 every case it cannot be sure of.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
