@@ -3,13 +3,18 @@
  * at a time; see classify.h.
  *
  * Speed comes from not running most patterns.  For every pattern we work
- * out, conservatively, a literal word each of its top-level alternatives
- * must contain ("cloud|data ?cent(er|re)" needs "cloud" or "data"); one
- * case-insensitive Aho-Corasick pass over the entry's text finds which of
- * those words occur, and a pattern runs only if one of its words did.  A
- * pattern whose words cannot be worked out safely (inline options, \Q,
- * back references...) always runs.  The prefilter never changes an answer:
- * it only skips patterns that cannot match.
+ * out, conservatively, what each of its top-level alternatives needs:
+ * every literal run it holds and, for each group it cannot skip, one word
+ * of each of the group's alternatives ("\bkube\b.*(docker|podman)" needs
+ * "kube", and "docker" or "podman").  One case-insensitive Aho-Corasick
+ * pass over the entry's text finds which of those words occur, and a
+ * pattern runs only if, for some alternative, all it needs did.  A pattern
+ * of literal words only, maybe between \b, is answered by that pass (its
+ * first occurrence and the bytes around it) without PCRE2; a pattern whose
+ * needs cannot be worked out safely (inline options, \Q, back
+ * references...) always runs; a pattern written twice runs once.  The
+ * prefilter never changes an answer: it only skips patterns that cannot
+ * match, and hands PCRE2 every case it cannot be sure of.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -41,8 +46,17 @@ struct cl_regex {
 	char		*file;
 	int		 line;
 	int		 title;		/* match_title: the title only */
-	size_t		 atom0;		/* its words: ratoms[atom0..+natoms] */
-	size_t		 natoms;	/* 0: no prefilter, always run */
+	size_t		 same;		/* first pattern of the same text */
+	size_t		 need0;		/* what it needs: need[need0..] */
+	size_t		 nneed;		/* 0: no prefilter, always run */
+	size_t		 lit0;		/* literal words: lit[lit0..+nlit] */
+	size_t		 nlit;		/* 0: not only literal words */
+};
+
+/* One alternative of a pattern of literal words: an atom, maybe in \b. */
+struct cl_lit {
+	size_t		 atom;
+	unsigned char	 flags;		/* CL_LIT_* */
 };
 
 /* One publisher term of a category's terms or exclude_terms. */
@@ -101,11 +115,14 @@ struct classify {
 	char			**atom;		/* unique, lower case */
 	size_t			*atomlen;
 	size_t			 natom;
-	size_t			*ratoms;	/* regex words, as atom ids */
-	size_t			 nratoms;
+	size_t			*need;		/* regex needs, words as atom ids */
+	size_t			 nneeds;
+	struct cl_lit		*lit;
+	size_t			 nlits;
 	unsigned char		 cls[256];	/* byte to input class */
 	size_t			 nclass;
 	int32_t			*delta;		/* [state * nclass + class] */
+	uint32_t		*step;		/* the same as offsets, see cl_scan */
 	size_t			*out0;		/* state's own words: outs[..] */
 	size_t			*nout;
 	size_t			*outs;
@@ -123,6 +140,7 @@ struct classify {
 	size_t			 rmatch[2];	/* last match, for explain */
 	int32_t			*tin;		/* per category: term hit */
 	int32_t			*txout;		/* per category: excluded term */
+	unsigned char		*eval;		/* per category: to evaluate */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
 	pcre2_jit_stack		*jit;
@@ -175,10 +193,19 @@ classify_regex_check(const char *pattern, size_t *offset, char *msg,
 	return -1;
 }
 
-/* A growable list of words, for the prefilter's extraction. */
+/*
+ * What a pattern needs, for the prefilter: words (lower case) and the
+ * shape of the need over them.  SHAPE is the number of top-level
+ * alternatives, then for each alternative its number of clauses, then for
+ * each clause its number of words and their indexes into V.  A pattern can
+ * match only if, for some alternative, every clause has a word that occurs.
+ */
 struct cl_words {
 	char	**v;
 	size_t	  n;
+	size_t	 *shape;
+	size_t	  nshape;
+	size_t	  cap;
 };
 
 /* Skips a character class starting at P[0] == '['; NULL when malformed. */
@@ -270,63 +297,203 @@ cl_brace(const char *p, long *min)
 	return q + 1;
 }
 
-/* The literal run being read and the longest one of the alternative. */
-struct cl_run {
-	char	run[CL_ATOM_MAX + 1];
-	char	best[CL_ATOM_MAX + 1];
-	size_t	rlen;
-	size_t	blen;
-};
-
-/* Ends the current run, keeping it if it is the longest so far. */
-static void
-cl_run_end(struct cl_run *r)
+/* Appends V to W's shape; -1 when out of memory. */
+static int
+cl_shape_add(struct cl_words *w, size_t v)
 {
-	if (r->rlen > r->blen) {
-		memcpy(r->best, r->run, r->rlen);
-		r->blen = r->rlen;
+	size_t	*s;
+
+	if (w->nshape == w->cap) {
+		if ((s = realloc(w->shape, (w->cap * 2 + 16) *
+		    sizeof *s)) == NULL)
+			return -1;
+		w->shape = s;
+		w->cap = w->cap * 2 + 16;
 	}
-	r->rlen = 0;
+	w->shape[w->nshape++] = v;
+	return 0;
+}
+
+/* Appends a clause of the N words WORDS (lengths LENS) to W; -1 when out of memory. */
+static int
+cl_clause_add(struct cl_words *w, char *const *words, const size_t *lens,
+    size_t n)
+{
+	char	**v;
+
+	if (cl_shape_add(w, n) == -1)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if ((v = realloc(w->v, (w->n + 1) * sizeof *v)) == NULL)
+			return -1;
+		w->v = v;
+		if ((v[w->n] = strndup(words[k], lens[k])) == NULL)
+			return -1;
+		if (cl_shape_add(w, w->n++) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Frees what W holds and empties it. */
+static void
+cl_words_clear(struct cl_words *w)
+{
+	for (size_t k = 0; k < w->n; k++)
+		free(w->v[k]);
+	free(w->v);
+	free(w->shape);
+	memset(w, 0, sizeof *w);
 }
 
 /*
- * Finds for each top-level alternative of PATTERN the longest literal run
- * every match of it contains, lower case, into WORDS.  Returns 0, or -1
- * when some alternative has none we can be sure of (the pattern then
- * always runs), or -2 when out of memory.
+ * Whether a literal run of LEN bytes filters anything: two bytes or more,
+ * or one punctuation byte (letters are everywhere, "-" or "@" are not).
  */
 static int
-cl_extract(const char *pattern, struct cl_words *words)
+cl_run_useful(const char *run, size_t len)
 {
-	const char	*p = pattern, *q;
-	struct cl_run	 r;
-	int		 lit = 0;	/* the last item is the run's last byte */
-	long		 min;
-	char		**v, c;
+	unsigned char	c = (unsigned char)run[0];
 
-	memset(&r, 0, sizeof r);
-	for (;;) {
-		c = *p;
-		if (c == '\0' || c == '|') {
-			cl_run_end(&r);
-			if (r.blen < CL_ATOM_MIN)
-				return -1;
-			r.best[r.blen] = '\0';
-			if ((v = realloc(words->v, (words->n + 1) *
-			    sizeof *v)) == NULL)
-				return -2;
-			words->v = v;
-			if ((v[words->n] = strdup(r.best)) == NULL)
-				return -2;
-			words->n++;
-			if (c == '\0')
-				return 0;
+	if (len >= CL_ATOM_MIN)
+		return 1;
+	return len == 1 && c > ' ' && c < 0x7f && !((c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_');
+}
+
+/* The next top-level '|' of [P, END), or END; NULL when malformed. */
+static const char *
+cl_next_bar(const char *p, const char *end)
+{
+	while (p < end && *p != '|') {
+		if (*p == '\\') {
+			if (p + 1 >= end || p[1] == 'Q')
+				return NULL;
+			p += 2;
+		} else if (*p == '[') {
+			if ((p = cl_skip_class(p)) == NULL)
+				return NULL;
+		} else if (*p == '(') {
+			if ((p = cl_skip_group(p)) == NULL)
+				return NULL;
+		} else
 			p++;
-			r.blen = 0;
-			lit = 0;
-			continue;
+	}
+	return p > end ? NULL : p;
+}
+
+static int	cl_seq(const char *, const char *, struct cl_words *, size_t *);
+
+/*
+ * The clause a required group (content [P, END)) gives: for each of its
+ * alternatives the clause of that alternative with the longest shortest
+ * word, all joined; appended to W with *NCL counted.  A group we cannot
+ * read, or with an alternative that needs nothing, gives no clause.
+ */
+static int
+cl_group(const char *p, const char *end, struct cl_words *w, size_t *ncl)
+{
+	struct cl_words	 g, all;
+	const char	*bar;
+	size_t		 n, lens[64];
+	char		*words[64];
+	int		 x, ret = 0;
+
+	memset(&all, 0, sizeof all);
+	for (;;) {
+		if ((bar = cl_next_bar(p, end)) == NULL)
+			goto none;
+		memset(&g, 0, sizeof g);
+		n = 0;
+		if ((x = cl_seq(p, bar, &g, &n)) != 0 || n == 0) {
+			cl_words_clear(&g);
+			if (x == -2)
+				ret = -2;
+			goto none;
 		}
+		/* Pick the clause whose shortest word is longest. */
+		{
+			size_t i = 0, best = 0, bestmin = 0;
+
+			for (size_t c = 0; c < n; c++) {
+				size_t nw = g.shape[i], mn = SIZE_MAX;
+
+				for (size_t k = 0; k < nw; k++) {
+					size_t l = strlen(g.v[g.shape[i + 1 +
+					    k]]);
+
+					if (l < mn)
+						mn = l;
+				}
+				if (mn > bestmin) {
+					bestmin = mn;
+					best = i;
+				}
+				i += 1 + nw;
+			}
+			for (size_t k = 0; k < g.shape[best]; k++) {
+				if (all.n == sizeof words / sizeof words[0]) {
+					cl_words_clear(&g);
+					goto none;
+				}
+				if ((words[all.n] = strdup(g.v[g.shape[best +
+				    1 + k]])) == NULL) {
+					cl_words_clear(&g);
+					ret = -2;
+					goto none;
+				}
+				lens[all.n] = strlen(words[all.n]);
+				all.n++;
+			}
+		}
+		cl_words_clear(&g);
+		if (bar == end)
+			break;
+		p = bar + 1;
+	}
+	if (cl_clause_add(w, words, lens, all.n) == -1)
+		ret = -2;
+	else
+		(*ncl)++;
+none:
+	for (size_t k = 0; k < all.n; k++)
+		free(words[k]);
+	return ret;
+}
+
+/*
+ * Appends to W the clauses one alternative [P, END) needs (every literal
+ * run that filters, every required group), counting them in *NCL.
+ * Returns 0, -1 when the alternative holds something we cannot be sure
+ * of (the pattern then always runs), or -2 when out of memory.
+ */
+static int
+cl_seq(const char *p, const char *end, struct cl_words *w, size_t *ncl)
+{
+	char		 run[CL_ATOM_MAX + 1];
+	char		*rp = run;
+	size_t		 rlen = 0;
+	const char	*q, *in, *g;
+	long		 min;
+	int		 lit = 0, req, x;
+	char		 c;
+
+#define RUN_END() do {							\
+	if (rlen > 0 && cl_run_useful(run, rlen)) {			\
+		if (cl_clause_add(w, &rp, &rlen, 1) == -1)		\
+			return -2;					\
+		(*ncl)++;						\
+	}								\
+	rlen = 0;							\
+	lit = 0;							\
+} while (0)
+
+	while (p < end) {
+		c = *p;
 		switch (c) {
+		case '|':
+		case ')':
+			return -1;
 		case '\\':
 			c = p[1];
 			if (c == '\0' || (unsigned char)c >= 0x80)
@@ -336,8 +503,7 @@ cl_extract(const char *pattern, struct cl_words *words)
 				/* Classes and assertions end the run. */
 				if (strchr("bBsSdDwWhHvVRAzZG", c) == NULL)
 					return -1;
-				cl_run_end(&r);
-				lit = 0;
+				RUN_END();
 				p += 2;
 				continue;
 			}
@@ -347,28 +513,45 @@ cl_extract(const char *pattern, struct cl_words *words)
 		case '[':
 			if ((p = cl_skip_class(p)) == NULL)
 				return -1;
-			cl_run_end(&r);
-			lit = 0;
+			RUN_END();
 			continue;
 		case '(':
 			if (p[1] == '*')
 				return -1;
-			if (p[1] == '?' && (p[2] == '\0' ||
-			    strchr(":=!>|", p[2]) == NULL) &&
-			    !(p[2] == '<' && (p[3] == '=' || p[3] == '!')))
+			in = NULL;
+			if (p[1] != '?')
+				in = p + 1;
+			else if (p[2] != '\0' && strchr(":>|", p[2]) != NULL)
+				in = p + 3;
+			else if (!(p[2] == '=' || p[2] == '!' || (p[2] == '<' &&
+			    (p[3] == '=' || p[3] == '!'))))
 				return -1;
-			if ((p = cl_skip_group(p)) == NULL)
+			if ((g = cl_skip_group(p)) == NULL || g > end)
 				return -1;
-			cl_run_end(&r);
-			lit = 0;
+			RUN_END();
+			/* Required unless a quantifier lets it be absent. */
+			req = 1;
+			q = g;
+			if (*g == '?' || *g == '*') {
+				req = 0;
+				q = g + 1;
+			} else if (*g == '+')
+				q = g + 1;
+			else if (*g == '{' && (q = cl_brace(g, &min)) != NULL)
+				req = min > 0;
+			else
+				q = g;
+			if (q > g && (*q == '?' || *q == '+'))
+				q++;
+			if (req && in != NULL &&
+			    (x = cl_group(in, g - 1, w, ncl)) != 0)
+				return x;
+			p = q;
 			continue;
-		case ')':
-			return -1;
 		case '.':
 		case '^':
 		case '$':
-			cl_run_end(&r);
-			lit = 0;
+			RUN_END();
 			p++;
 			continue;
 		case '*':
@@ -378,8 +561,7 @@ cl_extract(const char *pattern, struct cl_words *words)
 			if (c == '{') {
 				if ((q = cl_brace(p, &min)) == NULL) {
 					/* A literal brace: just a break. */
-					cl_run_end(&r);
-					lit = 0;
+					RUN_END();
 					p++;
 					continue;
 				}
@@ -388,21 +570,20 @@ cl_extract(const char *pattern, struct cl_words *words)
 				min = c == '+' ? 1 : 0;
 			}
 			/* The byte repeated is optional, or not adjacent. */
-			if (lit && min == 0 && r.rlen > 0)
-				r.rlen--;
-			cl_run_end(&r);
-			lit = 0;
+			if (lit && min == 0 && rlen > 0)
+				rlen--;
+			RUN_END();
 			p = q;
-			if (*p == '?' || *p == '+')
+			if (p < end && (*p == '?' || *p == '+'))
 				p++;
 			continue;
 		default:
 			if ((unsigned char)c >= 0x80) {
 				/* Unicode case folding is PCRE2's business. */
-				cl_run_end(&r);
-				lit = 0;
+				RUN_END();
 				p++;
-				while (((unsigned char)*p & 0xc0) == 0x80)
+				while (p < end && ((unsigned char)*p & 0xc0) ==
+				    0x80)
 					p++;
 				continue;
 			}
@@ -410,11 +591,123 @@ cl_extract(const char *pattern, struct cl_words *words)
 			break;
 		}
 		/* A literal byte C. */
-		if (r.rlen == CL_ATOM_MAX)
-			cl_run_end(&r);
-		r.run[r.rlen++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+		if (rlen == CL_ATOM_MAX)
+			RUN_END();
+		run[rlen++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 		lit = 1;
 	}
+	RUN_END();
+	return 0;
+#undef RUN_END
+}
+
+/*
+ * Works out what PATTERN needs into WORDS (see struct cl_words).  Returns
+ * 0, or -1 when some alternative needs nothing we can be sure of (the
+ * pattern then always runs), or -2 when out of memory.
+ */
+static int
+cl_extract(const char *pattern, struct cl_words *words)
+{
+	const char	*p = pattern, *end = pattern + strlen(pattern), *bar;
+	size_t		 nalt = 0, at, ncl;
+	int		 x;
+
+	if (cl_shape_add(words, 0) == -1)
+		return -2;
+	for (;;) {
+		if ((bar = cl_next_bar(p, end)) == NULL)
+			return -1;
+		at = words->nshape;
+		if (cl_shape_add(words, 0) == -1)
+			return -2;
+		ncl = 0;
+		if ((x = cl_seq(p, bar, words, &ncl)) != 0)
+			return x;
+		if (ncl == 0)
+			return -1;
+		words->shape[at] = ncl;
+		nalt++;
+		if (bar == end)
+			break;
+		p = bar + 1;
+	}
+	words->shape[0] = nalt;
+	return 0;
+}
+
+/*
+ * Whether PATTERN is only literal words, each maybe between \b: then the
+ * prefilter's automaton answers it.  Fills WORDS with one clause of one
+ * word per alternative and FLAGS[k] with CL_LIT_* of alternative k (at
+ * most MAX).  Returns the number of alternatives, 0 when not literal, -1
+ * when out of memory.
+ */
+#define CL_LIT_BSTART	0x1
+#define CL_LIT_BEND	0x2
+static long
+cl_literal(const char *pattern, struct cl_words *words, unsigned char *flags,
+    size_t max)
+{
+	const char	*p = pattern;
+	char		 run[CL_ATOM_MAX + 1], *rp = run;
+	size_t		 n = 0, rlen;
+	unsigned char	 c;
+
+#define WORDC(ch) (((ch) >= 'a' && (ch) <= 'z') || ((ch) >= '0' && \
+	(ch) <= '9') || (ch) == '_')
+	for (;;) {
+		if (n == max)
+			return 0;
+		flags[n] = 0;
+		rlen = 0;
+		if (p[0] == '\\' && p[1] == 'b') {
+			flags[n] |= CL_LIT_BSTART;
+			p += 2;
+		}
+		for (;;) {
+			c = (unsigned char)*p;
+			if (c == '\\' && p[1] == 'b' && (p[2] == '|' ||
+			    p[2] == '\0')) {
+				flags[n] |= CL_LIT_BEND;
+				p += 2;
+				break;
+			}
+			if (c == '\0' || c == '|')
+				break;
+			if (c == '\\') {
+				c = (unsigned char)p[1];
+				/* Only escaped punctuation is itself. */
+				if (c <= ' ' || c >= 0x7f || (c >= 'a' &&
+				    c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				    (c >= '0' && c <= '9'))
+					return 0;
+				p++;
+			} else if (c < ' ' || c >= 0x7f ||
+			    strchr("^$.[]()?*+{}", c) != NULL)
+				return 0;
+			if (rlen == CL_ATOM_MAX)
+				return 0;
+			run[rlen++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			p++;
+		}
+		if (rlen == 0 || !cl_run_useful(run, rlen))
+			return 0;
+		/* \b next to a non-word byte means something else. */
+		if (((flags[n] & CL_LIT_BSTART) && !WORDC((unsigned char)run[0])) ||
+		    ((flags[n] & CL_LIT_BEND) &&
+		    !WORDC((unsigned char)run[rlen - 1])))
+			return 0;
+		if (cl_clause_add(words, &rp, &rlen, 1) == -1)
+			return -1;
+		n++;
+		if (*p == '\0')
+			return (long)n;
+		if (*p != '|')
+			return 0;
+		p++;
+	}
+#undef WORDC
 }
 
 /* Adds WORD to the atom table (once); returns its id, or -1 when out of memory. */
@@ -546,6 +839,21 @@ cl_automaton(struct classify *cl)
 	cl->outlink[0] = -1;
 	free(fail);
 	free(queue);
+
+	/*
+	 * The scan's table: the next state's row offset, shifted left, its
+	 * low bit set when that state has words, so the common byte costs one
+	 * load and no multiplication.
+	 */
+	if (maxstates * nc >= UINT32_MAX / 2 ||
+	    (cl->step = calloc(maxstates * nc, sizeof *cl->step)) == NULL)
+		return -1;
+	for (size_t k = 0; k < maxstates * nc; k++) {
+		int32_t t = cl->delta[k];
+
+		cl->step[k] = (uint32_t)((size_t)t * nc) << 1 |
+		    (cl->nout[t] > 0 || cl->outlink[t] != -1);
+	}
 	return 0;
 }
 
@@ -564,8 +872,10 @@ static void
 cl_scan(struct classify *cl)
 {
 	const unsigned char	*t = (const unsigned char *)cl->text;
+	const uint32_t		*step = cl->step;
 	size_t			 n = cl->textlen, nc = cl->nclass;
-	int32_t			 s = 0;
+	uint32_t		 off = 0, x;
+	int32_t			 s;
 	unsigned char		 b;
 
 	for (size_t i = 0; i < n; i++) {
@@ -584,9 +894,11 @@ cl_scan(struct classify *cl)
 				i += 1;
 			}
 		}
-		s = cl->delta[(size_t)s * nc + cl->cls[b]];
-		if (cl->nout[s] == 0 && cl->outlink[s] == -1)
+		x = step[off + cl->cls[b]];
+		off = x >> 1;
+		if ((x & 1) == 0)
 			continue;
+		s = (int32_t)(off / nc);
 		for (int32_t o = cl->nout[s] > 0 ? s : cl->outlink[s]; o != -1;
 		    o = cl->outlink[o])
 			for (size_t k = 0; k < cl->nout[o]; k++)
@@ -695,6 +1007,17 @@ cl_text_add(struct classify *cl, const char *src, int html)
 	unsigned long	 cp;
 
 	while (*p != '\0' && n + 4 <= CLASSIFY_FIELD_MAX) {
+		/* Plain bytes in runs: only '<' and '&' mean anything in HTML. */
+		if (!html || (*p != '<' && *p != '&')) {
+			size_t run = html ? strcspn(p, "<&") : strlen(p);
+
+			if (run > CLASSIFY_FIELD_MAX - 3 - n)
+				run = CLASSIFY_FIELD_MAX - 3 - n;
+			memcpy(out + n, p, run);
+			n += run;
+			p += run;
+			continue;
+		}
 		if (html && *p == '<' && (p[1] == '/' || p[1] == '!' ||
 		    p[1] == '?' || ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z'))) {
 			if (strncmp(p, "<!--", 4) == 0) {
@@ -846,16 +1169,81 @@ cl_order(struct classify *cl, size_t i, unsigned char *color, size_t *n)
 	cl->order[(*n)++] = i;
 }
 
+/* Stores what R needs (W, words made atoms) in cl->need.  -1 when out of memory. */
+static int
+cl_need_add(struct classify *cl, struct cl_regex *r, const struct cl_words *w)
+{
+	size_t	*v, i, nalt;
+	long	 id;
+
+	if ((v = realloc(cl->need, (cl->nneeds + w->nshape) *
+	    sizeof *v)) == NULL)
+		return -1;
+	cl->need = v;
+	r->need0 = cl->nneeds;
+	/* Walk the shape, turning word indexes into atom ids. */
+	v = cl->need + cl->nneeds;
+	i = 0;
+	nalt = w->shape[i++];
+	*v++ = nalt;
+	for (size_t a = 0; a < nalt; a++) {
+		size_t ncl = w->shape[i++];
+
+		*v++ = ncl;
+		for (size_t c = 0; c < ncl; c++) {
+			size_t nw = w->shape[i++];
+
+			*v++ = nw;
+			for (size_t k = 0; k < nw; k++) {
+				if ((id = cl_atom_add(cl, w->v[w->shape[i++]])) <
+				    0)
+					return -1;
+				*v++ = (size_t)id;
+			}
+		}
+	}
+	r->nneed = w->nshape;
+	cl->nneeds += w->nshape;
+	return 0;
+}
+
+/* Stores R's N literal words (W) with their FLAGS in cl->lit.  -1 when out of memory. */
+static int
+cl_lit_add(struct classify *cl, struct cl_regex *r, const struct cl_words *w,
+    const unsigned char *flags, size_t n)
+{
+	struct cl_lit	*v;
+	long		 id;
+
+	if ((v = realloc(cl->lit, (cl->nlits + n) * sizeof *v)) == NULL)
+		return -1;
+	cl->lit = v;
+	r->lit0 = cl->nlits;
+	for (size_t k = 0; k < n; k++) {
+		/* Clause k is at shape[2k]: one word, index shape[2k + 1]. */
+		if ((id = cl_atom_add(cl, w->v[w->shape[2 * k + 1]])) < 0)
+			return -1;
+		v[cl->nlits].atom = (size_t)id;
+		v[cl->nlits++].flags = flags[k];
+	}
+	r->nlit = n;
+	return 0;
+}
+
 /* Compiles the patterns of one list of category C into cl->regex. */
 static int
 cl_compile(struct classify *cl, const struct conf_rule *rules, size_t n,
     int title, size_t **idx, size_t *nidx, char **err)
 {
 	struct cl_regex	*r;
-	struct cl_words	 w = { NULL, 0 };
+	struct cl_words	 w;
 	PCRE2_SIZE	 off;
+	unsigned char	 flags[64];
+	long		 nl;
 	int		 code, x;
 	char		 msg[256];
+
+	memset(&w, 0, sizeof w);
 
 	if (n == 0)
 		return 0;
@@ -890,41 +1278,29 @@ cl_compile(struct classify *cl, const struct conf_rule *rules, size_t n,
 		/* Without JIT the interpreter gives the same answers. */
 		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 
-		w.n = 0;
-		x = cl_extract(r->text, &w);
-		if (x == -2) {
-			for (size_t k = 0; k < w.n; k++)
-				free(w.v[k]);
-			free(w.v);
-			return -1;
-		}
-		r->atom0 = cl->nratoms;
-		if (x == 0) {
-			size_t *v = realloc(cl->ratoms, (cl->nratoms + w.n) *
-			    sizeof *v);
-
-			if (v == NULL)
-				x = -2;
-			else
-				cl->ratoms = v;
-			for (size_t k = 0; k < w.n && x == 0; k++) {
-				long id = cl_atom_add(cl, w.v[k]);
-
-				if (id < 0)
-					x = -2;
-				else
-					cl->ratoms[cl->nratoms++] = (size_t)id;
+		/* The same text twice (an exclude in many categories): one run. */
+		r->same = cl->nregex - 1;
+		for (size_t j = 0; j + 1 < cl->nregex; j++)
+			if (cl->regex[j].title == title &&
+			    strcmp(cl->regex[j].text, r->text) == 0) {
+				r->same = j;
+				break;
 			}
-			r->natoms = cl->nratoms - r->atom0;
-		}
-		for (size_t k = 0; k < w.n; k++)
-			free(w.v[k]);
-		if (x == -2) {
-			free(w.v);
+		if (r->same != cl->nregex - 1)
+			continue;
+		x = cl_extract(r->text, &w);
+		if (x == 0 && cl_need_add(cl, r, &w) == -1)
+			x = -2;
+		cl_words_clear(&w);
+		if (x == -2)
 			return -1;
-		}
+		if ((nl = cl_literal(r->text, &w, flags, sizeof flags)) > 0 &&
+		    cl_lit_add(cl, r, &w, flags, (size_t)nl) == -1)
+			nl = -1;
+		cl_words_clear(&w);
+		if (nl == -1)
+			return -1;
 	}
-	free(w.v);
 	return 0;
 }
 
@@ -1163,6 +1539,7 @@ classify_new(const struct conf *conf, char **err)
 	    (cl->rres = calloc(cl->nregex + 1, 1)) == NULL ||
 	    (cl->tin = calloc(cl->ncat + 1, sizeof *cl->tin)) == NULL ||
 	    (cl->txout = calloc(cl->ncat + 1, sizeof *cl->txout)) == NULL ||
+	    (cl->eval = calloc(cl->ncat + 1, 1)) == NULL ||
 	    (cl->md = pcre2_match_data_create(1, NULL)) == NULL ||
 	    (cl->mctx = pcre2_match_context_create(NULL)) == NULL)
 		goto oom;
@@ -1229,8 +1606,10 @@ classify_free(struct classify *cl)
 		free(cl->atom[i]);
 	free(cl->atom);
 	free(cl->atomlen);
-	free(cl->ratoms);
+	free(cl->need);
+	free(cl->lit);
 	free(cl->delta);
+	free(cl->step);
 	free(cl->out0);
 	free(cl->nout);
 	free(cl->outs);
@@ -1241,6 +1620,7 @@ classify_free(struct classify *cl)
 	free(cl->rres);
 	free(cl->tin);
 	free(cl->txout);
+	free(cl->eval);
 	pcre2_match_data_free(cl->md);
 	pcre2_match_context_free(cl->mctx);
 	pcre2_jit_stack_free(cl->jit);
@@ -1298,8 +1678,93 @@ classify_unfiltered(const struct classify *cl)
 	size_t	n = 0;
 
 	for (size_t i = 0; i < cl->nregex; i++)
-		n += cl->regex[i].natoms == 0;
+		n += cl->regex[i].same == i && cl->regex[i].nneed == 0;
 	return n;
+}
+
+static size_t	cl_run(struct classify *, const struct classify_entry *, int64_t,
+		    unsigned char *, struct classify_why *,
+		    const unsigned char *);
+
+/* Whether atom A occurs, first ending before LEN. */
+static inline int
+cl_atom_in(const struct classify *cl, size_t a, size_t len)
+{
+	return cl->agen[a] == cl->gen && cl->apos[a] < len;
+}
+
+/* Whether what pattern R needs occurs in the first LEN bytes. */
+static int
+cl_need_met(const struct classify *cl, const struct cl_regex *r, size_t len)
+{
+	const size_t	*p = cl->need + r->need0;
+	size_t		 nalt = *p++, met = 0;
+
+	for (size_t a = 0; a < nalt && !met; a++) {
+		size_t ncl = *p++;
+
+		met = 1;
+		for (size_t c = 0; c < ncl; c++) {
+			size_t	nw = *p++;
+			int	hit = 0;
+
+			for (size_t k = 0; k < nw && !hit; k++)
+				hit = cl_atom_in(cl, p[k], len);
+			p += nw;
+			if (!hit)
+				met = 0;
+		}
+	}
+	return (int)met;
+}
+
+/*
+ * Whether the literal words of pattern R occur in the first LEN bytes, as
+ * PCRE2 would see them: 1 or 0, or -1 when only PCRE2 can tell (the first
+ * place a word occurs is not between word boundaries, or its neighbours
+ * are not ASCII).
+ */
+static int
+cl_lit_match(const struct classify *cl, const struct cl_regex *r, size_t len)
+{
+	const unsigned char	*t = (const unsigned char *)cl->text;
+	int			 unsure = 0;
+
+#define WORDB(ch) (((ch) | 32) >= 'a' && ((ch) | 32) <= 'z' ? 1 : \
+	((ch) >= '0' && (ch) <= '9') || (ch) == '_' ? 1 : (ch) >= 0x80 ? -1 : 0)
+	for (size_t k = 0; k < r->nlit; k++) {
+		const struct cl_lit	*l = &cl->lit[r->lit0 + k];
+		size_t			 end, start, n = cl->atomlen[l->atom];
+		const char		*w = cl->atom[l->atom];
+		int			 ok = 1;
+
+		if (!cl_atom_in(cl, l->atom, len))
+			continue;
+		if (l->flags == 0)
+			return 1;
+		end = cl->apos[l->atom];
+		if (end + 1 < n) {
+			unsure = 1;
+			continue;
+		}
+		start = end + 1 - n;
+		/* KELVIN SIGN or LONG S stood for a letter: ask PCRE2. */
+		for (size_t j = 0; j < n && ok; j++) {
+			unsigned char b = t[start + j];
+
+			ok = (b >= 'A' && b <= 'Z' ? b + 32 : b) ==
+			    (unsigned char)w[j];
+		}
+		if (ok && (l->flags & CL_LIT_BSTART) && start > 0)
+			ok = WORDB(t[start - 1]) == 0;
+		if (ok && (l->flags & CL_LIT_BEND) && end + 1 < len)
+			ok = WORDB(t[end + 1]) == 0;
+		if (ok)
+			return 1;
+		unsure = 1;
+	}
+#undef WORDB
+	return unsure ? -1 : 0;
 }
 
 /* Whether pattern I matches the entry's text; memoised per entry. */
@@ -1308,24 +1773,20 @@ cl_regex_match(struct classify *cl, size_t i, int explain)
 {
 	struct cl_regex	*r = &cl->regex[i];
 	size_t		 len;
-	int		 rc, maybe;
+	int		 rc;
 	PCRE2_SIZE	*ov;
 
+	if (r->same != i)
+		return cl_regex_match(cl, r->same, explain);
 	if (cl->rres[i] >= 0 && !explain)
 		return cl->rres[i];
 	len = r->title ? cl->titlelen : cl->textlen;
-	if (cl->prefilter && r->natoms > 0) {
-		maybe = 0;
-		for (size_t k = 0; k < r->natoms && !maybe; k++) {
-			size_t a = cl->ratoms[r->atom0 + k];
-
-			/* First sighting must lie inside the searched part. */
-			if (cl->agen[a] == cl->gen && cl->apos[a] < len)
-				maybe = 1;
-		}
-		if (!maybe)
-			return cl->rres[i] = 0;
-	}
+	if (cl->prefilter && r->nneed > 0 && !cl_need_met(cl, r, len))
+		return cl->rres[i] = 0;
+	/* Explain wants where it matched: PCRE2 says. */
+	if (cl->prefilter && !explain && r->nlit > 0 &&
+	    (rc = cl_lit_match(cl, r, len)) >= 0)
+		return cl->rres[i] = (signed char)rc;
 	rc = pcre2_match(r->re, (PCRE2_SPTR)cl->text, len, 0, 0, cl->md,
 	    cl->mctx);
 	/*
@@ -1440,6 +1901,21 @@ size_t
 classify_run(struct classify *cl, const struct classify_entry *e,
     int64_t now, unsigned char *in, struct classify_why *why)
 {
+	return cl_run(cl, e, now, in, why, NULL);
+}
+
+size_t
+classify_run_some(struct classify *cl, const struct classify_entry *e,
+    int64_t now, unsigned char *in, const unsigned char *want)
+{
+	return cl_run(cl, e, now, in, NULL, want);
+}
+
+/* classify_run, for the categories in WANT and what they include (NULL: all). */
+static size_t
+cl_run(struct classify *cl, const struct classify_entry *e, int64_t now,
+    unsigned char *in, struct classify_why *why, const unsigned char *want)
+{
 	const struct cl_source	*src = NULL;
 	struct cl_source	 key;
 	const char		**tpos = NULL;
@@ -1461,6 +1937,17 @@ classify_run(struct classify *cl, const struct classify_entry *e,
 		}
 	}
 	cl_terms(cl, e->terms, tpos, tlen);
+	if (want != NULL) {
+		/* Includes come before their includers: walk back. */
+		memcpy(cl->eval, want, cl->ncat);
+		for (size_t k = cl->ncat; k-- > 0;) {
+			const struct cl_cat *c = &cl->cat[cl->order[k]];
+
+			if (cl->eval[cl->order[k]])
+				for (size_t j = 0; j < c->ninc; j++)
+					cl->eval[c->inc[j]] = 1;
+		}
+	}
 
 	if (e->source != NULL && cl->nsrc > 0) {
 		key.name = (char *)e->source;
@@ -1499,6 +1986,10 @@ classify_run(struct classify *cl, const struct classify_entry *e,
 		long			 r;
 		int			 ok = 0;
 
+		if (want != NULL && !cl->eval[i]) {
+			in[i] = 0;
+			continue;
+		}
 		cl_why(wp, 0, CLASSIFY_NONE, NULL, NULL, 0, NULL, 0);
 		if (src != NULL && (src->via[i] & CL_VIA_SOURCE)) {
 			ok = 1;

@@ -84,6 +84,15 @@ int64_t		 classify_max_age(const struct classify *, size_t);
 size_t		 classify_run(struct classify *, const struct classify_entry *,
 		     int64_t now, unsigned char *in, struct classify_why *why);
 
+/*
+ * As classify_run without WHY, for the categories flagged in WANT only
+ * (and those they include): the others come out 0 and cost nothing but
+ * the scan of the text.  For re-sorting the categories whose rules changed.
+ */
+size_t		 classify_run_some(struct classify *,
+		     const struct classify_entry *, int64_t now,
+		     unsigned char *in, const unsigned char *want);
+
 /* Turns the literal prefilter off or on (tests and benchmarks compare). */
 void		 classify_set_prefilter(struct classify *, int on);
 

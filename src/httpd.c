@@ -1544,6 +1544,19 @@ httpd_changed(struct httpd *h, const struct conf_source *cs)
 		evtimer_add(h->hub_timer, &tv);
 }
 
+void
+httpd_category_changed(struct httpd *h, const char *name)
+{
+	struct timeval	 tv = { HTTPD_HUB_DELAY, 0 };
+
+	if (h == NULL)
+		return;
+	httpd_seq_bump(h, "c:", name);
+	if (h->d->conf->hub != NULL && h->hub_timer != NULL &&
+	    !evtimer_pending(h->hub_timer, NULL))
+		evtimer_add(h->hub_timer, &tv);
+}
+
 /* Limits of the HTTP server, from the config. */
 static void
 httpd_limits(const struct daemon *d, struct http_limits *lim)

@@ -33,4 +33,10 @@ void		 httpd_free(struct httpd *);
  */
 void		 httpd_changed(struct httpd *, const struct conf_source *);
 
+/*
+ * Category NAME's memberships changed (re-sorted under new rules): its
+ * views re-render on their next request, and the hub, if any, hears.
+ */
+void		 httpd_category_changed(struct httpd *, const char *name);
+
 #endif

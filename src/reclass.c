@@ -1,4 +1,4 @@
-/* reclass: rules compiled per config, stored entries re-sorted in slices; see reclass.h. */
+/* reclass: rules compiled per config, stored entries re-sorted off the loop; see reclass.h. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -10,26 +10,62 @@
 #include "classify.h"
 #include "conf.h"
 #include "daemon.h"
+#include "httpd.h"
 #include "log.h"
 #include "reclass.h"
 #include "store.h"
 #include "store-reclass.h"
+#include "work.h"
 
-#define RECLASS_SLICE_US	8000		/* work per loop turn */
+#define RECLASS_SLICE_US	3000		/* writing per loop turn */
+#define RECLASS_EVAL_US		20000		/* evaluating per job, on the thread */
+#define RECLASS_QUEUE		2		/* batches evaluated ahead */
 #define RECLASS_AGE_EVERY	3600		/* seconds between max_age sweeps */
 #define RECLASS_BUMP_EVERY	1.0		/* seconds between feed refreshes */
+
+struct reclass_pass;
+
+/* One batch: evaluated on the thread, then written on the loop. */
+struct reclass_job {
+	struct reclass_pass		*p;
+	int64_t				 cursor;
+	size_t				 mark;
+	struct store_reclass_batch	*b;
+	char				*err;
+	struct reclass_job		*next;
+};
+
+/*
+ * One re-sort: its own classify and database connection for the thread,
+ * the batches waiting to be written, and which feeds changed.
+ */
+struct reclass_pass {
+	struct reclass			*r;
+	struct classify			*cl;		/* the thread's */
+	struct store_reclass_reader	*rd;
+	unsigned char			*affected;
+	unsigned char			*touched;	/* not yet refreshed */
+	int64_t				 now;
+	int				 stale;		/* replaced or stopped */
+	int				 inflight;	/* a job on the thread */
+	int				 evaluated;	/* every entry read */
+	int64_t				 cursor;	/* next job starts after */
+	struct reclass_job		*head, *tail;	/* to write */
+	size_t				 queued;
+	struct store_reclass_stats	 stats;
+	struct timespec			 started;
+	struct timespec			 bumped;
+	double				 longest;	/* slice, seconds */
+	double				 longest_cpu;	/* the same, on the CPU */
+};
 
 struct reclass {
 	struct daemon			*d;
 	struct classify			*cl;
-	struct event			*slice;		/* next slice, on a fresh turn */
+	struct work			*pool;		/* one thread */
+	struct event			*slice;		/* next write, on a fresh turn */
 	struct event			*age;		/* hourly max_age sweep */
-	int				 running;
-	int64_t				 cursor;
-	struct store_reclass_stats	 stats;
-	struct timespec			 started;
-	struct timespec			 bumped;	/* last generation bump */
-	int				 dirty;		/* changes not yet bumped */
+	struct reclass_pass		*pass;
 };
 
 static double
@@ -42,48 +78,213 @@ reclass_elapsed(const struct timespec *t0)
 	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* One slice of the re-evaluation; schedules the next while entries remain. */
+static void
+reclass_job_free(struct reclass_job *j)
+{
+	store_reclass_batch_free(j->b);
+	free(j->err);
+	free(j);
+}
+
+/* Frees a pass nobody uses any more (no job on the thread). */
+static void
+reclass_pass_free(struct reclass_pass *p)
+{
+	struct reclass_job	*j;
+
+	while ((j = p->head) != NULL) {
+		p->head = j->next;
+		reclass_job_free(j);
+	}
+	store_reclass_reader_close(p->rd);
+	classify_free(p->cl);
+	free(p->affected);
+	free(p->touched);
+	free(p);
+}
+
+/* Stops the current pass: freed now, or when its job comes back. */
+static void
+reclass_pass_stop(struct reclass *r)
+{
+	struct reclass_pass	*p = r->pass;
+
+	if (p == NULL)
+		return;
+	r->pass = NULL;
+	p->stale = 1;
+	evtimer_del(r->slice);
+	store_reclass_unmark(r->d->store);
+	if (!p->inflight)
+		reclass_pass_free(p);
+}
+
+/* Refreshes the feeds of the categories whose memberships changed. */
+static void
+reclass_refresh(struct reclass *r, struct reclass_pass *p)
+{
+	for (size_t i = 0; i < classify_count(r->cl); i++)
+		if (p->touched[i]) {
+			httpd_category_changed(r->d->httpd,
+			    classify_name(r->cl, i));
+			p->touched[i] = 0;
+		}
+	clock_gettime(CLOCK_MONOTONIC, &p->bumped);
+}
+
+/* On the thread: evaluates one batch. */
+static void
+reclass_eval_fn(void *arg)
+{
+	struct reclass_job	*j = arg;
+	struct reclass_pass	*p = j->p;
+
+	j->b = store_reclass_eval(p->rd, p->cl, p->affected, j->cursor,
+	    RECLASS_EVAL_US, p->now, &j->err);
+}
+
+static void	reclass_eval_done(void *, int);
+
+/* Keeps one job on the thread while batches are short and entries remain. */
+static void
+reclass_feed(struct reclass *r, struct reclass_pass *p)
+{
+	struct reclass_job	*j;
+
+	if (p->inflight || p->evaluated || p->queued >= RECLASS_QUEUE)
+		return;
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		goto fail;
+	j->p = p;
+	j->cursor = p->cursor;
+	/* Entries store sorts from now on are newer than what the job reads. */
+	j->mark = store_reclass_mark(r->d->store);
+	if (work_submit(r->pool, reclass_eval_fn, reclass_eval_done, j) ==
+	    NULL) {
+		free(j);
+		goto fail;
+	}
+	p->inflight = 1;
+	return;
+fail:
+	log_warnx("categories: re-sorting stopped: out of memory; it "
+	    "restarts on the next reload");
+	reclass_pass_stop(r);
+}
+
+/* The pass wrote everything: the rules are recorded as sorted by. */
+static void
+reclass_pass_done(struct reclass *r, struct reclass_pass *p)
+{
+	double	secs;
+
+	reclass_refresh(r, p);
+	store_reclass_done(r->d->store);
+	secs = reclass_elapsed(&p->started);
+	log_info("categories: re-sorted %lld entries in %.2f s (%.0f/s): "
+	    "%lld memberships gained, %lld lost; longest write %.1f ms "
+	    "(%.1f ms on the CPU)", (long long)p->stats.entries, secs,
+	    secs > 0 ? (double)p->stats.entries / secs : 0.0,
+	    (long long)p->stats.added, (long long)p->stats.removed,
+	    p->longest * 1000, p->longest_cpu * 1000);
+	reclass_pass_stop(r);
+}
+
+/* On the loop: a batch came back from the thread. */
+static void
+reclass_eval_done(void *arg, int cancelled)
+{
+	struct reclass_job	*j = arg;
+	struct reclass_pass	*p = j->p;
+	struct reclass		*r = p->r;
+	struct timeval		 now = { 0, 0 };
+
+	p->inflight = 0;
+	if (p->stale || cancelled) {
+		reclass_job_free(j);
+		if (p->stale)
+			reclass_pass_free(p);
+		else
+			reclass_pass_stop(r);
+		return;
+	}
+	if (j->b == NULL) {
+		log_warnx("database: re-sorting categories: %s; it restarts "
+		    "on the next reload", j->err != NULL ? j->err :
+		    "out of memory");
+		reclass_job_free(j);
+		reclass_pass_stop(r);
+		return;
+	}
+	p->cursor = store_reclass_batch_cursor(j->b);
+	p->evaluated = !store_reclass_batch_more(j->b);
+	if (p->tail != NULL)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	p->queued++;
+	reclass_feed(r, p);
+	if (r->pass == p && !evtimer_pending(r->slice, NULL))
+		evtimer_add(r->slice, &now);
+}
+
+/* One slice of writing; schedules the next while batches wait. */
 static void
 reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct reclass	*r = arg;
-	struct timeval	 now = { 0, 0 };
-	int64_t		 before = r->stats.added + r->stats.removed;
-	double		 secs;
-	int		 more;
+	struct reclass		*r = arg;
+	struct reclass_pass	*p = r->pass;
+	struct reclass_job	*j;
+	struct timeval		 now = { 0, 0 };
+	struct timespec		 t0, c0, c1;
+	int			 more;
 
 	(void)fd;
 	(void)what;
-	more = store_reclass_step(r->d->store, &r->cursor, RECLASS_SLICE_US,
-	    daemon_now(), &r->stats);
-	/*
-	 * Feeds re-render (new ETags) when memberships changed, at most once
-	 * a second: each re-render of a big category costs the readers.
-	 */
-	if (r->stats.added + r->stats.removed != before)
-		r->dirty = 1;
-	if (r->dirty && (more != 1 ||
-	    reclass_elapsed(&r->bumped) >= RECLASS_BUMP_EVERY)) {
-		r->d->generation++;
-		r->dirty = 0;
-		clock_gettime(CLOCK_MONOTONIC, &r->bumped);
-	}
-	if (more == 1) {
-		evtimer_add(r->slice, &now);
+	if (p == NULL || (j = p->head) == NULL)
 		return;
-	}
-	r->running = 0;
+	/* Wall and CPU time: a busy machine stretches the one, not the other. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	more = store_reclass_apply(r->d->store, j->b, j->mark,
+	    RECLASS_SLICE_US, &p->stats, p->touched);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	if (reclass_elapsed(&t0) > p->longest)
+		p->longest = reclass_elapsed(&t0);
+	if ((double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec -
+	    c0.tv_nsec) / 1e9 > p->longest_cpu)
+		p->longest_cpu = (double)(c1.tv_sec - c0.tv_sec) +
+		    (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 	if (more == -1) {
 		log_warnx("categories: re-sorting stopped by a database error; "
 		    "it restarts on the next reload");
+		reclass_pass_stop(r);
 		return;
 	}
-	store_reclass_done(r->d->store);
-	secs = reclass_elapsed(&r->started);
-	log_info("categories: re-sorted %lld entries in %.2f s (%.0f/s): "
-	    "%lld memberships gained, %lld lost", (long long)r->stats.entries,
-	    secs, secs > 0 ? (double)r->stats.entries / secs : 0.0,
-	    (long long)r->stats.added, (long long)r->stats.removed);
+	if (more == 0) {
+		p->head = j->next;
+		if (p->head == NULL)
+			p->tail = NULL;
+		p->queued--;
+		p->stats.entries += store_reclass_batch_entries(j->b);
+		reclass_job_free(j);
+		reclass_feed(r, p);
+		if (r->pass != p)
+			return;
+	}
+	if (p->head == NULL && p->evaluated && !p->inflight) {
+		reclass_pass_done(r, p);
+		return;
+	}
+	/*
+	 * Feeds re-render (new ETags) as their memberships change, at most
+	 * once a second: each re-render of a big category costs the readers.
+	 */
+	if (reclass_elapsed(&p->bumped) >= RECLASS_BUMP_EVERY)
+		reclass_refresh(r, p);
+	if (p->head != NULL)
+		evtimer_add(r->slice, &now);
 }
 
 /* Hourly: entries past their category's max_age leave it. */
@@ -112,8 +313,9 @@ reclass_new(struct daemon *d)
 	r->d = d;
 	r->slice = evtimer_new(d->base, reclass_slice_cb, r);
 	r->age = event_new(d->base, -1, EV_PERSIST, reclass_age_cb, r);
-	if (r->slice == NULL || r->age == NULL || evtimer_add(r->age,
-	    &hour) == -1) {
+	r->pool = work_new(d->base, 1);
+	if (r->slice == NULL || r->age == NULL || r->pool == NULL ||
+	    evtimer_add(r->age, &hour) == -1) {
 		reclass_free(r);
 		return NULL;
 	}
@@ -125,6 +327,10 @@ reclass_free(struct reclass *r)
 {
 	if (r == NULL)
 		return;
+	reclass_pass_stop(r);
+	/* A job still on the thread comes back cancelled and is freed. */
+	if (r->pool != NULL)
+		work_free(r->pool);
 	if (r->slice != NULL)
 		event_free(r->slice);
 	if (r->age != NULL)
@@ -134,11 +340,55 @@ reclass_free(struct reclass *r)
 	free(r);
 }
 
+/* Starts a pass over every stored entry with the rules of CONF. */
+static int
+reclass_pass_start(struct reclass *r, const struct conf *conf)
+{
+	struct reclass_pass	*p;
+	size_t			 n = classify_count(r->cl);
+	char			*err = NULL;
+
+	if ((p = calloc(1, sizeof *p)) == NULL ||
+	    (p->affected = calloc(n + 1, 1)) == NULL ||
+	    (p->touched = calloc(n + 1, 1)) == NULL)
+		goto oom;
+	p->r = r;
+	p->now = daemon_now();
+	clock_gettime(CLOCK_MONOTONIC, &p->started);
+	p->bumped = p->started;
+	/* The thread's own rules: a classify serves one caller at a time. */
+	if ((p->cl = classify_new(conf, &err)) == NULL)
+		goto fail;
+	if ((p->rd = store_reclass_reader_open(r->d->store, &err)) == NULL)
+		goto fail;
+	/*
+	 * Until the pass ends the affected categories count as unsorted, so
+	 * a reload or a restart in between sorts them again, whatever the
+	 * rules by then.
+	 */
+	if (store_reclass_affected(r->d->store, r->cl, p->affected) == -1 ||
+	    store_reclass_forget(r->d->store, r->cl, p->affected) == -1) {
+		err = strdup("cannot read or write the recorded rules");
+		goto fail;
+	}
+	r->pass = p;
+	reclass_feed(r, p);
+	return r->pass != NULL ? 0 : -1;
+oom:
+	err = NULL;
+fail:
+	log_warnx("categories: cannot re-sort: %s", err != NULL ? err :
+	    "out of memory");
+	free(err);
+	if (p != NULL)
+		reclass_pass_free(p);
+	return -1;
+}
+
 int
 reclass_apply(struct reclass *r, const struct conf *conf)
 {
 	struct classify	*cl;
-	struct timeval	 now = { 0, 0 };
 	char		*err = NULL;
 	int		 pending;
 
@@ -148,6 +398,8 @@ reclass_apply(struct reclass *r, const struct conf *conf)
 		free(err);
 		return -1;
 	}
+	/* A pass under way starts over: earlier entries saw older rules. */
+	reclass_pass_stop(r);
 	/* Nothing else holds the old rules: store only uses them in calls. */
 	store_set_classify(r->d->store, cl);
 	classify_free(r->cl);
@@ -159,17 +411,10 @@ reclass_apply(struct reclass *r, const struct conf *conf)
 
 	if ((pending = store_reclass_pending(r->d->store, cl)) == -1)
 		return -1;
-	if (pending == 0 && !r->running)
+	if (pending == 0)
 		return 0;
-	/* A pass under way starts over: earlier entries saw older rules. */
 	log_info("categories: rules of %d categor%s changed, re-sorting "
 	    "stored entries in the background", pending,
 	    pending == 1 ? "y" : "ies");
-	r->running = 1;
-	r->cursor = 0;
-	memset(&r->stats, 0, sizeof r->stats);
-	clock_gettime(CLOCK_MONOTONIC, &r->started);
-	r->bumped = r->started;
-	evtimer_del(r->slice);
-	return evtimer_add(r->slice, &now);
+	return reclass_pass_start(r, conf);
 }

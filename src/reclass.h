@@ -3,11 +3,14 @@
  * For each config (at start and on every reload) it compiles the rules
  * into a classify and hands it to store, so new and updated entries are
  * sorted as they are stored; when the rules of some category changed
- * since the stored entries were sorted, it re-evaluates every stored
- * entry in the background, a few milliseconds per loop turn so readers
- * are never kept waiting, bumping the daemon's generation as memberships
- * change (feeds re-render, their ETags change).  Once an hour it takes
- * entries past max_age out of their categories.  Owns the classify.
+ * since the stored entries were sorted, it re-sorts them in the
+ * background: its own thread (with its own classify and database
+ * connection) evaluates batches of entries, and the loop writes the
+ * membership changes a few milliseconds per turn, so readers are never
+ * kept waiting; the feeds of the categories that changed re-render (their
+ * ETags change) at most once a second and at the end.  Once an hour it
+ * takes entries past max_age out of their categories.  Owns the classify
+ * and the thread.
  */
 #ifndef FEEDMUX_RECLASS_H
 #define FEEDMUX_RECLASS_H

@@ -17,6 +17,16 @@ struct store;
 struct db	*store_db(struct store *);
 struct classify	*store_classify(struct store *);
 
+/* Entries store_class_entry sorted while a re-sort was being evaluated. */
+struct store_dirty {
+	int64_t		*id;
+	size_t		 n;
+	size_t		 cap;
+	int		 on;
+	int		 ckpt;		/* wal_autocheckpoint to restore */
+};
+struct store_dirty	*store_dirty(struct store *);
+
 /*
  * Sorts stored entry ID (just inserted, or UPDATED in place) of source CS
  * into the categories the rules give it, from the parsed entry E and its

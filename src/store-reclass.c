@@ -43,6 +43,10 @@ static const char SQL_RULES[] =
     "SELECT name, fingerprint FROM category_rules";
 static const char SQL_RULES_CLEAR[] =
     "DELETE FROM category_rules";
+static const char SQL_CKPT_GET[] =
+    "PRAGMA wal_autocheckpoint";
+static const char SQL_RULES_FORGET[] =
+    "DELETE FROM category_rules WHERE name = ?";
 static const char SQL_RULES_ADD[] =
     "INSERT INTO category_rules (name, fingerprint) VALUES (?, ?)";
 static const char SQL_AGE[] =
@@ -55,12 +59,23 @@ static const char SQL_AGE[] =
     " (SELECT group_concat(category, ',') FROM entry_category" \
     "  WHERE entry_id = e.id) " \
     "FROM entry e JOIN source s ON s.id = e.source_id "
-static const char SQL_CLASS_NEXT[] = SQL_CLASS_COLUMNS
+/* The rows of each entry as "name sort,name sort", for the diff. */
+static const char SQL_CLASS_EVAL[] =
+    "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type,"
+    " e.content, e.content_type, e.terms, e.labels, e.language,"
+    " e.sort_date, s.name,"
+    " (SELECT group_concat(category || ' ' || sort_date, ',')"
+    "  FROM entry_category WHERE entry_id = e.id) "
+    "FROM entry e JOIN source s ON s.id = e.source_id "
     "WHERE e.id > ? ORDER BY e.id";
+static const char SQL_CLASS_SNAP[] =
+    "SELECT 1 FROM entry WHERE id = ?";
 static const char SQL_CLASS_BY_ID[] = SQL_CLASS_COLUMNS
     "WHERE e.id = ?";
 static const char SQL_CLASS_BY_KEY[] = SQL_CLASS_COLUMNS
     "WHERE e.guid = ?1 OR e.link = ?1 ORDER BY e.id";
+
+static int	store_note_dirty(struct store_dirty *, int64_t);
 
 /* One row of entry_category of the entry being sorted. */
 struct row {
@@ -269,6 +284,8 @@ store_class_entry(struct store *s, int64_t id, const struct conf_source *cs,
 	classify_run(cl, &ce, now, in, NULL);
 	rc = store_class_diff(db, cl, id, in, sort, updated, now, &added,
 	    &removed);
+	if (rc == 0 && store_note_dirty(store_dirty(s), id) == -1)
+		rc = -1;
 	free(all);
 	if (in != inbuf)
 		free(in);
@@ -319,65 +336,576 @@ store_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* One membership change of an evaluated entry. */
+struct rc_op {
+	int64_t		 sort;
+	char		*name;		/* a category the rules no longer have */
+	int32_t		 cat;		/* index in the classify, or -1 */
+	int		 add;
+};
+
+/* One evaluated entry whose memberships change: ops[op0..op0+nop]. */
+struct rc_diff {
+	int64_t		 id;
+	size_t		 op0;
+	size_t		 nop;
+};
+
+struct store_reclass_batch {
+	struct rc_diff	*d;
+	size_t		 nd, capd;
+	struct rc_op	*op;
+	size_t		 nop, capop;
+	size_t		 applied;	/* diffs written so far */
+	int64_t		 cursor;
+	int64_t		 entries;	/* evaluated */
+	int		 more;
+};
+
+struct store_reclass_reader {
+	struct db	*db;
+	int64_t		 checkpointed;	/* store_usec() of the last checkpoint */
+};
+
+#define RECLASS_CHECKPOINT_US	250000	/* between the reader's checkpoints */
+
+/* Notes that store sorted entry ID itself, while a re-sort is evaluated. */
+static int
+store_note_dirty(struct store_dirty *dy, int64_t id)
+{
+	int64_t	*v;
+
+	if (!dy->on)
+		return 0;
+	if (dy->n == dy->cap) {
+		if ((v = realloc(dy->id, (dy->cap * 2 + 64) * sizeof *v)) ==
+		    NULL)
+			return -1;
+		dy->id = v;
+		dy->cap = dy->cap * 2 + 64;
+	}
+	dy->id[dy->n++] = id;
+	return 0;
+}
+
+/* Appends one change to B's last diff; -1 when out of memory. */
+static int
+rc_op_add(struct store_reclass_batch *b, int32_t cat, const char *name,
+    size_t namelen, int64_t sort, int add)
+{
+	struct rc_op	*v, *o;
+
+	if (b->nop == b->capop) {
+		if ((v = realloc(b->op, (b->capop * 2 + 256) * sizeof *v)) ==
+		    NULL)
+			return -1;
+		b->op = v;
+		b->capop = b->capop * 2 + 256;
+	}
+	o = &b->op[b->nop];
+	memset(o, 0, sizeof *o);
+	if (name != NULL && (o->name = strndup(name, namelen)) == NULL)
+		return -1;
+	o->cat = cat;
+	o->sort = sort;
+	o->add = add;
+	b->nop++;
+	b->d[b->nd - 1].nop++;
+	return 0;
+}
+
+/*
+ * Works out the changes of one entry into B: ROWS ("name sort,...") are
+ * its stored memberships, IN what the rules say now; only categories
+ * flagged in AFFECTED (NULL: all) and ones the rules no longer have move.
+ */
+static int
+rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
+    const unsigned char *affected, int64_t id, int64_t sort,
+    const char *rows, const unsigned char *in, unsigned char *seen)
+{
+	struct rc_diff	*v;
+	size_t		 ncat = classify_count(cl), nd = b->nd;
+	const char	*p = rows, *sp, *e;
+	char		 name[128];
+	int		 i, ret = -1;
+
+	if (b->nd == b->capd) {
+		if ((v = realloc(b->d, (b->capd * 2 + 256) * sizeof *v)) ==
+		    NULL)
+			return -1;
+		b->d = v;
+		b->capd = b->capd * 2 + 256;
+	}
+	b->d[b->nd].id = id;
+	b->d[b->nd].op0 = b->nop;
+	b->d[b->nd].nop = 0;
+	b->nd++;
+	memset(seen, 0, ncat);
+	for (; p != NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		if ((sp = memchr(p, ' ', (size_t)(e - p))) == NULL ||
+		    (size_t)(sp - p) >= sizeof name)
+			continue;	/* not a name we write */
+		memcpy(name, p, (size_t)(sp - p));
+		name[sp - p] = '\0';
+		i = classify_find(cl, name);
+		if (i >= 0 && seen[i] && affected != NULL && !affected[i])
+			continue;
+		if (i >= 0 && !seen[i] && (in[i] || (affected != NULL &&
+		    !affected[i]))) {
+			seen[i] = 1;	/* stays */
+			continue;
+		}
+		if (rc_op_add(b, i, i < 0 ? name : NULL, strlen(name),
+		    strtoll(sp + 1, NULL, 10), 0) == -1)
+			goto done;
+	}
+	for (size_t c = 0; c < ncat; c++)
+		if (in[c] && !seen[c] && (affected == NULL || affected[c]) &&
+		    rc_op_add(b, (int32_t)c, NULL, 0, sort, 1) == -1)
+			goto done;
+	ret = 0;
+done:
+	/* Nothing to change: no diff at all. */
+	if (b->nd > nd && b->d[b->nd - 1].nop == 0)
+		b->nd--;
+	return ret;
+}
+
+/* Reads and evaluates entries of DB after CURSOR into B for about BUDGET_US. */
+static int
+rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
+    int64_t cursor, int64_t budget_us, int64_t now,
+    struct store_reclass_batch *b)
+{
+	struct classify_entry	 ce;
+	sqlite3_stmt		*st;
+	unsigned char		 buf[512], *in = buf, *seen;
+	size_t			 ncat = classify_count(cl);
+	char			*all = NULL;
+	int64_t			 start = store_usec();
+	int			 rc, oom = 0, ret = -1;
+
+	b->cursor = cursor;
+	b->more = 0;
+	if (ncat > sizeof buf / 2 && (in = malloc(2 * ncat)) == NULL)
+		return -1;
+	seen = in + ncat;
+	if ((st = db_stmt(db, SQL_CLASS_EVAL)) == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, cursor);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *terms = (const char *)sqlite3_column_text(st, 7);
+		const char *labels = (const char *)sqlite3_column_text(st, 8);
+
+		memset(&ce, 0, sizeof ce);
+		ce.title = (const char *)sqlite3_column_text(st, 1);
+		ce.title_type = (const char *)sqlite3_column_text(st, 2);
+		ce.summary = (const char *)sqlite3_column_text(st, 3);
+		ce.summary_type = (const char *)sqlite3_column_text(st, 4);
+		ce.content = (const char *)sqlite3_column_text(st, 5);
+		ce.content_type = (const char *)sqlite3_column_text(st, 6);
+		ce.language = (const char *)sqlite3_column_text(st, 9);
+		ce.date = sqlite3_column_int64(st, 10);
+		ce.source = (const char *)sqlite3_column_text(st, 11);
+		free(all);
+		all = NULL;
+		if (labels == NULL)
+			ce.terms = terms;
+		else if ((ce.terms = all = store_class_terms(terms, labels,
+		    &oom)) == NULL && oom)
+			goto done;
+		if (affected != NULL)
+			classify_run_some(cl, &ce, now, in, affected);
+		else
+			classify_run(cl, &ce, now, in, NULL);
+		if (rc_diff_entry(b, cl, affected, sqlite3_column_int64(st, 0),
+		    ce.date, (const char *)sqlite3_column_text(st, 12), in,
+		    seen) == -1)
+			goto done;
+		b->cursor = sqlite3_column_int64(st, 0);
+		if (++b->entries % RECLASS_CHECK_EVERY == 0 &&
+		    store_usec() - start >= budget_us) {
+			b->more = 1;
+			break;
+		}
+	}
+	if (b->more || rc == SQLITE_DONE)
+		ret = 0;
+	sqlite3_reset(st);
+done:
+	free(all);
+	if (in != buf)
+		free(in);
+	return ret;
+}
+
+/* Whether entry ID is in the ids store sorted itself since MARK. */
+static int
+rc_dirty(const struct store_dirty *dy, size_t mark, int64_t id)
+{
+	for (size_t k = mark; k < dy->n; k++)
+		if (dy->id[k] == id)
+			return 1;
+	return 0;
+}
+
+/* Writes B's changes for about BUDGET_US (0: all) inside the caller's transaction. */
+static int
+rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
+    int64_t budget_us, struct store_reclass_stats *stats,
+    unsigned char *touched)
+{
+	struct db		*db = store_db(s);
+	struct classify		*cl = store_classify(s);
+	struct store_dirty	*dy = store_dirty(s);
+	sqlite3_stmt		*st;
+	int64_t			 start = store_usec();
+	size_t			 done = 0;
+	int			 rc;
+
+	for (; b->applied < b->nd; b->applied++) {
+		const struct rc_diff *d = &b->d[b->applied];
+
+		if (budget_us > 0 && ++done % RECLASS_CHECK_EVERY == 0 &&
+		    store_usec() - start >= budget_us)
+			return 1;
+		if (dy->on && rc_dirty(dy, mark, d->id))
+			continue;	/* sorted since, by the same rules */
+		/* Gone since (deleted or expired): nothing to sort. */
+		if ((st = db_stmt(db, SQL_CLASS_SNAP)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, d->id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			continue;
+		if (rc != SQLITE_ROW)
+			return -1;
+		for (size_t k = d->op0; k < d->op0 + d->nop; k++) {
+			const struct rc_op *o = &b->op[k];
+			const char *name = o->name != NULL ? o->name :
+			    classify_name(cl, (size_t)o->cat);
+
+			if ((st = db_stmt(db, o->add ? SQL_CLASS_ADD :
+			    SQL_CLASS_DEL)) == NULL)
+				return -1;
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, o->sort);
+			sqlite3_bind_int64(st, 3, d->id);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				return -1;
+			if (sqlite3_changes(sqlite3_db_handle(st)) == 0)
+				continue;
+			if (o->add)
+				stats->added++;
+			else
+				stats->removed++;
+			if (touched != NULL && o->cat >= 0)
+				touched[o->cat] = 1;
+		}
+	}
+	return 0;
+}
+
+struct store_reclass_reader *
+store_reclass_reader_open(struct store *s, char **err)
+{
+	struct store_reclass_reader	*rd;
+	sqlite3_stmt			*st;
+	const char			*path;
+
+	*err = NULL;
+	if ((st = db_stmt(store_db(s), SQL_RULES)) == NULL ||
+	    (path = sqlite3_db_filename(sqlite3_db_handle(st), "main")) ==
+	    NULL || *path == '\0') {
+		*err = strdup("no database file to read from");
+		return NULL;
+	}
+	if ((rd = calloc(1, sizeof *rd)) == NULL) {
+		*err = strdup("out of memory");
+		return NULL;
+	}
+	if ((rd->db = db_open(path, 0, err)) == NULL) {
+		free(rd);
+		return NULL;
+	}
+	rd->checkpointed = store_usec();
+	return rd;
+}
+
+void
+store_reclass_reader_close(struct store_reclass_reader *rd)
+{
+	if (rd == NULL)
+		return;
+	db_close(rd->db);
+	free(rd);
+}
+
+struct store_reclass_batch *
+store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
+    const unsigned char *affected, int64_t cursor, int64_t budget_us,
+    int64_t now, char **err)
+{
+	struct store_reclass_batch	*b;
+	sqlite3_stmt			*st;
+	sqlite3				*h;
+
+	*err = NULL;
+	if ((b = calloc(1, sizeof *b)) == NULL) {
+		*err = strdup("out of memory");
+		return NULL;
+	}
+	/* Off the loop nothing logs: errors go back in *ERR. */
+	if ((st = db_stmt(rd->db, SQL_RULES)) == NULL) {
+		*err = strdup("cannot prepare a statement");
+		store_reclass_batch_free(b);
+		return NULL;
+	}
+	h = sqlite3_db_handle(st);
+	/* One read transaction: the entries and their rows agree. */
+	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    rc_eval(rd->db, cl, affected, cursor, budget_us, now, b) == -1) {
+		*err = strdup(sqlite3_errmsg(h));
+		db_reset_all(rd->db);
+		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+		store_reclass_batch_free(b);
+		return NULL;
+	}
+	db_reset_all(rd->db);
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	/*
+	 * The loop's commits of a re-sort fill the WAL fast; checkpointing
+	 * here, passively, keeps that copying and its fsync off the loop.
+	 */
+	if (store_usec() - rd->checkpointed >= RECLASS_CHECKPOINT_US) {
+		sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+		rd->checkpointed = store_usec();
+	}
+	return b;
+}
+
+void
+store_reclass_batch_free(struct store_reclass_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t k = 0; k < b->nop; k++)
+		free(b->op[k].name);
+	free(b->op);
+	free(b->d);
+	free(b);
+}
+
+int64_t
+store_reclass_batch_cursor(const struct store_reclass_batch *b)
+{
+	return b->cursor;
+}
+
+int
+store_reclass_batch_more(const struct store_reclass_batch *b)
+{
+	return b->more;
+}
+
+int64_t
+store_reclass_batch_entries(const struct store_reclass_batch *b)
+{
+	return b->entries;
+}
+
+int
+store_reclass_forget(struct store *s, const struct classify *cl,
+    const unsigned char *affected)
+{
+	struct db	*db = store_db(s);
+	sqlite3_stmt	*st;
+	char		**gone = NULL, **v;
+	size_t		 ngone = 0;
+	int		 rc, ret = -1;
+
+	if (db_begin(db) == -1)
+		return -1;
+	/* Categories the rules no longer have lose their rows too. */
+	if ((st = db_stmt(db, SQL_RULES)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (classify_find(cl, name) >= 0)
+			continue;
+		if ((v = realloc(gone, (ngone + 1) * sizeof *v)) == NULL)
+			break;
+		gone = v;
+		if ((gone[ngone] = strdup(name)) == NULL)
+			break;
+		ngone++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	for (size_t i = 0; i < classify_count(cl) + ngone; i++) {
+		if (i < classify_count(cl) && !affected[i])
+			continue;
+		if ((st = db_stmt(db, SQL_RULES_FORGET)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, i < classify_count(cl) ?
+		    classify_name(cl, i) : gone[i - classify_count(cl)], -1,
+		    SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+	}
+	if (db_commit(db) == -1)
+		goto fail;
+	ret = 0;
+	goto done;
+fail:
+	log_warnx("database: recording category rules: %s", db_errmsg(db));
+	db_rollback(db);
+done:
+	for (size_t i = 0; i < ngone; i++)
+		free(gone[i]);
+	free(gone);
+	return ret;
+}
+
+size_t
+store_reclass_mark(struct store *s)
+{
+	struct store_dirty	*dy = store_dirty(s);
+	sqlite3_stmt		*st;
+
+	if (!dy->on) {
+		/*
+		 * The reader checkpoints while a re-sort runs: the loop's
+		 * commits must not stop to copy the WAL and fsync.
+		 */
+		dy->ckpt = -1;
+		if ((st = db_stmt(store_db(s), SQL_CKPT_GET)) != NULL) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				dy->ckpt = sqlite3_column_int(st, 0);
+			sqlite3_reset(st);
+			if (dy->ckpt > 0)
+				sqlite3_wal_autocheckpoint(sqlite3_db_handle(st),
+				    0);
+		}
+	}
+	dy->on = 1;
+	return dy->n;
+}
+
+void
+store_reclass_unmark(struct store *s)
+{
+	struct store_dirty	*dy = store_dirty(s);
+	sqlite3_stmt		*st;
+
+	if (dy->on && dy->ckpt > 0 &&
+	    (st = db_stmt(store_db(s), SQL_CKPT_GET)) != NULL)
+		sqlite3_wal_autocheckpoint(sqlite3_db_handle(st), dy->ckpt);
+	dy->on = 0;
+	dy->n = 0;
+}
+
+int
+store_reclass_apply(struct store *s, struct store_reclass_batch *b,
+    size_t mark, int64_t budget_us, struct store_reclass_stats *stats,
+    unsigned char *touched)
+{
+	struct db	*db = store_db(s);
+	int		 more;
+
+	if (store_classify(s) == NULL || b->applied == b->nd)
+		return 0;
+	if (db_begin(db) == -1)
+		goto fail;
+	if ((more = rc_apply(s, b, mark, budget_us, stats, touched)) == -1)
+		goto fail;
+	if (db_commit(db) == -1)
+		goto fail;
+	return more;
+fail:
+	log_warnx("database: re-sorting categories: %s", db_errmsg(db));
+	db_rollback(db);
+	return -1;
+}
+
 int
 store_reclass_step(struct store *s, int64_t *cursor, int64_t budget_us,
     int64_t now, struct store_reclass_stats *stats)
 {
-	struct db		*db = store_db(s);
-	struct classify		*cl = store_classify(s);
-	struct store_class_item	 it;
-	struct store_reclass_stats add = { 0, 0, 0 };
-	sqlite3_stmt		*st;
-	unsigned char		 inbuf[256], *in = inbuf;
-	char			*buf = NULL;
-	int64_t			 start = store_usec(), last = *cursor;
-	int			 rc, more = 0;
+	struct db			*db = store_db(s);
+	struct classify			*cl = store_classify(s);
+	struct store_reclass_batch	*b = NULL;
+	struct store_reclass_stats	 add = { 0, 0, 0 };
+	unsigned char			 buf[256], *affected = buf;
+	int				 more;
 
 	if (cl == NULL)
 		return 0;
-	if (classify_count(cl) > sizeof inbuf &&
-	    (in = malloc(classify_count(cl))) == NULL)
+	if (classify_count(cl) > sizeof buf &&
+	    (affected = malloc(classify_count(cl))) == NULL)
 		return -1;
-	if (db_begin(db) == -1)
+	if ((b = calloc(1, sizeof *b)) == NULL)
 		goto fail;
-	if ((st = db_stmt(db, SQL_CLASS_NEXT)) == NULL)
+	if (*cursor == 0 && (store_reclass_affected(s, cl, affected) == -1 ||
+	    store_reclass_forget(s, cl, affected) == -1))
 		goto fail;
-	sqlite3_bind_int64(st, 1, *cursor);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_class_row(st, &it, &buf) == -1)
-			goto fail;
-		classify_run(cl, &it.entry, now, in, NULL);
-		if (store_class_diff(db, cl, it.id, in, it.entry.date, 0, now,
-		    &add.added, &add.removed) == -1)
-			goto fail;
-		last = it.id;
-		if (++add.entries % RECLASS_CHECK_EVERY == 0 &&
-		    store_usec() - start >= budget_us) {
-			more = 1;
-			break;
-		}
-	}
-	if (!more && rc != SQLITE_DONE)
+	if (db_begin(db) == -1 ||
+	    store_reclass_affected(s, cl, affected) == -1 ||
+	    rc_eval(db, cl, affected, *cursor, budget_us, now, b) == -1 ||
+	    rc_apply(s, b, store_dirty(s)->n, 0, &add, NULL) == -1 ||
+	    db_commit(db) == -1)
 		goto fail;
-	sqlite3_reset(st);
-	if (db_commit(db) == -1)
-		goto fail;
-	free(buf);
-	if (in != inbuf)
-		free(in);
-	*cursor = last;
-	stats->entries += add.entries;
+	more = b->more;
+	*cursor = b->cursor;
+	stats->entries += b->entries;
 	stats->added += add.added;
 	stats->removed += add.removed;
+	store_reclass_batch_free(b);
+	if (affected != buf)
+		free(affected);
 	return more;
 
 fail:
 	log_warnx("database: re-sorting categories: %s", db_errmsg(db));
 	db_rollback(db);
-	free(buf);
-	if (in != inbuf)
-		free(in);
+	store_reclass_batch_free(b);
+	if (affected != buf)
+		free(affected);
 	return -1;
+}
+
+int
+store_reclass_affected(struct store *s, const struct classify *cl,
+    unsigned char *affected)
+{
+	struct db	*db = store_db(s);
+	sqlite3_stmt	*st;
+	size_t		 n = classify_count(cl);
+	int		 rc, i, count = 0;
+
+	/* New until the table says otherwise. */
+	memset(affected, 1, n);
+	if ((st = db_stmt(db, SQL_RULES)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i = classify_find(cl, (const char *)sqlite3_column_text(st, 0));
+		if (i >= 0 && (uint64_t)sqlite3_column_int64(st, 1) ==
+		    classify_fingerprint(cl, (size_t)i))
+			affected[i] = 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	for (size_t k = 0; k < n; k++)
+		count += affected[k];
+	return count;
 }
 
 int

@@ -2,8 +2,10 @@
  * store-reclass: the part of store that keeps each stored entry in the
  * categories the rules give it.  Given a classify (store_set_classify),
  * store sorts every entry as it is inserted or updated; when the rules
- * change, store_reclass_step re-evaluates the stored entries a slice at a
- * time without refetching anything, changing only the memberships that
+ * change, the stored entries are re-evaluated without refetching
+ * anything, a slice at a time (store_reclass_step) or on another thread
+ * (store_reclass_eval, store_reclass_apply), changing only the
+ * memberships of the categories whose rules changed, and only where they
  * differ; the fingerprint of the rules each category was last sorted by
  * is kept, so a restart with changed rules re-sorts too.  It also answers
  * `feedmux explain`.  Like store, only it speaks SQL.
@@ -35,12 +37,80 @@ struct store_reclass_stats {
 
 /*
  * Re-evaluates stored entries after *CURSOR (an entry id, 0 to start) for
- * about BUDGET_US microseconds in one transaction, advancing *CURSOR and
+ * about BUDGET_US microseconds in one transaction on the loop's
+ * connection, for the categories whose rules changed, advancing *CURSOR and
  * adding to STATS.  Returns 1 when entries remain, 0 when done, -1 on a
  * database error (nothing of this slice is kept).
  */
 int	store_reclass_step(struct store *, int64_t *cursor, int64_t budget_us,
 	    int64_t now, struct store_reclass_stats *);
+
+/*
+ * Sets AFFECTED[i] (classify_count bytes) to 1 for each category of CL
+ * whose stored memberships need re-sorting (rules new or changed since
+ * the entries were sorted), else 0.  Returns how many, or -1.
+ */
+int	store_reclass_affected(struct store *, const struct classify *,
+	    unsigned char *affected);
+
+/*
+ * Re-sorting off the loop.  A reader is a second connection to the
+ * database, used by one thread at a time: store_reclass_eval runs there
+ * with its own classify, reads a range of entries and works out the
+ * membership changes (a batch) without writing; the loop then writes them
+ * with store_reclass_apply in time-bounded slices.  Entries store sorts
+ * itself in between (polled again) are left alone: see store_reclass_mark.
+ */
+struct store_reclass_reader;
+struct store_reclass_batch;
+
+/* NULL with *ERR set (caller frees). */
+struct store_reclass_reader *store_reclass_reader_open(struct store *,
+	    char **err);
+void	store_reclass_reader_close(struct store_reclass_reader *);
+
+/*
+ * Evaluates the entries after CURSOR for about BUDGET_US microseconds
+ * against CL, the categories flagged in AFFECTED only (NULL: all), and
+ * returns their changes (caller frees), or NULL on error with *ERR set
+ * (caller frees).  Checkpoints the WAL now and then, so the loop's
+ * commits never pay for it.  Touches nothing but its arguments.
+ */
+struct store_reclass_batch *store_reclass_eval(struct store_reclass_reader *,
+	    struct classify *, const unsigned char *affected, int64_t cursor,
+	    int64_t budget_us, int64_t now, char **err);
+void	store_reclass_batch_free(struct store_reclass_batch *);
+/* The last entry id evaluated, whether entries remain after it, how many. */
+int64_t	store_reclass_batch_cursor(const struct store_reclass_batch *);
+int	store_reclass_batch_more(const struct store_reclass_batch *);
+int64_t	store_reclass_batch_entries(const struct store_reclass_batch *);
+
+/*
+ * Starts noting the entries store sorts itself (they must be left out of
+ * batches evaluated before) and returns the mark of now, to give to
+ * store_reclass_apply for a batch evaluated after this call.
+ */
+size_t	store_reclass_mark(struct store *);
+/* Stops noting: no batch is in flight any more. */
+void	store_reclass_unmark(struct store *);
+
+/*
+ * Writes B's changes for about BUDGET_US microseconds in one transaction,
+ * skipping entries store sorted since MARK; adds to STATS and sets
+ * TOUCHED[i] (classify_count bytes, may be NULL) for each category that
+ * changed.  Returns 1 when changes remain, 0 when B is done, -1 on a
+ * database error.
+ */
+int	store_reclass_apply(struct store *, struct store_reclass_batch *,
+	    size_t mark, int64_t budget_us, struct store_reclass_stats *,
+	    unsigned char *touched);
+
+/*
+ * Forgets the recorded rules of the categories flagged in AFFECTED, so
+ * they count as unsorted until store_reclass_done.  0 or -1.
+ */
+int	store_reclass_forget(struct store *, const struct classify *,
+	    const unsigned char *affected);
 
 /* Records the current rules as those the stored entries are sorted by. */
 int	store_reclass_done(struct store *);

@@ -61,9 +61,10 @@ static const char *const store_rule_repeated[] = {
 };
 
 struct store {
-	struct db	*db;
-	struct classify	*cl;	/* category rules; NULL: sources' categories */
-	int		 unstored;	/* polls not stored since one was */
+	struct db		*db;
+	struct classify		*cl;	/* category rules; NULL: sources' categories */
+	struct store_dirty	 dirty;	/* see store-reclass */
+	int			 unstored;	/* polls not stored since one was */
 };
 
 static int	store_backfill(struct store *);
@@ -83,6 +84,12 @@ struct db *
 store_db(struct store *s)
 {
 	return s->db;
+}
+
+struct store_dirty *
+store_dirty(struct store *s)
+{
+	return &s->dirty;
 }
 
 struct store *
@@ -119,6 +126,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	db_close(s->db);
+	free(s->dirty.id);
 	free(s);
 }
 

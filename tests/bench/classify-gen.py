@@ -5,6 +5,7 @@
 #                    feedmuxd itself: this only fills tables)
 #   DIR/rules1.conf  50 categories: 2 terms, 2 match, 1 match_title and
 #   DIR/rules2.conf  1 exclude each (200 patterns); rules2 changes them all
+#   DIR/rules3.conf  rules2 with 5 categories back as in rules1
 #   classify-gen.py DIR N PORT SCHEMA_DB
 import random, sqlite3, sys, os, shutil
 
@@ -101,6 +102,7 @@ def pattern(k, v):
         return r"\b\d{4}-\d{4}\b" if v == 1 else r"\b[A-Z]{3}-\d+\b"
     return forms[k % len(forms)]
 
+sections = {}
 for v in (1, 2):
     rnd.seed(100 + v)
     with open(os.path.join(out, "rules%d.conf" % v), "w") as f:
@@ -120,3 +122,14 @@ for v in (1, 2):
             if c % 10 == 9:
                 f.write("include = cat%d, cat%d\n" % (c - 9, c - 5))
             f.write("\n")
+    text = open(os.path.join(out, "rules%d.conf" % v)).read()
+    sections[v] = text.split("\n\n")
+
+# rules3: rules2 with cat40..cat44 as in rules1 (a reload that changes 5
+# categories, 20 patterns, the usual kind).
+first = len(sections[2]) - 51      # blocks before the categories
+with open(os.path.join(out, "rules3.conf"), "w") as f:
+    blocks = list(sections[2])
+    for c in range(40, 45):
+        blocks[first + c] = sections[1][first + c]
+    f.write("\n\n".join(blocks))

@@ -3,9 +3,12 @@
 # database of ENTRIES (default 200000) generated entries and two configs of
 # 50 categories with 200 patterns, then measures
 #   1. the rules alone over every stored entry, prefilter on and off;
-#   2. a full re-sort in process (store_reclass_step slices), entries/s;
-#   3. the running daemon: HTTP latency with wrk while idle, then while a
-#      SIGHUP with changed rules re-sorts everything in the background.
+#   2. a first sort in process (store_reclass_step slices), entries/s;
+#   3. what the daemon's re-sort thread does for every entry (read,
+#      evaluate, work out the changes), entries/s;
+#   4. the running daemon: HTTP latency with wrk while idle, then while a
+#      SIGHUP re-sorts in the background, once with every rule changed
+#      (rules2) and once with 5 categories changed (rules3).
 #   tests/bench/classify.sh [BUILDDIR]   (use an optimised, non-ASan build)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,8 +33,7 @@ echo "database: $n entries, $(du -m "$work/bench.db" | cut -f1) MB"
 
 "$build/tests/bench/classify-bench" --classify-only "$work/rules1.conf"
 "$build/tests/bench/classify-bench" "$work/rules1.conf" | tee "$work/inproc"
-secs=$(sed -n 's/.* in \([0-9.]*\) s = .*/\1/p' "$work/inproc")
-dur=$(/usr/bin/python3 -c "import sys; print(max(1, int(float(sys.argv[1]))))" "$secs")
+"$build/tests/bench/classify-bench" --evaluate "$work/rules2.conf"
 
 # The daemon on the same database, already sorted by rules1.
 cp "$work/rules1.conf" "$work/live.conf"
@@ -44,6 +46,7 @@ for _ in $(seq 100); do
 done
 [ -n "$port" ] || { cat "$work/daemon.log" >&2; exit 1; }
 url="http://127.0.0.1:$port/feeds/cat3.atom"
+health="http://127.0.0.1:$port/healthz"
 grep -q 'categories: rules of' "$work/daemon.log" &&
     { echo "daemon re-sorted at start: the in-process run did not record the rules" >&2; exit 1; }
 
@@ -55,30 +58,39 @@ lat()
 		req, rps, avg, p99, max }' "$1"
 }
 
-health="http://127.0.0.1:$port/healthz"
-wrk -t1 -c"$conns" -d"${dur}s" --latency "$url" >"$work/wrk-idle" 2>&1 &
+wrk -t1 -c"$conns" -d10s --latency "$url" >"$work/wrk-idle" 2>&1 &
 wpid=$!
-wrk -t1 -c1 -d"${dur}s" --latency "$health" >"$work/wrk-idle-h" 2>&1
+wrk -t1 -c1 -d10s --latency "$health" >"$work/wrk-idle-h" 2>&1
 wait "$wpid"
-echo "idle, feed ($conns connections, ${dur}s): $(lat "$work/wrk-idle")"
+echo "idle, feed ($conns connections): $(lat "$work/wrk-idle")"
 echo "idle, healthz (1 connection):   $(lat "$work/wrk-idle-h")"
 
-# Changed rules; wrk runs only while the daemon re-sorts (in-process time).
-cp "$work/rules2.conf" "$work/live.conf"
-wrk -t1 -c"$conns" -d"${dur}s" --latency "$url" >"$work/wrk-busy" 2>&1 &
-wpid=$!
-wrk -t1 -c1 -d"${dur}s" --latency "$health" >"$work/wrk-busy-h" 2>&1 &
-hpid=$!
-sleep 0.2
-kill -HUP "$pid"
-wait "$wpid" "$hpid"
-for _ in $(seq 600); do
-	grep -q 'categories: re-sorted' "$work/daemon.log" && break
-	sleep 0.1
-done
-echo "re-sort, feed ($conns connections, ${dur}s): $(lat "$work/wrk-busy")"
-echo "re-sort, healthz (1 connection):   $(lat "$work/wrk-busy-h")"
-grep 'categories: re-sorted' "$work/daemon.log" | sed 's/^[^ ]* /daemon: /'
+# resort NAME CONF: wrk reads while the daemon re-sorts after a SIGHUP
+# with CONF, and stops when the daemon says it is done.
+resort()
+{
+	done0=$(grep -c 'categories: re-sorted' "$work/daemon.log" || true)
+	cp "$2" "$work/live.conf"
+	wrk -t1 -c"$conns" -d600s --latency "$url" >"$work/wrk-$1" 2>&1 &
+	wpid=$!
+	wrk -t1 -c1 -d600s --latency "$health" >"$work/wrk-$1-h" 2>&1 &
+	hpid=$!
+	sleep 0.5
+	kill -HUP "$pid"
+	for _ in $(seq 6000); do
+		[ "$(grep -c 'categories: re-sorted' "$work/daemon.log")" -gt \
+		    "$done0" ] && break
+		sleep 0.1
+	done
+	kill -INT "$wpid" "$hpid"
+	wait "$wpid" "$hpid" || true
+	echo "$1, feed ($conns connections): $(lat "$work/wrk-$1")"
+	echo "$1, healthz (1 connection):   $(lat "$work/wrk-$1-h")"
+	grep 'categories: re-sorted' "$work/daemon.log" | tail -1 |
+	    sed 's/^[^ ]* /daemon: /'
+}
+resort "re-sort, every rule changed" "$work/rules2.conf"
+resort "re-sort, 5 categories changed" "$work/rules3.conf"
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 pid=

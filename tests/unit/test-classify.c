@@ -303,6 +303,25 @@ test_include(void **state)
 	assert_true(is_in(fx, &e, "security"));
 	assert_false(fx->in[classify_find(fx->cl, "tech")]);
 	assert_int_equal(why(fx, "tech")->how, CLASSIFY_EXCLUDE);
+
+	/* Only tech wanted: what it includes is evaluated, rest is not. */
+	{
+		unsigned char want[4] = { 0 };
+
+		want[classify_find(fx->cl, "tech")] = 1;
+		e = entry("Patch for CVE-2024-1234", NULL, NULL);
+		assert_int_equal(classify_run_some(fx->cl, &e, NOW, fx->in,
+		    want), 2);
+		assert_true(fx->in[classify_find(fx->cl, "tech")]);
+		assert_true(fx->in[classify_find(fx->cl, "security")]);
+		assert_false(fx->in[classify_find(fx->cl, "rest")]);
+		e = entry("x", NULL, "Cloud");
+		classify_run_some(fx->cl, &e, NOW, fx->in, want);
+		assert_true(fx->in[classify_find(fx->cl, "tech")]);
+		e = entry("Cloud gaming", NULL, "cloud");
+		classify_run_some(fx->cl, &e, NOW, fx->in, want);
+		assert_false(fx->in[classify_find(fx->cl, "tech")]);
+	}
 }
 
 static void
@@ -386,6 +405,38 @@ test_config_errors(void **state)
 	free(errors);
 }
 
+/* A field is searched in its first CLASSIFY_FIELD_MAX bytes, HTML or not. */
+static void
+test_field_cap(void **state)
+{
+	struct fx		*fx = *state;
+	struct classify_entry	 e;
+	size_t			 n = CLASSIFY_FIELD_MAX + 64;
+	char			*late = malloc(n + 32), *early = malloc(n + 32);
+
+	assert_non_null(late);
+	assert_non_null(early);
+	fx_ok(fx, SRC "[category \"k\"]\nmatch = kubernetes\n");
+	memset(late, 'x', n);
+	strcpy(late + CLASSIFY_FIELD_MAX - 8, " kubernetes");
+	strcpy(early, "kubernetes ");
+	memset(early + 11, 'x', n - 11);
+	early[n] = '\0';
+	for (int html = 0; html < 2; html++) {
+		e = entry("t", late, NULL);
+		e.content_type = html ? "text/html" : "text/plain";
+		assert_false(is_in(fx, &e, "k"));
+		e.content = early;
+		assert_true(is_in(fx, &e, "k"));
+	}
+	/* Just inside: found, in plain text and between tags. */
+	strcpy(late + CLASSIFY_FIELD_MAX - 16, "<b>kubernetes</b>");
+	e = entry("t", late, NULL);
+	assert_true(is_in(fx, &e, "k"));
+	free(late);
+	free(early);
+}
+
 /*
  * The prefilter against plain PCRE2: every pattern over every text must
  * give the same answer with it on and off.
@@ -403,6 +454,12 @@ test_prefilter_exact(void **state)
 		"k8s?", "x{1,3}y", "[[:digit:]]{4}-cve", "a|\\bb", "tag>",
 		"data\\s+center", "(?|a|b)c", "\\N{U+0041}bc", "(*UCP)word",
 		"sk", "ks", "\\Ks", "qu?ic?k",
+		/* Every part a match needs; groups; words the automaton answers. */
+		"\\bdata\\b.*\\bcenter\\b", "(?:kube|docker)[- ]swarm",
+		"(cloud|data)\\s+(center|lake)", "\\bsk\\b", "\\bk8s\\b|\\bai\\b",
+		"kubernetes|cloud", "\\bkubernetes\\b", "x-y", "\\d+-\\d+",
+		"\\bcaf\\b", "(?:ab)?cd", "(ab)+cd", "(?:a|bc)de", "\\btag\\b",
+		"_x_|\\b_y\\b", "end\\b", "\\bstra", "(?:k8|data)s?\\b",
 	};
 	static const char *const words[] = { "kubernetes", "Kubernetes",
 	    "cloud", "datacenter", "data centres", "color", "colour", "gogle",
@@ -414,10 +471,14 @@ test_prefilter_exact(void **state)
 	    "k8", "k8s", "xxy", "xxxxy", "2024-cve", "b", "tag>",
 	    "data \t center", "ac", "bc", "word", "\xe2\x84\xaa" "8s",
 	    "\xc5\xbf" "k", "\xc5\xbf" "\xe2\x84\xaa", "qck", "quick",
-	    "<b>tag</b>", "&amp;", "\xe2\x84", "\xc5" };
+	    "<b>tag</b>", "&amp;", "\xe2\x84", "\xc5", "data lake",
+	    "cloud  center", "kube-swarm", "Docker swarm", "SK", "sk8s", "K8S",
+	    "1-2", "x-y-z", "cd", "abcd", "ababcd", "bcde", "ade", "_x_", "_y",
+	    "a_y", "Strand", "endless", "weekend", "\xe2\x84\xaa" "ubernetes",
+	    "\xc3\xa9kubernetes", "kubernetes\xc3\xa9", "datas", "aidata" };
 	struct fx		*fx = *state;
 	struct classify_entry	 e;
-	unsigned char		 on[64], off[64];
+	unsigned char		 on[96], off[96], some[96], want[96];
 	char			 conf[8192], title[256], body[512];
 	size_t			 n = 0, runs = 0, diff = 0;
 	unsigned		 seed = 12345;
@@ -428,7 +489,8 @@ test_prefilter_exact(void **state)
 		    "[category \"p%zu\"]\nmatch = %s\n", i, patterns[i]);
 	/* One title pattern, so the title boundary is tested too. */
 	n += (size_t)snprintf(conf + n, sizeof conf - n,
-	    "[category \"t\"]\nmatch_title = cloud|serverless\n");
+	    "[category \"t\"]\nmatch_title = cloud|serverless\n"
+	    "[category \"t2\"]\nmatch_title = \\bkubernetes\\b\n");
 	fx_ok(fx, conf);
 	assert_true(classify_unfiltered(fx->cl) > 0);
 	assert_true(classify_unfiltered(fx->cl) < classify_count(fx->cl) / 2);
@@ -453,7 +515,17 @@ test_prefilter_exact(void **state)
 		}
 		e = entry(title, body, NULL);
 		classify_set_prefilter(fx->cl, 1);
+		/* Every other category alone first: the same answers. */
+		for (size_t i = 0; i < classify_count(fx->cl); i++)
+			want[i] = (i + (size_t)round) % 2;
+		classify_run_some(fx->cl, &e, NOW, some, want);
 		classify_run(fx->cl, &e, NOW, on, NULL);
+		for (size_t i = 0; i < classify_count(fx->cl); i++)
+			if (some[i] != (want[i] ? on[i] : 0)) {
+				print_error("category %s alone differs\n",
+				    classify_name(fx->cl, i));
+				diff++;
+			}
 		classify_set_prefilter(fx->cl, 0);
 		classify_run(fx->cl, &e, NOW, off, NULL);
 		for (size_t i = 0; i < classify_count(fx->cl); i++) {
@@ -483,6 +555,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fingerprints, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_field_cap, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_prefilter_exact, setup,
 		    teardown),

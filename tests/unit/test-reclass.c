@@ -1,0 +1,427 @@
+/*
+ * test-reclass: store-reclass against a real SQLite file.  Entries are
+ * stored under one set of category rules, the rules change, and the
+ * stored entries are re-sorted: in slices on one connection
+ * (store_reclass_step, cut every few entries so batches end mid-way) and
+ * off the loop (store_reclass_eval on a second connection, then
+ * store_reclass_apply), with entries stored in between left as store
+ * sorted them.  The memberships are read back with SQL and compared with
+ * what the rules say of each entry.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "classify.h"
+#include "conf.h"
+#include "doc.h"
+#include "store.h"
+#include "store-reclass.h"
+
+#define NOW	1800000000LL
+#define NENT	150
+
+struct fx {
+	char		 dir[64];
+	char		 db[128];
+	char		 conf_path[128];
+	struct store	*st;
+	struct conf	*conf;
+	struct classify	*cl;
+};
+
+#define SOURCES	"[source \"s\"]\nurl = https://s.example/feed\n" \
+		"[source \"t\"]\nurl = https://t.example/feed\n"
+
+/*
+ * Rules 1: k8s by pattern with an exclude, cloud by term plus everything
+ * k8s has, rust by pattern, old by source t.
+ */
+static const char RULES1[] = SOURCES
+    "[category \"k8s\"]\nmatch = \\bkubernetes\\b\nexclude = \\bsponsored\\b\n"
+    "[category \"cloud\"]\nterms = Cloud\ninclude = k8s\n"
+    "[category \"rust\"]\nmatch = \\brust\\b\n"
+    "[category \"old\"]\nsources = t\n";
+/*
+ * Rules 2: k8s now takes docker and keeps legacy out (cloud, including
+ * it, changes with it); rust is as it was; old is gone; web is new.
+ */
+static const char RULES2[] = SOURCES
+    "[category \"k8s\"]\nmatch = docker|\\bkubernetes\\b.*\\bdocker\\b\n"
+    "exclude = \\blegacy\\b\n"
+    "[category \"cloud\"]\nterms = Cloud\ninclude = k8s\n"
+    "[category \"rust\"]\nmatch = \\brust\\b\n"
+    "[category \"web\"]\nmatch_title = \\bhttp\\b\n";
+
+/* The title of entry I: which words it holds follows from I. */
+static void
+title_of(int i, int version, char *buf, size_t len)
+{
+	snprintf(buf, len, "entry %d%s%s%s%s%s%s%s", i,
+	    i % 3 == 0 ? " about kubernetes" : "",
+	    i % 4 == 0 ? " and docker" : "",
+	    i % 10 == 0 ? " (sponsored)" : "",
+	    i % 7 == 0 ? " legacy" : "",
+	    i % 5 == 0 ? " in rust" : "",
+	    i % 6 == 0 ? " over http" : "",
+	    version > 0 ? " docker now" : "");
+}
+
+/* Whether entry I (title version V, source t when T) is in CAT under RULES (1 or 2). */
+static int
+expect(int rules, int i, int v, int t, const char *cat)
+{
+	int	kube = i % 3 == 0, docker = i % 4 == 0 || v > 0;
+	int	k8s, cloudterm = i % 8 == 0;
+
+	if (rules == 1)
+		k8s = kube && i % 10 != 0;
+	else
+		k8s = docker && i % 7 != 0;
+	if (strcmp(cat, "k8s") == 0)
+		return k8s;
+	if (strcmp(cat, "cloud") == 0)
+		return cloudterm || k8s;
+	if (strcmp(cat, "rust") == 0)
+		return i % 5 == 0;
+	if (strcmp(cat, "old") == 0)
+		return rules == 1 && t;
+	if (strcmp(cat, "web") == 0)
+		return rules == 2 && i % 6 == 0;
+	fail_msg("no category %s", cat);
+	return 0;
+}
+
+/* Loads TEXT as the config and makes its rules store's. */
+static void
+fx_rules(struct fx *fx, const char *text)
+{
+	FILE	*f;
+	char	*errors = NULL, *err = NULL;
+
+	assert_non_null(f = fopen(fx->conf_path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	store_set_classify(fx->st, NULL);
+	classify_free(fx->cl);
+	conf_free(fx->conf);
+	fx->conf = conf_load(fx->conf_path, &errors);
+	if (fx->conf == NULL)
+		fail_msg("config: %s", errors);
+	assert_int_equal(store_sync(fx->st, fx->conf), 0);
+	fx->cl = classify_new(fx->conf, &err);
+	assert_null(err);
+	assert_non_null(fx->cl);
+	store_set_classify(fx->st, fx->cl);
+}
+
+/* Stores entries FROM..TO-1 of source SRC (0: s, 1: t) at title version V. */
+static void
+fx_store(struct fx *fx, int src, int from, int to, int v)
+{
+	struct doc		*d = doc_new();
+	struct store_poll	 p;
+	struct store_result	 res;
+	char			 id[64], link[64], title[160];
+
+	assert_non_null(d);
+	for (int i = from; i < to; i++) {
+		struct doc_entry *e = doc_add_entry(d);
+
+		assert_non_null(e);
+		snprintf(id, sizeof id, "urn:e:%d", i);
+		snprintf(link, sizeof link, "https://x.example/%d", i);
+		title_of(i, v, title, sizeof title);
+		assert_int_equal(doc_set(&e->id, id), 0);
+		assert_int_equal(doc_set(&e->link, link), 0);
+		assert_int_equal(doc_set(&e->title, title), 0);
+		e->published = NOW - 86400 + i;
+		if (i % 8 == 0) {
+			e->categories = calloc(1, sizeof *e->categories);
+			assert_non_null(e->categories);
+			assert_int_equal(doc_set(&e->categories[0].term,
+			    "cloud"), 0);
+			e->ncategories = 1;
+		}
+	}
+	memset(&p, 0, sizeof p);
+	memset(&res, 0, sizeof res);
+	p.at = NOW;
+	p.status = 200;
+	p.state = "ok";
+	p.next_poll = NOW + 60;
+	assert_int_equal(store_poll_done(fx->st, &fx->conf->sources[src], &p,
+	    d, &res), 0);
+	doc_free(d);
+}
+
+/*
+ * Checks every entry's memberships against RULES; entry I has title
+ * version VERSION[I] (-1: deleted) and is of source t when I >= NENT / 2.
+ */
+static void
+fx_check(struct fx *fx, int rules, const int *version)
+{
+	static const char *const cats[] = { "k8s", "cloud", "rust", "old",
+	    "web" };
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	char		 guid[64];
+	size_t		 bad = 0, rows = 0;
+
+	assert_int_equal(sqlite3_open_v2(fx->db, &h, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
+	    "entry_category c JOIN entry e ON e.id = c.entry_id WHERE "
+	    "e.guid = ? AND c.category = ?", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < NENT; i++)
+		for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++) {
+			int want = version[i] >= 0 && expect(rules, i,
+			    version[i], i >= NENT / 2, cats[c]), got;
+
+			snprintf(guid, sizeof guid, "urn:e:%d", i);
+			sqlite3_bind_text(st, 1, guid, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, cats[c], -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			got = sqlite3_column_int(st, 0);
+			sqlite3_reset(st);
+			rows += (size_t)got;
+			if (got != want) {
+				print_error("entry %d in %s: %d, want %d\n", i,
+				    cats[c], got, want);
+				bad++;
+			}
+		}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	assert_int_equal(bad, 0);
+	assert_true(rows > NENT / 2);
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*fx = calloc(1, sizeof *fx);
+	char		*err = NULL;
+
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/test-reclass.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->db, sizeof fx->db, "%s/x.db", fx->dir);
+	snprintf(fx->conf_path, sizeof fx->conf_path, "%s/f.conf", fx->dir);
+	assert_non_null(fx->st = store_open(fx->db, 0, &err));
+	fx_rules(fx, RULES1);
+	fx_store(fx, 0, 0, NENT / 2, 0);
+	fx_store(fx, 1, NENT / 2, NENT, 0);
+	assert_int_equal(store_reclass_done(fx->st), 0);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*fx = *state;
+	char		 cmd[160];
+
+	store_set_classify(fx->st, NULL);
+	store_close(fx->st);
+	classify_free(fx->cl);
+	conf_free(fx->conf);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+	assert_int_equal(system(cmd), 0);
+	free(fx);
+	return 0;
+}
+
+/* Stored under rules 1, sorted as rules 1 say; nothing pending. */
+static void
+test_stored(void **state)
+{
+	struct fx	*fx = *state;
+	int		 version[NENT] = { 0 };
+
+	fx_check(fx, 1, version);
+	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 0);
+}
+
+/*
+ * Rules 2 in slices of a few entries: k8s and cloud (by include) change,
+ * web is new, old is gone, rust is untouched; a second pass changes
+ * nothing.
+ */
+static void
+test_step(void **state)
+{
+	struct fx			*fx = *state;
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	unsigned char			 aff[8];
+	int				 version[NENT] = { 0 };
+	int64_t				 cursor = 0;
+	int				 more, steps = 0;
+
+	fx_rules(fx, RULES2);
+	/* k8s, cloud (includes k8s), web (new), old (removed). */
+	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 4);
+	assert_int_equal(store_reclass_affected(fx->st, fx->cl, aff), 3);
+	assert_int_equal(aff[classify_find(fx->cl, "rust")], 0);
+	assert_int_equal(aff[classify_find(fx->cl, "cloud")], 1);
+	/* A budget of 0 stops every few entries: many batch boundaries. */
+	do {
+		more = store_reclass_step(fx->st, &cursor, 0, NOW, &stats);
+		assert_true(more >= 0);
+		steps++;
+	} while (more == 1 && steps < 1000);
+	assert_int_equal(more, 0);
+	assert_true(steps > 5);
+	assert_int_equal(stats.entries, NENT);
+	assert_true(stats.added > 0);
+	assert_true(stats.removed > 0);
+	fx_check(fx, 2, version);
+	assert_int_equal(store_reclass_done(fx->st), 0);
+	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 0);
+
+	/* Sorted already: a pass writes nothing. */
+	memset(&stats, 0, sizeof stats);
+	cursor = 0;
+	fx_rules(fx, RULES2);
+	while ((more = store_reclass_step(fx->st, &cursor, 0, NOW,
+	    &stats)) == 1)
+		;
+	assert_int_equal(more, 0);
+	assert_int_equal(stats.added + stats.removed, 0);
+	fx_check(fx, 2, version);
+}
+
+/*
+ * Rules 2 off the loop: batches evaluated on a second connection and
+ * written in slices; entries polled again in between (now holding
+ * "docker") are sorted by store itself and left alone by the batches,
+ * and an entry deleted in between is skipped.
+ */
+static void
+test_eval_apply(void **state)
+{
+	struct fx			*fx = *state;
+	struct store_reclass_reader	*rd;
+	struct store_reclass_batch	*b[64];
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	unsigned char			 aff[8], touched[8];
+	size_t				 mark[64], nb = 0;
+	int				 version[NENT] = { 0 };
+	int64_t				 cursor = 0;
+	char				*err = NULL;
+	int				 rc;
+
+	fx_rules(fx, RULES2);
+	assert_int_equal(store_reclass_affected(fx->st, fx->cl, aff), 3);
+	assert_int_equal(store_reclass_forget(fx->st, fx->cl, aff), 0);
+	assert_non_null(rd = store_reclass_reader_open(fx->st, &err));
+	assert_null(err);
+	/* Evaluate everything first, in small batches. */
+	do {
+		assert_true(nb < 64);
+		mark[nb] = store_reclass_mark(fx->st);
+		b[nb] = store_reclass_eval(rd, fx->cl, aff, cursor, 0, NOW,
+		    &err);
+		assert_null(err);
+		assert_non_null(b[nb]);
+		cursor = store_reclass_batch_cursor(b[nb]);
+	} while (store_reclass_batch_more(b[nb++]));
+	assert_true(nb > 3);
+	assert_int_equal(cursor, NENT);
+
+	/* Meanwhile entries 1..29 are polled again and now say docker. */
+	fx_store(fx, 0, 1, 30, 1);
+	for (int i = 1; i < 30; i++)
+		version[i] = 1;
+	/* And entry 100 is deleted (feedmux delete, another connection). */
+	{
+		sqlite3 *h;
+
+		assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "PRAGMA foreign_keys = ON;"
+		    "DELETE FROM entry WHERE guid = 'urn:e:100'", NULL, NULL,
+		    NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_changes(h), 1);
+		sqlite3_close(h);
+		version[100] = -1;
+	}
+
+	memset(touched, 0, sizeof touched);
+	for (size_t k = 0; k < nb; k++) {
+		int slices = 0;
+
+		while ((rc = store_reclass_apply(fx->st, b[k], mark[k], 1,
+		    &stats, touched)) == 1)
+			slices++;
+		assert_int_equal(rc, 0);
+		assert_true(slices < 100);
+		store_reclass_batch_free(b[k]);
+	}
+	store_reclass_unmark(fx->st);
+	store_reclass_reader_close(rd);
+	assert_int_equal(store_reclass_done(fx->st), 0);
+	fx_check(fx, 2, version);
+	assert_int_equal(touched[classify_find(fx->cl, "k8s")], 1);
+	assert_int_equal(touched[classify_find(fx->cl, "cloud")], 1);
+	assert_int_equal(touched[classify_find(fx->cl, "web")], 1);
+	assert_int_equal(touched[classify_find(fx->cl, "rust")], 0);
+	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 0);
+}
+
+/* A pass cut short leaves its categories pending, even if the rules go back. */
+static void
+test_interrupted(void **state)
+{
+	struct fx			*fx = *state;
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	int				 version[NENT] = { 0 };
+	int64_t				 cursor = 0;
+
+	fx_rules(fx, RULES2);
+	/* Past some entries of t, whose rows of the removed "old" go. */
+	while (cursor < NENT / 2 + 10)
+		assert_int_equal(store_reclass_step(fx->st, &cursor, 0, NOW,
+		    &stats), 1);
+	assert_true(cursor < NENT);
+	assert_true(stats.removed > 0);
+	/*
+	 * Back to rules 1 before the pass ends: k8s, cloud and old are
+	 * pending still, though their rules are those last recorded.
+	 */
+	fx_rules(fx, RULES1);
+	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 3);
+	cursor = 0;
+	while (store_reclass_step(fx->st, &cursor, 0, NOW, &stats) == 1)
+		;
+	assert_int_equal(store_reclass_done(fx->st), 0);
+	fx_check(fx, 1, version);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eval_apply, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
