@@ -676,6 +676,18 @@ sanitize_cleanurl_ok(const char *url)
 		return 1;
 	if (r == -1)
 		return 0;
+	if (strcmp(scheme, "feed") == 0) {
+		/*
+		 * feed: wraps the feed's own URL, and browsers that handled it
+		 * ran what it wrapped (feed:javascript:...): only http(s) or
+		 * no scheme at all (feed://host/...) may follow.
+		 */
+		url += strlen("feed:");
+		if ((r = sanitize_scheme(url, scheme, sizeof scheme)) == 0)
+			return 1;
+		return r == 1 && (strcmp(scheme, "http") == 0 ||
+		    strcmp(scheme, "https") == 0);
+	}
 	return bsearch(scheme, sanitize_schemes, sizeof sanitize_schemes /
 	    sizeof sanitize_schemes[0], sizeof sanitize_schemes[0],
 	    sanitize_namecmp) != NULL;

@@ -99,6 +99,10 @@ static const char *const never[] = {
 /* Hostile input, each checked structurally and against NEVER. */
 static const char *const vectors[] = {
 	"<script>alert(1)</script>",
+	/* Found by tests/integration/xss.sh: feed: wrapping a script. */
+	"<a href=\"feed:javascript:alert(1)\">x</a>",
+	"<img src=\"FEED:JavaScript:alert(1)\" srcset=\"feed:javascript:x 1x\">",
+	"<a href=\"feed:data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;\">x</a>",
 	"<SCRIPT SRC=http://evil.example/x.js></SCRIPT>",
 	"<script/src=//evil.example/x.js></script>",
 	"<img src=x onerror=alert(1)>",
@@ -861,6 +865,8 @@ test_url_ok(void **state)
 		"mailto:a@b.example", "tel:+1234", "/relative", "relative",
 		"?q", "#frag", "//host.example/x", "", "javascript",
 		"./javascript:alert(1)", "\xef\xbc\xaa" "avascript:x",
+		"feed://example.com/rss", "feed:https://example.com/rss",
+		"FEED:http://example.com/rss",
 	};
 	static const char *const bad[] = {
 		"javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x",
@@ -870,6 +876,10 @@ test_url_ok(void **state)
 		"data:image/png;base64,AAAA", "file:///etc/passwd", "jar:x",
 		"about:blank", "blob:https://x/y", "view-source:http://x/",
 		"x-unknown-scheme:foo",
+		/* feed: is fine, what it wraps may not be (tests/xss). */
+		"feed:javascript:alert(1)", "feed:java\tscript:x",
+		"FEED:JavaScript:x", "feed:data:text/html,x", "feed:feed:x:y",
+		"feed:vbscript:x",
 		"averyveryveryveryveryverylongscheme:x",
 	};
 	size_t	i;
