@@ -708,6 +708,59 @@ sanitize_url_ok(const char *url)
 }
 
 /*
+ * The length of a bare tag at P ("<name>" or "</name>", the name letters
+ * and digits only) whose name gumbo does not know, so that a browser
+ * builds an inert unknown element of it; else 0.
+ */
+static size_t
+sanitize_inert_tag(const char *p)
+{
+	size_t	i = 1, n;
+	char	name[32];
+
+	if (p[i] == '/')
+		i++;
+	for (n = 0; sanitize_alpha((unsigned char)p[i + n]) ||
+	    (n > 0 && p[i + n] >= '0' && p[i + n] <= '9'); n++)
+		if (n + 1 >= sizeof name)
+			return 0;
+	if (n == 0 || p[i + n] != '>')
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		name[k] = (char)sanitize_lower((unsigned char)p[i + k]);
+	name[n] = '\0';
+	if (gumbo_tagn_enum(name, (unsigned)n) != GUMBO_TAG_UNKNOWN)
+		return 0;
+	return i + n + 1;
+}
+
+void
+sanitize_inert(struct buf *out, const char *text)
+{
+	const char	*p, *run;
+	size_t		 n;
+
+	if (text == NULL)
+		return;
+	for (p = run = text; *p != '\0'; p++) {
+		if (*p != '<')
+			continue;
+		/* Only these open a tag, end tag, comment or declaration. */
+		if (!sanitize_alpha((unsigned char)p[1]) && p[1] != '/' &&
+		    p[1] != '!' && p[1] != '?')
+			continue;
+		if ((n = sanitize_inert_tag(p)) > 0) {
+			p += n - 1;
+			continue;
+		}
+		buf_add(out, run, (size_t)(p + 1 - run));
+		buf_puts(out, "\xe2\x81\xa0");	/* U+2060 */
+		run = p + 1;
+	}
+	buf_add(out, run, (size_t)(p - run));
+}
+
+/*
  * The attribute value VALUE as a URL we may write: cleaned, checked,
  * resolved against BASE and checked again (BASE may carry any scheme).
  * NULL when it must be dropped, or with *OOM set when out of memory.
