@@ -42,6 +42,7 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True	# nothing written beside the sources
 spec = importlib.util.spec_from_file_location(
     "xssgen", os.path.join(HERE, "xss-gen.py"))
 gen = importlib.util.module_from_spec(spec)

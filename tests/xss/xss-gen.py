@@ -17,7 +17,8 @@ and the list of sources it configures (sources.txt: "name file" lines):
   xss.json        JSON Feed: title, content_html, summary, author, tags, url
   xss-text.json   JSON Feed: content_text
   title-K.*       small feeds whose own title is a vector (the index and
-                  OPML show source titles)
+                  OPML show source titles) and whose home page link is a
+                  URL vector
 
 Vectors with characters XML cannot carry (NUL, most C0 controls) go only
 into the JSON feeds.  The module is imported by xss-browser.py, which uses
@@ -139,12 +140,13 @@ def rfc822(n):
                                                    n % 60)
 
 
-def gen_rss(vec, title):
+def gen_rss(vec, title, home="http://example.com/"):
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
            'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
-           '<title>%s</title><link>http://example.com/</link>'
-           '<description>%s</description>' % (escape(title), escape(title))]
+           '<title>%s</title><link>%s</link>'
+           '<description>%s</description>' % (escape(title), escape(home),
+                                              escape(title))]
     for n, (cls, kind, s) in vec:
         h = html_of(kind, s)
         # content:encoded in CDATA where it can be, escaped elsewhere.
@@ -161,15 +163,16 @@ def gen_rss(vec, title):
     return "".join(out)
 
 
-def gen_atom(vec, title, mode):
+def gen_atom(vec, title, mode, home="http://example.com/"):
     """MODE: html, text or xhtml (the type of the title and content)."""
     out = ['<?xml version="1.0" encoding="utf-8"?>\n'
            '<feed xmlns="http://www.w3.org/2005/Atom" '
            'xmlns:xlink="http://www.w3.org/1999/xlink">'
            '<id>urn:xss:atom-%s</id><title type="html">%s</title>'
            '<updated>2026-11-02T00:00:00Z</updated>'
-           '<link rel="alternate" href="http://example.com/"/>'
-           '<author><name>xss</name></author>' % (mode, escape(title))]
+           '<link rel="alternate" href="%s"/>'
+           '<author><name>xss</name></author>' % (
+               mode, escape(title), escape(home, {'"': "&quot;"}))]
     for n, (cls, kind, s) in vec:
         h = html_of(kind, s)
         if mode == "xhtml":
@@ -194,7 +197,7 @@ def gen_atom(vec, title, mode):
     return "".join(out)
 
 
-def gen_json(vec, title, text):
+def gen_json(vec, title, text, home="http://example.com/"):
     items = []
     for n, (cls, kind, s) in vec:
         h = html_of(kind, s)
@@ -211,7 +214,7 @@ def gen_json(vec, title, text):
             it["image"] = link_of("image", n, kind, s)
         items.append(it)
     return json.dumps({"version": "https://jsonfeed.org/version/1.1",
-                       "title": title, "home_page_url": "http://example.com/",
+                       "title": title, "home_page_url": home,
                        "items": items}, ensure_ascii=True, indent=0) + "\n"
 
 
@@ -247,16 +250,20 @@ def main():
     # Feed titles: a spread of the corpus, in all three formats.
     picks = [v for v in htmlvec if xml_ok(v[1][2])]
     picks = [picks[i * len(picks) // TITLE_PICKS] for i in range(TITLE_PICKS)]
+    # ... and their home page links: URL vectors.
+    urls = [v[1][2] for v in xmlvec if v[1][1] == "url"]
     for i, (n, (c, k, s)) in enumerate(picks):
         one = [(n, (c, k, s))]
+        home = urls[i * len(urls) // TITLE_PICKS]
         if i % 3 == 0:
-            feeds.append(("title%d" % i, "title-%d.rss" % i, gen_rss(one, s)))
+            feeds.append(("title%d" % i, "title-%d.rss" % i,
+                          gen_rss(one, s, home)))
         elif i % 3 == 1:
             feeds.append(("title%d" % i, "title-%d.atom" % i,
-                          gen_atom(one, s, "html")))
+                          gen_atom(one, s, "html", home)))
         else:
             feeds.append(("title%d" % i, "title-%d.json" % i,
-                          gen_json(one, s, False)))
+                          gen_json(one, s, False, home)))
     with open(os.path.join(outdir, "sources.txt"), "w") as f:
         for name, fn, body in feeds:
             with open(os.path.join(outdir, fn), "w", encoding="utf-8") as g:
