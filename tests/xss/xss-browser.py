@@ -66,9 +66,14 @@ PAGE = r"""<!DOCTYPE html>
 <script>
 "use strict";
 const seen = {xss: new Set(), raw: new Set(), ctl: new Set(), other: new Set()};
+// Fixed now: a <base> that got through would move relative URLs.
+const ORIGIN = location.origin, BASE = location.href;
 addEventListener("message", (e) => {
 	const d = String(e.data), k = d.split(":")[0];
 	(seen[k] || seen.other).add(d);
+	// Told at once too, should a vector take the page down with it.
+	if (k !== "raw" && k !== "ctl")
+		navigator.sendBeacon(ORIGIN + "/fired", d.slice(0, 200));
 });
 const reader = document.getElementById("reader");
 const again = document.getElementById("again");
@@ -182,7 +187,7 @@ function audit(root) {
 			if (an === "srcset") urls = a.value.split(",").map((p) => p.trim().split(/\s+/)[0]);
 			for (const u of urls) {
 				let p;
-				try { p = new URL(u, document.baseURI).protocol; } catch (e) { p = "unparsable:"; }
+				try { p = new URL(u, BASE).protocol; } catch (e) { p = "unparsable:"; }
 				if (!SAFE.has(p)) bad.push(where + ": <" + n + " " + an + "=" + u.slice(0, 60) + ">");
 			}
 			if (an === "style" && /expression|url\(|behavior|binding|javascript/i.test(el.style.cssText + a.value))
@@ -196,7 +201,7 @@ function control(name, markup) {
 }
 async function main() {
 	const t0 = performance.now();
-	const d = await (await fetch("/data.json")).json();
+	const d = await (await fetch(ORIGIN + "/data.json")).json();
 	const errors = [], timing = [Date.now(), performance.now() - t0];
 	// Hand-made controls through every path the feeds take.
 	control("ctl:script", "<script>top.postMessage('NAME','*')<\/script>");
@@ -323,7 +328,11 @@ def drive(cmd, url):
             if text.startswith("RESULT"):
                 return text, None
             time.sleep(0.25)
-        return None, "no result in %d s" % BROWSER_TIMEOUT
+        v = pipe.call("Runtime.evaluate", {"expression": "location.href",
+                                           "returnByValue": True},
+                      session=s, deadline=time.monotonic() + 5)
+        return None, "no result in %d s, the page is at %.200s" % (
+            BROWSER_TIMEOUT, v.get("result", {}).get("value"))
     except (TimeoutError, EOFError, RuntimeError, OSError) as e:
         return None, "%s: %s" % (type(e).__name__, e)
     finally:
@@ -368,7 +377,16 @@ def main():
             "pages": [daemon + "/", daemon + "/categories/xss",
                       daemon + "/categories/quiet"]}
 
+    fired = []
+
     class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            if self.path == "/fired" and 0 <= n <= 4096:
+                fired.append(self.rfile.read(n).decode("utf-8", "replace"))
+            self.send_response(204)
+            self.end_headers()
+
         def do_GET(self):
             if self.path == "/":
                 body, ctype = PAGE.encode(), "text/html; charset=utf-8"
@@ -408,12 +426,11 @@ def main():
         res, err = drive(cmd, "http://127.0.0.1:%d/" % port)
     finally:
         srv.shutdown()
-    if res is None:
-        print("no result from Chromium: %s" % err)
-        sys.exit(1)
-    m = re.search(r"RESULT(.*?)END", res, re.S)
+    m = re.search(r"RESULT(.*?)END", res or "", re.S)
     if not m:
-        print("no result from Chromium: %r" % res[:200])
+        print("no result from Chromium: %s" % (err or repr(res[:200])))
+        for x in sorted(set(fired)):
+            print("RAN %s" % x)
         sys.exit(1)
     r = json.loads(m.group(1))
     if "fatal" in r:
@@ -440,6 +457,9 @@ def main():
         print("AUDIT " + a)
     if r["audit"]:
         print("%d audit findings" % len(r["audit"]))
+        ok = False
+    if set(fired) - set(r["xss"]) - set(r["other"]):
+        print("beacons without messages: %r" % sorted(set(fired))[:20])
         ok = False
     if r["other"]:
         print("unexpected messages: %r" % r["other"][:20])
