@@ -150,7 +150,8 @@ atom_item(struct buf *b, const struct render_feed *f,
 
 	buf_puts(b, "<source>\n<id>");
 	buf_xml(b, it->source_feed_id != NULL &&
-	    uri_is_absolute(it->source_feed_id) ? it->source_feed_id :
+	    uri_is_absolute(it->source_feed_id) &&
+	    render_id_ok(it->source_feed_id) ? it->source_feed_id :
 	    it->source_url);
 	buf_puts(b, "</id>\n<title>");
 	buf_xml(b, it->source_title != NULL ? it->source_title :

@@ -169,7 +169,8 @@ json_item(struct buf *b, const struct render_feed *f,
 	json_str(b, "feed_url", it->source_url);
 	if (render_link_ok(it->source_link))
 		json_str(b, "home_page_url", it->source_link);
-	json_str(b, "feed_id", it->source_feed_id);
+	if (it->source_feed_id != NULL && render_id_ok(it->source_feed_id))
+		json_str(b, "feed_id", it->source_feed_id);
 	json_date(b, "updated", it->source_updated);
 	buf_puts(b, "}");
 	json_date(b, "sort_date", it->sort_date);

@@ -47,6 +47,26 @@ render_urn_part(struct buf *b, const char *s)
 	}
 }
 
+int
+render_id_ok(const char *id)
+{
+	static const char *const script[] = {
+		"javascript", "vbscript", "livescript", "mocha", "data", "jar",
+		"view-source", "blob", "feed",
+	};
+	char	scheme[32];
+
+	if (sanitize_url_ok(id))
+		return 1;
+	if (uri_scheme(id, scheme, sizeof scheme) == -1)
+		return 0;
+	/* feed: gets here only wrapping one of the others. */
+	for (size_t i = 0; i < sizeof script / sizeof script[0]; i++)
+		if (strcmp(scheme, script[i]) == 0)
+			return 0;
+	return 1;
+}
+
 void
 render_entry_id_text(struct buf *b, const struct store_item *it)
 {
@@ -54,7 +74,7 @@ render_entry_id_text(struct buf *b, const struct store_item *it)
 
 	/* An id that is already a URI without spaces stays as published. */
 	if (id != NULL && uri_is_absolute(id) && strpbrk(id, " \t\r\n<>\"") ==
-	    NULL) {
+	    NULL && render_id_ok(id)) {
 		buf_puts(b, id);
 		return;
 	}

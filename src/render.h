@@ -69,6 +69,13 @@ void	render_title(struct buf *out, const char *value, const char *type);
  */
 int	render_link_ok(const char *url);
 
+/*
+ * 1 unless the scheme of absolute ID runs script where a reader takes the
+ * id for a link (JSON Feed suggests ids be URLs); ids need not be links
+ * (tag:, urn:), so only such schemes are refused.
+ */
+int	render_id_ok(const char *id);
+
 /* The newest date of an entry: updated, else published, else its sort date. */
 int64_t	render_item_date(const struct store_item *);
 

@@ -394,6 +394,8 @@ render_hostile(const char *ext)
 	it.link = " JavaScript:alert(5)";
 	it.author_uri = "data:text/html,<script>alert(6)</script>";
 	it.source_link = "vbscript:msgbox(7)";
+	it.guid = "javascript:alert(8)";
+	it.source_feed_id = "javascript:alert(9)";
 	it.via = via;
 	it.nvia = 2;
 	buf_init(&b, 1 << 20);
@@ -406,7 +408,7 @@ render_hostile(const char *ext)
 /*
  * Found by tests/integration/xss.sh: plain text went into RSS's HTML
  * fields as it was, titles that readers take for HTML carried markup, and
- * links kept script schemes.
+ * links and ids kept script schemes.
  */
 static void
 test_render_hostile(void **state)
@@ -419,10 +421,12 @@ test_render_hostile(void **state)
 		const char *s = i == 0 ? atom : i == 1 ? rss : json;
 
 		assert_non_null(s);
-		assert_null(strstr(s, "avaScript:"));
-		assert_null(strstr(s, "avascript:"));
+		assert_null(strstr(s, "avaScript:alert("));
+		assert_null(strstr(s, "avascript:alert("));
 		assert_null(strstr(s, "data:"));
 		assert_null(strstr(s, "vbscript:"));
+		/* An id may be taken for a link: a script one becomes a URN. */
+		assert_non_null(strstr(s, "urn:feedmux:src:javascript:alert%288%29"));
 	}
 	assert_non_null(strstr(atom, "<link rel=\"via\" href=\"http://y.example/1\""));
 	/* Atom says what its text is: kept exactly. */

@@ -16,7 +16,9 @@ stripping browsers do) is not an inert one, no style with url(),
 expression(), behavior or -moz-binding.  Links of entries and feeds
 (Atom link/@href, RSS link, JSON url, ...) must have inert schemes too.
 Titles of RSS items and JSON Feed items are checked as HTML, as naive
-readers render them.  The index and category pages may hold only their
+readers render them.  Ids (Atom id, RSS guid, JSON Feed id and feed_id)
+may not have a scheme that runs script, should a reader take them for
+links.  The index and category pages may hold only their
 own head elements.  Prints one line per finding; exits 1 on any.
 """
 import json
@@ -91,6 +93,21 @@ def url_bad(v):
         inner = v.split(":", 1)[1]
         if url_scheme(inner) not in (None, "http", "https"):
             return "nested scheme in feed:"
+    return None
+
+
+# Schemes that run script, refused in ids too (which may be tag:, urn:).
+SCRIPT_SCHEMES = {"javascript", "vbscript", "livescript", "mocha", "data",
+                  "jar", "view-source", "blob"}
+
+
+def id_bad(v):
+    """Why id V would be unsafe taken for a link, or None."""
+    s = url_scheme(v)
+    if s in SCRIPT_SCHEMES:
+        return "id with scheme %s:" % s
+    if s == "feed":
+        return url_bad(v)
     return None
 
 
@@ -226,6 +243,11 @@ def check_atom(where, body):
             if why:
                 bad.append("%s: link href=%r: %s" % (where, el.get("href"),
                                                      why))
+        elif tag == ATOM + "id":
+            n += 1
+            why = id_bad(el.text or "")
+            if why:
+                bad.append("%s: id %r: %s" % (where, el.text, why))
         elif tag in (ATOM + "uri", ATOM + "icon", ATOM + "logo"):
             why = url_bad(el.text or "")
             if why:
@@ -241,7 +263,13 @@ def check_rss(where, body):
             n += 1
             bad += audit_html("%s %s" % (where, el.tag.split("}")[-1]),
                               el.text or "").bad
-        elif el.tag in ("link", "comments", "docs") or (
+            continue
+        if el.tag == "guid":
+            n += 1
+            why = id_bad(el.text or "")
+            if why:
+                bad.append("%s: guid %r: %s" % (where, el.text, why))
+        if el.tag in ("link", "comments", "docs") or (
                 el.tag == "guid" and el.get("isPermaLink") != "false"):
             why = url_bad(el.text or "")
             if why:
@@ -274,6 +302,14 @@ def check_json(where, body):
         bad += audit_html("%s title" % where, d["title"]).bad
     for i, it in enumerate(d.get("items", [])):
         urls(it, "items[%d]" % i)
+        src = it.get("_feedmux", {}).get("source", {})
+        for k, v in (("id", it.get("id")), ("feed_id", src.get("feed_id"))):
+            if isinstance(v, str):
+                n += 1
+                why = id_bad(v)
+                if why:
+                    bad.append("%s: items[%d].%s %r: %s" % (where, i, k,
+                                                            v[:60], why))
         for a in it.get("authors", []):
             urls(a, "items[%d].authors" % i)
         for k in ("content_html", "title"):

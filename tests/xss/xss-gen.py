@@ -17,8 +17,9 @@ and the list of sources it configures (sources.txt: "name file" lines):
   xss.json        JSON Feed: title, content_html, summary, author, tags, url
   xss-text.json   JSON Feed: content_text
   title-K.*       small feeds whose own title is a vector (the index and
-                  OPML show source titles) and whose home page link is a
-                  URL vector
+                  OPML show source titles) and whose home page link (and
+                  Atom feed id) is a URL vector; URL vectors are also the
+                  ids of their entries
 
 Vectors with characters XML cannot carry (NUL, most C0 controls) go only
 into the JSON feeds.  The module is imported by xss-browser.py, which uses
@@ -130,6 +131,12 @@ def link_of(fmt, n, kind, s):
     return s if kind == "url" else "http://example.com/%s/%d" % (fmt, n)
 
 
+def id_of(prefix, n, kind, s):
+    """The entry's id: the URL vector itself (readers may take ids for
+    links), else a distinct URN."""
+    return s if kind == "url" else "%s:%d" % (prefix, n)
+
+
 def date(n):
     """A distinct RFC 3339 date per entry, all within one day."""
     return "2026-11-01T%02d:%02d:%02dZ" % (n // 3600 % 24, n // 60 % 60, n % 60)
@@ -153,26 +160,28 @@ def gen_rss(vec, title, home="http://example.com/"):
         enc = ("<![CDATA[%s]]>" % h if "]]>" not in h else escape(h))
         out.append(
             "<item><title>%s</title><link>%s</link>"
-            '<guid isPermaLink="false">urn:xss:rss:%d</guid>'
+            '<guid isPermaLink="false">%s</guid>'
             "<pubDate>%s</pubDate><description>%s</description>"
             "<content:encoded>%s</content:encoded>"
             "<dc:creator>%s</dc:creator><category>%s</category></item>"
-            % (escape(s), escape(link_of("rss", n, kind, s)), n, rfc822(n),
+            % (escape(s), escape(link_of("rss", n, kind, s)),
+               escape(id_of("urn:xss:rss", n, kind, s)), rfc822(n),
                escape(h), enc, escape(s), escape(s[:200])))
     out.append("</channel></rss>\n")
     return "".join(out)
 
 
-def gen_atom(vec, title, mode, home="http://example.com/"):
+def gen_atom(vec, title, mode, home="http://example.com/", feed_id=None):
     """MODE: html, text or xhtml (the type of the title and content)."""
     out = ['<?xml version="1.0" encoding="utf-8"?>\n'
            '<feed xmlns="http://www.w3.org/2005/Atom" '
            'xmlns:xlink="http://www.w3.org/1999/xlink">'
-           '<id>urn:xss:atom-%s</id><title type="html">%s</title>'
+           '<id>%s</id><title type="html">%s</title>'
            '<updated>2026-11-02T00:00:00Z</updated>'
            '<link rel="alternate" href="%s"/>'
            '<author><name>xss</name></author>' % (
-               mode, escape(title), escape(home, {'"': "&quot;"}))]
+               escape(feed_id or "urn:xss:atom-" + mode), escape(title),
+               escape(home, {'"': "&quot;"}))]
     for n, (cls, kind, s) in vec:
         h = html_of(kind, s)
         if mode == "xhtml":
@@ -184,12 +193,13 @@ def gen_atom(vec, title, mode, home="http://example.com/"):
             t = '<title type="%s">%s</title>' % (mode, escape(s))
             c = '<content type="%s">%s</content>' % (mode, escape(h))
         out.append(
-            "<entry><id>urn:xss:atom-%s:%d</id>%s"
+            "<entry><id>%s</id>%s"
             '<link rel="alternate" href="%s"/>'
             "<updated>%s</updated><author><name>%s</name><uri>%s</uri>"
             '</author><category term="%s"/>'
             '<summary type="text">%s</summary>%s</entry>'
-            % (mode, n, t, escape(link_of("atom-" + mode, n, kind, s),
+            % (escape(id_of("urn:xss:atom-" + mode, n, kind, s)), t,
+               escape(link_of("atom-" + mode, n, kind, s),
                                   {'"': "&quot;"}),
                date(n), escape(s), escape(link_of("author", n, kind, s)),
                escape(s[:200], {'"': "&quot;"}), escape(h), c))
@@ -201,7 +211,8 @@ def gen_json(vec, title, text, home="http://example.com/"):
     items = []
     for n, (cls, kind, s) in vec:
         h = html_of(kind, s)
-        it = {"id": "urn:xss:json%s:%d" % ("-text" if text else "", n),
+        it = {"id": id_of("urn:xss:json%s" % ("-text" if text else ""), n,
+                          kind, s),
               "url": link_of("json-text" if text else "json", n, kind, s),
               "title": s, "summary": s, "date_published": date(n),
               "authors": [{"name": s, "url": link_of("author", n, kind, s)}],
@@ -260,7 +271,7 @@ def main():
                           gen_rss(one, s, home)))
         elif i % 3 == 1:
             feeds.append(("title%d" % i, "title-%d.atom" % i,
-                          gen_atom(one, s, "html", home)))
+                          gen_atom(one, s, "html", home, home)))
         else:
             feeds.append(("title%d" % i, "title-%d.json" % i,
                           gen_json(one, s, False, home)))
