@@ -111,11 +111,13 @@ atom_item(struct buf *b, const struct render_feed *f,
 	/* atom:title is required; an untitled entry gets an empty one. */
 	title = it->title != NULL ? it->title : "";
 	atom_text(b, "title", title, it->title_type);
-	if (it->link != NULL)
+	if (render_link_ok(it->link))
 		atom_link(b, "alternate", NULL, it->link);
 	atom_date(b, "updated", render_item_date(it));
 	/* The same story from later publishers (README: One story, one entry). */
 	for (size_t i = 0; i < it->nvia; i++) {
+		if (!render_link_ok(it->via[i].link))
+			continue;
 		buf_puts(b, "<link rel=\"via\" href=\"");
 		buf_xml(b, it->via[i].link);
 		buf_puts(b, "\" title=\"");
@@ -135,7 +137,7 @@ atom_item(struct buf *b, const struct render_feed *f,
 			buf_xml(b, it->author_email);
 			buf_puts(b, "</email>");
 		}
-		if (it->author_uri != NULL) {
+		if (render_link_ok(it->author_uri)) {
 			buf_puts(b, "<uri>");
 			buf_xml(b, it->author_uri);
 			buf_puts(b, "</uri>");
@@ -148,14 +150,15 @@ atom_item(struct buf *b, const struct render_feed *f,
 
 	buf_puts(b, "<source>\n<id>");
 	buf_xml(b, it->source_feed_id != NULL &&
-	    uri_is_absolute(it->source_feed_id) ? it->source_feed_id :
+	    uri_is_absolute(it->source_feed_id) &&
+	    render_id_ok(it->source_feed_id) ? it->source_feed_id :
 	    it->source_url);
 	buf_puts(b, "</id>\n<title>");
 	buf_xml(b, it->source_title != NULL ? it->source_title :
 	    it->source_name);
 	buf_puts(b, "</title>\n");
 	atom_link(b, "self", NULL, it->source_url);
-	if (it->source_link != NULL)
+	if (render_link_ok(it->source_link))
 		atom_link(b, "alternate", "text/html", it->source_link);
 	if (it->source_updated != STORE_NODATE)
 		atom_date(b, "updated", it->source_updated);

@@ -41,6 +41,22 @@ json_date(struct buf *b, const char *key, int64_t t)
 	buf_printf(b, ",\"%s\":\"%s\"", key, d);
 }
 
+/* ,"title":"its text (render_title)" when VALUE is set. */
+static void
+json_title(struct buf *b, const char *value, const char *type)
+{
+	struct buf	t;
+
+	if (value == NULL)
+		return;
+	buf_init(&t, b->max);
+	render_title(&t, value, type);
+	json_str(b, "title", t.failed || t.data == NULL ? "" : t.data);
+	if (t.failed)
+		b->failed = 1;
+	buf_free(&t);
+}
+
 /* Is TYPE one of the HTML media types a text construct may carry? */
 static int
 json_is_html(const char *type)
@@ -54,7 +70,7 @@ static void
 json_begin(struct buf *b, const struct render_feed *f)
 {
 	buf_puts(b, "{\"version\":\"https://jsonfeed.org/version/1.1\"");
-	json_str(b, "title", f->title);
+	json_title(b, f->title, NULL);
 	json_str(b, "home_page_url", f->alternate);
 	json_str(b, "feed_url", f->self);
 	json_str(b, "description", f->subtitle);
@@ -108,17 +124,14 @@ json_item(struct buf *b, const struct render_feed *f,
 	render_entry_id_text(&id, it);
 	buf_json(b, id.failed || id.data == NULL ? "" : id.data);
 	buf_free(&id);
-	if (it->link != NULL && uri_is_absolute(it->link))
+	if (it->link != NULL && uri_is_absolute(it->link) &&
+	    render_link_ok(it->link))
 		json_str(b, "url", it->link);
-	/* JSON Feed titles are plain text: an HTML title gives its text. */
-	if (it->title != NULL) {
-		struct buf	t;
-
-		buf_init(&t, 1024 * 1024);
-		render_text(&t, it->title, it->title_type);
-		json_str(b, "title", t.failed || t.data == NULL ? "" : t.data);
-		buf_free(&t);
-	}
+	/*
+	 * JSON Feed titles are plain text: an HTML title gives its text, made
+	 * inert for readers that take it for HTML anyway.
+	 */
+	json_title(b, it->title, it->title_type);
 	body = it->content != NULL ? it->content : it->summary;
 	type = it->content != NULL ? it->content_type : it->summary_type;
 	if (body == NULL)
@@ -136,7 +149,8 @@ json_item(struct buf *b, const struct render_feed *f,
 			buf_puts(b, "\"name\":");
 			buf_json(b, it->author_name);
 		}
-		if (it->author_uri != NULL && uri_is_absolute(it->author_uri)) {
+		if (it->author_uri != NULL && uri_is_absolute(it->author_uri) &&
+		    render_link_ok(it->author_uri)) {
 			buf_puts(b, it->author_name != NULL ? ",\"url\":" :
 			    "\"url\":");
 			buf_json(b, it->author_uri);
@@ -153,8 +167,10 @@ json_item(struct buf *b, const struct render_feed *f,
 	buf_json(b, it->source_name);
 	json_str(b, "title", it->source_title);
 	json_str(b, "feed_url", it->source_url);
-	json_str(b, "home_page_url", it->source_link);
-	json_str(b, "feed_id", it->source_feed_id);
+	if (render_link_ok(it->source_link))
+		json_str(b, "home_page_url", it->source_link);
+	if (it->source_feed_id != NULL && render_id_ok(it->source_feed_id))
+		json_str(b, "feed_id", it->source_feed_id);
 	json_date(b, "updated", it->source_updated);
 	buf_puts(b, "}");
 	json_date(b, "sort_date", it->sort_date);

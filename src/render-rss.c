@@ -37,6 +37,40 @@ rss_elem(struct buf *b, const char *tag, const char *value)
 	buf_printf(b, "</%s>\n", tag);
 }
 
+/* <TAG>the text of title VALUE (render_title), escaped</TAG>. */
+static void
+rss_title(struct buf *b, const char *tag, const char *value, const char *type)
+{
+	struct buf	t;
+
+	buf_init(&t, b->max);
+	render_title(&t, value, type);
+	rss_elem(b, tag, t.failed || t.data == NULL ? "" : t.data);
+	if (t.failed)
+		b->failed = 1;
+	buf_free(&t);
+}
+
+/*
+ * <TAG>VALUE as HTML, escaped</TAG> when VALUE is set: readers take
+ * description and content:encoded for HTML, so plain text is escaped once
+ * more.
+ */
+static void
+rss_html(struct buf *b, const char *tag, const char *value, const char *type)
+{
+	struct buf	h;
+
+	if (value == NULL)
+		return;
+	buf_init(&h, b->max);
+	render_html(&h, value, type);
+	rss_elem(b, tag, h.failed || h.data == NULL ? "" : h.data);
+	if (h.failed)
+		b->failed = 1;
+	buf_free(&h);
+}
+
 /* An atom:link, the way RSS names its own URLs. */
 static void
 rss_link(struct buf *b, const char *rel, const char *type, const char *href)
@@ -59,11 +93,12 @@ rss_begin(struct buf *b, const struct render_feed *f)
 	    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
 	    "xmlns:fh=\"http://purl.org/syndication/history/1.0\">\n"
 	    "<channel>\n");
-	rss_elem(b, "title", f->title);
+	/* Plain text that readers may take for HTML, as in items. */
+	rss_title(b, "title", f->title, NULL);
 	rss_elem(b, "link", f->alternate);
 	/* description is required; the title stands in when there is none. */
-	rss_elem(b, "description", f->subtitle != NULL ? f->subtitle :
-	    f->title);
+	rss_html(b, "description", f->subtitle != NULL ? f->subtitle :
+	    f->title, NULL);
 	rss_date(b, "lastBuildDate", f->updated);
 	buf_puts(b, "<generator>feedmux " PACKAGE_VERSION "</generator>\n"
 	    "<docs>https://www.rssboard.org/rss-specification</docs>\n");
@@ -95,25 +130,24 @@ static void
 rss_item(struct buf *b, const struct render_feed *f,
     const struct store_item *it)
 {
-	const char	*desc;
+	const char	*desc, *desc_type;
 	int		 permalink;
 
 	(void)f;
 	buf_puts(b, "<item>\n");
-	/* RSS titles are plain text: an HTML title gives its text. */
-	if (it->title != NULL) {
-		struct buf	t;
-
-		buf_init(&t, 1024 * 1024);
-		render_text(&t, it->title, it->title_type);
-		rss_elem(b, "title", t.failed || t.data == NULL ? "" : t.data);
-		buf_free(&t);
-	}
-	rss_elem(b, "link", it->link);
+	/*
+	 * RSS titles are plain text: an HTML title gives its text, made
+	 * inert for the many readers that take it for HTML anyway.
+	 */
+	if (it->title != NULL)
+		rss_title(b, "title", it->title, it->title_type);
+	if (render_link_ok(it->link))
+		rss_elem(b, "link", it->link);
 	desc = it->summary != NULL ? it->summary : it->content;
-	rss_elem(b, "description", desc);
+	desc_type = it->summary != NULL ? it->summary_type : it->content_type;
+	rss_html(b, "description", desc, desc_type);
 	if (it->content != NULL && desc != it->content)
-		rss_elem(b, "content:encoded", it->content);
+		rss_html(b, "content:encoded", it->content, it->content_type);
 	/* RSS's author must be an address; a bare name goes in dc:creator. */
 	if (it->author_email != NULL) {
 		buf_puts(b, "<author>");

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "render.h"
+#include "sanitize.h"
 #include "store.h"
 #include "uri.h"
 
@@ -46,6 +47,26 @@ render_urn_part(struct buf *b, const char *s)
 	}
 }
 
+int
+render_id_ok(const char *id)
+{
+	static const char *const script[] = {
+		"javascript", "vbscript", "livescript", "mocha", "data", "jar",
+		"view-source", "blob", "feed",
+	};
+	char	scheme[32];
+
+	if (sanitize_url_ok(id))
+		return 1;
+	if (uri_scheme(id, scheme, sizeof scheme) == -1)
+		return 0;
+	/* feed: gets here only wrapping one of the others. */
+	for (size_t i = 0; i < sizeof script / sizeof script[0]; i++)
+		if (strcmp(scheme, script[i]) == 0)
+			return 0;
+	return 1;
+}
+
 void
 render_entry_id_text(struct buf *b, const struct store_item *it)
 {
@@ -53,7 +74,7 @@ render_entry_id_text(struct buf *b, const struct store_item *it)
 
 	/* An id that is already a URI without spaces stays as published. */
 	if (id != NULL && uri_is_absolute(id) && strpbrk(id, " \t\r\n<>\"") ==
-	    NULL) {
+	    NULL && render_id_ok(id)) {
 		buf_puts(b, id);
 		return;
 	}
@@ -196,4 +217,59 @@ render_text(struct buf *b, const char *v, const char *type)
 		} else
 			buf_add(b, p, 1);
 	}
+}
+
+/* Is TYPE one of the HTML media types a text construct may carry? */
+static int
+render_is_html(const char *type)
+{
+	return type != NULL && (strcmp(type, "text/html") == 0 ||
+	    strcmp(type, "application/xhtml+xml") == 0);
+}
+
+void
+render_html(struct buf *b, const char *v, const char *type)
+{
+	const char	*p, *run, *esc;
+
+	if (v == NULL)
+		return;
+	if (render_is_html(type)) {
+		buf_puts(b, v);
+		return;
+	}
+	/* Plain text in an HTML field: its '<' is a character, not a tag. */
+	for (p = run = v; *p != '\0'; p++) {
+		switch (*p) {
+		case '&': esc = "&amp;"; break;
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '"': esc = "&quot;"; break;
+		default: continue;
+		}
+		buf_add(b, run, (size_t)(p - run));
+		buf_puts(b, esc);
+		run = p + 1;
+	}
+	buf_add(b, run, (size_t)(p - run));
+}
+
+void
+render_title(struct buf *b, const char *v, const char *type)
+{
+	struct buf	t;
+
+	buf_init(&t, b->max);
+	render_text(&t, v, type);
+	if (t.failed)
+		b->failed = 1;
+	else if (t.data != NULL)
+		sanitize_inert(b, t.data);
+	buf_free(&t);
+}
+
+int
+render_link_ok(const char *url)
+{
+	return url != NULL && sanitize_url_ok(url);
 }

@@ -50,6 +50,32 @@ extern const struct render_format render_json;
  */
 void	render_text(struct buf *out, const char *value, const char *type);
 
+/*
+ * The value of a text construct as HTML, for fields readers take for HTML
+ * (RSS description and content:encoded): HTML types are copied, other
+ * text has its markup characters escaped.  Writes into OUT unescaped.
+ */
+void	render_html(struct buf *out, const char *value, const char *type);
+
+/*
+ * A title as plain text (render_text) made inert for readers that take it
+ * for HTML (sanitize_inert).  Writes unescaped into OUT.
+ */
+void	render_title(struct buf *out, const char *value, const char *type);
+
+/*
+ * 1 when URL may be written as a link a reader follows: its scheme cannot
+ * run script (no javascript:, data:, ...).
+ */
+int	render_link_ok(const char *url);
+
+/*
+ * 1 unless the scheme of absolute ID runs script where a reader takes the
+ * id for a link (JSON Feed suggests ids be URLs); ids need not be links
+ * (tag:, urn:), so only such schemes are refused.
+ */
+int	render_id_ok(const char *id);
+
 /* The newest date of an entry: updated, else published, else its sort date. */
 int64_t	render_item_date(const struct store_item *);
 

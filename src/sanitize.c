@@ -676,6 +676,18 @@ sanitize_cleanurl_ok(const char *url)
 		return 1;
 	if (r == -1)
 		return 0;
+	if (strcmp(scheme, "feed") == 0) {
+		/*
+		 * feed: wraps the feed's own URL, and browsers that handled it
+		 * ran what it wrapped (feed:javascript:...): only http(s) or
+		 * no scheme at all (feed://host/...) may follow.
+		 */
+		url += strlen("feed:");
+		if ((r = sanitize_scheme(url, scheme, sizeof scheme)) == 0)
+			return 1;
+		return r == 1 && (strcmp(scheme, "http") == 0 ||
+		    strcmp(scheme, "https") == 0);
+	}
 	return bsearch(scheme, sanitize_schemes, sizeof sanitize_schemes /
 	    sizeof sanitize_schemes[0], sizeof sanitize_schemes[0],
 	    sanitize_namecmp) != NULL;
@@ -693,6 +705,59 @@ sanitize_url_ok(const char *url)
 	ok = sanitize_cleanurl_ok(s);
 	free(s);
 	return ok;
+}
+
+/*
+ * The length of a bare tag at P ("<name>" or "</name>", the name letters
+ * and digits only) whose name gumbo does not know, so that a browser
+ * builds an inert unknown element of it; else 0.
+ */
+static size_t
+sanitize_inert_tag(const char *p)
+{
+	size_t	i = 1, n;
+	char	name[32];
+
+	if (p[i] == '/')
+		i++;
+	for (n = 0; sanitize_alpha((unsigned char)p[i + n]) ||
+	    (n > 0 && p[i + n] >= '0' && p[i + n] <= '9'); n++)
+		if (n + 1 >= sizeof name)
+			return 0;
+	if (n == 0 || p[i + n] != '>')
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		name[k] = (char)sanitize_lower((unsigned char)p[i + k]);
+	name[n] = '\0';
+	if (gumbo_tagn_enum(name, (unsigned)n) != GUMBO_TAG_UNKNOWN)
+		return 0;
+	return i + n + 1;
+}
+
+void
+sanitize_inert(struct buf *out, const char *text)
+{
+	const char	*p, *run;
+	size_t		 n;
+
+	if (text == NULL)
+		return;
+	for (p = run = text; *p != '\0'; p++) {
+		if (*p != '<')
+			continue;
+		/* Only these open a tag, end tag, comment or declaration. */
+		if (!sanitize_alpha((unsigned char)p[1]) && p[1] != '/' &&
+		    p[1] != '!' && p[1] != '?')
+			continue;
+		if ((n = sanitize_inert_tag(p)) > 0) {
+			p += n - 1;
+			continue;
+		}
+		buf_add(out, run, (size_t)(p + 1 - run));
+		buf_puts(out, "\xe2\x81\xa0");	/* U+2060 */
+		run = p + 1;
+	}
+	buf_add(out, run, (size_t)(p - run));
 }
 
 /*

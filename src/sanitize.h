@@ -39,4 +39,14 @@ char	*sanitize_html_path(const char *html, size_t len, const char *base,
 /* 1 when the URL's scheme may appear in republished HTML (http, https, mailto, ...). */
 int	 sanitize_url_ok(const char *url);
 
+struct buf;
+
+/*
+ * Appends plain TEXT to OUT unescaped, made inert for readers that take a
+ * plain-text field (RSS and JSON Feed titles) for HTML: a '<' that would
+ * open markup gets U+2060 WORD JOINER after it, invisible as text, except
+ * before a bare tag of a name HTML does not know (<tags>, </tags>).
+ */
+void	 sanitize_inert(struct buf *out, const char *text);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include <gumbo.h>
 
+#include "buf.h"
 #include "sanitize.h"
 
 #define BASE	"https://example.com/blog/post/"
@@ -99,6 +100,10 @@ static const char *const never[] = {
 /* Hostile input, each checked structurally and against NEVER. */
 static const char *const vectors[] = {
 	"<script>alert(1)</script>",
+	/* Found by tests/integration/xss.sh: feed: wrapping a script. */
+	"<a href=\"feed:javascript:alert(1)\">x</a>",
+	"<img src=\"FEED:JavaScript:alert(1)\" srcset=\"feed:javascript:x 1x\">",
+	"<a href=\"feed:data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;\">x</a>",
 	"<SCRIPT SRC=http://evil.example/x.js></SCRIPT>",
 	"<script/src=//evil.example/x.js></script>",
 	"<img src=x onerror=alert(1)>",
@@ -861,6 +866,8 @@ test_url_ok(void **state)
 		"mailto:a@b.example", "tel:+1234", "/relative", "relative",
 		"?q", "#frag", "//host.example/x", "", "javascript",
 		"./javascript:alert(1)", "\xef\xbc\xaa" "avascript:x",
+		"feed://example.com/rss", "feed:https://example.com/rss",
+		"FEED:http://example.com/rss",
 	};
 	static const char *const bad[] = {
 		"javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x",
@@ -870,6 +877,10 @@ test_url_ok(void **state)
 		"data:image/png;base64,AAAA", "file:///etc/passwd", "jar:x",
 		"about:blank", "blob:https://x/y", "view-source:http://x/",
 		"x-unknown-scheme:foo",
+		/* feed: is fine, what it wraps may not be (tests/xss). */
+		"feed:javascript:alert(1)", "feed:java\tscript:x",
+		"FEED:JavaScript:x", "feed:data:text/html,x", "feed:feed:x:y",
+		"feed:vbscript:x",
 		"averyveryveryveryveryverylongscheme:x",
 	};
 	size_t	i;
@@ -1571,6 +1582,122 @@ test_large_text(void **state)
 	free(in);
 }
 
+/* sanitize_inert's output for TEXT.  Caller frees. */
+static char *
+inert(const char *text)
+{
+	struct buf	b;
+	char		*out;
+
+	buf_init(&b, 1 << 20);
+	sanitize_inert(&b, text);
+	out = buf_release(&b, NULL);
+	assert_non_null(out);
+	return out;
+}
+
+/* 1 when gumbo's tree under N holds only text and bare unknown elements. */
+static int
+inert_tree(const GumboNode *n)
+{
+	const GumboVector	*kids;
+
+	if (n->type == GUMBO_NODE_COMMENT)
+		return 0;
+	if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT)
+		return 1;
+	if (n->type == GUMBO_NODE_ELEMENT) {
+		GumboTag t = n->v.element.tag;
+
+		if (t != GUMBO_TAG_HTML && t != GUMBO_TAG_HEAD &&
+		    t != GUMBO_TAG_BODY && (t != GUMBO_TAG_UNKNOWN ||
+		    n->v.element.attributes.length > 0))
+			return 0;
+		kids = &n->v.element.children;
+	} else
+		kids = &n->v.document.children;
+	for (unsigned i = 0; i < kids->length; i++)
+		if (!inert_tree(kids->data[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Plain text for readers that take it for HTML (RSS and JSON Feed titles,
+ * found by tests/integration/xss.sh): read as HTML it is text and bare
+ * unknown tags only, and without the word joiners it is what it was.
+ */
+static void
+test_inert_text(void **state)
+{
+	static const char *const same[] = {
+		"", "plain", "a < b && c > d", "<tags>", "</tags>", "<Cases>",
+		"Misc & Edge <Cases>", "1<2", "< script>", "<>",
+		"&lt;script&gt;",
+	};
+	static const struct {
+		const char	*in, *out;
+	} changed[] = {
+		{ "<b>x</b>", "<\xe2\x81\xa0" "b>x<\xe2\x81\xa0/b>" },
+		{ "</>", "<\xe2\x81\xa0/>" },
+		{ "<script>alert(1)</script>",
+		  "<\xe2\x81\xa0script>alert(1)<\xe2\x81\xa0/script>" },
+		{ "<!--x-->", "<\xe2\x81\xa0!--x-->" },
+		{ "<?x>", "<\xe2\x81\xa0?x>" },
+		{ "<tags x>", "<\xe2\x81\xa0tags x>" },
+		{ "<x-y>", "<\xe2\x81\xa0x-y>" },
+		{ "a <tags", "a <\xe2\x81\xa0tags" },
+		{ "<img src=x onerror=alert(1)", "<\xe2\x81\xa0img src=x "
+		  "onerror=alert(1)" },
+		{ "<<svg>", "<<\xe2\x81\xa0svg>" },
+	};
+	static const char *const hostile[] = {
+		"<img src=x onerror=alert(1)>", "<svg/onload=alert(1)>",
+		"</title><script>alert(1)</script>", "<tags><b onclick=x>y</b>",
+		"<math><mtext><table><mglyph><style><img src=x onerror=x>",
+		"<noscript><p title=\"</noscript><img src=x onerror=x>\">",
+		"<x/onclick=alert(1)>", "<a\thref=javascript:x>", "<!DOCTYPE x>",
+		"<tags/>", "<TAGS onclick=x>", "<![CDATA[x]]>", "<iframe srcdoc=x>",
+		"<tagsss><tagsss2 onclick=x>",
+	};
+	char	*out, *p, *q;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+		out = inert(same[i]);
+		assert_string_equal(out, same[i]);
+		free(out);
+	}
+	for (i = 0; i < sizeof changed / sizeof changed[0]; i++) {
+		out = inert(changed[i].in);
+		assert_string_equal(out, changed[i].out);
+		free(out);
+	}
+	for (i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		GumboOutput	*g;
+
+		out = inert(hostile[i]);
+		g = gumbo_parse(out);
+		if (!inert_tree(g->document)) {
+			print_error("not inert: %s -> %s\n", hostile[i], out);
+			fail();
+		}
+		gumbo_destroy_output(&kGumboDefaultOptions, g);
+		/* Only word joiners were added. */
+		for (p = q = out; *p != '\0'; p++) {
+			if (strncmp(p, "\xe2\x81\xa0", 3) == 0) {
+				p += 2;
+				continue;
+			}
+			*q++ = *p;
+		}
+		*q = '\0';
+		assert_string_equal(out, hostile[i]);
+		free(out);
+	}
+}
+
 int
 main(void)
 {
@@ -1584,6 +1711,7 @@ main(void)
 		cmocka_unit_test(test_attributes_dropped),
 		cmocka_unit_test(test_relative_urls),
 		cmocka_unit_test(test_url_ok),
+		cmocka_unit_test(test_inert_text),
 		cmocka_unit_test(test_unwrap),
 		cmocka_unit_test(test_css_kept),
 		cmocka_unit_test(test_css_hostile),

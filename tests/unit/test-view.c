@@ -367,6 +367,94 @@ test_render_text(void **state)
 	buf_free(&b);
 }
 
+/* One format's rendering of a feed with hostile plain text and links. */
+static char *
+render_hostile(const char *ext)
+{
+	static const struct store_via	 via[] = {
+		{ .link = "javascript:alert(3)", .source_name = "v" },
+		{ .link = "http://y.example/1", .source_name = "w" },
+	};
+	const struct render_format	*f = render_find(ext);
+	struct render_feed		 feed;
+	struct store_item		 it;
+	struct buf			 b;
+
+	memset(&feed, 0, sizeof feed);
+	feed.name = "c";
+	feed.id = "urn:feedmux:feed:c";
+	feed.title = "<svg onload=alert(4)>";
+	feed.self = "http://h/feeds/c.x";
+	feed.alternate = "http://h/";
+	item(&it);
+	it.title = "<img src=x onerror=alert(1)> & <tags> </x>";
+	it.title_type = "text/plain";
+	it.summary = "<script>alert(2)</script>";
+	it.summary_type = "text/plain";
+	it.content = NULL;
+	it.link = " JavaScript:alert(5)";
+	it.author_uri = "data:text/html,<script>alert(6)</script>";
+	it.source_link = "vbscript:msgbox(7)";
+	it.guid = "javascript:alert(8)";
+	it.source_feed_id = "javascript:alert(9)";
+	it.via = via;
+	it.nvia = 2;
+	buf_init(&b, 1 << 20);
+	f->begin(&b, &feed);
+	f->item(&b, &feed, &it);
+	f->end(&b, &feed);
+	return buf_release(&b, NULL);
+}
+
+/*
+ * Found by tests/integration/xss.sh: plain text went into RSS's HTML
+ * fields as it was, titles that readers take for HTML carried markup, and
+ * links and ids kept script schemes.
+ */
+static void
+test_render_hostile(void **state)
+{
+	char	*atom = render_hostile("atom"), *rss = render_hostile("rss");
+	char	*json = render_hostile("json");
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		const char *s = i == 0 ? atom : i == 1 ? rss : json;
+
+		assert_non_null(s);
+		assert_null(strstr(s, "avaScript:alert("));
+		assert_null(strstr(s, "avascript:alert("));
+		assert_null(strstr(s, "data:"));
+		assert_null(strstr(s, "vbscript:"));
+		/* An id may be taken for a link: a script one becomes a URN. */
+		assert_non_null(strstr(s, "urn:feedmux:src:javascript:alert%288%29"));
+	}
+	assert_non_null(strstr(atom, "<link rel=\"via\" href=\"http://y.example/1\""));
+	/* Atom says what its text is: kept exactly. */
+	assert_non_null(strstr(atom, "<title>&lt;img src=x onerror=alert(1)&gt; "
+	    "&amp; &lt;tags&gt; &lt;/x&gt;</title>"));
+	assert_non_null(strstr(atom, "<summary>&lt;script&gt;"));
+	/* RSS: a word joiner after each '<' that opens markup. */
+	assert_non_null(strstr(rss, "<title>&lt;\xe2\x81\xa0img src=x onerror="
+	    "alert(1)&gt; &amp; &lt;tags&gt; &lt;/x&gt;</title>"));
+	assert_non_null(strstr(rss, "<title>&lt;\xe2\x81\xa0svg onload=alert(4)"
+	    "&gt;</title>"));
+	/* Text in an HTML field is escaped once more. */
+	assert_non_null(strstr(rss, "<description>&amp;lt;script&amp;gt;alert(2)"
+	    "&amp;lt;/script&amp;gt;</description>"));
+	assert_non_null(strstr(rss, "<description>&amp;lt;svg onload=alert(4)"
+	    "&amp;gt;</description>"));
+	assert_non_null(strstr(rss, "<item>"));
+	assert_null(strstr(strstr(rss, "<item>"), "<link>"));
+	assert_non_null(strstr(json, "\"title\":\"<\xe2\x81\xa0img src=x "
+	    "onerror=alert(1)> & <tags> </x>\""));
+	assert_non_null(strstr(json, "\"title\":\"<\xe2\x81\xa0svg onload="));
+	assert_null(strstr(json, "\"url\""));
+	free(atom);
+	free(rss);
+	free(json);
+}
+
 int
 main(void)
 {
@@ -377,6 +465,7 @@ main(void)
 		cmocka_unit_test(test_render_xml),
 		cmocka_unit_test(test_render_json),
 		cmocka_unit_test(test_render_text),
+		cmocka_unit_test(test_render_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
