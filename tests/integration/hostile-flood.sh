@@ -8,6 +8,7 @@
 # before, at the peak and after; RSS must settle back to within
 # 10% + 8 MB of the baseline taken before the flood.  Needs wrk.
 . "$(dirname "$0")/lib.sh"
+T_HEAVY=1	# runs alone: see t_lock
 t_setup
 command -v curl >/dev/null || fail "curl is required (apt-get install curl)"
 command -v wrk >/dev/null || fail "wrk is required (apt-get install wrk)"

@@ -144,9 +144,27 @@ t_cleanup()
 	exit "$t_rc"
 }
 
+# Scenarios that load the whole machine (a wrk flood, a soak, a browser)
+# set T_HEAVY=1 before t_setup and run alone: they take the build's test
+# lock exclusively, every other scenario shares it, so no timing check
+# (per-host gaps, latency bounds) ever measures a neighbour's flood under
+# `make -j check`.  The lock is util-linux flock on fd 9, held until exit.
+t_lock()
+{
+	command -v flock >/dev/null 2>&1 || return 0
+	[ -d "$top_builddir/tests" ] || return 0
+	exec 9>>"$top_builddir/tests/.test-lock" || return 0
+	if [ "${T_HEAVY:-0}" = 1 ]; then
+		flock -x -w 1800 9 || fail "waited 30 minutes for the test lock"
+	else
+		flock -s -w 1800 9 || fail "waited 30 minutes for the test lock"
+	fi
+}
+
 # Make the scenario's temporary directory $T and arm the cleanup trap.
 t_setup()
 {
+	t_lock
 	T=$(mktemp -d "${TMPDIR:-/tmp}/feedmux-test.XXXXXX") ||
 	    fail "cannot make a temporary directory"
 	trap t_cleanup EXIT

@@ -10,6 +10,7 @@
 # Feed entries and no vector may run, while the same corpus unsanitized,
 # and hand-made controls, injected by the harness do run (xss-browser.py).
 . "$(dirname "$0")/lib.sh"
+T_HEAVY=1	# runs alone: see t_lock
 t_setup
 command -v curl >/dev/null || fail "curl is required (apt-get install curl)"
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser)}
