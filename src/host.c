@@ -34,6 +34,7 @@ struct host {
 	double			 jitter;	/* of the last start, for host_sent */
 	int			 slow;		/* gap factor while slowed */
 	int64_t			 slow_until;
+	int64_t			 used;		/* last push, start or end */
 };
 
 struct host_table {
@@ -45,6 +46,8 @@ struct host_table {
 	struct host		*rhead, *rtail;
 	struct host		**heap;
 	size_t			 nheap, heapsize;
+	size_t			 prune_at;	/* sweep when nhosts reaches it */
+	int64_t			 sweep_at;	/* sweep at the first end after it */
 };
 
 static uint64_t
@@ -69,6 +72,7 @@ host_table_new(const struct host_limits *lim)
 		free(t);
 		return NULL;
 	}
+	t->prune_at = HOST_PRUNE_MIN;
 	host_table_set_limits(t, lim);
 	return t;
 }
@@ -123,9 +127,43 @@ host_rehash(struct host_table *t)
 	t->nbucket = n;
 }
 
+/* 1 when H may be forgotten at NOW: unused, and nothing left to honour. */
+static int
+host_forgettable(const struct host *h, int64_t now)
+{
+	return h->state == HOST_IDLE && h->nwait == 0 && h->inflight == 0 &&
+	    now - h->used >= HOST_FORGET_MS && h->next_ok <= now &&
+	    h->slow_until <= now;
+}
+
+size_t
+host_prune(struct host_table *t, int64_t now)
+{
+	struct host	**hp, *h;
+	size_t		  gone = 0;
+
+	for (size_t i = 0; i < t->nbucket; i++) {
+		for (hp = &t->bucket[i]; (h = *hp) != NULL;) {
+			if (!host_forgettable(h, now)) {
+				hp = &h->hnext;
+				continue;
+			}
+			*hp = h->hnext;
+			free(h->name);
+			free(h);
+			t->nhosts--;
+			gone++;
+		}
+	}
+	t->prune_at = t->nhosts * 2 > HOST_PRUNE_MIN ? t->nhosts * 2 :
+	    HOST_PRUNE_MIN;
+	t->sweep_at = now + HOST_FORGET_MS;
+	return gone;
+}
+
 /* The host called NAME, made when missing; NULL when out of memory. */
 static struct host *
-host_get(struct host_table *t, const char *name)
+host_get(struct host_table *t, const char *name, int64_t now)
 {
 	struct host	*h;
 	size_t		 b = host_hash(name) & (t->nbucket - 1);
@@ -133,6 +171,11 @@ host_get(struct host_table *t, const char *name)
 	for (h = t->bucket[b]; h != NULL; h = h->hnext)
 		if (strcmp(h->name, name) == 0)
 			return h;
+	/* Growing: forget the long unused first (amortised by doubling). */
+	if (t->nhosts >= t->prune_at) {
+		host_prune(t, now);
+		b = host_hash(name) & (t->nbucket - 1);
+	}
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return NULL;
 	if ((h->name = strdup(name)) == NULL) {
@@ -275,8 +318,9 @@ host_push(struct host_table *t, const char *name, struct host_wait *w,
 {
 	struct host	*h;
 
-	if ((h = host_get(t, name)) == NULL)
+	if ((h = host_get(t, name, now)) == NULL)
 		return -1;
+	h->used = now;
 	w->host = h;
 	w->item = item;
 	w->next = NULL;
@@ -360,6 +404,7 @@ host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
 	w = h->head;
 	host_unlink(t, w);
 	h->inflight++;
+	h->used = now;
 	h->jitter = r;
 	gap = host_gap(t, h, now);
 	if (h->next_ok < now + gap)
@@ -387,8 +432,12 @@ host_done(struct host_table *t, struct host *h, int64_t now)
 {
 	if (h->inflight > 0)
 		h->inflight--;
+	h->used = now;
 	if (h->state == HOST_FULL)
 		host_place(t, h, now);
+	/* H was used just now, so it stays: the caller may still read it. */
+	if (now >= t->sweep_at)
+		host_prune(t, now);
 }
 
 int64_t

@@ -17,4 +17,11 @@ struct poll_job	*poll_start(struct daemon *, const char *name);
 /* Cancels a poll in flight; sched_done is not called for it. */
 void		 poll_cancel(struct poll_job *);
 
+/*
+ * The queue where finished polls wait to be stored together (d->polls);
+ * -1 when out of memory.  poll_free comes after sched_free.
+ */
+int		 poll_init(struct daemon *);
+void		 poll_free(struct daemon *);
+
 #endif
