@@ -1,9 +1,10 @@
 /*
  * poll: one poll of one source, end to end.  The only room that knows the
  * pipeline's order, which reads top to bottom in poll_fetched: fetch with
- * the stored validators, then parse, then store in one transaction, then
- * tell sched when to come back.  A poll in flight is owned by sched's entry
- * for the source and cancelled with it.
+ * the stored validators, then parse, then store (with the other polls
+ * finished on the same loop turn, in one commit), then tell sched when to
+ * come back.  A poll in flight is owned by sched's entry for the source
+ * and cancelled with it.
  */
 #ifndef FEEDMUX_POLL_H
 #define FEEDMUX_POLL_H
