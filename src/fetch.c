@@ -29,6 +29,8 @@
 #define FETCH_HOST_MAX		256		/* bytes of a host name */
 #define FETCH_HOST_CONNECTIONS	2		/* defaults of the per-host limits */
 #define FETCH_HOST_DELAY_MS	100
+#define FETCH_IDLE_PER_SLOT	8		/* idle connections kept ... */
+#define FETCH_IDLE_MAX		512		/* ... at most (file descriptors) */
 
 /* Response headers we keep; reset on every new response (redirect hops). */
 enum {
@@ -887,13 +889,23 @@ fetch_new(struct event_base *base, long max_transfers)
 	return f;
 }
 
-/* curl's own limits, above ours: a backstop that never queues in practice. */
+/*
+ * curl's own limits, above ours: a backstop that never queues in practice.
+ * Idle connections are kept for FETCH_IDLE_PER_SLOT times the transfers in
+ * flight (at most FETCH_IDLE_MAX), and count against curl's total: with less room, a host polled
+ * for several sources in a row (its gap apart) found its connection closed
+ * to make room for other hosts', and every request connected anew.
+ */
 static void
 fetch_backstop(struct fetch *f)
 {
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, f->max * 2);
+	long	idle = f->max * FETCH_IDLE_PER_SLOT;
+
+	if (idle > FETCH_IDLE_MAX)
+		idle = FETCH_IDLE_MAX;
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, idle);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    f->max * 2 + 8);
+	    idle + f->max * 2 + 8);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)f->hlim.connections * 2 + 2);
 }
