@@ -265,11 +265,21 @@ host_unplace(struct host_table *t, struct host *h)
 	h->state = HOST_IDLE;
 }
 
-/* Appends H to the ready list. */
+/* Appends H to the ready list, or puts it first when FRONT. */
 static void
-host_make_ready(struct host_table *t, struct host *h)
+host_make_ready(struct host_table *t, struct host *h, int front)
 {
 	h->state = HOST_READY;
+	if (front) {
+		h->rprev = NULL;
+		h->rnext = t->rhead;
+		if (t->rhead != NULL)
+			t->rhead->rprev = h;
+		else
+			t->rtail = h;
+		t->rhead = h;
+		return;
+	}
 	h->rnext = NULL;
 	h->rprev = t->rtail;
 	if (t->rtail != NULL)
@@ -279,9 +289,12 @@ host_make_ready(struct host_table *t, struct host *h)
 	t->rtail = h;
 }
 
-/* Files H where its waiting work, in-flight count and next_ok put it. */
+/*
+ * Files H where its waiting work, in-flight count and next_ok put it; a
+ * ready host goes first when FRONT.
+ */
 static void
-host_place(struct host_table *t, struct host *h, int64_t now)
+host_place(struct host_table *t, struct host *h, int64_t now, int front)
 {
 	struct host	**v;
 	size_t		  n;
@@ -294,14 +307,14 @@ host_place(struct host_table *t, struct host *h, int64_t now)
 		return;
 	}
 	if (h->next_ok <= now) {
-		host_make_ready(t, h);
+		host_make_ready(t, h, front);
 		return;
 	}
 	if (t->nheap == t->heapsize) {
 		n = t->heapsize ? t->heapsize * 2 : 64;
 		if ((v = realloc(t->heap, n * sizeof *v)) == NULL) {
 			/* No room to sleep: let it run early rather than never. */
-			host_make_ready(t, h);
+			host_make_ready(t, h, 0);
 			return;
 		}
 		t->heap = v;
@@ -333,7 +346,7 @@ host_push(struct host_table *t, const char *name, struct host_wait *w,
 	h->nwait++;
 	t->waiting++;
 	if (h->state == HOST_IDLE)
-		host_place(t, h, now);
+		host_place(t, h, now, 0);
 	return 0;
 }
 
@@ -360,7 +373,7 @@ void
 host_cancel(struct host_table *t, struct host_wait *w, int64_t now)
 {
 	host_unlink(t, w);
-	host_place(t, w->host, now);
+	host_place(t, w->host, now, 0);
 }
 
 /* The gap factor of H at NOW: 1, or more while the host is slowed. */
@@ -386,19 +399,55 @@ host_gap(const struct host_table *t, const struct host *h, int64_t now)
 	    HOST_JITTER * h->jitter));
 }
 
+/* Reverses the first N hosts of the ready list. */
+static void
+host_reverse_head(struct host_table *t, size_t n)
+{
+	struct host	*h, *rest, *next, *prev = NULL, *first = t->rhead;
+
+	if (n < 2)
+		return;
+	rest = first;
+	for (size_t i = 0; i < n; i++)
+		rest = rest->rnext;
+	for (h = first; h != rest; h = next) {
+		next = h->rnext;
+		h->rnext = prev;
+		h->rprev = next;
+		prev = h;
+	}
+	/* PREV is the new head; FIRST the new last of the N. */
+	t->rhead = prev;
+	prev->rprev = NULL;
+	first->rnext = rest;
+	if (rest != NULL)
+		rest->rprev = first;
+	else
+		t->rtail = first;
+}
+
 void *
 host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
 {
 	struct host_wait	*w;
 	struct host		*h;
 	int64_t			 gap;
+	size_t			 n;
 
-	/* Sleepers whose time has come join the end of the ready list. */
-	while (t->nheap > 0 && t->heap[0]->next_ok <= now) {
+	/*
+	 * Sleepers whose time has come go before hosts not started yet, in
+	 * the order they woke: a host in the middle of its queue still has
+	 * its connection open, while a new one has to connect (and with
+	 * thousands of hosts taking turns, the pool of idle connections
+	 * would close each one before its host's next request).
+	 */
+	for (n = 0; t->nheap > 0 && t->heap[0]->next_ok <= now; n++) {
 		h = t->heap[0];
 		host_unplace(t, h);
-		host_make_ready(t, h);
+		host_make_ready(t, h, 1);
 	}
+	/* Put first one by one, the last woken leads: restore wake order. */
+	host_reverse_head(t, n);
 	if ((h = t->rhead) == NULL)
 		return NULL;
 	w = h->head;
@@ -409,7 +458,7 @@ host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
 	gap = host_gap(t, h, now);
 	if (h->next_ok < now + gap)
 		h->next_ok = now + gap;
-	host_place(t, h, now);
+	host_place(t, h, now, 0);
 	*hostp = h;
 	return w->item;
 }
@@ -424,7 +473,7 @@ host_sent(struct host_table *t, struct host *h, int64_t now)
 	h->next_ok = now + gap;
 	/* A sleeper's key grew; a ready host goes back to sleep. */
 	if (h->state == HOST_READY || h->state == HOST_SLEEP)
-		host_place(t, h, now);
+		host_place(t, h, now, 0);
 }
 
 void
@@ -433,8 +482,9 @@ host_done(struct host_table *t, struct host *h, int64_t now)
 	if (h->inflight > 0)
 		h->inflight--;
 	h->used = now;
+	/* Its connection is free now: the host's next request goes first. */
 	if (h->state == HOST_FULL)
-		host_place(t, h, now);
+		host_place(t, h, now, 1);
 	/* H was used just now, so it stays: the caller may still read it. */
 	if (now >= t->sweep_at)
 		host_prune(t, now);
@@ -486,7 +536,7 @@ host_throttled(struct host_table *t, struct host *h, uint64_t who,
 			h->next_ok = retry_ms;
 	}
 	if (h->state == HOST_READY || h->state == HOST_SLEEP)
-		host_place(t, h, now);
+		host_place(t, h, now, 0);
 	return h->slow;
 }
 

@@ -1,6 +1,7 @@
 /*
  * test-host: per-host politeness bookkeeping: spacing between starts, the
- * in-flight limit per host, hosts taking turns, waking, cancelling, the
+ * in-flight limit per host, hosts taking turns (those part way through
+ * their queue first), waking, cancelling, the
  * host-wide slowdown when several sources are throttled, and idle hosts
  * being forgotten so the table stays bounded.
  */
@@ -142,6 +143,47 @@ test_turns(void **state)
 	assert_string_equal(next(t, 0, &h), "other");
 	assert_null(next(t, 0, &h));
 	assert_int_equal(host_count(t), 3);
+	host_table_free(t);
+}
+
+static void
+test_returning_first(void **state)
+{
+	struct host_table	*t = table(1, 1000);
+	struct item		 a[2], b[2], x, y, c[2], z;
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "b.example", &b[0], "b0", 0);
+	push(t, "b.example", &b[1], "b1", 0);
+	push(t, "x.example", &x, "x0", 0);
+	push(t, "y.example", &y, "y0", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	host_done(t, h, 10);
+	assert_string_equal(next(t, 100, &h), "b0");
+	host_done(t, h, 110);
+	/*
+	 * a and b woke (in that order) while x and y never started: hosts in
+	 * the middle of their queues go first, their connections still open.
+	 */
+	assert_string_equal(next(t, 1200, &h), "a1");
+	assert_string_equal(next(t, 1200, &h), "b1");
+	assert_string_equal(next(t, 1200, &h), "x0");
+	assert_string_equal(next(t, 1200, &h), "y0");
+	assert_null(next(t, 1200, &h));
+	host_table_free(t);
+
+	/* A host whose one connection frees up goes first too. */
+	t = table(1, 0);
+	push(t, "c.example", &c[0], "c0", 0);
+	push(t, "c.example", &c[1], "c1", 0);
+	push(t, "z.example", &z, "z0", 0);
+	assert_string_equal(next(t, 0, &h), "c0");
+	host_done(t, h, 5);
+	assert_string_equal(next(t, 5, &h), "c1");
+	assert_string_equal(next(t, 5, &h), "z0");
 	host_table_free(t);
 }
 
@@ -365,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_sent),
 		cmocka_unit_test(test_connections),
 		cmocka_unit_test(test_turns),
+		cmocka_unit_test(test_returning_first),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_many_hosts),
 		cmocka_unit_test(test_throttle),
