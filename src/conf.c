@@ -509,6 +509,8 @@ struct conf_state {
 	size_t			 errsize;
 	size_t			 nerrors;
 	int			 oom;
+	size_t			*names;		/* source index + 1 by name hash */
+	size_t			 nnames;	/* slots, a power of two */
 };
 
 /* A value parsed by its option's type, not yet stored. */
@@ -1432,6 +1434,67 @@ conf_add_category(struct conf_state *st, const char *name, const char *file,
 	return 0;
 }
 
+static uint64_t
+conf_name_hash(const char *s)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * The source called NAME read so far, or NULL: a hash table, since a
+ * config of thousands of sources makes a search per section show.
+ */
+static const struct conf_source *
+conf_named(const struct conf_state *st, const char *name)
+{
+	const struct conf_source	*src;
+	size_t				 i;
+
+	if (st->nnames == 0)
+		return NULL;
+	for (i = conf_name_hash(name) & (st->nnames - 1); st->names[i] != 0;
+	    i = (i + 1) & (st->nnames - 1)) {
+		src = &st->conf->sources[st->names[i] - 1];
+		if (strcmp(src->name, name) == 0)
+			return src;
+	}
+	return NULL;
+}
+
+/* Files source IDX in the name table, growing it; -1 when out of memory. */
+static int
+conf_name_add(struct conf_state *st, size_t idx)
+{
+	size_t	*v, n, i;
+
+	if ((idx + 1) * 2 > st->nnames) {
+		n = st->nnames > 0 ? st->nnames * 2 : 64;
+		if ((v = calloc(n, sizeof *v)) == NULL)
+			return -1;
+		for (size_t j = 0; j < st->nnames; j++) {
+			if (st->names[j] == 0)
+				continue;
+			for (i = conf_name_hash(st->conf->sources[
+			    st->names[j] - 1].name) & (n - 1); v[i] != 0;
+			    i = (i + 1) & (n - 1))
+				;
+			v[i] = st->names[j];
+		}
+		free(st->names);
+		st->names = v;
+		st->nnames = n;
+	}
+	for (i = conf_name_hash(st->conf->sources[idx].name) &
+	    (st->nnames - 1); st->names[i] != 0; i = (i + 1) & (st->nnames - 1))
+		;
+	st->names[i] = idx + 1;
+	return 0;
+}
+
 /* Starts a new source with NAME; -1 when out of memory. */
 static int
 conf_add_source(struct conf_state *st, const char *name, const char *file,
@@ -1559,13 +1622,14 @@ conf_parse_header(struct conf_state *st, struct conf_section *sec, char *s,
 	} else {
 		const struct conf_source	*src;
 
-		if ((src = conf_source(conf, name)) != NULL) {
+		if ((src = conf_named(st, name)) != NULL) {
 			conf_error(st, sec->file, line, "duplicate source "
 			    "\"%s\" (first defined at %s:%d)", name, src->file,
 			    src->line);
 			return;
 		}
-		if (conf_add_source(st, name, sec->file, line) == -1) {
+		if (conf_add_source(st, name, sec->file, line) == -1 ||
+		    conf_name_add(st, conf->nsources - 1) == -1) {
 			st->oom = 1;
 			return;
 		}
@@ -2281,6 +2345,36 @@ conf_finish(struct conf_state *st)
 		conf_finish_categories(st);
 }
 
+static int
+conf_byname_cmp(const void *a, const void *b)
+{
+	const struct conf_source *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/*
+ * Sorts the sources by name once all are read: the daemon looks one up on
+ * every poll, and thousands of sources make a linear search show.
+ */
+static void
+conf_index(struct conf_state *st)
+{
+	struct conf	*conf = st->conf;
+
+	if (conf->nsources == 0)
+		return;
+	if ((conf->byname = calloc(conf->nsources, sizeof *conf->byname)) ==
+	    NULL) {
+		st->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < conf->nsources; i++)
+		conf->byname[i] = &conf->sources[i];
+	qsort(conf->byname, conf->nsources, sizeof *conf->byname,
+	    conf_byname_cmp);
+}
+
 struct conf *
 conf_load(const char *path, char **errors)
 {
@@ -2298,8 +2392,11 @@ conf_load(const char *path, char **errors)
 	if (!st.oom)
 		conf_read_file(&st, path, NULL, 0);
 	if (!st.oom)
+		conf_index(&st);
+	if (!st.oom)
 		conf_finish(&st);
 	free(st.extra);
+	free(st.names);
 
 	if (st.oom) {
 		free(st.err);
@@ -2348,6 +2445,7 @@ conf_free(struct conf *conf)
 		free(conf->sources[i].proxy);
 	}
 	free(conf->sources);
+	free(conf->byname);
 	for (size_t i = 0; i < conf->nfiles; i++)
 		free(conf->files[i]);
 	free(conf->files);
@@ -2368,6 +2466,21 @@ conf_free(struct conf *conf)
 const struct conf_source *
 conf_source(const struct conf *conf, const char *name)
 {
+	size_t	lo = 0, hi = conf->nsources, mid;
+	int	c;
+
+	/* Sorted once every file is read; while reading, one by one. */
+	while (conf->byname != NULL && lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, conf->byname[mid]->name)) == 0)
+			return conf->byname[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (conf->byname != NULL)
+		return NULL;
 	for (size_t i = 0; i < conf->nsources; i++) {
 		if (strcmp(conf->sources[i].name, name) == 0)
 			return &conf->sources[i];

@@ -135,6 +135,7 @@ struct conf {
 	size_t			 ncategories;
 	struct conf_source	*sources;
 	size_t			 nsources;
+	struct conf_source	**byname;	/* the sources by name, for lookups */
 };
 
 /*

@@ -13,6 +13,7 @@ struct conf_source;
 struct event_base;
 struct fetch;
 struct httpd;
+struct polls;
 struct reclass;
 struct sched;
 struct store;
@@ -26,6 +27,7 @@ struct daemon {
 	struct sched		*sched;
 	struct httpd		*httpd;
 	struct work		*work;		/* parsing threads, NULL: on the loop */
+	struct polls		*polls;		/* finished polls, to be stored */
 	struct reclass		*reclass;	/* category rules, re-sorting */
 	int			 once;		/* --once: poll everything, then exit */
 	int64_t			 started;	/* wall clock, seconds */

@@ -41,6 +41,9 @@ struct db {
 	struct db_cached	 stmts[DB_MAXSTMT];
 	int			 nstmts;
 	int			 locked;	/* the last BEGIN timed out */
+	int			 batch;		/* db_batch_begin called */
+	int			 batch_open;	/* its transaction began */
+	int			 batch_kept;	/* savepoints released into it */
 };
 
 /*
@@ -355,18 +358,20 @@ db_open(const char *path, int flags, char **err)
 	 * entry_category index, which thrashes SQLite's default 2 MiB.
 	 * WAL lets readers (the feedmux command, backups) run beside the one
 	 * writer.  NORMAL in WAL mode never corrupts; a power cut may lose the
-	 * last commits, which the next poll fetches again.
+	 * last commits, which the next poll fetches again.  Temporary data in
+	 * memory: the savepoints of a batch (db_batch_begin) journal the
+	 * pages they share there instead of in a file.
 	 */
 	if (flags & DB_READONLY)
 		setup = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
 	else if (flags & DB_SYNC_FULL)
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
-		    " PRAGMA cache_size = -65536;";
+		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 	else
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
-		    " PRAGMA cache_size = -65536;";
+		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 	if (sqlite3_exec(db->h, setup, NULL, NULL, NULL) != SQLITE_OK) {
 		*err = db_strdupf(path, sqlite3_errmsg(db->h));
 		db_close(db);
@@ -482,8 +487,12 @@ db_exec(struct db *db, const char *sql)
 	return 0;
 }
 
-int
-db_begin(struct db *db)
+/*
+ * BEGIN IMMEDIATE: waits DB_BUSY_MS for another process's lock once, then
+ * only probes until it is free, so a held lock stalls the loop once.
+ */
+static int
+db_begin_immediate(struct db *db)
 {
 	int	rc;
 
@@ -513,8 +522,28 @@ db_begin(struct db *db)
 }
 
 int
+db_begin(struct db *db)
+{
+	if (!db->batch)
+		return db_begin_immediate(db);
+	if (!db->batch_open) {
+		if (db_begin_immediate(db) == -1)
+			return -1;
+		db->batch_open = 1;
+		db->batch_kept = 0;
+	}
+	return db_exec(db, "SAVEPOINT db_batch");
+}
+
+int
 db_commit(struct db *db)
 {
+	if (db->batch_open) {
+		if (db_exec(db, "RELEASE db_batch") == -1)
+			return -1;
+		db->batch_kept++;
+		return 0;
+	}
 	/* A statement left mid-result would hold its read snapshot open. */
 	db_reset_all(db);
 	return db_exec(db, "COMMIT");
@@ -524,9 +553,44 @@ void
 db_rollback(struct db *db)
 {
 	db_reset_all(db);
+	if (db->batch_open && sqlite3_get_autocommit(db->h) == 0) {
+		/* Only this one: the batch's earlier ones stay. */
+		sqlite3_exec(db->h, "ROLLBACK TO db_batch; RELEASE db_batch",
+		    NULL, NULL, NULL);
+		return;
+	}
+	if (db->batch_open) {
+		/* SQLite gave up the whole transaction (I/O error, full disk). */
+		log_warnx("database %s: a failed write also lost %d earlier "
+		    "ones of its batch", db->path, db->batch_kept);
+		db->batch_open = 0;
+	}
 	/* Harmless when SQLite already rolled back on its own. */
 	if (sqlite3_get_autocommit(db->h) == 0)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void
+db_batch_begin(struct db *db)
+{
+	db->batch = 1;
+}
+
+int
+db_batch_end(struct db *db)
+{
+	int	open = db->batch_open;
+
+	db->batch = db->batch_open = 0;
+	if (!open)
+		return 0;
+	db_reset_all(db);
+	if (db_exec(db, "COMMIT") == 0)
+		return 0;
+	log_warnx("database %s: a batch of %d writes was not committed",
+	    db->path, db->batch_kept);
+	db_rollback(db);
+	return -1;
 }
 
 const char *

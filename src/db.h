@@ -44,6 +44,16 @@ int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
 
+/*
+ * A batch: between db_batch_begin and db_batch_end, transactions are
+ * savepoints inside one transaction (opened by the first db_begin), so
+ * their commits cost one; each still rolls back alone.  db_batch_end
+ * commits it: 0, or -1 (logged) when it failed and nothing of the batch
+ * was kept.  Batches do not nest.
+ */
+void		 db_batch_begin(struct db *);
+int		 db_batch_end(struct db *);
+
 /* The last error message of the handle. */
 const char	*db_errmsg(struct db *);
 

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "notify.h"
 #include "parse.h"
+#include "poll.h"
 #include "reclass.h"
 #include "sched.h"
 #include "store.h"
@@ -348,7 +349,7 @@ main(int argc, char **argv)
 	    d.conf->host_delay);
 	if ((d.work = work_new(d.base, (int)d.conf->parse_threads)) == NULL)
 		fatalx("feedmuxd: cannot start the parsing threads");
-	if ((d.sched = sched_new(&d)) == NULL)
+	if ((d.sched = sched_new(&d)) == NULL || poll_init(&d) == -1)
 		fatalx("feedmuxd: out of memory");
 	if ((d.reclass = reclass_new(&d)) == NULL ||
 	    reclass_apply(d.reclass, d.conf) == -1)
@@ -419,6 +420,7 @@ main(int argc, char **argv)
 	ctl_free(ctl);
 	httpd_free(d.httpd);
 	sched_free(d.sched);
+	poll_free(&d);
 	reclass_free(d.reclass);
 	work_free(d.work);
 	fetch_free(d.fetch);

@@ -29,6 +29,8 @@
 #define FETCH_HOST_MAX		256		/* bytes of a host name */
 #define FETCH_HOST_CONNECTIONS	2		/* defaults of the per-host limits */
 #define FETCH_HOST_DELAY_MS	100
+#define FETCH_IDLE_PER_SLOT	8		/* idle connections kept ... */
+#define FETCH_IDLE_MAX		512		/* ... at most (file descriptors) */
 
 /* Response headers we keep; reset on every new response (redirect hops). */
 enum {
@@ -61,6 +63,9 @@ struct fetch_xfer {
 	size_t			 nnets;
 	int64_t			 max_body;
 	long			 timeout;
+	long			 connect_timeout;
+	long			 low_speed_limit;
+	long			 low_speed_time;
 	struct host_wait	 w;
 	struct host		*host;		/* once started */
 	TAILQ_ENTRY(fetch_xfer)	 all;
@@ -499,12 +504,38 @@ fetch_req_has(const struct fetch_req *req, const char *name)
 	return 0;
 }
 
-/* Configures the easy handle of X for REQ; -1 when curl refuses an option. */
+/* The request headers of X for REQ, kept until the transfer starts. */
+static void
+fetch_headers(struct fetch_xfer *x, const struct fetch_req *req)
+{
+	char	*h;
+
+	if (!fetch_req_has(req, "accept"))
+		x->headers = curl_slist_append(NULL, "Accept: "
+		    "application/atom+xml, application/rss+xml, "
+		    "application/feed+json, application/xml;q=0.9, "
+		    "text/xml;q=0.9, */*;q=0.5");
+	for (size_t i = 0; i < req->nheaders; i++)
+		x->headers = curl_slist_append(x->headers, req->headers[i]);
+	if (x->etag != NULL && asprintf(&h, "If-None-Match: %s", x->etag) != -1) {
+		x->headers = curl_slist_append(x->headers, h);
+		free(h);
+	}
+	if (x->last_modified != NULL &&
+	    asprintf(&h, "If-Modified-Since: %s", x->last_modified) != -1) {
+		x->headers = curl_slist_append(x->headers, h);
+		free(h);
+	}
+}
+
+/*
+ * Configures the easy handle of X, made only when it starts (thousands
+ * may wait, and a handle is several kB); -1 when curl refuses an option.
+ */
 static int
-fetch_setup(struct fetch_xfer *x, const struct fetch_req *req)
+fetch_setup(struct fetch_xfer *x)
 {
 	CURL	*e = x->easy;
-	char	*h;
 	long	 connect;
 	int	 bad = 0;
 
@@ -520,14 +551,13 @@ fetch_setup(struct fetch_xfer *x, const struct fetch_req *req)
 	    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT, x->timeout) != CURLE_OK;
-	connect = req->connect_timeout > 0 ? req->connect_timeout : 20;
+	connect = x->connect_timeout > 0 ? x->connect_timeout : 20;
 	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
 	    x->timeout < connect ? x->timeout : connect) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
-	    req->low_speed_limit > 0 ? req->low_speed_limit : 64L) !=
-	    CURLE_OK;
+	    x->low_speed_limit > 0 ? x->low_speed_limit : 64L) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-	    req->low_speed_time > 0 ? req->low_speed_time : 30L) != CURLE_OK;
+	    x->low_speed_time > 0 ? x->low_speed_time : 30L) != CURLE_OK;
 	/* "" turns off the http_proxy environment: only configured proxies. */
 	bad |= curl_easy_setopt(e, CURLOPT_PROXY, x->proxy != NULL ?
 	    x->proxy : "") != CURLE_OK;
@@ -561,22 +591,6 @@ fetch_setup(struct fetch_xfer *x, const struct fetch_req *req)
 		    CURLE_OK;
 	}
 
-	if (!fetch_req_has(req, "accept"))
-		x->headers = curl_slist_append(NULL, "Accept: "
-		    "application/atom+xml, application/rss+xml, "
-		    "application/feed+json, application/xml;q=0.9, "
-		    "text/xml;q=0.9, */*;q=0.5");
-	for (size_t i = 0; i < req->nheaders; i++)
-		x->headers = curl_slist_append(x->headers, req->headers[i]);
-	if (x->etag != NULL && asprintf(&h, "If-None-Match: %s", x->etag) != -1) {
-		x->headers = curl_slist_append(x->headers, h);
-		free(h);
-	}
-	if (x->last_modified != NULL &&
-	    asprintf(&h, "If-Modified-Since: %s", x->last_modified) != -1) {
-		x->headers = curl_slist_append(x->headers, h);
-		free(h);
-	}
 	bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) != CURLE_OK;
 	/* A WebSub ping: a form body, copied by curl. */
 	if (x->post != NULL)
@@ -612,10 +626,13 @@ fetch_run(struct fetch_xfer *x)
 	clock_gettime(CLOCK_MONOTONIC, &x->started);
 	x->running = 1;
 	f->inflight++;
-	if ((rc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK)
+	if ((x->easy = curl_easy_init()) == NULL || fetch_setup(x) == -1)
+		rc = CURLM_OUT_OF_MEMORY;
+	else if ((rc = curl_multi_add_handle(f->multi, x->easy)) == CURLM_OK)
 		return;
 	x->error = FETCH_ERR_TRANSPORT;
-	snprintf(x->errbuf, sizeof x->errbuf, "%s", curl_multi_strerror(rc));
+	snprintf(x->errbuf, sizeof x->errbuf, "%s", rc == CURLM_OUT_OF_MEMORY ?
+	    "cannot set up the transfer" : curl_multi_strerror(rc));
 	/* Never call back into the caller's stack: report on the next turn. */
 	if ((x->failev = evtimer_new(f->base, fetch_failed_cb, x)) != NULL)
 		evtimer_add(x->failev, &now);
@@ -908,13 +925,23 @@ fetch_new(struct event_base *base, long max_transfers)
 	return f;
 }
 
-/* curl's own limits, above ours: a backstop that never queues in practice. */
+/*
+ * curl's own limits, above ours: a backstop that never queues in practice.
+ * Idle connections are kept for FETCH_IDLE_PER_SLOT times the transfers in
+ * flight (at most FETCH_IDLE_MAX), and count against curl's total: with less room, a host polled
+ * for several sources in a row (its gap apart) found its connection closed
+ * to make room for other hosts', and every request connected anew.
+ */
 static void
 fetch_backstop(struct fetch *f)
 {
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, f->max * 2);
+	long	idle = f->max * FETCH_IDLE_PER_SLOT;
+
+	if (idle > FETCH_IDLE_MAX)
+		idle = FETCH_IDLE_MAX;
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, idle);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    f->max * 2 + 8);
+	    idle + f->max * 2 + 8);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)f->hlim.connections * 2 + 2);
 }
@@ -984,6 +1011,9 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
 	x->tls_insecure = req->tls_insecure;
 	x->max_body = req->max_body;
 	x->timeout = req->timeout;
+	x->connect_timeout = req->connect_timeout;
+	x->low_speed_limit = req->low_speed_limit;
+	x->low_speed_time = req->low_speed_time;
 	x->who = fetch_hash(req->who != NULL ? req->who : req->url);
 	x->url = strdup(req->url);
 	x->user_agent = strdup(req->user_agent);
@@ -1002,11 +1032,11 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
 	    (req->etag != NULL && x->etag == NULL) ||
 	    (req->last_modified != NULL && x->last_modified == NULL) ||
 	    (req->proxy != NULL && x->proxy == NULL) ||
-	    (req->nallow_networks > 0 && x->nets == NULL) ||
-	    (x->easy = curl_easy_init()) == NULL || fetch_setup(x, req) == -1) {
+	    (req->nallow_networks > 0 && x->nets == NULL)) {
 		fetch_xfer_free(x);
 		return NULL;
 	}
+	fetch_headers(x, req);
 	/* Without a host name curl fails it at once; it still takes a turn. */
 	if (fetch_url_host(x->url, host, sizeof host) == -1)
 		host[0] = '\0';
@@ -1025,11 +1055,11 @@ fetch_xfer_free(struct fetch_xfer *x)
 {
 	struct fetch	*f = x->f;
 
+	if (x->running)
+		f->inflight--;
 	if (x->easy != NULL) {
-		if (x->running) {
+		if (x->running)
 			curl_multi_remove_handle(f->multi, x->easy);
-			f->inflight--;
-		}
 		curl_easy_cleanup(x->easy);
 	}
 	if (x->host != NULL)

@@ -34,6 +34,7 @@ struct host {
 	double			 jitter;	/* of the last start, for host_sent */
 	int			 slow;		/* gap factor while slowed */
 	int64_t			 slow_until;
+	int64_t			 used;		/* last push, start or end */
 };
 
 struct host_table {
@@ -45,6 +46,8 @@ struct host_table {
 	struct host		*rhead, *rtail;
 	struct host		**heap;
 	size_t			 nheap, heapsize;
+	size_t			 prune_at;	/* sweep when nhosts reaches it */
+	int64_t			 sweep_at;	/* sweep at the first end after it */
 };
 
 static uint64_t
@@ -69,6 +72,7 @@ host_table_new(const struct host_limits *lim)
 		free(t);
 		return NULL;
 	}
+	t->prune_at = HOST_PRUNE_MIN;
 	host_table_set_limits(t, lim);
 	return t;
 }
@@ -123,9 +127,43 @@ host_rehash(struct host_table *t)
 	t->nbucket = n;
 }
 
+/* 1 when H may be forgotten at NOW: unused, and nothing left to honour. */
+static int
+host_forgettable(const struct host *h, int64_t now)
+{
+	return h->state == HOST_IDLE && h->nwait == 0 && h->inflight == 0 &&
+	    now - h->used >= HOST_FORGET_MS && h->next_ok <= now &&
+	    h->slow_until <= now;
+}
+
+size_t
+host_prune(struct host_table *t, int64_t now)
+{
+	struct host	**hp, *h;
+	size_t		  gone = 0;
+
+	for (size_t i = 0; i < t->nbucket; i++) {
+		for (hp = &t->bucket[i]; (h = *hp) != NULL;) {
+			if (!host_forgettable(h, now)) {
+				hp = &h->hnext;
+				continue;
+			}
+			*hp = h->hnext;
+			free(h->name);
+			free(h);
+			t->nhosts--;
+			gone++;
+		}
+	}
+	t->prune_at = t->nhosts * 2 > HOST_PRUNE_MIN ? t->nhosts * 2 :
+	    HOST_PRUNE_MIN;
+	t->sweep_at = now + HOST_FORGET_MS;
+	return gone;
+}
+
 /* The host called NAME, made when missing; NULL when out of memory. */
 static struct host *
-host_get(struct host_table *t, const char *name)
+host_get(struct host_table *t, const char *name, int64_t now)
 {
 	struct host	*h;
 	size_t		 b = host_hash(name) & (t->nbucket - 1);
@@ -133,6 +171,11 @@ host_get(struct host_table *t, const char *name)
 	for (h = t->bucket[b]; h != NULL; h = h->hnext)
 		if (strcmp(h->name, name) == 0)
 			return h;
+	/* Growing: forget the long unused first (amortised by doubling). */
+	if (t->nhosts >= t->prune_at) {
+		host_prune(t, now);
+		b = host_hash(name) & (t->nbucket - 1);
+	}
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return NULL;
 	if ((h->name = strdup(name)) == NULL) {
@@ -222,11 +265,21 @@ host_unplace(struct host_table *t, struct host *h)
 	h->state = HOST_IDLE;
 }
 
-/* Appends H to the ready list. */
+/* Appends H to the ready list, or puts it first when FRONT. */
 static void
-host_make_ready(struct host_table *t, struct host *h)
+host_make_ready(struct host_table *t, struct host *h, int front)
 {
 	h->state = HOST_READY;
+	if (front) {
+		h->rprev = NULL;
+		h->rnext = t->rhead;
+		if (t->rhead != NULL)
+			t->rhead->rprev = h;
+		else
+			t->rtail = h;
+		t->rhead = h;
+		return;
+	}
 	h->rnext = NULL;
 	h->rprev = t->rtail;
 	if (t->rtail != NULL)
@@ -236,9 +289,12 @@ host_make_ready(struct host_table *t, struct host *h)
 	t->rtail = h;
 }
 
-/* Files H where its waiting work, in-flight count and next_ok put it. */
+/*
+ * Files H where its waiting work, in-flight count and next_ok put it; a
+ * ready host goes first when FRONT.
+ */
 static void
-host_place(struct host_table *t, struct host *h, int64_t now)
+host_place(struct host_table *t, struct host *h, int64_t now, int front)
 {
 	struct host	**v;
 	size_t		  n;
@@ -251,14 +307,14 @@ host_place(struct host_table *t, struct host *h, int64_t now)
 		return;
 	}
 	if (h->next_ok <= now) {
-		host_make_ready(t, h);
+		host_make_ready(t, h, front);
 		return;
 	}
 	if (t->nheap == t->heapsize) {
 		n = t->heapsize ? t->heapsize * 2 : 64;
 		if ((v = realloc(t->heap, n * sizeof *v)) == NULL) {
 			/* No room to sleep: let it run early rather than never. */
-			host_make_ready(t, h);
+			host_make_ready(t, h, 0);
 			return;
 		}
 		t->heap = v;
@@ -275,8 +331,9 @@ host_push(struct host_table *t, const char *name, struct host_wait *w,
 {
 	struct host	*h;
 
-	if ((h = host_get(t, name)) == NULL)
+	if ((h = host_get(t, name, now)) == NULL)
 		return -1;
+	h->used = now;
 	w->host = h;
 	w->item = item;
 	w->next = NULL;
@@ -289,7 +346,7 @@ host_push(struct host_table *t, const char *name, struct host_wait *w,
 	h->nwait++;
 	t->waiting++;
 	if (h->state == HOST_IDLE)
-		host_place(t, h, now);
+		host_place(t, h, now, 0);
 	return 0;
 }
 
@@ -316,7 +373,7 @@ void
 host_cancel(struct host_table *t, struct host_wait *w, int64_t now)
 {
 	host_unlink(t, w);
-	host_place(t, w->host, now);
+	host_place(t, w->host, now, 0);
 }
 
 /* The gap factor of H at NOW: 1, or more while the host is slowed. */
@@ -342,29 +399,66 @@ host_gap(const struct host_table *t, const struct host *h, int64_t now)
 	    HOST_JITTER * h->jitter));
 }
 
+/* Reverses the first N hosts of the ready list. */
+static void
+host_reverse_head(struct host_table *t, size_t n)
+{
+	struct host	*h, *rest, *next, *prev = NULL, *first = t->rhead;
+
+	if (n < 2)
+		return;
+	rest = first;
+	for (size_t i = 0; i < n; i++)
+		rest = rest->rnext;
+	for (h = first; h != rest; h = next) {
+		next = h->rnext;
+		h->rnext = prev;
+		h->rprev = next;
+		prev = h;
+	}
+	/* PREV is the new head; FIRST the new last of the N. */
+	t->rhead = prev;
+	prev->rprev = NULL;
+	first->rnext = rest;
+	if (rest != NULL)
+		rest->rprev = first;
+	else
+		t->rtail = first;
+}
+
 void *
 host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
 {
 	struct host_wait	*w;
 	struct host		*h;
 	int64_t			 gap;
+	size_t			 n;
 
-	/* Sleepers whose time has come join the end of the ready list. */
-	while (t->nheap > 0 && t->heap[0]->next_ok <= now) {
+	/*
+	 * Sleepers whose time has come go before hosts not started yet, in
+	 * the order they woke: a host in the middle of its queue still has
+	 * its connection open, while a new one has to connect (and with
+	 * thousands of hosts taking turns, the pool of idle connections
+	 * would close each one before its host's next request).
+	 */
+	for (n = 0; t->nheap > 0 && t->heap[0]->next_ok <= now; n++) {
 		h = t->heap[0];
 		host_unplace(t, h);
-		host_make_ready(t, h);
+		host_make_ready(t, h, 1);
 	}
+	/* Put first one by one, the last woken leads: restore wake order. */
+	host_reverse_head(t, n);
 	if ((h = t->rhead) == NULL)
 		return NULL;
 	w = h->head;
 	host_unlink(t, w);
 	h->inflight++;
+	h->used = now;
 	h->jitter = r;
 	gap = host_gap(t, h, now);
 	if (h->next_ok < now + gap)
 		h->next_ok = now + gap;
-	host_place(t, h, now);
+	host_place(t, h, now, 0);
 	*hostp = h;
 	return w->item;
 }
@@ -379,7 +473,7 @@ host_sent(struct host_table *t, struct host *h, int64_t now)
 	h->next_ok = now + gap;
 	/* A sleeper's key grew; a ready host goes back to sleep. */
 	if (h->state == HOST_READY || h->state == HOST_SLEEP)
-		host_place(t, h, now);
+		host_place(t, h, now, 0);
 }
 
 void
@@ -387,8 +481,13 @@ host_done(struct host_table *t, struct host *h, int64_t now)
 {
 	if (h->inflight > 0)
 		h->inflight--;
+	h->used = now;
+	/* Its connection is free now: the host's next request goes first. */
 	if (h->state == HOST_FULL)
-		host_place(t, h, now);
+		host_place(t, h, now, 1);
+	/* H was used just now, so it stays: the caller may still read it. */
+	if (now >= t->sweep_at)
+		host_prune(t, now);
 }
 
 int64_t
@@ -437,7 +536,7 @@ host_throttled(struct host_table *t, struct host *h, uint64_t who,
 			h->next_ok = retry_ms;
 	}
 	if (h->state == HOST_READY || h->state == HOST_SLEEP)
-		host_place(t, h, now);
+		host_place(t, h, now, 0);
 	return h->slow;
 }
 

@@ -4,7 +4,8 @@
  * request may start, its recent throttling, and a FIFO of the work waiting
  * for it.  host_next hands out the next piece of work whose host may start
  * now (ready hosts take turns, so one busy host never holds up the others)
- * and host_wake says when the next sleeping host becomes ready.  Times
+ * and host_wake says when the next sleeping host becomes ready.  Hosts
+ * idle for long are forgotten, so the table stays bounded.  Times
  * (milliseconds on a monotonic clock) and random numbers are passed in: the
  * room has no clock, no loop and no global state, so fetch drives it and
  * the unit tests drive it the same way.
@@ -42,6 +43,15 @@ struct host_limits {
 #define HOST_HOLD_MAX_MS	(6 * 3600 * 1000LL)
 /* A slowed host's gap is at least this, even with host_delay = 0. */
 #define HOST_SLOW_GAP_MIN_MS	1000
+/*
+ * A host with nothing waiting or in flight, no gap or slowdown left to
+ * honour, and no request for this long is forgotten (it starts afresh if
+ * it comes back), so the table holds the hosts in use, not every host
+ * ever polled.  The table is swept at least this often, and whenever it
+ * has doubled (from HOST_PRUNE_MIN) since the last sweep.
+ */
+#define HOST_FORGET_MS		HOST_SLOW_FOR_MS
+#define HOST_PRUNE_MIN		1024
 
 /*
  * A piece of waiting work, embedded by the caller (an intrusive link);
@@ -107,6 +117,9 @@ int		 host_throttled(struct host_table *, struct host *,
 /* The host's name, and its current gap factor (1 unless slowed). */
 const char	*host_name(const struct host *);
 int		 host_slow_factor(const struct host *, int64_t now);
+
+/* Forgets the hosts idle for HOST_FORGET_MS at NOW; how many went. */
+size_t		 host_prune(struct host_table *, int64_t now);
 
 /* Counters: hosts known, items waiting. */
 size_t		 host_count(const struct host_table *);

@@ -3,9 +3,14 @@
  * The order: poll_start (fetch with the stored validators), poll_fetched
  * (keep the response), poll_parse on a worker thread (bytes to a doc),
  * poll_finish on the loop (judge the outcome, store in one transaction,
- * compute the next poll, hand it to sched).
+ * compute the next poll, hand it to sched).  Finished polls wait in a
+ * queue until the loop's turn ends, and the queue is stored as one batch
+ * (one commit for many polls: the pages they share, index pages above
+ * all, are written once instead of once per poll).
  */
 #include "config.h"
+
+#include <sys/queue.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,8 @@
 #include "uri.h"
 #include "work.h"
 
+#include <event2/event.h>
+
 /* Polls in a row that must see one permanent redirect before it is adopted. */
 #define POLL_ADOPT_AFTER	3
 /*
@@ -33,6 +40,8 @@
 #define POLL_MAX_ENTRIES	10000
 /* Documents waiting for or in the parsing threads before fetching pauses. */
 #define POLL_PARSE_BACKLOG	32
+/* Most polls stored in one commit. */
+#define POLL_BATCH_MAX		64
 
 struct poll_job {
 	struct daemon		*d;
@@ -45,6 +54,14 @@ struct poll_job {
 	struct doc		*doc;		/* parsed on a worker */
 	int			 parsing;	/* owned by the worker pool */
 	int			 cancelled;	/* freed when the worker is done */
+	int			 queued;	/* in the queue to be stored */
+	TAILQ_ENTRY(poll_job)	 entry;
+};
+
+/* Finished polls, stored together from one loop callback. */
+struct polls {
+	struct event		*ev;
+	TAILQ_HEAD(, poll_job)	 q;
 };
 
 /* The strings of a response kept past fetch's callback, in one list. */
@@ -340,6 +357,82 @@ done:
 	poll_job_free(job);
 }
 
+/* Stores the queued polls, POLL_BATCH_MAX to a commit. */
+static void
+poll_store_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct polls	*p = d->polls;
+	struct poll_job	*job;
+	int		 n;
+
+	(void)fd;
+	(void)what;
+	while (!TAILQ_EMPTY(&p->q)) {
+		store_batch_begin(d->store);
+		for (n = 0; n < POLL_BATCH_MAX &&
+		    (job = TAILQ_FIRST(&p->q)) != NULL; n++) {
+			TAILQ_REMOVE(&p->q, job, entry);
+			job->queued = 0;
+			poll_finish(job);
+		}
+		/* Lost: those sources fetch everything again next time. */
+		store_batch_end(d->store);
+	}
+}
+
+/*
+ * The poll is fetched (and parsed): it joins the queue that is stored
+ * once the callbacks ready on this turn of the loop have run.
+ */
+static void
+poll_done(struct poll_job *job)
+{
+	struct polls	*p = job->d->polls;
+
+	if (p == NULL) {
+		poll_finish(job);
+		return;
+	}
+	if (TAILQ_EMPTY(&p->q))
+		event_active(p->ev, EV_TIMEOUT, 0);
+	TAILQ_INSERT_TAIL(&p->q, job, entry);
+	job->queued = 1;
+}
+
+int
+poll_init(struct daemon *d)
+{
+	struct polls	*p;
+
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return -1;
+	TAILQ_INIT(&p->q);
+	if ((p->ev = event_new(d->base, -1, 0, poll_store_cb, d)) == NULL) {
+		free(p);
+		return -1;
+	}
+	d->polls = p;
+	return 0;
+}
+
+void
+poll_free(struct daemon *d)
+{
+	struct polls	*p = d->polls;
+	struct poll_job	*job;
+
+	if (p == NULL)
+		return;
+	while ((job = TAILQ_FIRST(&p->q)) != NULL) {
+		TAILQ_REMOVE(&p->q, job, entry);
+		poll_job_free(job);
+	}
+	event_free(p->ev);
+	free(p);
+	d->polls = NULL;
+}
+
 /* On a worker thread: bytes to a doc, nothing else. */
 static void
 poll_parse(void *arg)
@@ -370,7 +463,7 @@ poll_parsed(void *arg, int cancelled)
 		poll_job_free(job);
 		return;
 	}
-	poll_finish(job);
+	poll_done(job);
 }
 
 /* The fetch finished: keep the response, parse it off the loop. */
@@ -400,7 +493,7 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	}
 	if (parse)
 		poll_parse(job);
-	poll_finish(job);
+	poll_done(job);
 }
 
 struct poll_job *
@@ -459,6 +552,8 @@ poll_start(struct daemon *d, const char *name)
 void
 poll_cancel(struct poll_job *job)
 {
+	if (job->queued)
+		TAILQ_REMOVE(&job->d->polls->q, job, entry);
 	if (job->xfer != NULL)
 		fetch_cancel(job->xfer);
 	/* A worker still reads it: poll_parsed frees it. */

@@ -1,9 +1,10 @@
 /*
  * poll: one poll of one source, end to end.  The only room that knows the
  * pipeline's order, which reads top to bottom in poll_fetched: fetch with
- * the stored validators, then parse, then store in one transaction, then
- * tell sched when to come back.  A poll in flight is owned by sched's entry
- * for the source and cancelled with it.
+ * the stored validators, then parse, then store (with the other polls
+ * finished on the same loop turn, in one commit), then tell sched when to
+ * come back.  A poll in flight is owned by sched's entry for the source
+ * and cancelled with it.
  */
 #ifndef FEEDMUX_POLL_H
 #define FEEDMUX_POLL_H
@@ -16,5 +17,12 @@ struct poll_job	*poll_start(struct daemon *, const char *name);
 
 /* Cancels a poll in flight; sched_done is not called for it. */
 void		 poll_cancel(struct poll_job *);
+
+/*
+ * The queue where finished polls wait to be stored together (d->polls);
+ * -1 when out of memory.  poll_free comes after sched_free.
+ */
+int		 poll_init(struct daemon *);
+void		 poll_free(struct daemon *);
 
 #endif

@@ -121,6 +121,18 @@ store_open(const char *path, int flags, char **err)
 }
 
 void
+store_batch_begin(struct store *s)
+{
+	db_batch_begin(s->db);
+}
+
+int
+store_batch_end(struct store *s)
+{
+	return db_batch_end(s->db);
+}
+
+void
 store_close(struct store *s)
 {
 	if (s == NULL)

@@ -96,6 +96,16 @@ int		 store_poll_done(struct store *, const struct conf_source *,
 		     const struct store_poll *, const struct doc *,
 		     struct store_result *);
 
+/*
+ * Polls stored between these two share one commit (each still stored or
+ * rolled back alone), which writes the pages they have in common once.
+ * store_batch_end commits: 0, or -1 (logged) when nothing of the batch
+ * was kept.  The loop never returns between the two, so nothing reads a
+ * poll that is not committed yet.
+ */
+void		 store_batch_begin(struct store *);
+int		 store_batch_end(struct store *);
+
 /* Another publisher of the same story (rel="via" in Atom). */
 struct store_via {
 	const char	*link;		/* its entry's link, else its site */

@@ -81,10 +81,12 @@ run_feedmux()
 	entries=$1 failing=$2
 	cpu=$(echo "$user $sys" | awk '{ printf "%.2f", $1 + $2 }')
 	ok=$([ "$entries" = "$expect" ] && [ "$failing" = 0 ] && echo true || echo false)
-	printf '{"tool": "feedmux", "n": %s, "phase": "%s", "wall_s": %s, "cpu_s": %s, "maxrss_kb": %s, "stored_items": %s, "expected_items": %s, "failing": %s, "verified": %s}\n' \
-	    "$n" "$phase" "$wall" "$cpu" "$rss" "$entries" "$expect" "$failing" "$ok" >>"$out"
-	printf '%-10s n=%-6s %-8s wall=%7.2fs cpu=%7.2fs rss=%5d MB entries=%s/%s failing=%s\n' \
-	    feedmux "$n" "$phase" "$wall" "$cpu" $((rss / 1024)) "$entries" "$expect" "$failing"
+	# The machine is often shared: the 1-minute load average after the run.
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	printf '{"tool": "feedmux", "n": %s, "phase": "%s", "wall_s": %s, "cpu_s": %s, "maxrss_kb": %s, "stored_items": %s, "expected_items": %s, "failing": %s, "verified": %s, "load": %s}\n' \
+	    "$n" "$phase" "$wall" "$cpu" "$rss" "$entries" "$expect" "$failing" "$ok" "$load" >>"$out"
+	printf '%-10s n=%-6s %-8s wall=%7.2fs cpu=%7.2fs rss=%5d MB entries=%s/%s failing=%s load=%s\n' \
+	    feedmux "$n" "$phase" "$wall" "$cpu" $((rss / 1024)) "$entries" "$expect" "$failing" "$load"
 }
 
 for n in "$@"; do
@@ -135,8 +137,8 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 name = {"adv": "changed"}
 print()
-print("| N | tool | phase | wall s | CPU s | peak RSS MB | entries |")
-print("| ---: | --- | --- | ---: | ---: | ---: | --- |")
+print("| N | tool | phase | wall s | CPU s | peak RSS MB | entries | load |")
+print("| ---: | --- | --- | ---: | ---: | ---: | --- | ---: |")
 for r in rows:
     ph = name.get(r["phase"], r["phase"])
     if ph == "warm-prime":
@@ -146,5 +148,6 @@ for r in rows:
     if r["tool"] == "feedmux":
         ent = "%s of %s%s" % (r["stored_items"], r["expected_items"], "" if r["verified"] else " (MISMATCH)")
     rss = r.get("maxrss_kb") or 0
-    print("| %d | %s | %s | %.2f | %.2f | %d | %s |" % (r["n"], r["tool"], ph, r["wall_s"], r["cpu_s"] or 0, rss // 1024, ent))
+    load = r.get("load", "")
+    print("| %d | %s | %s | %.2f | %.2f | %d | %s | %s |" % (r["n"], r["tool"], ph, r["wall_s"], r["cpu_s"] or 0, rss // 1024, ent, load))
 PY

@@ -1,7 +1,9 @@
 /*
  * test-host: per-host politeness bookkeeping: spacing between starts, the
- * in-flight limit per host, hosts taking turns, waking, cancelling, and the
- * host-wide slowdown when several sources are throttled.
+ * in-flight limit per host, hosts taking turns (those part way through
+ * their queue first), waking, cancelling, the
+ * host-wide slowdown when several sources are throttled, and idle hosts
+ * being forgotten so the table stays bounded.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +147,47 @@ test_turns(void **state)
 }
 
 static void
+test_returning_first(void **state)
+{
+	struct host_table	*t = table(1, 1000);
+	struct item		 a[2], b[2], x, y, c[2], z;
+	struct host		*h;
+
+	(void)state;
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "b.example", &b[0], "b0", 0);
+	push(t, "b.example", &b[1], "b1", 0);
+	push(t, "x.example", &x, "x0", 0);
+	push(t, "y.example", &y, "y0", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	host_done(t, h, 10);
+	assert_string_equal(next(t, 100, &h), "b0");
+	host_done(t, h, 110);
+	/*
+	 * a and b woke (in that order) while x and y never started: hosts in
+	 * the middle of their queues go first, their connections still open.
+	 */
+	assert_string_equal(next(t, 1200, &h), "a1");
+	assert_string_equal(next(t, 1200, &h), "b1");
+	assert_string_equal(next(t, 1200, &h), "x0");
+	assert_string_equal(next(t, 1200, &h), "y0");
+	assert_null(next(t, 1200, &h));
+	host_table_free(t);
+
+	/* A host whose one connection frees up goes first too. */
+	t = table(1, 0);
+	push(t, "c.example", &c[0], "c0", 0);
+	push(t, "c.example", &c[1], "c1", 0);
+	push(t, "z.example", &z, "z0", 0);
+	assert_string_equal(next(t, 0, &h), "c0");
+	host_done(t, h, 5);
+	assert_string_equal(next(t, 5, &h), "c1");
+	assert_string_equal(next(t, 5, &h), "z0");
+	host_table_free(t);
+}
+
+static void
 test_cancel(void **state)
 {
 	struct host_table	*t = table(1, 1000);
@@ -249,6 +292,113 @@ test_slow_gap(void **state)
 	host_table_free(t);
 }
 
+/* One request to HOST from start to end at NOW; its host is returned. */
+static struct host *
+one_request(struct host_table *t, const char *host, int64_t now)
+{
+	struct item	 it;
+	struct host	*h;
+
+	push(t, host, &it, "x", now);
+	assert_string_equal(next(t, now, &h), "x");
+	host_done(t, h, now);
+	return h;
+}
+
+static void
+test_prune_idle(void **state)
+{
+	struct host_table	*t = table(2, 1000);
+	struct item		 b[2];
+	struct host		*h;
+
+	(void)state;
+	one_request(t, "a.example", 0);
+	one_request(t, "b.example", 0);
+	assert_int_equal(host_count(t), 2);
+	/* Not yet idle for long enough. */
+	assert_int_equal(host_prune(t, HOST_FORGET_MS - 1), 0);
+	assert_int_equal(host_count(t), 2);
+	/* b is used again: only a goes. */
+	one_request(t, "b.example", HOST_FORGET_MS - 1);
+	assert_int_equal(host_prune(t, HOST_FORGET_MS), 1);
+	assert_int_equal(host_count(t), 1);
+	/* Forgotten means afresh: a starts at once, spaced as before. */
+	push(t, "a.example", &b[0], "a0", HOST_FORGET_MS);
+	push(t, "a.example", &b[1], "a1", HOST_FORGET_MS);
+	assert_int_equal(host_count(t), 2);
+	assert_string_equal(next(t, HOST_FORGET_MS, &h), "a0");
+	assert_null(next(t, HOST_FORGET_MS + 1049, &h));
+	assert_string_equal(next(t, HOST_FORGET_MS + 1050, &h), "a1");
+	host_table_free(t);
+}
+
+static void
+test_prune_keeps_busy(void **state)
+{
+	struct host_table	*t = table(1, 1000);
+	struct item		 w[2], f[2];
+	struct host		*h, *hf;
+	int64_t			 late = 10 * HOST_FORGET_MS;
+
+	(void)state;
+	/* Waiting work (w1, behind the gap after w0): kept however long. */
+	push(t, "wait.example", &w[0], "w0", 0);
+	push(t, "wait.example", &w[1], "w1", 0);
+	/* In flight, with more queued behind it (one connection). */
+	push(t, "full.example", &f[0], "f0", 0);
+	push(t, "full.example", &f[1], "f1", 0);
+	assert_string_equal(next(t, 0, &h), "w0");
+	host_done(t, h, 0);
+	assert_string_equal(next(t, 0, &hf), "f0");
+	assert_null(next(t, 0, &h));
+	/* Held by a Retry-After far ahead: kept until it has passed. */
+	h = one_request(t, "held.example", 0);
+	host_throttled(t, h, 1, 0, 0);
+	host_throttled(t, h, 2, 0, HOST_HOLD_MAX_MS);
+	assert_int_equal(host_count(t), 3);
+	assert_int_equal(host_prune(t, HOST_FORGET_MS), 0);
+	assert_int_equal(host_prune(t, HOST_HOLD_MAX_MS - 1), 0);
+	assert_int_equal(host_count(t), 3);
+	/* Past the hold and the slowdown, the held host goes; the others stay. */
+	assert_int_equal(host_prune(t, HOST_HOLD_MAX_MS + HOST_SLOW_FOR_MS),
+	    1);
+	assert_int_equal(host_count(t), 2);
+	assert_string_equal(next(t, late, &h), "w1");
+	host_done(t, hf, late);
+	assert_string_equal(next(t, late, &h), "f1");
+	host_done(t, h, late);
+	assert_int_equal(host_count(t), 2);
+	host_table_free(t);
+}
+
+static void
+test_prune_bounded(void **state)
+{
+	struct host_table	*t = table(2, 100);
+	char			 name[32];
+	int64_t			 now = 0;
+	size_t			 most = 0;
+
+	(void)state;
+	/*
+	 * 50,000 host names over time, 100 a minute and never one again:
+	 * without being asked, the table keeps about the hosts of the last
+	 * HOST_FORGET_MS, at most twice as many.
+	 */
+	for (int i = 0; i < 50000; i++) {
+		now = (int64_t)i * 600;
+		snprintf(name, sizeof name, "h%d.localhost", i);
+		one_request(t, name, now);
+		if (host_count(t) > most)
+			most = host_count(t);
+	}
+	assert_true(most <= 2 * (HOST_FORGET_MS / 600 + 1) + 1);
+	assert_true(host_count(t) >= HOST_FORGET_MS / 600);
+	assert_int_equal(host_waiting(t), 0);
+	host_table_free(t);
+}
+
 int
 main(void)
 {
@@ -257,10 +407,14 @@ main(void)
 		cmocka_unit_test(test_sent),
 		cmocka_unit_test(test_connections),
 		cmocka_unit_test(test_turns),
+		cmocka_unit_test(test_returning_first),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_many_hosts),
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_slow_gap),
+		cmocka_unit_test(test_prune_idle),
+		cmocka_unit_test(test_prune_keeps_busy),
+		cmocka_unit_test(test_prune_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
