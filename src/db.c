@@ -587,7 +587,7 @@ db_batch_end(struct db *db)
 	db_reset_all(db);
 	if (db_exec(db, "COMMIT") == 0)
 		return 0;
-	log_warnx("database %s: a batch of %d writes was not committed",
+	log_debug("database %s: a batch of %d writes was not committed",
 	    db->path, db->batch_kept);
 	db_rollback(db);
 	return -1;

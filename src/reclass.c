@@ -22,6 +22,7 @@
 #define RECLASS_QUEUE		2		/* batches evaluated ahead */
 #define RECLASS_AGE_EVERY	3600		/* seconds between max_age sweeps */
 #define RECLASS_BUMP_EVERY	1.0		/* seconds between feed refreshes */
+#define RECLASS_RETRY		30		/* seconds before a failed pass restarts */
 
 struct reclass_pass;
 
@@ -65,8 +66,11 @@ struct reclass {
 	struct work			*pool;		/* one thread */
 	struct event			*slice;		/* next write, on a fresh turn */
 	struct event			*age;		/* hourly max_age sweep */
+	struct event			*retry;		/* restarts a failed pass */
 	struct reclass_pass		*pass;
 };
+
+static int	reclass_pass_start(struct reclass *, const struct conf *);
 
 static double
 reclass_elapsed(const struct timespec *t0)
@@ -145,6 +149,38 @@ reclass_eval_fn(void *arg)
 
 static void	reclass_eval_done(void *, int);
 
+/*
+ * Stops the pass after an error (a locked or full database, memory) and
+ * tries again later: the affected categories stay recorded as unsorted,
+ * so the retry, a reload or a restart finishes them.
+ */
+static void
+reclass_fail(struct reclass *r)
+{
+	struct timeval	tv = { RECLASS_RETRY, 0 };
+
+	reclass_pass_stop(r);
+	if (r->retry != NULL)
+		evtimer_add(r->retry, &tv);
+}
+
+/* The retry: starts the pass again if rules are still unsorted. */
+static void
+reclass_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct reclass	*r = arg;
+	int		 pending;
+
+	(void)fd;
+	(void)what;
+	if (r->pass != NULL || r->cl == NULL)
+		return;
+	if ((pending = store_reclass_pending(r->d->store, r->cl)) == 0)
+		return;
+	if (pending == -1 || reclass_pass_start(r, r->d->conf) == -1)
+		reclass_fail(r);
+}
+
 /* Keeps one job on the thread while batches are short and entries remain. */
 static void
 reclass_feed(struct reclass *r, struct reclass_pass *p)
@@ -168,8 +204,8 @@ reclass_feed(struct reclass *r, struct reclass_pass *p)
 	return;
 fail:
 	log_warnx("categories: re-sorting stopped: out of memory; it "
-	    "restarts on the next reload");
-	reclass_pass_stop(r);
+	    "restarts in %d s", RECLASS_RETRY);
+	reclass_fail(r);
 }
 
 /* The pass wrote everything: the rules are recorded as sorted by. */
@@ -210,10 +246,10 @@ reclass_eval_done(void *arg, int cancelled)
 	}
 	if (j->b == NULL) {
 		log_warnx("database: re-sorting categories: %s; it restarts "
-		    "on the next reload", j->err != NULL ? j->err :
-		    "out of memory");
+		    "in %d s", j->err != NULL ? j->err : "out of memory",
+		    RECLASS_RETRY);
 		reclass_job_free(j);
-		reclass_pass_stop(r);
+		reclass_fail(r);
 		return;
 	}
 	p->cursor = store_reclass_batch_cursor(j->b);
@@ -258,8 +294,8 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 		    (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 	if (more == -1) {
 		log_warnx("categories: re-sorting stopped by a database error; "
-		    "it restarts on the next reload");
-		reclass_pass_stop(r);
+		    "it restarts in %d s", RECLASS_RETRY);
+		reclass_fail(r);
 		return;
 	}
 	if (more == 0) {
@@ -313,8 +349,10 @@ reclass_new(struct daemon *d)
 	r->d = d;
 	r->slice = evtimer_new(d->base, reclass_slice_cb, r);
 	r->age = event_new(d->base, -1, EV_PERSIST, reclass_age_cb, r);
+	r->retry = evtimer_new(d->base, reclass_retry_cb, r);
 	r->pool = work_new(d->base, 1);
-	if (r->slice == NULL || r->age == NULL || r->pool == NULL ||
+	if (r->slice == NULL || r->age == NULL || r->retry == NULL ||
+	    r->pool == NULL ||
 	    evtimer_add(r->age, &hour) == -1) {
 		reclass_free(r);
 		return NULL;
@@ -335,6 +373,8 @@ reclass_free(struct reclass *r)
 		event_free(r->slice);
 	if (r->age != NULL)
 		event_free(r->age);
+	if (r->retry != NULL)
+		event_free(r->retry);
 	store_set_classify(r->d->store, NULL);
 	classify_free(r->cl);
 	free(r);
@@ -400,6 +440,7 @@ reclass_apply(struct reclass *r, const struct conf *conf)
 	}
 	/* A pass under way starts over: earlier entries saw older rules. */
 	reclass_pass_stop(r);
+	evtimer_del(r->retry);
 	/* Nothing else holds the old rules: store only uses them in calls. */
 	store_set_classify(r->d->store, cl);
 	classify_free(r->cl);
@@ -409,12 +450,17 @@ reclass_apply(struct reclass *r, const struct conf *conf)
 		    "prefilter on and run on every entry",
 		    classify_unfiltered(cl));
 
-	if ((pending = store_reclass_pending(r->d->store, cl)) == -1)
-		return -1;
+	/* The rules are in force; a database that cannot sort now retries. */
+	if ((pending = store_reclass_pending(r->d->store, cl)) == -1) {
+		reclass_fail(r);
+		return 0;
+	}
 	if (pending == 0)
 		return 0;
 	log_info("categories: rules of %d categor%s changed, re-sorting "
 	    "stored entries in the background", pending,
 	    pending == 1 ? "y" : "ies");
-	return reclass_pass_start(r, conf);
+	if (reclass_pass_start(r, conf) == -1)
+		reclass_fail(r);
+	return 0;
 }

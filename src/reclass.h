@@ -25,7 +25,9 @@ void		 reclass_free(struct reclass *);
 
 /*
  * Compiles CONF's rules, gives them to store and starts a re-evaluation
- * when they changed.  On error (logged) the previous rules stay.
+ * when they changed.  -1 (logged) when the rules do not compile: the
+ * previous ones stay.  A re-evaluation the database refuses (locked, full)
+ * is retried every 30 s until it runs.
  */
 int		 reclass_apply(struct reclass *, const struct conf *);
 

@@ -65,6 +65,8 @@ struct store {
 	struct classify		*cl;	/* category rules; NULL: sources' categories */
 	struct store_dirty	 dirty;	/* see store-reclass */
 	int			 unstored;	/* polls not stored since one was */
+	int			 batch;		/* inside store_batch_begin/end */
+	int			 batch_polls;	/* polls written into the batch */
 };
 
 static int	store_backfill(struct store *);
@@ -123,13 +125,37 @@ store_open(const char *path, int flags, char **err)
 void
 store_batch_begin(struct store *s)
 {
+	s->batch = 1;
+	s->batch_polls = 0;
 	db_batch_begin(s->db);
 }
 
+/*
+ * In a batch a poll's own write only reaches the disk at this commit, so
+ * here is where a full disk or a lock is seen, and where the "not stored"
+ * and "stored again" lines are decided for the whole batch.
+ */
 int
 store_batch_end(struct store *s)
 {
-	return db_batch_end(s->db);
+	int	n = s->batch_polls;
+
+	s->batch = 0;
+	s->batch_polls = 0;
+	if (db_batch_end(s->db) == -1) {
+		if (s->unstored == 0)
+			log_warnx("database: %s; polls are not stored until it "
+			    "is resolved, each is fetched again later",
+			    db_errmsg(s->db));
+		s->unstored += n;
+		return -1;
+	}
+	if (n > 0 && s->unstored > 0) {
+		log_info("database: polls are stored again (%d were not and "
+		    "are fetched again)", s->unstored);
+		s->unstored = 0;
+	}
+	return 0;
 }
 
 void
@@ -1594,10 +1620,14 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 	buf_free(&listed);
 	res->changed_all = res->new > 0 || res->updated > 0 ||
 	    res->deleted > 0;
-	if (s->unstored > 0)
-		log_info("database: polls are stored again (%d were not and "
-		    "are fetched again)", s->unstored);
-	s->unstored = 0;
+	if (s->batch)
+		s->batch_polls++;	/* judged when the batch commits */
+	else {
+		if (s->unstored > 0)
+			log_info("database: polls are stored again (%d were "
+			    "not and are fetched again)", s->unstored);
+		s->unstored = 0;
+	}
 	return 0;
 
 fail:
