@@ -614,6 +614,12 @@ test_plain_text(void **state)
 		{ "caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80" },
 		{ "a\x01" "b\x0b" "c\x1f" "d", "abcd" },
 		{ "x\xef\xbf\xbey", "xy" },
+		/* A written CR stays one, raw it would be read as LF (fuzz). */
+		{ "a&#13;b\r\nc", "a&#13;b\nc" },
+		{ "<abbr title=\"a&#13;b\">x</abbr>",
+		    "<abbr title=\"a&#13;b\">x</abbr>" },
+		/* Raw, these would be read as U+FFFD (fuzz-sanitize). */
+		{ "a&#127;b&#x81;c&#xFDD0;d", "a&#127;b&#x81;c&#xFDD0;d" },
 	};
 	char	*out;
 	size_t	 i;
