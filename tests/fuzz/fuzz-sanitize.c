@@ -151,7 +151,8 @@ fuzz_srcset_bad(const char *value, size_t n)
 		u = fuzz_url_text(start, len, 0);
 		bad = fuzz_script_url(u);
 		free(u);
-		while (*p != '\0' && *p != ',')
+		/* A URL that ended in a comma has no descriptors. */
+		while (len == (size_t)(p - start) && *p != '\0' && *p != ',')
 			p++;
 	}
 	free(v);
