@@ -1514,14 +1514,6 @@ writer_open(struct writer *w, const GumboNode *n, int class)
 	return name;
 }
 
-/*
- * Whether a start tag NAME written now would make a parser close one of
- * the elements open in the output: a tree never nests so, but an element
- * we unwrapped (object, say) may have stood between them in the input.
- * Such an element is unwrapped too, so that what we write parses back to
- * what we wrote.  The scans follow the spec's scopes; both are bounded by
- * SANITIZE_MAXDEPTH.
- */
 /* Whether table part NAME may be written right inside PARENT. */
 static int
 writer_table_parent(const char *name, const char *parent)
@@ -1539,6 +1531,14 @@ writer_table_parent(const char *name, const char *parent)
 	return strcmp(parent, "table") == 0;
 }
 
+/*
+ * Whether a start tag NAME written now would make a parser close one of
+ * the elements open in the output: a tree never nests so, but an element
+ * we unwrapped (object, say) may have stood between them in the input.
+ * Such an element is unwrapped too, so that what we write parses back to
+ * what we wrote.  The scans follow the spec's scopes; all are bounded by
+ * SANITIZE_MAXDEPTH.
+ */
 static int
 writer_misnests(const struct writer *w, const char *name)
 {
