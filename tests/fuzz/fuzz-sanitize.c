@@ -181,9 +181,10 @@ fuzz_attr(const char *out, const char *name, size_t nlen, const char *value,
 	}
 	if (nlen == 5 && strncasecmp(name, "style", 5) == 0) {
 		u = fuzz_url_text(value, vlen, 0);
-		if (strstr(u, "expression") != NULL ||
+		if (strstr(u, "expression(") != NULL ||
 		    strstr(u, "url(") != NULL || strstr(u, "javascript:") != NULL ||
-		    strstr(u, "binding") != NULL || strstr(u, "behavior") != NULL ||
+		    strstr(u, "-moz-binding") != NULL ||
+		    strstr(u, "behavior:") != NULL ||
 		    strstr(u, "@import") != NULL || strchr(u, '\\') != NULL)
 			fuzz_fail("active CSS written", out, NULL);
 		free(u);
