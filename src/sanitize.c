@@ -1619,6 +1619,20 @@ writer_close(struct writer *w, const char *name)
 	w->depth--;
 }
 
+/* The first character of text S that the writer keeps, or NUL. */
+static int
+writer_first(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 len = strlen(s), skip;
+
+	while (len > 0 && sanitize_xmlchar(p, len, &skip) == 0) {
+		p += skip;
+		len -= skip;
+	}
+	return len > 0 ? *p : '\0';
+}
+
 /*
  * Writes the children of ROOT as safe HTML, depth first with a heap stack.
  * Returns -1 when out of memory.
@@ -1656,7 +1670,7 @@ writer_walk(struct writer *w, const GumboNode *root)
 			 * there now was the author's second, so write two.
 			 */
 			if (w->pre != 0 && w->pre == w->b.len &&
-			    n->v.text.text[0] == '\n')
+			    writer_first(n->v.text.text) == '\n')
 				writer_add(w, "\n", 1);
 			writer_escape(w, n->v.text.text, 0);
 			continue;

@@ -620,6 +620,8 @@ test_plain_text(void **state)
 		    "<abbr title=\"a&#13;b\">x</abbr>" },
 		/* Raw, these would be read as U+FFFD (fuzz-sanitize). */
 		{ "a&#127;b&#x81;c&#xFDD0;d", "a&#127;b&#x81;c&#xFDD0;d" },
+		/* The newline after <pre> is judged after dropped controls. */
+		{ "<pre>&#1;\nx</pre>", "<pre>\n\nx</pre>" },
 	};
 	char	*out;
 	size_t	 i;
