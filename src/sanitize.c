@@ -1553,6 +1553,14 @@ writer_misnests(const struct writer *w, const char *name)
 	if ((bits & T_HEADING) && w->depth > 0 &&
 	    (flatten_bits(w->open[w->depth - 1]) & T_HEADING))
 		return 1;
+	/* Right inside a table, anything but a table part would move out. */
+	if (!(bits & T_TABLE) && w->depth > 0 &&
+	    (strcmp(w->open[w->depth - 1], "table") == 0 ||
+	    strcmp(w->open[w->depth - 1], "tbody") == 0 ||
+	    strcmp(w->open[w->depth - 1], "thead") == 0 ||
+	    strcmp(w->open[w->depth - 1], "tfoot") == 0 ||
+	    strcmp(w->open[w->depth - 1], "tr") == 0))
+		return 1;
 	/* A table part outside its parent would be ignored. */
 	if (bits & T_TABLE)
 		return !writer_table_parent(name, w->depth > 0 ?
