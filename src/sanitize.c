@@ -28,6 +28,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -506,7 +507,10 @@ struct writer {
 	const char	*base;
 	size_t		 depth;		/* elements open in the output */
 	size_t		 pre;		/* output length right after <pre> */
+	const char	*open[SANITIZE_MAXDEPTH];	/* their names */
 };
+
+static unsigned	flatten_bits(const char *);
 
 /* Whether C is ASCII white space as HTML counts it. */
 static int
@@ -1121,8 +1125,8 @@ static const unsigned char sanitize_plain[256] = {
 };
 
 /*
- * Writes S escaped for text (& < >) or, with ATTR, for a double-quoted
- * attribute value (& < > "), without the characters XML 1.0 forbids.
+ * Writes S escaped for text (& < > CR) or, with ATTR, for a double-quoted
+ * attribute value (& < > " CR), without the characters XML 1.0 forbids.
  */
 static void
 writer_escape_n(struct writer *w, const char *s, size_t len, int attr)
@@ -1130,6 +1134,8 @@ writer_escape_n(struct writer *w, const char *s, size_t len, int attr)
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i = 0, run = 0, n, skip;
 	const char		*esc;
+	char			 ref[12];
+	uint32_t		 cp;
 
 	while (i < len) {
 		/* Plain printable ASCII is most of it: no decoding. */
@@ -1148,10 +1154,22 @@ writer_escape_n(struct writer *w, const char *s, size_t len, int attr)
 				esc = "&gt;";
 			else if (p[i] == '"' && attr)
 				esc = "&quot;";
+			else if (p[i] == '\r')
+				/* Raw, a parser would read it as "\n". */
+				esc = "&#13;";
+			else if (p[i] == 0x7f)
+				esc = "&#127;";
 		} else if (n == 0)
 			esc = "";
 		else if (n == 4 && sanitize_ampmark(p + i) != NULL)
 			esc = sanitize_ampmark(p + i);
+		else if (sanitize_utf8(p + i, len - i, &cp) != 0 &&
+		    ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0xfdd0 &&
+		    cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)) {
+			/* Raw, a parser reads U+FFFD: only a reference stays. */
+			snprintf(ref, sizeof ref, "&#x%X;", (unsigned)cp);
+			esc = ref;
+		}
 		if (esc == NULL) {
 			i += skip;
 			continue;
@@ -1557,8 +1575,110 @@ writer_open(struct writer *w, const GumboNode *n, int class)
 	writer_add(w, ">", 1);
 	if (e->tag == GUMBO_TAG_PRE || e->tag == GUMBO_TAG_TEXTAREA)
 		w->pre = w->b.len;
-	w->depth++;
+	w->open[w->depth++] = name;
 	return name;
+}
+
+/* Whether table part NAME may be written right inside PARENT. */
+static int
+writer_table_parent(const char *name, const char *parent)
+{
+	if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
+		return strcmp(parent, "tr") == 0;
+	if (strcmp(name, "tr") == 0)
+		return strcmp(parent, "tbody") == 0 ||
+		    strcmp(parent, "thead") == 0 ||
+		    strcmp(parent, "tfoot") == 0 ||
+		    strcmp(parent, "table") == 0;
+	if (strcmp(name, "col") == 0)
+		return strcmp(parent, "colgroup") == 0 ||
+		    strcmp(parent, "table") == 0;
+	return strcmp(parent, "table") == 0;
+}
+
+/*
+ * Whether a start tag NAME written now would make a parser close one of
+ * the elements open in the output: a tree never nests so, but an element
+ * we unwrapped (object, say) may have stood between them in the input.
+ * Such an element is unwrapped too, so that what we write parses back to
+ * what we wrote.  The scans follow the spec's scopes; all are bounded by
+ * SANITIZE_MAXDEPTH.
+ */
+static int
+writer_misnests(const struct writer *w, const char *name)
+{
+	unsigned	 bits = flatten_bits(name), ob;
+	const char	*o;
+	int		 li = strcmp(name, "li") == 0;
+	int		 di = strcmp(name, "dd") == 0 || strcmp(name, "dt") == 0;
+	int		 same = strcmp(name, "a") == 0 ||
+			    strcmp(name, "nobr") == 0 ||
+			    strcmp(name, "button") == 0;
+
+	if ((bits & T_HEADING) && w->depth > 0 &&
+	    (flatten_bits(w->open[w->depth - 1]) & T_HEADING))
+		return 1;
+	/* Right inside a table, anything but a table part would move out. */
+	if (!(bits & T_TABLE) && w->depth > 0 &&
+	    (strcmp(w->open[w->depth - 1], "table") == 0 ||
+	    strcmp(w->open[w->depth - 1], "tbody") == 0 ||
+	    strcmp(w->open[w->depth - 1], "thead") == 0 ||
+	    strcmp(w->open[w->depth - 1], "tfoot") == 0 ||
+	    strcmp(w->open[w->depth - 1], "tr") == 0))
+		return 1;
+	/* A table part outside its parent would be ignored. */
+	if (bits & T_TABLE)
+		return !writer_table_parent(name, w->depth > 0 ?
+		    w->open[w->depth - 1] : "");
+	/* An open option ends at the next option or optgroup. */
+	if ((strcmp(name, "option") == 0 || strcmp(name, "optgroup") == 0) &&
+	    w->depth > 0 && strcmp(w->open[w->depth - 1], "option") == 0)
+		return 1;
+	/* Ruby parts end the open parts (and p, li ...) of their ruby. */
+	if (strcmp(name, "rb") == 0 || strcmp(name, "rtc") == 0 ||
+	    strcmp(name, "rp") == 0 || strcmp(name, "rt") == 0) {
+		static const char *const implied[] = { "dd", "dt", "li",
+		    "optgroup", "option", "p", "rb", "rp", "rt", "rtc" };
+		int	ends = 0;
+
+		o = w->depth > 0 ? w->open[w->depth - 1] : "";
+		for (size_t k = 0; k < sizeof implied / sizeof *implied; k++)
+			if (strcmp(o, implied[k]) == 0)
+				ends = 1;
+		/* rp and rt leave an rtc open; rb and rtc end it. */
+		if (strcmp(o, "rtc") == 0 && (name[1] == 'p' || name[1] == 't'))
+			ends = strcmp(name, "rtc") == 0;
+		for (size_t i = w->depth; ends && i > 0; i--) {
+			o = w->open[i - 1];
+			if (strcmp(o, "ruby") == 0)
+				return 1;
+			if (flatten_bits(o) & T_SCOPE)
+				break;
+		}
+	}
+	/* A p in button scope. */
+	for (size_t i = w->depth; (bits & T_CLOSEP) && i > 0; i--) {
+		o = w->open[i - 1];
+		if (strcmp(o, "p") == 0)
+			return 1;
+		if ((flatten_bits(o) & T_SCOPE) || strcmp(o, "button") == 0)
+			break;
+	}
+	/* The same element in scope, or a list item in its list. */
+	for (size_t i = w->depth; (same || li || di) && i > 0; i--) {
+		o = w->open[i - 1];
+		ob = flatten_bits(o);
+		if ((same && strcmp(o, name) == 0) ||
+		    (li && strcmp(o, "li") == 0) || (di &&
+		    (strcmp(o, "dd") == 0 || strcmp(o, "dt") == 0)))
+			return 1;
+		if (same && (ob & T_SCOPE))
+			break;
+		if (!same && (ob & T_SPECIAL) && strcmp(o, "address") != 0 &&
+		    strcmp(o, "div") != 0 && strcmp(o, "p") != 0)
+			break;
+	}
+	return 0;
 }
 
 /* Writes an end tag and counts the element closed. */
@@ -1570,6 +1690,20 @@ writer_close(struct writer *w, const char *name)
 	buf_puts(&w->b, name);
 	buf_add(&w->b, ">", 1);
 	w->depth--;
+}
+
+/* The first character of text S that the writer keeps, or NUL. */
+static int
+writer_first(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 len = strlen(s), skip;
+
+	while (len > 0 && sanitize_xmlchar(p, len, &skip) == 0) {
+		p += skip;
+		len -= skip;
+	}
+	return len > 0 ? *p : '\0';
 }
 
 /*
@@ -1609,7 +1743,7 @@ writer_walk(struct writer *w, const GumboNode *root)
 			 * there now was the author's second, so write two.
 			 */
 			if (w->pre != 0 && w->pre == w->b.len &&
-			    n->v.text.text[0] == '\n')
+			    writer_first(n->v.text.text) == '\n')
 				writer_add(w, "\n", 1);
 			writer_escape(w, n->v.text.text, 0);
 			continue;
@@ -1622,6 +1756,12 @@ writer_walk(struct writer *w, const GumboNode *root)
 		}
 		if ((class = writer_class(n)) == EL_DROP)
 			continue;
+		if (class == EL_VOID &&
+		    writer_misnests(w, writer_name(&n->v.element)))
+			continue;
+		if (class == EL_KEEP &&
+		    writer_misnests(w, writer_name(&n->v.element)))
+			class = EL_UNWRAP;
 		if (class == EL_VOID) {
 			writer_open(w, n, class);
 			continue;

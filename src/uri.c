@@ -280,10 +280,32 @@ uri_part_caseeq(const struct uri_part *a, const struct uri_part *b)
 }
 
 /*
+ * Whether scheme part P is one of the hierarchical schemes browsers read
+ * "scheme:g" as relative for (the WHATWG "special" schemes).
+ */
+static int
+uri_part_special(const struct uri_part *p)
+{
+	static const char *const special[] = { "ftp", "file", "http",
+	    "https", "ws", "wss" };
+	struct uri_part	 w;
+
+	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+		w.s = special[i];
+		w.len = strlen(special[i]);
+		w.defined = 1;
+		if (uri_part_caseeq(p, &w))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Resolves REF against BASE by RFC 3986 5.2.2 and recomposes by 5.3.  We
  * take the "non-strict" reading that 5.2.2 permits and browsers follow: a
- * reference whose scheme matches the base's ("http:g") is relative.
- * Caller frees.
+ * reference whose scheme matches the base's ("http:g") is relative, for
+ * the hierarchical schemes only, as in browsers ("feed:http://x/y" stays
+ * what it says against a feed: base).  Caller frees.
  */
 char *
 uri_resolve(const char *base, const char *ref)
@@ -300,7 +322,8 @@ uri_resolve(const char *base, const char *ref)
 	uri_split(base, strlen(base), &b);
 	uri_split(rs, rlen, &r);
 
-	if (r.scheme.defined && uri_part_caseeq(&r.scheme, &b.scheme))
+	if (r.scheme.defined && uri_part_caseeq(&r.scheme, &b.scheme) &&
+	    uri_part_special(&r.scheme))
 		r.scheme.defined = 0;
 
 	/* Room for every component of both plus the delimiters. */
@@ -531,16 +554,25 @@ static void
 uri_add_normalized(struct uri_buf *b, const char *s, size_t len, int lower)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
-	int			 hi, lo, c;
+	int			 hi, lo, c, keep;
 
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '%' && i + 2 < len &&
 		    (hi = uri_hexval(s[i + 1])) != -1 &&
 		    (lo = uri_hexval(s[i + 2])) != -1) {
 			c = hi * 16 + lo;
-			if (uri_isunreserved(c) && lower)
+			/*
+			 * A hex digit after a stray "%" or "%X" would make a
+			 * new escape of it: keep that one encoded, so that
+			 * the key of a key is itself.
+			 */
+			keep = uri_hexval(c) != -1 && ((b->len >= 1 &&
+			    b->s[b->len - 1] == '%') || (b->len >= 2 &&
+			    b->s[b->len - 2] == '%' &&
+			    uri_hexval(b->s[b->len - 1]) != -1));
+			if (!keep && uri_isunreserved(c) && lower)
 				uri_buf_addc(b, (char)uri_lower(c));
-			else if (uri_isunreserved(c))
+			else if (!keep && uri_isunreserved(c))
 				uri_buf_addc(b, (char)c);
 			else {
 				uri_buf_addc(b, '%');
@@ -618,7 +650,8 @@ uri_add_query(struct uri_buf *b, const char *q, size_t len)
  * Builds the story key of S.  The key is not a URL to fetch: "https" is
  * written as "http" so a story published under both schemes deduplicates,
  * userinfo and fragment never identify a story, and the default port is
- * judged by the scheme as written.  Caller frees.
+ * judged by the scheme as written (and :80 always goes, since the key is
+ * http: the key of a key is itself).  Caller frees.
  */
 char *
 uri_normalize(const char *s)
@@ -649,7 +682,8 @@ uri_normalize(const char *s)
 	uri_add_normalized(&out, au.host.s, au.host.len, 1);
 	if (au.port.defined && au.port.len > 0) {
 		pv = uri_port_value(&au.port);
-		if (pv != (https ? 443 : 80)) {
+		/* The key is written as http, so :80 goes whatever the scheme. */
+		if (pv != 80 && !(https && pv == 443)) {
 			n = snprintf(port, sizeof port, ":%ld", pv);
 			uri_buf_add(&out, port, (size_t)n);
 		}

@@ -619,6 +619,14 @@ test_plain_text(void **state)
 		{ "caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80" },
 		{ "a\x01" "b\x0b" "c\x1f" "d", "abcd" },
 		{ "x\xef\xbf\xbey", "xy" },
+		/* A written CR stays one, raw it would be read as LF (fuzz). */
+		{ "a&#13;b\r\nc", "a&#13;b\nc" },
+		{ "<abbr title=\"a&#13;b\">x</abbr>",
+		    "<abbr title=\"a&#13;b\">x</abbr>" },
+		/* Raw, these would be read as U+FFFD (fuzz-sanitize). */
+		{ "a&#127;b&#x81;c&#xFDD0;d", "a&#127;b&#x81;c&#xFDD0;d" },
+		/* The newline after <pre> is judged after dropped controls. */
+		{ "<pre>&#1;\nx</pre>", "<pre>\n\nx</pre>" },
 	};
 	char	*out;
 	size_t	 i;
@@ -639,6 +647,41 @@ test_plain_text(void **state)
 	assert_non_null(out);
 	assert_string_equal(out, "");
 	free(out);
+}
+
+/*
+ * An element unwrapped (object) no longer stands between its parent and
+ * its children: those that would misnest are unwrapped too, so that the
+ * output parses back to itself (found by fuzz-sanitize).
+ */
+static void
+test_unwrapped_misnest(void **state)
+{
+	static const struct {
+		const char	*in, *want;
+	} t[] = {
+		{ "<p>a<object data=x.swf><p>b</p></object>c</p>", "<p>abc</p>" },
+		{ "<a href=/x>x<object><a href=/y>y</a></object></a>",
+		    "<a href=\"/x\">xy</a>" },
+		{ "<ul><li>1<object><li>2</object></ul>", "<ul><li>12</li></ul>" },
+		{ "<ruby>kan<rp>(<object><rt>k</object></rp></ruby>",
+		    "<ruby>kan<rp>(k</rp></ruby>" },
+		{ "<p><object><table><tr><td>c</td></tr></table></object></p>",
+		    "<p>c</p>" },
+	};
+	char	*out, *again;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		out = sanitize_html(t[i].in, strlen(t[i].in), NULL);
+		assert_non_null(out);
+		assert_string_equal(out, t[i].want);
+		again = sanitize_html(out, strlen(out), NULL);
+		assert_non_null(again);
+		assert_string_equal(again, out);
+		free(again);
+		free(out);
+	}
 }
 
 /* Bytes that are not UTF-8, or NUL, still make valid output. */
@@ -1723,6 +1766,7 @@ main(void)
 		cmocka_unit_test(test_long_flat_runs),
 		cmocka_unit_test(test_parse_budget),
 		cmocka_unit_test(test_large_text),
+		cmocka_unit_test(test_unwrapped_misnest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,9 +152,12 @@ test_resolve_edges(void **state)
 		{ "bar", "tag:bar" },
 		{ "#x", "tag:example.com,2004:foo#x" },
 		{ "tag:other", "tag:other" },
+		/* Same scheme, not hierarchical: absolute (fuzz-sanitize). */
+		{ "tag:x/y", "tag:x/y" },
 	};
 	static const struct uri_case	slashpath[] = {
 		{ "c", "file:///a/b/c" },
+		{ "file:c", "file:///a/b/c" },
 		{ "../../../x", "file:///x" },
 		{ "//h/x", "file://h/x" },
 	};
@@ -355,7 +358,8 @@ test_normalize(void **state)
 		{ "http://example.com:80/a", "http://example.com/a" },
 		{ "https://example.com:443/a", "http://example.com/a" },
 		{ "http://example.com:443/a", "http://example.com:443/a" },
-		{ "https://example.com:80/a", "http://example.com:80/a" },
+		/* The key is http, so :80 goes too (else not idempotent). */
+		{ "https://example.com:80/a", "http://example.com/a" },
 		{ "http://example.com:8080/a", "http://example.com:8080/a" },
 		{ "http://example.com:0080/a", "http://example.com/a" },
 		{ "http://example.com:08080/a", "http://example.com:8080/a" },
@@ -467,6 +471,11 @@ test_normalize_idempotent(void **state)
 		"HTTPS://Example.COM:443/a/./b/../%7ec?utm_x=1&b=%2f#f",
 		"http://e.com", "http://[::1]:8080/x/..?&&a=1&",
 		"http://u@e.com:8080/%41/%2F/100%",
+		/* Found by fuzz-uri: the key is http, so :80 must go. */
+		"https://example.com:80/a", "http://example.com:443/a",
+		/* Decoding must not make a new escape of a stray "%". */
+		"http://e.com/%%41%62", "http://e.com/%4%31", "http://e.com/%%61",
+		"http://E%%34%31.com/",
 	};
 	char	*once, *twice;
 
