@@ -873,8 +873,10 @@ static int
 http_parse(struct http_conn *c, char *head)
 {
 	struct http_req	*r = &c->req;
-	char		*line, *next, *sp, *target, *colon, *q, *end;
+	char		*line, *next, *sp, *target, *colon, *q, *end, *auth;
 	const char	*v;
+	size_t		 n;
+	int		 nhost = 0;
 
 	memset(r, 0, sizeof *r);
 	r->c = c;
@@ -906,8 +908,27 @@ http_parse(struct http_conn *c, char *head)
 		r->method = HTTP_HEAD;
 	else
 		r->method = HTTP_OTHER;
-	if (target[0] != '/') {
-		/* "*" (OPTIONS) and absolute forms: only the method matters. */
+	if (target[0] != '/' && (strncasecmp(target, "http://", 7) == 0 ||
+	    strncasecmp(target, "https://", 8) == 0)) {
+		/*
+		 * absolute-form, which a server must accept (RFC 9112 3.2.2):
+		 * the path routes; the authority names this server.
+		 */
+		auth = strstr(target, "://") + 3;
+		if ((n = strcspn(auth, "/?#")) == 0)
+			return 400;
+		if (auth[n] == '/')
+			target = auth + n;
+		else {
+			if (auth[n] == '?') {
+				r->query = auth + n + 1;
+				if ((q = strchr(r->query, '#')) != NULL)
+					*q = '\0';
+			}
+			target = (char *)"/";
+		}
+	} else if (target[0] != '/') {
+		/* "*" (OPTIONS) and other forms: only the method matters. */
 		if (r->method != HTTP_OTHER)
 			return 400;
 		target = (char *)"/";
@@ -941,7 +962,12 @@ http_parse(struct http_conn *c, char *head)
 		r->hname[r->nhdr] = line;
 		r->hvalue[r->nhdr] = http_trim(colon + 1);
 		r->nhdr++;
+		if (strcasecmp(line, "Host") == 0)
+			nhost++;
 	}
+	/* RFC 9112 3.2: exactly one Host in HTTP/1.1, never two in any. */
+	if (nhost > 1 || (r->minor >= 1 && nhost == 0))
+		return 400;
 
 	v = http_req_header(r, "Connection");
 	if (r->minor == 0)
@@ -951,13 +977,13 @@ http_parse(struct http_conn *c, char *head)
 	if (http_req_header(r, "Transfer-Encoding") != NULL)
 		r->has_body = 1;
 	if ((v = http_req_header(r, "Content-Length")) != NULL) {
-		long long n;
+		long long clen;
 
 		errno = 0;
-		n = strtoll(v, &end, 10);
-		if (errno != 0 || end == v || *end != '\0' || n < 0)
+		clen = strtoll(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || clen < 0)
 			return 400;
-		if (n > 0)
+		if (clen > 0)
 			r->has_body = 1;
 	}
 	/* A body we will not read would be taken for the next request. */
