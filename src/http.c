@@ -34,6 +34,7 @@
 #define HTTP_BACKLOG		512
 #define HTTP_BURST_MAX		32	/* connections accepted per loop pass */
 #define HTTP_SHED_LOG		60	/* seconds between reports of shedding */
+#define HTTP_QUIET_GRACE_MS	1000	/* a silent new connection's time to speak */
 #define HTTP_ACCEPT_RETRY	1	/* seconds to wait after accept(2) failed */
 #define HTTP_SPARE_FDS		64	/* descriptors kept besides the spare_fds asked */
 
@@ -67,6 +68,7 @@ struct http_conn {
 	time_t			 head_at;	/* the head's first byte, 0: none yet */
 	int			 busy;		/* answering: OUT not sent, or closing */
 	int			 heard;		/* has sent a byte */
+	int64_t			 accepted;	/* monotonic ms */
 	struct evbuffer		*out;
 	int			 closing;	/* close once OUT is sent */
 	struct http_req		 req;
@@ -241,6 +243,16 @@ http_new(struct event_base *base, const struct http_limits *lim,
 	return h;
 }
 
+/* Monotonic milliseconds. */
+static int64_t
+http_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Takes C out of the list of connections. */
 static void
 http_conn_unlink(struct http_conn *c)
@@ -357,14 +369,16 @@ http_shed_count(const struct http *h)
  * (idle keep-alive, or a head still trickling in: slowloris), so that
  * holding every slot open costs an attacker more than it costs a reader.
  * One that has sent nothing yet goes only when there is no such one: it
- * may be a reader whose request is on its way.  Connections answering are
+ * may be a reader whose request is on its way; one silent for less than
+ * HTTP_QUIET_GRACE_MS goes last of all.  Connections answering are
  * never cut.  0, or -1 if every one is answering.
  */
 static int
 http_shed(struct http *h)
 {
-	struct http_conn	*c, *quiet = NULL;
+	struct http_conn	*c, *quiet = NULL, *young = NULL;
 	time_t			 now;
+	int64_t			 ms = http_now_ms();
 	int			 n = h->nconns;
 
 	for (c = h->conns_tail; c != NULL; c = c->prev) {
@@ -372,10 +386,18 @@ http_shed(struct http *h)
 			continue;
 		if (c->heard)
 			break;
-		if (quiet == NULL)
-			quiet = c;
+		/*
+		 * A silent connection younger than the grace may be a reader
+		 * whose request is still on its way (a loaded client, a slow
+		 * link): it goes last of all.
+		 */
+		if (ms - c->accepted >= HTTP_QUIET_GRACE_MS) {
+			if (quiet == NULL)
+				quiet = c;
+		} else if (young == NULL)
+			young = c;
 	}
-	if (c == NULL && (c = quiet) == NULL)
+	if (c == NULL && (c = quiet) == NULL && (c = young) == NULL)
 		return -1;
 	http_conn_free(c);
 	h->shed++;
@@ -423,6 +445,7 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->h = h;
 	c->fd = fd;
+	c->accepted = http_now_ms();
 	http_conn_link(c);
 	h->nconns++;
 	c->rev = event_new(h->base, fd, EV_READ | EV_PERSIST,
