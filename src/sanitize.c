@@ -1846,40 +1846,27 @@ arena_free(struct arena *a)
 static unsigned
 flatten_bits(const char *name)
 {
-	size_t	lo = 0, hi = sizeof flatten_tags / sizeof flatten_tags[0];
-	size_t	mid;
-	int	c;
+	const char	*row;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(name, flatten_tags[mid].name)) == 0)
-			return flatten_tags[mid].bits;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return 0;
+	row = bsearch(name, flatten_tags, sizeof flatten_tags /
+	    sizeof flatten_tags[0],
+	    sizeof flatten_tags[0], sanitize_namecmp);
+	return row != NULL ? flatten_tags[(size_t)(row -
+	    (const char *)flatten_tags) / sizeof flatten_tags[0]].bits : 0;
 }
 
 /* K_* of tag name NAME (lower case), K_NONE for the rest. */
 static int
 flatten_kind(const char *name)
 {
-	size_t	lo = 0, hi = sizeof flatten_kinds / sizeof flatten_kinds[0];
-	size_t	mid;
-	int	c;
+	const char	*row;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(name, flatten_kinds[mid].name)) == 0)
-			return flatten_kinds[mid].kind;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return K_NONE;
+	row = bsearch(name, flatten_kinds, sizeof flatten_kinds /
+	    sizeof flatten_kinds[0],
+	    sizeof flatten_kinds[0], sanitize_namecmp);
+	return row != NULL ? flatten_kinds[(size_t)(row -
+	    (const char *)flatten_kinds) / sizeof flatten_kinds[0]].kind :
+	    K_NONE;
 }
 
 /* FNV-1a step, to tell attribute sets apart. */
