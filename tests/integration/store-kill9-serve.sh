@@ -17,38 +17,7 @@ NFAST=12
 NSLOW=6
 SLOW=6			# seconds between a quiet source's polls
 mkdir -p "$T/pub"
-cat >"$T/gen.py" <<'PY'
-# Rewrites the busy feeds atomically, adding entries to a few each round.
-import os, random, sys, time
-out, nfeeds, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-n = [3] * nfeeds
-def write(f):
-    items = []
-    for i in range(max(0, n[f] - 30), n[f]):
-        items.append("<item><title>Feed %d item %d</title>"
-                     "<guid>urn:ks:f%d:%d</guid>"
-                     "<link>http://ks%d.example/%d</link>"
-                     "<pubDate>%s</pubDate><description>%s</description></item>"
-                     % (f, i, f, i, f, i,
-                        time.strftime("%a, %d %b %Y %H:%M:%S GMT",
-                                      time.gmtime(1767225600 + i * 60 + f)),
-                        ("<p>body %d/%d</p>" % (f, i)) * 20))
-    tmp = os.path.join(out, ".f%02d.tmp" % f)
-    with open(tmp, "w") as fp:
-        fp.write('<?xml version="1.0"?><rss version="2.0"><channel>'
-                 "<title>Feed %d</title><link>http://ks%d.example/</link>"
-                 "<description>x</description>%s</channel></rss>"
-                 % (f, f, "".join(reversed(items))))
-    os.rename(tmp, os.path.join(out, "f%02d.rss" % f))
-for f in range(nfeeds):
-    write(f)
-for r in range(rounds):
-    for f in random.sample(range(nfeeds), 3):
-        n[f] += random.randint(1, 2)
-        write(f)
-    time.sleep(0.1)
-PY
-"$PY" "$T/gen.py" "$T/pub" "$NFAST" 0 || fail "generating feeds"
+"$PY" "$t_here/kill9-gen.py" "$T/pub" "$NFAST" 0 ks 20 3 2 0.1 || fail "generating feeds"
 for s in $(seq 0 $((NSLOW - 1))); do
 	st_item "urn:ks:q$s:0" "http://q$s.example/0" "Quiet $s" - |
 	    st_rss "$T/pub/q$s.rss" "q$s"
@@ -71,7 +40,7 @@ fixpub_start "$T/pub"
 	done
 } >"$T/feedmux.conf"
 ST_DB=$T/db/feedmux.db
-"$PY" "$T/gen.py" "$T/pub" "$NFAST" 400 &
+"$PY" "$t_here/kill9-gen.py" "$T/pub" "$NFAST" 400 ks 20 3 2 0.1 &
 t_track $!
 
 # A client: fetches feeds and /healthz from whichever daemon runs (its URL

@@ -13,40 +13,7 @@ t_setup
 : "${KILLS:=8}"
 NFEEDS=20
 mkdir -p "$T/pub"
-cat >"$T/gen.py" <<'PY'
-# Rewrites feeds atomically, adding entries to a few each round (bounded).
-import os, random, sys, time
-out, nfeeds, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-n = [3] * nfeeds
-def write(f):
-    items = []
-    for i in range(max(0, n[f] - 30), n[f]):
-        items.append("<item><title>Feed %d item %d</title>"
-                     "<guid>urn:fm:f%d:%d</guid>"
-                     "<link>http://k%d.example/%d</link>"
-                     "<pubDate>%s</pubDate><description>%s</description></item>"
-                     % (f, i, f, i, f, i,
-                        time.strftime("%a, %d %b %Y %H:%M:%S GMT",
-                                      time.gmtime(1767225600 + i * 60 + f)),
-                        ("<p>body %d/%d</p>" % (f, i)) * 40))
-    tmp = os.path.join(out, ".f%02d.tmp" % f)
-    with open(tmp, "w") as fp:
-        fp.write('<?xml version="1.0"?><rss version="2.0"><channel>'
-                 "<title>Feed %d</title><link>http://k%d.example/</link>"
-                 "<description>x</description>%s</channel></rss>"
-                 % (f, f, "".join(reversed(items))))
-    os.rename(tmp, os.path.join(out, "f%02d.rss" % f))
-for f in range(nfeeds):
-    write(f)
-if rounds == 0:
-    sys.exit(0)
-for r in range(rounds):
-    for f in random.sample(range(nfeeds), 4):
-        n[f] += random.randint(1, 3)
-        write(f)
-    time.sleep(0.05)
-PY
-"$PY" "$T/gen.py" "$T/pub" "$NFEEDS" 0 || fail "generating feeds"
+"$PY" "$t_here/kill9-gen.py" "$T/pub" "$NFEEDS" 0 || fail "generating feeds"
 fixpub_start "$T/pub"
 {
 	echo 'max_entries = 0'
@@ -57,7 +24,7 @@ fixpub_start "$T/pub"
 	done
 } >"$T/sources.conf"
 st_conf <"$T/sources.conf"
-"$PY" "$T/gen.py" "$T/pub" "$NFEEDS" 2400 &
+"$PY" "$t_here/kill9-gen.py" "$T/pub" "$NFEEDS" 2400 &
 t_track $!
 
 # A random delay of 0.3 to 2.3 s.
