@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,10 +32,11 @@
 #define HTTP_MAX_LISTENERS	8
 #define HTTP_MAX_HEADERS	64	/* request header lines */
 #define HTTP_RESP_HEADERS	4096	/* bytes of extra response headers */
-#define HTTP_BACKLOG		512
+#define HTTP_BACKLOG		4096
 #define HTTP_BURST_MAX		32	/* connections accepted per loop pass */
 #define HTTP_SHED_LOG		60	/* seconds between reports of shedding */
 #define HTTP_QUIET_GRACE_MS	1000	/* a silent new connection's time to speak */
+#define HTTP_SPEAK_MS		20	/* ... and the least it gets at the cap */
 #define HTTP_ACCEPT_RETRY	1	/* seconds to wait after accept(2) failed */
 #define HTTP_SPARE_FDS		64	/* descriptors kept besides the spare_fds asked */
 
@@ -90,6 +92,8 @@ struct http {
 	int			 burst;		/* accepted in this pass */
 	int			 burst_max;
 	struct event		*resume;	/* ends the throttle, next pass */
+	int			 crowded;	/* at the cap, none may go yet */
+	struct event		*crowd;		/* ends it: one may go */
 	char			*unix_path;
 	struct http_conn	*conns;		/* most recently ready first */
 	struct http_conn	*conns_tail;	/* waiting longest for a request */
@@ -107,6 +111,7 @@ static void	http_conn_read_cb(evutil_socket_t, short, void *);
 static void	http_conn_write_cb(evutil_socket_t, short, void *);
 static void	http_conn_process(struct http_conn *);
 static void	http_retry_cb(evutil_socket_t, short, void *);
+static void	http_crowd_cb(evutil_socket_t, short, void *);
 
 /* The reason phrase of STATUS. */
 static const char *
@@ -142,7 +147,7 @@ http_listen_update(struct http *h)
 {
 	int	on;
 
-	on = !h->throttled && !h->backoff &&
+	on = !h->throttled && !h->backoff && !h->crowded &&
 	    !(h->nconns >= h->lim.max_conns && h->nbusy >= h->nconns);
 	if (on == h->listening)
 		return;
@@ -153,7 +158,7 @@ http_listen_update(struct http *h)
 			evconnlistener_disable(h->ls[i]);
 	}
 	h->listening = on;
-	if (!on && !h->throttled && !h->backoff)
+	if (!on && !h->throttled && !h->backoff && !h->crowded)
 		log_warnx("httpd: %d connections open, all answering; not "
 		    "accepting more until one is done", h->nconns);
 }
@@ -221,9 +226,12 @@ http_new(struct event_base *base, const struct http_limits *lim,
 	/* Every connection shares one timeout: O(1) re-arming per request. */
 	if ((h->tv = event_base_init_common_timeout(base, &tv)) == NULL ||
 	    (h->resume = evtimer_new(base, http_resume_cb, h)) == NULL ||
+	    (h->crowd = evtimer_new(base, http_crowd_cb, h)) == NULL ||
 	    (h->retry = evtimer_new(base, http_retry_cb, h)) == NULL) {
 		if (h->resume != NULL)
 			event_free(h->resume);
+		if (h->crowd != NULL)
+			event_free(h->crowd);
 		free(h);
 		return NULL;
 	}
@@ -329,6 +337,10 @@ http_conn_free(struct http_conn *c)
 	free(c->in);
 	free(c);
 	/* A slot is free again: take the connections the kernel queued. */
+	if (h->crowded && h->nconns < h->lim.max_conns) {
+		h->crowded = 0;
+		evtimer_del(h->crowd);
+	}
 	http_listen_update(h);
 }
 
@@ -343,6 +355,8 @@ http_free(struct http *h)
 		evconnlistener_free(h->ls[i]);
 	if (h->resume != NULL)
 		event_free(h->resume);
+	if (h->crowd != NULL)
+		event_free(h->crowd);
 	if (h->retry != NULL)
 		event_free(h->retry);
 	if (h->unix_path != NULL) {
@@ -364,40 +378,104 @@ http_shed_count(const struct http *h)
 	return h->shed;
 }
 
-/*
- * At the cap, closes the connection that has waited longest for a request
- * (idle keep-alive, or a head still trickling in: slowloris), so that
- * holding every slot open costs an attacker more than it costs a reader.
- * One that has sent nothing yet goes only when there is no such one: it
- * may be a reader whose request is on its way; one silent for less than
- * HTTP_QUIET_GRACE_MS goes last of all.  Connections answering are
- * never cut.  0, or -1 if every one is answering.
- */
+/* Whether bytes C has sent wait in the kernel, not yet read by us. */
 static int
-http_shed(struct http *h)
+http_conn_pending(const struct http_conn *c)
+{
+	int	n = 0;
+
+	return ioctl(c->fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+/*
+ * At the cap, the connection to close for a new one: the one that has
+ * waited longest for a request (idle keep-alive, or a head still
+ * trickling in: slowloris), so that holding every slot open costs an
+ * attacker more than it costs a reader.  One that has sent nothing yet
+ * comes only when there is no such one: it may be a reader whose request
+ * is on its way; one silent for less than HTTP_QUIET_GRACE_MS comes after
+ * those, and one younger than HTTP_SPEAK_MS or whose first bytes wait to
+ * be read never: under a flood of empty connections made as fast as the
+ * loop sheds them, each would otherwise live a few milliseconds, less
+ * than a loaded reader may take between its connect and its request.
+ * Connections answering are never cut.  NULL if none may go now; then
+ * *WAIT is how long until one may (milliseconds).
+ */
+static struct http_conn *
+http_shed_pick(struct http *h, int64_t *wait)
 {
 	struct http_conn	*c, *quiet = NULL, *young = NULL;
-	time_t			 now;
-	int64_t			 ms = http_now_ms();
-	int			 n = h->nconns;
+	int64_t			 ms = http_now_ms(), age;
 
+	*wait = HTTP_SPEAK_MS;
 	for (c = h->conns_tail; c != NULL; c = c->prev) {
 		if (c->busy)
 			continue;
 		if (c->heard)
-			break;
-		/*
-		 * A silent connection younger than the grace may be a reader
-		 * whose request is still on its way (a loaded client, a slow
-		 * link): it goes last of all.
-		 */
-		if (ms - c->accepted >= HTTP_QUIET_GRACE_MS) {
-			if (quiet == NULL)
-				quiet = c;
-		} else if (young == NULL)
+			return c;
+		age = ms - c->accepted;
+		/* Only a heard one, or an old one if none, could come first. */
+		if (quiet != NULL || (young != NULL && age < HTTP_QUIET_GRACE_MS))
+			continue;
+		if (age < HTTP_SPEAK_MS) {
+			if (HTTP_SPEAK_MS - age < *wait)
+				*wait = HTTP_SPEAK_MS - age;
+			continue;
+		}
+		/* Its request has arrived: read in this loop pass. */
+		if (http_conn_pending(c))
+			continue;
+		if (age >= HTTP_QUIET_GRACE_MS)
+			quiet = c;	/* silent this long: an attacker's slot */
+		else
 			young = c;
 	}
-	if (c == NULL && (c = quiet) == NULL && (c = young) == NULL)
+	return quiet != NULL ? quiet : young;
+}
+
+/*
+ * At the cap, pauses accepting until a connection may be shed (or one
+ * closes): new ones wait in the kernel's queue, their requests arriving
+ * meanwhile, instead of pushing out ones that had no time to speak.
+ */
+static void
+http_crowd_check(struct http *h)
+{
+	struct timeval	tv;
+	int64_t		wait;
+
+	if (h->nconns < h->lim.max_conns || http_shed_pick(h, &wait) != NULL)
+		return;
+	h->crowded = 1;
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	evtimer_add(h->crowd, &tv);
+	http_listen_update(h);
+}
+
+/* A connection may be shed by now: accept again. */
+static void
+http_crowd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)fd;
+	(void)what;
+	h->crowded = 0;
+	http_listen_update(h);
+	http_crowd_check(h);
+}
+
+/* Sheds one connection for a new one (see http_shed_pick): 0, or -1. */
+static int
+http_shed(struct http *h)
+{
+	struct http_conn	*c;
+	time_t			 now;
+	int64_t			 wait;
+	int			 n = h->nconns;
+
+	if ((c = http_shed_pick(h, &wait)) == NULL)
 		return -1;
 	http_conn_free(c);
 	h->shed++;
@@ -425,10 +503,14 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 
 	(void)l;
 	(void)salen;
-	if ((full = h->nconns >= h->lim.max_conns) && http_shed(h) == -1) {
-		/* Not reached: the listeners pause when all are answering. */
+	/*
+	 * None may go: the listeners pause before that, so it is rare (one
+	 * picked then began answering); one over the cap is taken, not more.
+	 */
+	if ((full = h->nconns >= h->lim.max_conns) && http_shed(h) == -1 &&
+	    h->nconns > h->lim.max_conns) {
 		evutil_closesocket(fd);
-		http_listen_update(h);
+		http_crowd_check(h);
 		return;
 	}
 	if ((c = calloc(1, sizeof *c)) == NULL ||
@@ -466,6 +548,7 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		http_listen_update(h);
 		evtimer_add(h->resume, &zero);
 	}
+	http_crowd_check(h);
 }
 
 /* accept(2) failed (out of descriptors, say). */

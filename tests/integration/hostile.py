@@ -11,11 +11,12 @@
 #       connection (for the flood); prints the numbers, fails on any answer
 #       but 200
 # Every wait is bounded; exit status 0 on success, 1 with a message.
+import multiprocessing
+import queue
 import resource
 import selectors
 import socket
 import sys
-import threading
 import time
 
 HOST = "127.0.0.1"
@@ -143,18 +144,19 @@ def slowloris(port, conns, seconds, path):
         del open_socks[s]
         s.close()
 
-    for _ in range(conns):
-        open_one()
-    probes = []
-    failures = []
-    mid = {}
+    # The reader is a process of its own, started before the attack opens
+    # its sockets (so it holds none of them): in a thread it would wait for
+    # the attacker's GIL between its connect and its request, as no real
+    # reader does.
+    ctx = multiprocessing.get_context("fork")
+    go = ctx.Event()
+    results = ctx.Queue()
 
     def prober():
         # Starts once the attack holds its connections.
-        t0 = time.monotonic()
-        while stats["peak"] < conns * 0.9 and time.monotonic() - t0 < 5:
-            time.sleep(0.05)
+        go.wait(5)
         end = stop - 0.5
+        probes, failures, mid = [], [], {}
         n = 0
         while time.monotonic() < end:
             st, body, took = get(port, path, timeout=5.0)
@@ -171,9 +173,12 @@ def slowloris(port, conns, seconds, path):
                             "feedmux_http_connections_shed_total"):
                         mid[f[0]] = int(f[1])
             time.sleep(0.02)
+        results.put((probes, failures, mid))
 
-    th = threading.Thread(target=prober)
-    th.start()
+    proc = ctx.Process(target=prober)
+    proc.start()
+    for _ in range(conns):
+        open_one()
     while time.monotonic() < stop:
         now = time.monotonic()
         for key, ev in sel.select(timeout=0.1):
@@ -205,6 +210,8 @@ def slowloris(port, conns, seconds, path):
             drop(s)
         held = sum(1 for k in sel.get_map().values() if k.data == "held")
         stats["peak"] = max(stats["peak"], held)
+        if stats["peak"] >= conns * 0.9:
+            go.set()
         # A header line a second keeps each head alive but never ends it.
         for s, t in list(open_socks.items()):
             if t and now >= t:
@@ -216,7 +223,12 @@ def slowloris(port, conns, seconds, path):
         # Re-open what the server shed: the pressure stays on.
         while len(open_socks) < conns and time.monotonic() < stop - 1:
             open_one()
-    th.join(timeout=30)
+    go.set()
+    try:
+        probes, failures, mid = results.get(timeout=30)
+    except queue.Empty:
+        fail("the reader process gave no result")
+    proc.join(timeout=10)
     for s in list(open_socks):
         drop(s)
     print("slowloris: %d connections held at the peak, %d opened, %d closed "
