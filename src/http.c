@@ -85,6 +85,7 @@ struct http {
 	struct evconnlistener	*ls[HTTP_MAX_LISTENERS];
 	int			 nls;
 	int			 listening;	/* the listeners are enabled */
+	int			 full_said;	/* "all answering" logged */
 	int			 throttled;	/* a burst of accepts: wait a pass */
 	int			 backoff;	/* accept(2) failed: wait a moment */
 	struct event		*retry;		/* ends the backoff */
@@ -145,10 +146,15 @@ http_reason(int status)
 static void
 http_listen_update(struct http *h)
 {
-	int	on;
+	int	on, full;
 
-	on = !h->throttled && !h->backoff && !h->crowded &&
-	    !(h->nconns >= h->lim.max_conns && h->nbusy >= h->nconns);
+	full = h->nconns >= h->lim.max_conns && h->nbusy >= h->nconns;
+	on = !h->throttled && !h->backoff && !h->crowded && !full;
+	/* Said once each time it happens, whatever else paused accepting. */
+	if (full && !h->full_said)
+		log_warnx("httpd: %d connections open, all answering; not "
+		    "accepting more until one is done", h->nconns);
+	h->full_said = full;
 	if (on == h->listening)
 		return;
 	for (int i = 0; i < h->nls; i++) {
@@ -158,9 +164,6 @@ http_listen_update(struct http *h)
 			evconnlistener_disable(h->ls[i]);
 	}
 	h->listening = on;
-	if (!on && !h->throttled && !h->backoff && !h->crowded)
-		log_warnx("httpd: %d connections open, all answering; not "
-		    "accepting more until one is done", h->nconns);
 }
 
 /*
