@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 # Build and test dependencies, all Debian 12 packages.
 DEPS="build-essential autoconf automake pkg-config
 	libcurl4-openssl-dev libxml2-dev libevent-dev libsqlite3-dev
-	libjansson-dev libgumbo-dev libssl-dev zlib1g-dev libcmocka-dev libpcre2-dev
+	libjansson-dev libgumbo-dev libssl-dev zlib1g-dev libcmocka-dev libpcre2-dev libbrotli-dev
 	curl sqlite3 libxml2-utils python3 python3-feedparser
 	systemd man-db groff-base time python3-jsonschema newsboat chromium wrk
 	openssl"

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,25 @@
  * checkpoint instead of once per few polls.
  */
 #define DB_CHECKPOINT	"4000"
+#define DB_CHECKPOINT_N	4000
+/* Past this many pages the checkpointer is behind: the writer copies too. */
+#define DB_CHECKPOINT_MAX (4 * DB_CHECKPOINT_N)
+
+/*
+ * The background checkpointer (db_checkpointer): a thread with a
+ * connection of its own copies the WAL back into the database when the
+ * writer's commits have filled it, so that the writer (the daemon's loop)
+ * never stops for that copying and its fsync.  Everything in it but the
+ * thread and its connection is guarded by MU.
+ */
+struct db_ckpt {
+	pthread_t		 th;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	sqlite3			*h;
+	int			 want;		/* a checkpoint is asked for */
+	int			 stop;
+};
 
 struct db_cached {
 	const char	*sql;
@@ -44,12 +64,15 @@ struct db {
 	int			 batch;		/* db_batch_begin called */
 	int			 batch_open;	/* its transaction began */
 	int			 batch_kept;	/* savepoints released into it */
+	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
 };
 
 /*
  * Forward migrations: migrations[i] takes the schema from version i to i+1.
  * Never edit a migration that has shipped; append a new one.
  */
+static void	db_ckpt_stop(struct db *);
+
 static const char *const migrations[] = {
 	/* 1: sources, entries, their categories, poll records. */
 	"CREATE TABLE source ("
@@ -399,10 +422,125 @@ db_open(const char *path, int flags, char **err)
 }
 
 void
+db_init(void)
+{
+	/*
+	 * No memory statistics: we never read them, and keeping them takes
+	 * a global mutex on every allocation SQLite makes, from every thread.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* The checkpointer's thread: one passive checkpoint per request. */
+static void *
+db_ckpt_main(void *arg)
+{
+	struct db_ckpt	*ck = arg;
+
+	pthread_mutex_lock(&ck->mu);
+	for (;;) {
+		while (!ck->want && !ck->stop)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		if (ck->stop)
+			break;
+		ck->want = 0;
+		pthread_mutex_unlock(&ck->mu);
+		/*
+		 * Passive: never waits for the writer or a reader, copies what
+		 * it can; what a reader still needs waits for the next one.  A
+		 * failure (a full disk) leaves the WAL as it was: retried.
+		 */
+		sqlite3_wal_checkpoint_v2(ck->h, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&ck->mu);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	return NULL;
+}
+
+/* After each commit of the writer (SQLite's WAL hook), on its thread. */
+static int
+db_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	struct db_ckpt	*ck = arg;
+
+	if (pages < DB_CHECKPOINT_N)
+		return SQLITE_OK;
+	pthread_mutex_lock(&ck->mu);
+	ck->want = 1;
+	pthread_cond_signal(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	/* Far behind (long readers, a slow disk): bound the WAL here. */
+	if (pages >= DB_CHECKPOINT_MAX)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	return SQLITE_OK;
+}
+
+int
+db_checkpointer(struct db *db, int sync_full)
+{
+	struct db_ckpt	*ck;
+
+	if (db->ckpt != NULL)
+		return 0;
+	if ((ck = calloc(1, sizeof *ck)) == NULL)
+		return -1;
+	if (sqlite3_open_v2(db->path, &ck->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ck->h, sync_full ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		log_warnx("database %s: checkpointer: %s", db->path,
+		    ck->h != NULL ? sqlite3_errmsg(ck->h) : "cannot open");
+		sqlite3_close(ck->h);
+		free(ck);
+		return -1;
+	}
+	pthread_mutex_init(&ck->mu, NULL);
+	pthread_cond_init(&ck->cv, NULL);
+	if ((errno = pthread_create(&ck->th, NULL, db_ckpt_main, ck)) != 0) {
+		log_warn("database %s: checkpointer thread", db->path);
+		pthread_mutex_destroy(&ck->mu);
+		pthread_cond_destroy(&ck->cv);
+		sqlite3_close(ck->h);
+		free(ck);
+		return -1;
+	}
+	db->ckpt = ck;
+	/* Replaces SQLite's automatic checkpoints on this connection. */
+	sqlite3_wal_hook(db->h, db_wal_hook, ck);
+	return 0;
+}
+
+/* Stops the checkpointer, if any, and puts SQLite's own back. */
+static void
+db_ckpt_stop(struct db *db)
+{
+	struct db_ckpt	*ck = db->ckpt;
+
+	if (ck == NULL)
+		return;
+	pthread_mutex_lock(&ck->mu);
+	ck->stop = 1;
+	pthread_cond_signal(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	pthread_join(ck->th, NULL);
+	sqlite3_close(ck->h);
+	pthread_mutex_destroy(&ck->mu);
+	pthread_cond_destroy(&ck->cv);
+	free(ck);
+	db->ckpt = NULL;
+	if (db->h != NULL)
+		sqlite3_wal_autocheckpoint(db->h, DB_CHECKPOINT_N);
+}
+
+void
 db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	/* Stopped first: the last connection to close checkpoints the rest. */
+	db_ckpt_stop(db);
 	for (int i = 0; i < db->nstmts; i++)
 		sqlite3_finalize(db->stmts[i].stmt);
 	if (db->h != NULL && sqlite3_close(db->h) != SQLITE_OK)

@@ -16,9 +16,20 @@ struct sqlite3_stmt;
 #define DB_READONLY	0x1
 #define DB_SYNC_FULL	0x2	/* synchronous=FULL instead of NORMAL */
 
+/* Once, before any other call: SQLite's process-wide settings. */
+void		 db_init(void);
+
 /* Opens PATH, migrating it unless read-only.  NULL on error with *ERR set (caller frees). */
 struct db	*db_open(const char *path, int flags, char **err);
 void		 db_close(struct db *);
+
+/*
+ * Moves WAL checkpoints off the calling thread: from now on a thread with
+ * its own connection copies the WAL back when commits have filled it
+ * (SQLite's own automatic checkpoints run inside the commit that fills
+ * it).  SYNC_FULL as for DB_SYNC_FULL.  0, or -1 (logged): SQLite's stay.
+ */
+int		 db_checkpointer(struct db *, int sync_full);
 
 /* The schema version this build writes. */
 int		 db_schema_version(void);

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "db.h"
 #include "fetch.h"
 #include "httpd.h"
 #include "log.h"
@@ -269,6 +270,7 @@ main(int argc, char **argv)
 	};
 
 	memset(&d, 0, sizeof d);
+	db_init();
 	while ((ch = getopt_long(argc, argv, "c:tvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
@@ -321,8 +323,8 @@ main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("feedmuxd: cannot initialise libcurl");
 	parse_init();
-	if ((d.store = store_open(d.conf->database, d.conf->sync_full ?
-	    STORE_SYNC_FULL : 0, &err)) == NULL)
+	if ((d.store = store_open(d.conf->database, STORE_CHECKPOINTER |
+	    (d.conf->sync_full ? STORE_SYNC_FULL : 0), &err)) == NULL)
 		fatalx("feedmuxd: database %s", err != NULL ? err :
 		    "out of memory");
 	/*

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "date.h"
+#include "decode.h"
 #include "fetch.h"
 #include "host.h"
 #include "log.h"
@@ -35,11 +36,12 @@
 /* Response headers we keep; reset on every new response (redirect hops). */
 enum {
 	HDR_ETAG, HDR_LASTMOD, HDR_RETRY, HDR_CACHE, HDR_EXPIRES, HDR_LOCATION,
-	HDR_CTYPE, HDR_CLOCATION, HDR_CLANG, HDR_MAX
+	HDR_CTYPE, HDR_CLOCATION, HDR_CLANG, HDR_CENC, HDR_MAX
 };
 static const char *const hdr_names[HDR_MAX] = {
 	"etag", "last-modified", "retry-after", "cache-control", "expires",
 	"location", "content-type", "content-location", "content-language",
+	"content-encoding",
 };
 
 struct fetch_xfer {
@@ -59,6 +61,7 @@ struct fetch_xfer {
 	uint64_t		 who;		/* hash of the source's name */
 	int			 allow_private;
 	int			 tls_insecure;
+	int			 encoded;	/* the body is left encoded */
 	struct conf_cidr	*nets;
 	size_t			 nnets;
 	int64_t			 max_body;
@@ -565,8 +568,20 @@ fetch_setup(struct fetch_xfer *x)
 	bad |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_2TLS) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) != CURLE_OK;
-	/* "" offers every encoding this libcurl decodes (gzip, deflate, br ...). */
-	bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
+	/*
+	 * "" offers every encoding this libcurl decodes (gzip, deflate, br
+	 * ...), and curl decodes as it receives, on the loop.  An encoded
+	 * body is left to the caller (decode.h, on a worker): then we offer
+	 * what decode_body undoes.
+	 */
+	if (x->encoded) {
+		bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
+		    DECODE_ACCEPT) != CURLE_OK;
+		bad |= curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L) !=
+		    CURLE_OK;
+	} else
+		bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") !=
+		    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, x->user_agent) !=
 	    CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb) !=
@@ -667,6 +682,8 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	r.content_type = x->hdr[HDR_CTYPE];
 	r.content_location = x->hdr[HDR_CLOCATION];
 	r.content_language = x->hdr[HDR_CLANG];
+	/* Said only when the body is still encoded. */
+	r.content_encoding = x->encoded ? x->hdr[HDR_CENC] : NULL;
 	r.location = x->first_location != NULL ? x->first_location :
 	    x->hdr[HDR_LOCATION];
 	r.first_status = x->first_status;
@@ -1009,6 +1026,7 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
 	TAILQ_INSERT_TAIL(&f->xfers, x, all);
 	x->allow_private = req->allow_private;
 	x->tls_insecure = req->tls_insecure;
+	x->encoded = req->encoded;
 	x->max_body = req->max_body;
 	x->timeout = req->timeout;
 	x->connect_timeout = req->connect_timeout;

@@ -39,13 +39,14 @@ struct fetch_req {
 	const char	*proxy;		/* NULL: direct (environment ignored) */
 	char *const	*headers;	/* extra "Name: value" lines */
 	size_t		 nheaders;
-	int64_t		 max_body;	/* decoded bytes */
+	int64_t		 max_body;	/* decoded bytes (encoded ones: received) */
 	long		 timeout;	/* total seconds */
 	const char	*post;		/* form body to POST, NULL: a GET */
 	long		 connect_timeout;	/* seconds */
 	long		 low_speed_limit;	/* bytes/s ... */
 	long		 low_speed_time;	/* ... for this many seconds: abort */
 	int		 tls_insecure;	/* 1: accept any certificate (tls_verify = no) */
+	int		 encoded;	/* 1: leave the body as sent, for decode.h */
 };
 
 /* Why a transfer failed, when it did. */
@@ -71,6 +72,7 @@ struct fetch_result {
 	const char		*content_type;
 	const char		*content_location;
 	const char		*content_language;
+	const char		*content_encoding;	/* of the body, when encoded */
 	const char		*etag;
 	const char		*last_modified;
 	const char		*retry_after;

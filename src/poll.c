@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "daemon.h"
+#include "decode.h"
 #include "doc.h"
 #include "fetch.h"
 #include "log.h"
@@ -51,6 +52,9 @@ struct poll_job {
 	int64_t			 at;
 	struct fetch_result	 r;		/* the response, strings owned */
 	char			*body;		/* owned, when it is to be parsed */
+	int64_t			 max_body;	/* decoded, as configured at start */
+	enum decode_result	 decoded;	/* undoing Content-Encoding */
+	char			 decode_err[160];
 	struct doc		*doc;		/* parsed on a worker */
 	int			 parsing;	/* owned by the worker pool */
 	int			 cancelled;	/* freed when the worker is done */
@@ -69,7 +73,7 @@ struct polls {
 	&(r)->errmsg, &(r)->effective_url, &(r)->content_type, \
 	&(r)->content_location, &(r)->content_language, &(r)->etag, \
 	&(r)->last_modified, &(r)->retry_after, &(r)->cache_control, \
-	&(r)->expires, &(r)->location
+	&(r)->expires, &(r)->location, &(r)->content_encoding
 
 static void
 poll_job_free(struct poll_job *job)
@@ -439,13 +443,47 @@ poll_parse(void *arg)
 {
 	struct poll_job		*job = arg;
 	struct parse_opts	 opts;
+	char			*out;
+	size_t			 outlen;
 
+	/* Past the cap or corrupt: no document (poll_decoded says why). */
+	job->decoded = decode_body(job->r.content_encoding, job->r.body,
+	    job->r.len, job->max_body, &out, &outlen, job->decode_err,
+	    sizeof job->decode_err);
+	if (job->decoded != DECODE_OK)
+		return;
+	if (out != NULL) {
+		free(job->body);
+		job->body = out;
+		job->r.body = out;
+		job->r.len = outlen;
+	}
 	memset(&opts, 0, sizeof opts);
 	opts.base = job->r.effective_url;
 	opts.content_type = job->r.content_type;
 	opts.content_location = job->r.content_location;
 	opts.content_language = job->r.content_language;
 	job->doc = parse_doc(job->r.body, job->r.len, &opts);
+}
+
+/* On the loop: a body that could not be decoded fails the poll. */
+static void
+poll_decoded(struct poll_job *job)
+{
+	char	*msg;
+
+	if (job->decoded == DECODE_OK)
+		return;
+	job->r.error = job->decoded == DECODE_TOOBIG ? FETCH_ERR_TOOBIG :
+	    FETCH_ERR_TRANSPORT;
+	if ((msg = strdup(job->decode_err)) != NULL) {
+		free((char *)job->r.errmsg);
+		job->r.errmsg = msg;
+	}
+	free(job->body);
+	job->body = NULL;
+	job->r.body = "";
+	job->r.len = 0;
 }
 
 /* Back on the loop after parsing. */
@@ -463,6 +501,7 @@ poll_parsed(void *arg, int cancelled)
 		poll_job_free(job);
 		return;
 	}
+	poll_decoded(job);
 	poll_done(job);
 }
 
@@ -491,8 +530,10 @@ poll_fetched(const struct fetch_result *r, void *arg)
 		}
 		job->parsing = 0;
 	}
-	if (parse)
+	if (parse) {
 		poll_parse(job);
+		poll_decoded(job);
+	}
 	poll_done(job);
 }
 
@@ -535,6 +576,9 @@ poll_start(struct daemon *d, const char *name)
 	req.headers = cs->headers;
 	req.nheaders = cs->nheaders;
 	req.max_body = d->conf->max_body;
+	/* Inflating is the worker's job, not the loop's (poll_parse). */
+	req.encoded = 1;
+	job->max_body = d->conf->max_body;
 	req.timeout = (long)d->conf->timeout;
 	req.connect_timeout = (long)d->conf->connect_timeout;
 	req.low_speed_limit = (long)d->conf->low_speed_limit;

@@ -37,4 +37,18 @@ int		 store_class_entry(struct store *, int64_t id,
 		     const struct conf_source *, const struct doc_entry *e,
 		     const char *terms, int64_t now, int updated);
 
+/*
+ * The same for a row that already holds its language and LABELS (a new
+ * one, inserted with them) and sorts at SORT: no write of the row.
+ */
+int		 store_class_sort(struct store *, int64_t id,
+		     const struct conf_source *, const struct doc_entry *e,
+		     const char *terms, const char *labels, int64_t sort,
+		     int64_t now, int updated);
+
+/* The publisher's labels that differ from their terms, joined; NULL if none.  Caller frees. */
+char		*store_class_labels(const struct doc_entry *);
+/* The entry's language, or its content's; NULL if neither says. */
+const char	*store_class_language(const struct doc_entry *);
+
 #endif

@@ -175,7 +175,7 @@ done:
 }
 
 /* Joins the labels that differ from their terms with the separator, or NULL.  Caller frees. */
-static char *
+char *
 store_class_labels(const struct doc_entry *e)
 {
 	size_t	 len = 0, n = 0;
@@ -223,22 +223,29 @@ store_class_terms(const char *terms, const char *labels, int *oom)
 	return s;
 }
 
+const char *
+store_class_language(const struct doc_entry *e)
+{
+	if (e->language == NULL && e->ncontent > 0)
+		return e->content[0].language;
+	return e->language;
+}
+
 int
-store_class_entry(struct store *s, int64_t id, const struct conf_source *cs,
-    const struct doc_entry *e, const char *terms, int64_t now, int updated)
+store_class_sort(struct store *s, int64_t id, const struct conf_source *cs,
+    const struct doc_entry *e, const char *terms, const char *labels,
+    int64_t sort, int64_t now, int updated)
 {
 	struct db		*db = store_db(s);
 	struct classify		*cl = store_classify(s);
 	struct classify_entry	 ce;
-	sqlite3_stmt		*st;
 	unsigned char		 inbuf[256], *in = inbuf;
-	char			*labels, *all;
-	int64_t			 sort, added = 0, removed = 0;
+	char			*all;
+	int64_t			 added = 0, removed = 0;
 	int			 oom = 0, rc;
 
 	if (cl == NULL)
 		return 0;
-	labels = store_class_labels(e);
 	memset(&ce, 0, sizeof ce);
 	ce.title = e->title;
 	ce.title_type = e->title_type;
@@ -248,31 +255,10 @@ store_class_entry(struct store *s, int64_t id, const struct conf_source *cs,
 		ce.content = e->content[0].value;
 		ce.content_type = e->content[0].type;
 	}
-	ce.language = e->language;
-	if (ce.language == NULL && e->ncontent > 0)
-		ce.language = e->content[0].language;
+	ce.language = store_class_language(e);
 	ce.source = cs->name;
-
-	/* Keep what the rules read but the row lacks, for re-evaluation. */
-	if ((st = db_stmt(db, SQL_CLASS_META)) == NULL) {
-		free(labels);
-		return -1;
-	}
-	if (ce.language != NULL)
-		sqlite3_bind_text(st, 1, ce.language, -1, SQLITE_STATIC);
-	if (labels != NULL)
-		sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, id);
-	rc = sqlite3_step(st);
-	sort = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : now;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		free(labels);
-		return -1;
-	}
 	ce.date = sort;
 	all = store_class_terms(terms, labels, &oom);
-	free(labels);
 	if (oom)
 		return -1;
 	ce.terms = all;
@@ -289,6 +275,42 @@ store_class_entry(struct store *s, int64_t id, const struct conf_source *cs,
 	free(all);
 	if (in != inbuf)
 		free(in);
+	return rc;
+}
+
+int
+store_class_entry(struct store *s, int64_t id, const struct conf_source *cs,
+    const struct doc_entry *e, const char *terms, int64_t now, int updated)
+{
+	struct db		*db = store_db(s);
+	sqlite3_stmt		*st;
+	const char		*language = store_class_language(e);
+	char			*labels;
+	int64_t			 sort;
+	int			 rc;
+
+	if (store_classify(s) == NULL)
+		return 0;
+	/* Keep what the rules read but the row lacks, for re-evaluation. */
+	labels = store_class_labels(e);
+	if ((st = db_stmt(db, SQL_CLASS_META)) == NULL) {
+		free(labels);
+		return -1;
+	}
+	if (language != NULL)
+		sqlite3_bind_text(st, 1, language, -1, SQLITE_STATIC);
+	if (labels != NULL)
+		sqlite3_bind_text(st, 2, labels, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	rc = sqlite3_step(st);
+	sort = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : now;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		free(labels);
+		return -1;
+	}
+	rc = store_class_sort(s, id, cs, e, terms, labels, sort, now, updated);
+	free(labels);
 	return rc;
 }
 

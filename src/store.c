@@ -119,6 +119,9 @@ store_open(const char *path, int flags, char **err)
 		store_close(s);
 		return NULL;
 	}
+	/* Without it, SQLite's own checkpoints go on: slower, as correct. */
+	if ((flags & STORE_CHECKPOINTER) && !(flags & STORE_READONLY))
+		(void)db_checkpointer(s->db, flags & STORE_SYNC_FULL);
 	return s;
 }
 
@@ -943,7 +946,7 @@ store_pick_rule(struct store *s, struct store_entry *se, size_t n,
 		memset(ks->slot, 0, 2 * (ks->mask + 1) * sizeof *ks->slot);
 		ok = 1;
 		for (size_t i = 0; i < n && ok; i++) {
-			uint64_t h, first;
+			uint64_t h, first = 0;
 
 			free(se[i].key);
 			se[i].key = store_entry_key(s, &se[i], r, &oom);
@@ -1065,8 +1068,8 @@ static const char SQL_ENTRY_FIND[] =
     "SELECT id, hash FROM entry WHERE source_id = ? AND key = ?";
 static const char SQL_ENTRY_INSERT[] =
     "INSERT INTO entry (source_id, key, hash, first_seen, changed,"
-    " sort_date, " SQL_ENTRY_FIELDS ") VALUES (?, ?, ?, ?, ?, ?,"
-    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " sort_date, language, labels, " SQL_ENTRY_FIELDS ") VALUES (?, ?, ?,"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_ENTRY_UPDATE[] =
     "UPDATE entry SET (key, hash, changed, " SQL_ENTRY_FIELDS ") ="
     " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -1234,7 +1237,8 @@ store_entry_insert(struct store *s, struct store_apply *a,
 {
 	sqlite3_stmt	*st;
 	int64_t		 sort;
-	int		 i = 1;
+	char		*labels = NULL;
+	int		 i = 1, rc;
 
 	/* Undated entries sort as first seen; so do dates far in the future. */
 	sort = se->date;
@@ -1242,19 +1246,28 @@ store_entry_insert(struct store *s, struct store_apply *a,
 		sort = a->now;
 	if ((st = db_stmt(s->db, SQL_ENTRY_INSERT)) == NULL)
 		return -1;
+	/* What the rules read but the fields lack, in the same write. */
+	if (s->cl != NULL)
+		labels = store_class_labels(se->e);
 	sqlite3_bind_int64(st, i++, a->source_id);
 	sqlite3_bind_text(st, i++, se->key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, i++, se->hash, STORE_HASHLEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, i++, a->now);
 	sqlite3_bind_int64(st, i++, a->now);
 	sqlite3_bind_int64(st, i++, sort);
+	bind_text(st, i++, s->cl != NULL ? store_class_language(se->e) : NULL);
+	bind_text(st, i++, labels);
 	bind_fields(s, st, i, se);
-	if (store_step_done(st) == -1)
+	if (store_step_done(st) == -1) {
+		free(labels);
 		return -1;
+	}
 	se->id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
 	/* With rules the classifier sorts it; else the source's categories. */
-	if (s->cl != NULL && store_class_entry(s, se->id, a->cs, se->e,
-	    se->terms, a->now, 0) == -1)
+	rc = s->cl != NULL ? store_class_sort(s, se->id, a->cs, se->e,
+	    se->terms, labels, sort, a->now, 0) : 0;
+	free(labels);
+	if (rc == -1)
 		return -1;
 	for (size_t c = 0; s->cl == NULL && c < a->cs->ncategories; c++) {
 		if ((st = db_stmt(s->db, SQL_CATEGORY_INSERT)) == NULL)

@@ -23,6 +23,7 @@ struct store;
 
 #define STORE_READONLY	0x1
 #define STORE_SYNC_FULL	0x2
+#define STORE_CHECKPOINTER 0x4	/* WAL checkpoints on a thread of their own */
 
 /* Opening; NULL with *ERR set (caller frees) on failure. */
 struct store	*store_open(const char *path, int flags, char **err);

@@ -12,6 +12,12 @@
 #   cl-short        Content-Length half the body, the whole body sent
 #   garbage         binary junk instead of HTTP, then close
 #   churn           an RSS document whose every guid changes per request
+#   encoded CODING  the body compressed, sent with Content-Encoding CODING:
+#                   gzip, deflate (zlib's format), deflate-raw (sent as
+#                   "deflate"), gzip-gzip (twice, sent as "gzip, gzip")
+#   badgzip         "Content-Encoding: gzip" on a gzip stream cut in half
+#   lying           "Content-Encoding: zstd" (never asked for) on the body
+# Every request's Accept-Encoding is kept in PATH.ae.
 #
 # Without a mode file the path is served as a plain 200 with a right
 # Content-Length; a missing file is a 404.  Every request is logged as
@@ -20,6 +26,7 @@
 # usage: rawpub.py -d DIR [-a 127.0.0.2] -P PORTFILE -l LOGFILE
 
 import getopt
+import gzip
 import os
 import socket
 import socketserver
@@ -27,6 +34,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 
 HEADMAX = 64 * 1024
 lock = threading.Lock()
@@ -97,6 +105,13 @@ class Handler(socketserver.BaseRequestHandler):
         self.path = line[1].split("?", 1)[0]
         rel = self.path.lstrip("/")
         fpath = os.path.join(self.server.dir, rel)
+        for h in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]:
+            if h.lower().startswith(b"accept-encoding:"):
+                try:
+                    with open(fpath + ".ae", "wb") as f:
+                        f.write(h.split(b":", 1)[1].strip() + b"\n")
+                except OSError:
+                    pass
         mode = []
         try:
             with open(fpath + ".mode") as f:
@@ -104,7 +119,8 @@ class Handler(socketserver.BaseRequestHandler):
         except OSError:
             pass
         word = mode[0] if mode else ""
-        arg = int(mode[1]) if len(mode) > 1 else 0
+        arg = mode[1] if word == "encoded" and len(mode) > 1 else (
+            int(mode[1]) if len(mode) > 1 else 0)
         if word == "churn":
             body = churn_doc()
         else:
@@ -144,6 +160,30 @@ class Handler(socketserver.BaseRequestHandler):
         elif word == "cl-short":
             self.log(self.path, 200)
             s.sendall(self.head(200, len(body) // 2) + body)
+        elif word == "encoded":
+            if arg == "deflate":
+                packed, name = zlib.compress(body), b"deflate"
+            elif arg == "deflate-raw":
+                c = zlib.compressobj(6, zlib.DEFLATED, -15)
+                packed, name = c.compress(body) + c.flush(), b"deflate"
+            elif arg == "gzip-gzip":
+                packed = gzip.compress(gzip.compress(body))
+                name = b"gzip, gzip"
+            else:
+                packed, name = gzip.compress(body), b"gzip"
+            self.log(self.path, 200)
+            s.sendall(self.head(200, len(packed), b"Content-Encoding: " +
+                                name + b"\r\n") + packed)
+        elif word == "badgzip":
+            packed = gzip.compress(body)
+            packed = packed[:len(packed) // 2]
+            self.log(self.path, 200)
+            s.sendall(self.head(200, len(packed),
+                                b"Content-Encoding: gzip\r\n") + packed)
+        elif word == "lying":
+            self.log(self.path, 200)
+            s.sendall(self.head(200, len(body),
+                                b"Content-Encoding: zstd\r\n") + body)
         elif word == "garbage":
             self.log(self.path, "garbage")
             s.sendall(bytes(range(256)) * 64)
