@@ -175,6 +175,9 @@ dec_stage(const char *coding, const char *in, size_t len, struct dec_out *o,
 		    coding);
 		return DECODE_BAD;
 	}
+	/* The room ends a byte past the cap: a stream may end just there. */
+	if (rc == DECODE_OK && (int64_t)o->len > o->max)
+		rc = DECODE_TOOBIG;
 	if (rc == DECODE_BAD)
 		snprintf(err, errlen, "bad %s content encoding: %s", coding, why);
 	return rc;

@@ -4,7 +4,7 @@
 # (committed: hand-made inputs and past findings) plus seeds made by
 # seeds.py from the feedparser corpus and the tests.
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
-#   targets: parse date uri sanitize conf http (default: all)
+#   targets: parse date uri sanitize conf http decode (default: all)
 # Environment: FUZZ_BUILD (default build-fuzz), FEEDMUX_CORPUS (the
 # feedparser corpus, default ../shared/corpus/feedparser), FUZZ_FLAGS
 # (more libFuzzer flags; long runs: -fork=1 -ignore_crashes=1 to go on
@@ -17,7 +17,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-parse date uri sanitize conf http}
+targets=${*:-parse date uri sanitize conf http decode}
 build=${FUZZ_BUILD:-$top/build-fuzz}
 corpus=${FEEDMUX_CORPUS:-$top/../shared/corpus/feedparser}
 jobs=$(nproc 2>/dev/null || echo 2)

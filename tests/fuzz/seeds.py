@@ -94,6 +94,19 @@ elif target == 'http':
                'Content-Length: 0\r\n'][i % 4]
         put('%s %s HTTP/1.1\r\n%s\r\n' % (m, p, hdr))
         put('%s %s HTTP/1.0\n\n' % (m, p))
+elif target == 'decode':
+    # Each coding (the first byte picks it, see fuzz-decode.c) on a few of
+    # the corpus's feeds; a seed's coding is the one it was made with.
+    import gzip, zlib
+    for i, p in enumerate(corpus_files(16384)[:200]):
+        with open(p, 'rb') as f:
+            data = f.read()
+        put(bytes([0x08]) + gzip.compress(data))          # gzip, 1 MiB cap
+        put(bytes([0x09]) + zlib.compress(data))          # deflate (zlib)
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        put(bytes([0x09]) + c.compress(data) + c.flush())  # deflate (raw)
+        put(bytes([0x08]) + gzip.compress(data)[:len(data) // 3])
+        put(bytes([(i % 16) << 4]) + gzip.compress(data))  # small caps
 else:
     sys.exit('seeds.py: unknown target ' + target)
 

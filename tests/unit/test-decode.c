@@ -179,6 +179,10 @@ test_cap(void **state)
 	    &outlen, err, sizeof err), DECODE_OK);
 	assert_int_equal(outlen, n);
 	free(out);
+	/* Ending exactly one byte past the cap is past it (fuzz-decode). */
+	assert_int_equal(decode_body("gzip", p, plen, (int64_t)n - 1, &out,
+	    &outlen, err, sizeof err), DECODE_TOOBIG);
+	assert_null(out);
 	free(p);
 	p = brpack(zero, n, &plen);
 	assert_int_equal(decode_body("br", p, plen, 100000, &out, &outlen,
