@@ -216,7 +216,7 @@ static const struct conf_option conf_options[] = {
 	  CONF_FIELD(struct conf, max_transfers), 0 },
 	{ "parse_threads", CONF_KIND_FEEDMUX, CONF_INT, 0, 0, 16,
 	  "2", NULL,
-	  "Threads that parse and sanitize fetched documents beside the "
+	  "Threads that decode, parse and sanitize fetched documents beside the "
 	  "loop, which keeps fetching and storing meanwhile; 0 parses on the "
 	  "loop.  A change takes a restart.",
 	  CONF_FIELD(struct conf, parse_threads), 0 },
