@@ -29,8 +29,10 @@
  * index pages that many polls touch are then written back once per
  * checkpoint instead of once per few polls.
  */
-#define DB_CHECKPOINT	"4000"
 #define DB_CHECKPOINT_N	4000
+#define DB_STR_(x)	#x
+#define DB_STR(x)	DB_STR_(x)
+#define DB_CHECKPOINT	DB_STR(DB_CHECKPOINT_N)	/* for the PRAGMA */
 /* Past this many pages the checkpointer is behind: the writer copies too. */
 #define DB_CHECKPOINT_MAX (4 * DB_CHECKPOINT_N)
 

@@ -137,12 +137,7 @@ q_polled()
 	[ "${q_n:-0}" -ge "$NSLOW" ]
 }
 wait_for q_polled
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null
-t_untrack "$DAEMON_PID"
-DAEMON_PID=
-[ "$(sqlite3 "$ST_DB" 'PRAGMA integrity_check')" = ok ] ||
-    fail "integrity check after the last kill"
+st_kill9 "the last kill"
 
 # A last life long enough for every quiet source to come due in it.
 sched=$(st_sql "SELECT group_concat(name || '=' || ifnull(next_poll, 0), ' ') FROM (SELECT name, next_poll FROM source WHERE name LIKE 'q%' ORDER BY name)")

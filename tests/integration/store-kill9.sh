@@ -63,12 +63,7 @@ for k in $(seq 1 "$KILLS"); do
 	served_ids >"$T/served" || fail "reading all.atom before kill $k"
 	st_sql 'SELECT guid FROM entry' | sort >"$T/committed"
 	pause
-	kill -KILL "$DAEMON_PID"
-	wait "$DAEMON_PID" 2>/dev/null
-	t_untrack "$DAEMON_PID"
-	DAEMON_PID=
-	[ "$(sqlite3 "$ST_DB" 'PRAGMA integrity_check')" = ok ] ||
-	    fail "integrity check after kill $k"
+	st_kill9 "kill $k"
 	committed_ids >"$T/after"
 	[ -z "$(comm -23 "$T/committed" "$T/after")" ] ||
 	    fail "kill $k lost committed entries: $(comm -23 "$T/committed" "$T/after" | head -3)"

@@ -66,6 +66,19 @@ st_sql()
 	sqlite3 -readonly -batch -noheader "$ST_DB" ".timeout 5000" "$1"
 }
 
+# Kill the running daemon with SIGKILL, reap it, and check that the
+# database ($ST_DB) passes PRAGMA integrity_check; WHAT names the kill in
+# the failure.
+st_kill9()
+{
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	t_untrack "$DAEMON_PID"
+	DAEMON_PID=
+	[ "$(sqlite3 "$ST_DB" 'PRAGMA integrity_check')" = ok ] ||
+	    fail "integrity check after $1"
+}
+
 # True when SOURCE has at least N polls recorded (committed).
 st_polled()
 {
