@@ -911,6 +911,8 @@ test_url_ok(void **state)
 		"./javascript:alert(1)", "\xef\xbc\xaa" "avascript:x",
 		"feed://example.com/rss", "feed:https://example.com/rss",
 		"FEED:http://example.com/rss",
+		"averyveryveryveryveryverylongpagename",
+		"a long relative name with spaces.html",
 	};
 	static const char *const bad[] = {
 		"javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x",
@@ -925,6 +927,9 @@ test_url_ok(void **state)
 		"FEED:JavaScript:x", "feed:data:text/html,x", "feed:feed:x:y",
 		"feed:vbscript:x",
 		"averyveryveryveryveryverylongscheme:x",
+		/* Blanks and controls inside the scheme (fuzz-sanitize). */
+		"vbscri\x01 pt:x", "java script:x", "java\x7fscript:x",
+		"da ta:text/html,x", "feed:java script:x",
 	};
 	size_t	i;
 
