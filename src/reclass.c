@@ -18,7 +18,7 @@
 #include "work.h"
 
 #define RECLASS_SLICE_US	3000		/* writing per loop turn */
-#define RECLASS_EVAL_US		20000		/* evaluating per job, on the thread */
+#define RECLASS_SPAN		1024		/* entry ids per job (~10 ms) */
 #define RECLASS_QUEUE		2		/* batches evaluated ahead */
 #define RECLASS_AGE_EVERY	3600		/* seconds between max_age sweeps */
 #define RECLASS_BUMP_EVERY	1.0		/* seconds between feed refreshes */
@@ -26,10 +26,22 @@
 
 struct reclass_pass;
 
-/* One batch: evaluated on the thread, then written on the loop. */
+/*
+ * What one thread evaluates with: a classify serves one caller at a time,
+ * and a database connection one thread.
+ */
+struct reclass_slot {
+	struct classify			*cl;
+	struct store_reclass_reader	*rd;
+	int				 busy;
+};
+
+/* One batch: a range of entry ids, evaluated on a thread, written on the loop. */
 struct reclass_job {
 	struct reclass_pass		*p;
-	int64_t				 cursor;
+	struct reclass_slot		*slot;
+	int64_t				 from;		/* after this id */
+	int64_t				 to;		/* up to this one */
 	size_t				 mark;
 	struct store_reclass_batch	*b;
 	char				*err;
@@ -37,20 +49,22 @@ struct reclass_job {
 };
 
 /*
- * One re-sort: its own classify and database connection for the thread,
- * the batches waiting to be written, and which feeds changed.
+ * One re-sort: a slot per thread, the batches waiting to be written, and
+ * which feeds changed.  The entries up to the newest at the start are
+ * cut into ranges that the threads evaluate in parallel; entries stored
+ * later are sorted by the new rules as they arrive.
  */
 struct reclass_pass {
 	struct reclass			*r;
-	struct classify			*cl;		/* the thread's */
-	struct store_reclass_reader	*rd;
+	struct reclass_slot		*slot;
+	size_t				 nslot;
 	unsigned char			*affected;
 	unsigned char			*touched;	/* not yet refreshed */
 	int64_t				 now;
 	int				 stale;		/* replaced or stopped */
-	int				 inflight;	/* a job on the thread */
-	int				 evaluated;	/* every entry read */
-	int64_t				 cursor;	/* next job starts after */
+	size_t				 inflight;	/* jobs on the threads */
+	int64_t				 next;		/* next job starts after */
+	int64_t				 last;		/* the newest entry at start */
 	struct reclass_job		*head, *tail;	/* to write */
 	size_t				 queued;
 	struct store_reclass_stats	 stats;
@@ -63,7 +77,8 @@ struct reclass_pass {
 struct reclass {
 	struct daemon			*d;
 	struct classify			*cl;
-	struct work			*pool;		/* one thread */
+	struct work			*pool;
+	int				 threads;	/* in the pool */
 	struct event			*slice;		/* next write, on a fresh turn */
 	struct event			*age;		/* hourly max_age sweep */
 	struct event			*retry;		/* restarts a failed pass */
@@ -100,8 +115,11 @@ reclass_pass_free(struct reclass_pass *p)
 		p->head = j->next;
 		reclass_job_free(j);
 	}
-	store_reclass_reader_close(p->rd);
-	classify_free(p->cl);
+	for (size_t k = 0; k < p->nslot; k++) {
+		store_reclass_reader_close(p->slot[k].rd);
+		classify_free(p->slot[k].cl);
+	}
+	free(p->slot);
 	free(p->affected);
 	free(p->touched);
 	free(p);
@@ -119,7 +137,7 @@ reclass_pass_stop(struct reclass *r)
 	p->stale = 1;
 	evtimer_del(r->slice);
 	store_reclass_unmark(r->d->store);
-	if (!p->inflight)
+	if (p->inflight == 0)
 		reclass_pass_free(p);
 }
 
@@ -143,8 +161,8 @@ reclass_eval_fn(void *arg)
 	struct reclass_job	*j = arg;
 	struct reclass_pass	*p = j->p;
 
-	j->b = store_reclass_eval(p->rd, p->cl, p->affected, j->cursor,
-	    RECLASS_EVAL_US, p->now, &j->err);
+	j->b = store_reclass_eval(j->slot->rd, j->slot->cl, p->affected,
+	    j->from, j->to, -1, p->now, &j->err);
 }
 
 static void	reclass_eval_done(void *, int);
@@ -181,26 +199,38 @@ reclass_retry_cb(evutil_socket_t fd, short what, void *arg)
 		reclass_fail(r);
 }
 
-/* Keeps one job on the thread while batches are short and entries remain. */
+/*
+ * Keeps every thread on a job while ranges remain and the loop's writing
+ * keeps up (at most RECLASS_QUEUE batches wait beyond one per thread).
+ */
 static void
 reclass_feed(struct reclass *r, struct reclass_pass *p)
 {
 	struct reclass_job	*j;
+	size_t			 k;
 
-	if (p->inflight || p->evaluated || p->queued >= RECLASS_QUEUE)
-		return;
-	if ((j = calloc(1, sizeof *j)) == NULL)
-		goto fail;
-	j->p = p;
-	j->cursor = p->cursor;
-	/* Entries store sorts from now on are newer than what the job reads. */
-	j->mark = store_reclass_mark(r->d->store);
-	if (work_submit(r->pool, reclass_eval_fn, reclass_eval_done, j) ==
-	    NULL) {
-		free(j);
-		goto fail;
+	while (p->next < p->last && p->inflight < p->nslot &&
+	    p->inflight + p->queued < p->nslot + RECLASS_QUEUE) {
+		for (k = 0; p->slot[k].busy; k++)
+			;
+		if ((j = calloc(1, sizeof *j)) == NULL)
+			goto fail;
+		j->p = p;
+		j->slot = &p->slot[k];
+		j->from = p->next;
+		j->to = p->last - p->next > RECLASS_SPAN ?
+		    p->next + RECLASS_SPAN : p->last;
+		/* Entries store sorts from now on are newer than what it reads. */
+		j->mark = store_reclass_mark(r->d->store);
+		if (work_submit(r->pool, reclass_eval_fn, reclass_eval_done,
+		    j) == NULL) {
+			free(j);
+			goto fail;
+		}
+		j->slot->busy = 1;
+		p->next = j->to;
+		p->inflight++;
 	}
-	p->inflight = 1;
 	return;
 fail:
 	log_warnx("categories: re-sorting stopped: out of memory; it "
@@ -235,13 +265,14 @@ reclass_eval_done(void *arg, int cancelled)
 	struct reclass		*r = p->r;
 	struct timeval		 now = { 0, 0 };
 
-	p->inflight = 0;
+	p->inflight--;
+	j->slot->busy = 0;
 	if (p->stale || cancelled) {
 		reclass_job_free(j);
-		if (p->stale)
-			reclass_pass_free(p);
-		else
+		if (!p->stale)
 			reclass_pass_stop(r);
+		else if (p->inflight == 0)
+			reclass_pass_free(p);
 		return;
 	}
 	if (j->b == NULL) {
@@ -252,8 +283,6 @@ reclass_eval_done(void *arg, int cancelled)
 		reclass_fail(r);
 		return;
 	}
-	p->cursor = store_reclass_batch_cursor(j->b);
-	p->evaluated = !store_reclass_batch_more(j->b);
 	if (p->tail != NULL)
 		p->tail->next = j;
 	else
@@ -309,7 +338,7 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 		if (r->pass != p)
 			return;
 	}
-	if (p->head == NULL && p->evaluated && !p->inflight) {
+	if (p->head == NULL && p->next >= p->last && p->inflight == 0) {
 		reclass_pass_done(r, p);
 		return;
 	}
@@ -350,7 +379,10 @@ reclass_new(struct daemon *d)
 	r->slice = evtimer_new(d->base, reclass_slice_cb, r);
 	r->age = event_new(d->base, -1, EV_PERSIST, reclass_age_cb, r);
 	r->retry = evtimer_new(d->base, reclass_retry_cb, r);
-	r->pool = work_new(d->base, 1);
+	/* As many threads as parse documents, and at least one. */
+	r->threads = d->conf->parse_threads > 0 ? (int)d->conf->parse_threads :
+	    1;
+	r->pool = work_new(d->base, r->threads);
 	if (r->slice == NULL || r->age == NULL || r->retry == NULL ||
 	    r->pool == NULL ||
 	    evtimer_add(r->age, &hour) == -1) {
@@ -390,17 +422,27 @@ reclass_pass_start(struct reclass *r, const struct conf *conf)
 
 	if ((p = calloc(1, sizeof *p)) == NULL ||
 	    (p->affected = calloc(n + 1, 1)) == NULL ||
-	    (p->touched = calloc(n + 1, 1)) == NULL)
+	    (p->touched = calloc(n + 1, 1)) == NULL ||
+	    (p->slot = calloc((size_t)r->threads, sizeof *p->slot)) == NULL)
 		goto oom;
 	p->r = r;
 	p->now = daemon_now();
 	clock_gettime(CLOCK_MONOTONIC, &p->started);
 	p->bumped = p->started;
-	/* The thread's own rules: a classify serves one caller at a time. */
-	if ((p->cl = classify_new(conf, &err)) == NULL)
+	for (; p->nslot < (size_t)r->threads; p->nslot++) {
+		struct reclass_slot *sl = &p->slot[p->nslot];
+
+		if ((sl->cl = classify_new(conf, &err)) == NULL ||
+		    (sl->rd = store_reclass_reader_open(r->d->store, &err)) ==
+		    NULL) {
+			p->nslot++;
+			goto fail;
+		}
+	}
+	if ((p->last = store_reclass_last(r->d->store)) == -1) {
+		err = strdup("cannot read the newest entry");
 		goto fail;
-	if ((p->rd = store_reclass_reader_open(r->d->store, &err)) == NULL)
-		goto fail;
+	}
 	/*
 	 * Until the pass ends the affected categories count as unsorted, so
 	 * a reload or a restart in between sorts them again, whatever the
@@ -413,7 +455,12 @@ reclass_pass_start(struct reclass *r, const struct conf *conf)
 	}
 	r->pass = p;
 	reclass_feed(r, p);
-	return r->pass != NULL ? 0 : -1;
+	if (r->pass == NULL)
+		return -1;
+	/* No entries at all: the rules are the stored ones already. */
+	if (p->inflight == 0)
+		reclass_pass_done(r, p);
+	return 0;
 oom:
 	err = NULL;
 fail:

@@ -67,7 +67,9 @@ static const char SQL_CLASS_EVAL[] =
     " (SELECT group_concat(category || ' ' || sort_date, ',')"
     "  FROM entry_category WHERE entry_id = e.id) "
     "FROM entry e JOIN source s ON s.id = e.source_id "
-    "WHERE e.id > ? ORDER BY e.id";
+    "WHERE e.id > ?1 AND e.id <= ?2 ORDER BY e.id";
+static const char SQL_LAST_ID[] =
+    "SELECT max(id) FROM entry";
 static const char SQL_CLASS_SNAP[] =
     "SELECT 1 FROM entry WHERE id = ?";
 static const char SQL_CLASS_BY_ID[] = SQL_CLASS_COLUMNS
@@ -496,10 +498,13 @@ done:
 	return ret;
 }
 
-/* Reads and evaluates entries of DB after CURSOR into B for about BUDGET_US. */
+/*
+ * Reads and evaluates entries of DB after CURSOR up to LAST (0: no end)
+ * into B, for about BUDGET_US (-1: no limit).
+ */
 static int
 rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
-    int64_t cursor, int64_t budget_us, int64_t now,
+    int64_t cursor, int64_t last, int64_t budget_us, int64_t now,
     struct store_reclass_batch *b)
 {
 	struct classify_entry	 ce;
@@ -518,6 +523,7 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 	if ((st = db_stmt(db, SQL_CLASS_EVAL)) == NULL)
 		goto done;
 	sqlite3_bind_int64(st, 1, cursor);
+	sqlite3_bind_int64(st, 2, last > 0 ? last : INT64_MAX);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *terms = (const char *)sqlite3_column_text(st, 7);
 		const char *labels = (const char *)sqlite3_column_text(st, 8);
@@ -548,7 +554,7 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 		    seen) == -1)
 			goto done;
 		b->cursor = sqlite3_column_int64(st, 0);
-		if (++b->entries % RECLASS_CHECK_EVERY == 0 &&
+		if (++b->entries % RECLASS_CHECK_EVERY == 0 && budget_us >= 0 &&
 		    store_usec() - start >= budget_us) {
 			b->more = 1;
 			break;
@@ -556,6 +562,9 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 	}
 	if (b->more || rc == SQLITE_DONE)
 		ret = 0;
+	/* The whole range is done, entries or not. */
+	if (rc == SQLITE_DONE && last > 0)
+		b->cursor = last;
 	sqlite3_reset(st);
 done:
 	free(all);
@@ -669,8 +678,8 @@ store_reclass_reader_close(struct store_reclass_reader *rd)
 
 struct store_reclass_batch *
 store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
-    const unsigned char *affected, int64_t cursor, int64_t budget_us,
-    int64_t now, char **err)
+    const unsigned char *affected, int64_t cursor, int64_t last,
+    int64_t budget_us, int64_t now, char **err)
 {
 	struct store_reclass_batch	*b;
 	sqlite3_stmt			*st;
@@ -690,7 +699,8 @@ store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
 	h = sqlite3_db_handle(st);
 	/* One read transaction: the entries and their rows agree. */
 	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-	    rc_eval(rd->db, cl, affected, cursor, budget_us, now, b) == -1) {
+	    rc_eval(rd->db, cl, affected, cursor, last, budget_us, now, b) ==
+	    -1) {
 		*err = strdup(sqlite3_errmsg(h));
 		db_reset_all(rd->db);
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
@@ -709,6 +719,19 @@ store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
 		rd->checkpointed = store_usec();
 	}
 	return b;
+}
+
+int64_t
+store_reclass_last(struct store *s)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+
+	if ((st = db_stmt(store_db(s), SQL_LAST_ID)) == NULL)
+		return -1;
+	id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return id;
 }
 
 void
@@ -880,7 +903,7 @@ store_reclass_step(struct store *s, int64_t *cursor, int64_t budget_us,
 		goto fail;
 	if (db_begin(db) == -1 ||
 	    store_reclass_affected(s, cl, affected) == -1 ||
-	    rc_eval(db, cl, affected, *cursor, budget_us, now, b) == -1 ||
+	    rc_eval(db, cl, affected, *cursor, 0, budget_us, now, b) == -1 ||
 	    rc_apply(s, b, store_dirty(s)->n, 0, &add, NULL) == -1 ||
 	    db_commit(db) == -1)
 		goto fail;

@@ -139,7 +139,7 @@ main(int argc, char **argv)
 		t0 = now_s();
 		c0 = cpu_s();
 		do {
-			b = store_reclass_eval(rd, cl, NULL, cursor, 20000,
+			b = store_reclass_eval(rd, cl, NULL, cursor, 0, 20000,
 			    1764000000, &err);
 			if (b == NULL) {
 				fprintf(stderr, "classify-bench: %s\n", err);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -334,7 +335,7 @@ test_eval_apply(void **state)
 	do {
 		assert_true(nb < 64);
 		mark[nb] = store_reclass_mark(fx->st);
-		b[nb] = store_reclass_eval(rd, fx->cl, aff, cursor, 0, NOW,
+		b[nb] = store_reclass_eval(rd, fx->cl, aff, cursor, 0, 0, NOW,
 		    &err);
 		assert_null(err);
 		assert_non_null(b[nb]);
@@ -382,6 +383,84 @@ test_eval_apply(void **state)
 	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 0);
 }
 
+/* One thread of test_ranges: its own rules and connection, one range. */
+struct range_job {
+	struct store_reclass_reader	*rd;
+	struct classify			*cl;
+	const unsigned char		*aff;
+	int64_t				 from, to;
+	struct store_reclass_batch	*b;
+	char				*err;
+};
+
+static void *
+range_main(void *arg)
+{
+	struct range_job	*j = arg;
+
+	j->b = store_reclass_eval(j->rd, j->cl, j->aff, j->from, j->to, -1,
+	    NOW, &j->err);
+	return NULL;
+}
+
+/*
+ * The daemon's way: ranges of ids evaluated at once on two threads, each
+ * with its own classify and reader, then written in the order they came
+ * back (here the later range first).  An empty range past the last entry
+ * ends at its bound.
+ */
+static void
+test_ranges(void **state)
+{
+	struct fx			*fx = *state;
+	struct range_job		 j[3];
+	pthread_t			 th[3];
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	unsigned char			 aff[8];
+	int				 version[NENT] = { 0 };
+	char				*err = NULL;
+	size_t				 mark;
+
+	fx_rules(fx, RULES2);
+	assert_int_equal(store_reclass_last(fx->st), NENT);
+	assert_int_equal(store_reclass_affected(fx->st, fx->cl, aff), 3);
+	assert_int_equal(store_reclass_forget(fx->st, fx->cl, aff), 0);
+	mark = store_reclass_mark(fx->st);
+	for (int k = 0; k < 3; k++) {
+		memset(&j[k], 0, sizeof j[k]);
+		assert_non_null(j[k].rd = store_reclass_reader_open(fx->st,
+		    &err));
+		assert_non_null(j[k].cl = classify_new(fx->conf, &err));
+		j[k].aff = aff;
+		j[k].from = k * 64;
+		j[k].to = k * 64 + 64;
+	}
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(pthread_create(&th[k], NULL, range_main,
+		    &j[k]), 0);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(pthread_join(th[k], NULL), 0);
+	for (int k = 2; k >= 0; k--) {
+		assert_null(j[k].err);
+		assert_non_null(j[k].b);
+		assert_false(store_reclass_batch_more(j[k].b));
+		assert_int_equal(store_reclass_batch_cursor(j[k].b), j[k].to);
+		assert_int_equal(store_reclass_batch_entries(j[k].b),
+		    k < 2 ? 64 : NENT - 128);
+		assert_int_equal(store_reclass_apply(fx->st, j[k].b, mark, 0,
+		    &stats, NULL), 0);
+		store_reclass_batch_free(j[k].b);
+		store_reclass_reader_close(j[k].rd);
+		classify_free(j[k].cl);
+	}
+	store_reclass_unmark(fx->st);
+	assert_int_equal(stats.entries, 0);
+	assert_true(stats.added > 0 && stats.removed > 0);
+	assert_int_equal(store_reclass_done(fx->st), 0);
+	fx_check(fx, 2, version);
+	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 0);
+}
+
 /* A pass cut short leaves its categories pending, even if the rules go back. */
 static void
 test_interrupted(void **state)
@@ -417,6 +496,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_apply, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted, setup,
