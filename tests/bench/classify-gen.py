@@ -6,6 +6,7 @@
 #   DIR/rules1.conf  50 categories: 2 terms, 2 match, 1 match_title and
 #   DIR/rules2.conf  1 exclude each (200 patterns); rules2 changes them all
 #   DIR/rules3.conf  rules2 with 5 categories back as in rules1
+#   DIR/rules4.conf  rules1 with every category edited: one more pattern each
 #   classify-gen.py DIR N PORT SCHEMA_DB
 import random, sqlite3, sys, os, shutil
 
@@ -132,4 +133,15 @@ with open(os.path.join(out, "rules3.conf"), "w") as f:
     blocks = list(sections[2])
     for c in range(40, 45):
         blocks[first + c] = sections[1][first + c]
+    f.write("\n\n".join(blocks))
+
+# rules4: rules1 with one more pattern in every category (a phrase), the
+# way rules are usually edited: every category and all 250 patterns are
+# evaluated again, and a few memberships change.
+rnd.seed(104)
+with open(os.path.join(out, "rules4.conf"), "w") as f:
+    blocks = list(sections[1])
+    for c in range(50):
+        a, b = rnd.sample(tech, 2)
+        blocks[first + c] += "\nmatch = \\b%s\\s+%s\\b" % (a, b)
     f.write("\n\n".join(blocks))

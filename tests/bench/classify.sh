@@ -6,9 +6,12 @@
 #   2. a first sort in process (store_reclass_step slices), entries/s;
 #   3. what the daemon's re-sort thread does for every entry (read,
 #      evaluate, work out the changes), entries/s;
-#   4. the running daemon: HTTP latency with wrk while idle, then while a
-#      SIGHUP re-sorts in the background, once with every rule changed
-#      (rules2) and once with 5 categories changed (rules3).
+#   4. the running daemon: HTTP latency with wrk while idle, then
+#      re-sorts after a SIGHUP, each once with nobody reading and once
+#      while wrk reads (its latency then): every category edited, one
+#      pattern more each (rules4: every pattern evaluated again, a few
+#      memberships change), every rule replaced (rules2: half the
+#      memberships change), and 5 categories changed (rules3).
 #   tests/bench/classify.sh [BUILDDIR]   (use an optimised, non-ASan build)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,32 +68,43 @@ wait "$wpid"
 echo "idle, feed ($conns connections): $(lat "$work/wrk-idle")"
 echo "idle, healthz (1 connection):   $(lat "$work/wrk-idle-h")"
 
-# resort NAME CONF: wrk reads while the daemon re-sorts after a SIGHUP
-# with CONF, and stops when the daemon says it is done.
-resort()
+# hup CONF: the daemon re-sorts after a SIGHUP with CONF; returns when it
+# says it is done and prints what it said.
+hup()
 {
 	done0=$(grep -c 'categories: re-sorted' "$work/daemon.log" || true)
-	cp "$2" "$work/live.conf"
-	wrk -t1 -c"$conns" -d600s --latency "$url" >"$work/wrk-$1" 2>&1 &
-	wpid=$!
-	wrk -t1 -c1 -d600s --latency "$health" >"$work/wrk-$1-h" 2>&1 &
-	hpid=$!
-	sleep 0.5
+	cp "$1" "$work/live.conf"
 	kill -HUP "$pid"
 	for _ in $(seq 6000); do
 		[ "$(grep -c 'categories: re-sorted' "$work/daemon.log")" -gt \
 		    "$done0" ] && break
 		sleep 0.1
 	done
+	grep 'categories: re-sorted' "$work/daemon.log" | tail -1 |
+	    sed 's/^[^ ]* categories: //'
+}
+
+# resort NAME FROM TO: the re-sort from rules FROM to rules TO, first with
+# nobody reading (then back to FROM), then while wrk reads.
+resort()
+{
+	echo "$1, quiet: $(hup "$3")"
+	hup "$2" >/dev/null
+	wrk -t1 -c"$conns" -d600s --latency "$url" >"$work/wrk-$1" 2>&1 &
+	wpid=$!
+	wrk -t1 -c1 -d600s --latency "$health" >"$work/wrk-$1-h" 2>&1 &
+	hpid=$!
+	sleep 0.5
+	r=$(hup "$3")
 	kill -INT "$wpid" "$hpid"
 	wait "$wpid" "$hpid" || true
+	echo "$1, read by wrk: $r"
 	echo "$1, feed ($conns connections): $(lat "$work/wrk-$1")"
 	echo "$1, healthz (1 connection):   $(lat "$work/wrk-$1-h")"
-	grep 'categories: re-sorted' "$work/daemon.log" | tail -1 |
-	    sed 's/^[^ ]* /daemon: /'
 }
-resort "re-sort, every rule changed" "$work/rules2.conf"
-resort "re-sort, 5 categories changed" "$work/rules3.conf"
+resort "every category edited" "$work/rules1.conf" "$work/rules4.conf"
+resort "every rule replaced" "$work/rules4.conf" "$work/rules2.conf"
+resort "5 categories changed" "$work/rules2.conf" "$work/rules3.conf"
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
