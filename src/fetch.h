@@ -96,6 +96,11 @@ typedef void (*fetch_done_cb)(const struct fetch_result *, void *arg);
 struct fetch	*fetch_new(struct event_base *, long max_transfers);
 void		 fetch_free(struct fetch *);
 void		 fetch_set_max(struct fetch *, long max_transfers);
+/*
+ * The most descriptors fetch may hold with MAX_TRANSFERS in flight: their
+ * sockets and resolver pipes, and the idle connections it keeps for reuse.
+ */
+long		 fetch_fds(long max_transfers);
 void		 fetch_set_host_limits(struct fetch *, long connections,
 		     int64_t delay_ms);
 

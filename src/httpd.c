@@ -1568,8 +1568,8 @@ httpd_limits(const struct daemon *d, struct http_limits *lim)
 	    (int)d->conf->max_connections : HTTPD_MAX_CONNS;
 	lim->timeout = d->conf->http_timeout > 0 ?
 	    (int)d->conf->http_timeout : HTTPD_TIMEOUT;
-	/* A socket per transfer, and a pair for its resolver thread. */
-	lim->spare_fds = 2 * (int)d->conf->max_transfers;
+	/* The transfers' sockets and pipes, and the idle connections kept. */
+	lim->spare_fds = (int)fetch_fds((long)d->conf->max_transfers);
 }
 
 struct httpd *
