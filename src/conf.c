@@ -218,7 +218,7 @@ static const struct conf_option conf_options[] = {
 	  "2", NULL,
 	  "Threads that decode, parse and sanitize fetched documents beside the "
 	  "loop, which keeps fetching and storing meanwhile; 0 parses on the "
-	  "loop.  As many (at least one) re-sort stored entries after a rules "
+	  "loop.  As many (one to four) re-sort stored entries after a rules "
 	  "change.  A change takes a restart.",
 	  CONF_FIELD(struct conf, parse_threads), 0 },
 	{ "host_connections", CONF_KIND_FEEDMUX, CONF_INT, 0, 1, 64,

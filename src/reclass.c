@@ -20,6 +20,7 @@
 #define RECLASS_SLICE_US	3000		/* writing per loop turn */
 #define RECLASS_SPAN		1024		/* entry ids per job (~10 ms) */
 #define RECLASS_QUEUE		2		/* batches evaluated ahead */
+#define RECLASS_THREADS_MAX	4
 #define RECLASS_AGE_EVERY	3600		/* seconds between max_age sweeps */
 #define RECLASS_BUMP_EVERY	1.0		/* seconds between feed refreshes */
 #define RECLASS_RETRY		30		/* seconds before a failed pass restarts */
@@ -379,9 +380,16 @@ reclass_new(struct daemon *d)
 	r->slice = evtimer_new(d->base, reclass_slice_cb, r);
 	r->age = event_new(d->base, -1, EV_PERSIST, reclass_age_cb, r);
 	r->retry = evtimer_new(d->base, reclass_retry_cb, r);
-	/* As many threads as parse documents, and at least one. */
-	r->threads = d->conf->parse_threads > 0 ? (int)d->conf->parse_threads :
-	    1;
+	/*
+	 * As many threads as parse documents, one to RECLASS_THREADS_MAX:
+	 * past a few, the loop's writing bounds a re-sort, and each thread
+	 * holds a compiled copy of the rules and a database connection.
+	 */
+	r->threads = (int)d->conf->parse_threads;
+	if (r->threads < 1)
+		r->threads = 1;
+	if (r->threads > RECLASS_THREADS_MAX)
+		r->threads = RECLASS_THREADS_MAX;
 	r->pool = work_new(d->base, r->threads);
 	if (r->slice == NULL || r->age == NULL || r->retry == NULL ||
 	    r->pool == NULL ||
