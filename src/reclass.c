@@ -37,7 +37,7 @@ struct reclass_slot {
 	int				 busy;
 };
 
-/* One batch: a range of entry ids, evaluated on a thread, written on the loop. */
+/* One batch: a range of entries, evaluated on a thread, written by the loop. */
 struct reclass_job {
 	struct reclass_pass		*p;
 	struct reclass_slot		*slot;
