@@ -66,6 +66,12 @@ struct cl_term {
 	int		 exclude;
 };
 
+/* A category's name and index, for classify_find's binary search. */
+struct cl_name {
+	const char	*name;
+	size_t		 cat;
+};
+
 /* A configured source and the categories that take all its entries. */
 struct cl_source {
 	char		*name;
@@ -103,6 +109,7 @@ struct cl_cat {
 struct classify {
 	struct cl_cat		*cat;
 	size_t			 ncat;
+	struct cl_name		*byname;	/* the categories by name */
 	size_t			*order;		/* includes before includers */
 	struct cl_source	*src;		/* sorted by name */
 	size_t			 nsrc;
@@ -1090,6 +1097,13 @@ cl_source_cmp(const void *a, const void *b)
 }
 
 static int
+cl_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cl_name *)a)->name,
+	    ((const struct cl_name *)b)->name);
+}
+
+static int
 cl_term_cmp(const void *a, const void *b)
 {
 	const struct cl_term	*x = a, *y = b;
@@ -1519,6 +1533,16 @@ classify_new(const struct conf *conf, char **err)
 		}
 	if (cl->nterm > 0)
 		qsort(cl->term, cl->nterm, sizeof *cl->term, cl_term_cmp);
+	/* A re-sort looks up every stored membership's category by name. */
+	if (cl->ncat > 0 && (cl->byname = calloc(cl->ncat,
+	    sizeof *cl->byname)) == NULL)
+		goto oom;
+	for (size_t i = 0; i < cl->ncat; i++) {
+		cl->byname[i].name = cl->cat[i].name;
+		cl->byname[i].cat = i;
+	}
+	if (cl->ncat > 0)
+		qsort(cl->byname, cl->ncat, sizeof *cl->byname, cl_name_cmp);
 	for (size_t i = 0; i < cl->ncat; i++)
 		cl_order(cl, i, color, &n);
 	free(color);
@@ -1561,6 +1585,7 @@ classify_free(struct classify *cl)
 {
 	if (cl == NULL)
 		return;
+	free(cl->byname);
 	for (size_t i = 0; i < cl->ncat; i++) {
 		struct cl_cat *c = &cl->cat[i];
 
@@ -1642,10 +1667,15 @@ classify_name(const struct classify *cl, size_t i)
 int
 classify_find(const struct classify *cl, const char *name)
 {
-	for (size_t i = 0; i < cl->ncat; i++)
-		if (strcmp(cl->cat[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	const struct cl_name	*n;
+	struct cl_name		 key;
+
+	if (cl->ncat == 0 || name == NULL)
+		return -1;
+	key.name = name;
+	n = bsearch(&key, cl->byname, cl->ncat, sizeof *cl->byname,
+	    cl_name_cmp);
+	return n != NULL ? (int)n->cat : -1;
 }
 
 uint64_t
