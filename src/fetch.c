@@ -969,13 +969,20 @@ fetch_idle(long max)
 	return idle;
 }
 
+/* curl's cap on its connections, idle ones included, for MAX in flight. */
+static long
+fetch_total(long max)
+{
+	return fetch_idle(max) + 2 * max + 8;
+}
+
 long
 fetch_fds(long max_transfers)
 {
 	long	max = max_transfers > 0 ? max_transfers : 1;
 
-	/* curl's total (below), and a resolver pair per transfer. */
-	return fetch_idle(max) + 2 * max + 8 + 2 * max;
+	/* curl's connections, and a resolver pair per transfer. */
+	return fetch_total(max) + 2 * max;
 }
 
 /*
@@ -985,11 +992,9 @@ fetch_fds(long max_transfers)
 static void
 fetch_backstop(struct fetch *f)
 {
-	long	idle = fetch_idle(f->max);
-
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, idle);
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, fetch_idle(f->max));
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    idle + f->max * 2 + 8);
+	    fetch_total(f->max));
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)f->hlim.connections * 2 + 2);
 }

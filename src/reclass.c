@@ -163,7 +163,7 @@ reclass_eval_fn(void *arg)
 	struct reclass_pass	*p = j->p;
 
 	j->b = store_reclass_eval(j->slot->rd, j->slot->cl, p->affected,
-	    j->from, j->to, -1, p->now, &j->err);
+	    j->from, j->to, p->now, &j->err);
 }
 
 static void	reclass_eval_done(void *, int);
@@ -437,16 +437,13 @@ reclass_pass_start(struct reclass *r, const struct conf *conf)
 	p->now = daemon_now();
 	clock_gettime(CLOCK_MONOTONIC, &p->started);
 	p->bumped = p->started;
-	for (; p->nslot < (size_t)r->threads; p->nslot++) {
-		struct reclass_slot *sl = &p->slot[p->nslot];
-
-		if ((sl->cl = classify_new(conf, &err)) == NULL ||
-		    (sl->rd = store_reclass_reader_open(r->d->store, &err)) ==
-		    NULL) {
-			p->nslot++;
+	/* Slots not filled yet are empty: freeing the pass frees the rest. */
+	p->nslot = (size_t)r->threads;
+	for (size_t k = 0; k < p->nslot; k++)
+		if ((p->slot[k].cl = classify_new(conf, &err)) == NULL ||
+		    (p->slot[k].rd = store_reclass_reader_open(r->d->store,
+		    &err)) == NULL)
 			goto fail;
-		}
-	}
 	if ((p->last = store_reclass_last(r->d->store)) == -1) {
 		err = strdup("cannot read the newest entry");
 		goto fail;

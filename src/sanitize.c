@@ -720,6 +720,9 @@ sanitize_cleanurl_ok(const char *url)
 	for (i = o = 0; url[i] != '\0' && o + 1 < sizeof sq; i++)
 		if ((unsigned char)url[i] > 0x20 && url[i] != 0x7f)
 			sq[o++] = url[i];
+	/* Nothing taken out: the same start, already checked. */
+	if (o == i)
+		return 1;
 	sq[o] = '\0';
 	return sanitize_scheme_ok(sq);
 }

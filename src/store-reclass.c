@@ -562,9 +562,6 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 	}
 	if (b->more || rc == SQLITE_DONE)
 		ret = 0;
-	/* The whole range is done, entries or not. */
-	if (rc == SQLITE_DONE && last > 0)
-		b->cursor = last;
 	sqlite3_reset(st);
 done:
 	free(all);
@@ -678,8 +675,8 @@ store_reclass_reader_close(struct store_reclass_reader *rd)
 
 struct store_reclass_batch *
 store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
-    const unsigned char *affected, int64_t cursor, int64_t last,
-    int64_t budget_us, int64_t now, char **err)
+    const unsigned char *affected, int64_t from, int64_t to, int64_t now,
+    char **err)
 {
 	struct store_reclass_batch	*b;
 	sqlite3_stmt			*st;
@@ -699,8 +696,7 @@ store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
 	h = sqlite3_db_handle(st);
 	/* One read transaction: the entries and their rows agree. */
 	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-	    rc_eval(rd->db, cl, affected, cursor, last, budget_us, now, b) ==
-	    -1) {
+	    rc_eval(rd->db, cl, affected, from, to, -1, now, b) == -1) {
 		*err = strdup(sqlite3_errmsg(h));
 		db_reset_all(rd->db);
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
@@ -744,18 +740,6 @@ store_reclass_batch_free(struct store_reclass_batch *b)
 	free(b->op);
 	free(b->d);
 	free(b);
-}
-
-int64_t
-store_reclass_batch_cursor(const struct store_reclass_batch *b)
-{
-	return b->cursor;
-}
-
-int
-store_reclass_batch_more(const struct store_reclass_batch *b)
-{
-	return b->more;
 }
 
 int64_t

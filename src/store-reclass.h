@@ -70,29 +70,23 @@ struct store_reclass_reader *store_reclass_reader_open(struct store *,
 void	store_reclass_reader_close(struct store_reclass_reader *);
 
 /*
- * Evaluates the entries after CURSOR up to LAST (0: the newest) for about
- * BUDGET_US microseconds (-1: all of them) against CL, the categories
- * flagged in AFFECTED only (NULL: all), and returns their changes (caller
- * frees), or NULL on error with *ERR set (caller frees).  Checkpoints the
- * WAL now and then, so the loop's commits never pay for it.  Touches
- * nothing but its arguments; readers of one store may evaluate disjoint
- * ranges on several threads at once, each with its own classify.
+ * Evaluates the entries with ids after FROM up to TO against CL, the
+ * categories flagged in AFFECTED only (NULL: all), and returns their
+ * changes (caller frees), or NULL on error with *ERR set (caller frees).
+ * Checkpoints the WAL now and then, so the loop's commits never pay for
+ * it.  Touches nothing but its arguments; readers of one store may evaluate disjoint ranges on
+ * several threads at once, each with its own classify.
  */
 struct store_reclass_batch *store_reclass_eval(struct store_reclass_reader *,
-	    struct classify *, const unsigned char *affected, int64_t cursor,
-	    int64_t last, int64_t budget_us, int64_t now, char **err);
+	    struct classify *, const unsigned char *affected, int64_t from,
+	    int64_t to, int64_t now, char **err);
 /*
  * The newest stored entry's id (0: none), or -1 on error.  Entries stored
  * after it are sorted by the rules in force as they arrive.
  */
 int64_t	store_reclass_last(struct store *);
 void	store_reclass_batch_free(struct store_reclass_batch *);
-/*
- * The last entry id evaluated (LAST when the range is done), whether the
- * budget stopped it short, how many entries it read.
- */
-int64_t	store_reclass_batch_cursor(const struct store_reclass_batch *);
-int	store_reclass_batch_more(const struct store_reclass_batch *);
+/* How many entries a batch read. */
 int64_t	store_reclass_batch_entries(const struct store_reclass_batch *);
 
 /*

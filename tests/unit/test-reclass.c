@@ -322,7 +322,7 @@ test_eval_apply(void **state)
 	unsigned char			 aff[8], touched[8];
 	size_t				 mark[64], nb = 0;
 	int				 version[NENT] = { 0 };
-	int64_t				 cursor = 0;
+	int64_t				 cursor = 0, last, read = 0;
 	char				*err = NULL;
 	int				 rc;
 
@@ -331,18 +331,19 @@ test_eval_apply(void **state)
 	assert_int_equal(store_reclass_forget(fx->st, fx->cl, aff), 0);
 	assert_non_null(rd = store_reclass_reader_open(fx->st, &err));
 	assert_null(err);
-	/* Evaluate everything first, in small batches. */
-	do {
+	/* Evaluate everything first, in ranges of 16 ids. */
+	assert_int_equal(last = store_reclass_last(fx->st), NENT);
+	for (; cursor < last; cursor += 16) {
 		assert_true(nb < 64);
 		mark[nb] = store_reclass_mark(fx->st);
-		b[nb] = store_reclass_eval(rd, fx->cl, aff, cursor, 0, 0, NOW,
-		    &err);
+		b[nb] = store_reclass_eval(rd, fx->cl, aff, cursor,
+		    cursor + 16 < last ? cursor + 16 : last, NOW, &err);
 		assert_null(err);
 		assert_non_null(b[nb]);
-		cursor = store_reclass_batch_cursor(b[nb]);
-	} while (store_reclass_batch_more(b[nb++]));
+		read += store_reclass_batch_entries(b[nb++]);
+	}
 	assert_true(nb > 3);
-	assert_int_equal(cursor, NENT);
+	assert_int_equal(read, NENT);
 
 	/* Meanwhile entries 1..29 are polled again and now say docker. */
 	fx_store(fx, 0, 1, 30, 1);
@@ -398,16 +399,16 @@ range_main(void *arg)
 {
 	struct range_job	*j = arg;
 
-	j->b = store_reclass_eval(j->rd, j->cl, j->aff, j->from, j->to, -1,
-	    NOW, &j->err);
+	j->b = store_reclass_eval(j->rd, j->cl, j->aff, j->from, j->to, NOW,
+	    &j->err);
 	return NULL;
 }
 
 /*
- * The daemon's way: ranges of ids evaluated at once on two threads, each
- * with its own classify and reader, then written in the order they came
- * back (here the later range first).  An empty range past the last entry
- * ends at its bound.
+ * The daemon's way: ranges of ids evaluated at once on three threads,
+ * each with its own classify and reader, then written in the order they
+ * came back (here the later range first).  The last range reaches past
+ * the newest entry.
  */
 static void
 test_ranges(void **state)
@@ -443,8 +444,6 @@ test_ranges(void **state)
 	for (int k = 2; k >= 0; k--) {
 		assert_null(j[k].err);
 		assert_non_null(j[k].b);
-		assert_false(store_reclass_batch_more(j[k].b));
-		assert_int_equal(store_reclass_batch_cursor(j[k].b), j[k].to);
 		assert_int_equal(store_reclass_batch_entries(j[k].b),
 		    k < 2 ? 64 : NENT - 128);
 		assert_int_equal(store_reclass_apply(fx->st, j[k].b, mark, 0,
