@@ -1103,6 +1103,8 @@ struct store_apply {
 	int64_t				 now;
 	struct keyset			 keys;		/* of the document */
 	struct keyset			 claimed;	/* stored ids matched */
+	int				 stored;	/* entries before it */
+	int				 tombs;		/* tombstones before it */
 	struct store_result		*res;
 };
 
@@ -1293,6 +1295,14 @@ store_entry_apply(struct store *s, struct store_apply *a,
 	int64_t		 id;
 	int		 rc, same;
 
+	/*
+	 * A source with nothing stored (its first poll): no stored entry to
+	 * find, by key or by churn, as its document's keys are all distinct
+	 * (repeats are skipped); no tombstone either.  Five index searches
+	 * less for every entry of a new source.
+	 */
+	if (!a->stored)
+		goto fresh;
 	if ((st = db_stmt(s->db, SQL_ENTRY_FIND)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->source_id);
@@ -1313,9 +1323,10 @@ store_entry_apply(struct store *s, struct store_apply *a,
 	if (rc != SQLITE_DONE)
 		return -1;
 
-	if ((rc = store_tombstoned(s, a, se)) != 0)
+fresh:
+	if (a->tombs && (rc = store_tombstoned(s, a, se)) != 0)
 		return rc == 1 ? 0 : -1;
-	if (a->rule == RULE_GUID) {
+	if (a->rule == RULE_GUID && a->stored) {
 		if ((id = store_churn_find(s, a, se, old)) == -1)
 			return -1;
 		if (id > 0) {
@@ -1340,6 +1351,9 @@ store_entry_apply(struct store *s, struct store_apply *a,
 
 static const char SQL_SOURCE_LOAD[] =
     "SELECT id, id_rule FROM source WHERE name = ?";
+static const char SQL_SOURCE_STORED[] =
+    "SELECT EXISTS (SELECT 1 FROM entry WHERE source_id = ?1),"
+    " EXISTS (SELECT 1 FROM tombstone WHERE source_id = ?1)";
 
 /* The rule named NAME, or guid for anything unknown. */
 static enum store_rule
@@ -1363,6 +1377,7 @@ store_doc_apply(struct store *s, struct store_apply *a, enum store_rule rule,
     const struct doc *doc, struct buf *listed)
 {
 	struct store_entry	*se;
+	sqlite3_stmt		*st;
 	const char		*why;
 	size_t			 n = doc->nentries, nlisted = 0;
 	int			 r, rc = -1;
@@ -1385,6 +1400,16 @@ store_doc_apply(struct store *s, struct store_apply *a, enum store_rule rule,
 		rule = r;
 	}
 	a->rule = rule;
+	if ((st = db_stmt(s->db, SQL_SOURCE_STORED)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, a->source_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		goto out;
+	}
+	a->stored = sqlite3_column_int(st, 0);
+	a->tombs = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
 	for (size_t i = 0; i < n; i++)
 		if (!se[i].repeated && store_entry_apply(s, a, &se[i]) == -1)
 			goto out;

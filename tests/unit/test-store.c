@@ -555,6 +555,48 @@ test_tombstone_operator(void **state)
 	doc_free(d);
 }
 
+/*
+ * Every entry of a source deleted: it has tombstones and nothing stored,
+ * which is not a first poll (store skips the look-ups of those).
+ */
+static void
+test_tombstone_all_deleted(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct titles		 t;
+	struct doc		*d = doc_new();
+
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);
+	add(d, "g2", "http://a.example/2", "two", NOW - 200);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 2);
+	assert_int_equal(store_delete(fx->st, "g1"), 1);
+	assert_int_equal(store_delete(fx->st, "g2"), 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 0);
+	doc_free(d);
+
+	/* Listed again, one under a new id: both stay deleted; g3 is new. */
+	d = doc_new();
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);
+	add(d, "g2-new", "http://a.example/2?utm_source=z", "two", NOW - 200);
+	add(d, "g3", "http://a.example/3", "three", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 1);
+	assert_string_equal(view(fx, "cloud", &t), "three");
+	doc_free(d);
+
+	/* A first poll with a repeated id stores it once. */
+	d = doc_new();
+	add(d, "h1", "http://b.example/1", "first", NOW - 50);
+	add(d, "h1", "http://b.example/1", "first", NOW - 50);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	assert_int_equal(res.new, 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry WHERE "
+	    "guid = 'h1'"), 1);
+	doc_free(d);
+}
+
 static void
 test_retention(void **state)
 {
@@ -1085,6 +1127,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_updated_and_bump, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tombstone_operator, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tombstone_all_deleted, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
 		    teardown),
