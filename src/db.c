@@ -37,8 +37,8 @@
  * Past this many pages (256 MB) the checkpointer is far behind: the writer
  * copies too.  Not sooner: on the writer, a checkpoint's reads, writes and
  * fsyncs stall the loop, and a burst of first polls outruns the thread
- * for a while (a 10,000-source cold poll: 59 checkpoints on the loop at
- * 64 MB, its wall time 6% longer).
+ * for a while (a 10,000-source cold poll made 59 checkpoints on the loop
+ * at 64 MB).
  */
 #define DB_CHECKPOINT_MAX (16 * DB_CHECKPOINT_N)
 
