@@ -59,15 +59,20 @@ static const char SQL_AGE[] =
     " (SELECT group_concat(category, ',') FROM entry_category" \
     "  WHERE entry_id = e.id) " \
     "FROM entry e JOIN source s ON s.id = e.source_id "
-/* The rows of each entry as "name sort,name sort", for the diff. */
 static const char SQL_CLASS_EVAL[] =
     "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type,"
     " e.content, e.content_type, e.terms, e.labels, e.language,"
-    " e.sort_date, s.name,"
-    " (SELECT group_concat(category || ' ' || sort_date, ',')"
-    "  FROM entry_category WHERE entry_id = e.id) "
+    " e.sort_date, s.name "
     "FROM entry e JOIN source s ON s.id = e.source_id "
     "WHERE e.id > ?1 AND e.id <= ?2 ORDER BY e.id";
+/*
+ * The memberships of the same range in the same order, read beside the
+ * entries (one walk of entry_category_entry, which holds them all) rather
+ * than gathered per entry into a string: a fifth of the evaluation before.
+ */
+static const char SQL_CLASS_EVAL_ROWS[] =
+    "SELECT entry_id, category, sort_date FROM entry_category"
+    " WHERE entry_id > ?1 AND entry_id <= ?2 ORDER BY entry_id";
 static const char SQL_LAST_ID[] =
     "SELECT max(id) FROM entry";
 static const char SQL_CLASS_SNAP[] =
@@ -438,20 +443,25 @@ rc_op_add(struct store_reclass_batch *b, int32_t cat, const char *name,
 	return 0;
 }
 
+/* The membership rows of a range, stepped beside its entries. */
+struct rc_rows {
+	sqlite3_stmt	*st;
+	int		 rc;		/* of its last step */
+};
+
 /*
- * Works out the changes of one entry into B: ROWS ("name sort,...") are
- * its stored memberships, IN what the rules say now; only categories
- * flagged in AFFECTED (NULL: all) and ones the rules no longer have move.
+ * Works out the changes of one entry into B: its stored memberships are
+ * the rows of RR at ID (RR is left at the next entry's), IN what the rules
+ * say now; only categories flagged in AFFECTED (NULL: all) and ones the
+ * rules no longer have move.
  */
 static int
 rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
     const unsigned char *affected, int64_t id, int64_t sort,
-    const char *rows, const unsigned char *in, unsigned char *seen)
+    struct rc_rows *rr, const unsigned char *in, unsigned char *seen)
 {
 	struct rc_diff	*v;
 	size_t		 ncat = classify_count(cl), nd = b->nd;
-	const char	*p = rows, *sp, *e;
-	char		 name[128];
 	int		 i, ret = -1;
 
 	if (b->nd == b->capd) {
@@ -466,14 +476,15 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 	b->d[b->nd].nop = 0;
 	b->nd++;
 	memset(seen, 0, ncat);
-	for (; p != NULL && *p != '\0'; p = *e != '\0' ? e + 1 : e) {
-		if ((e = strchr(p, ',')) == NULL)
-			e = p + strlen(p);
-		if ((sp = memchr(p, ' ', (size_t)(e - p))) == NULL ||
-		    (size_t)(sp - p) >= sizeof name)
-			continue;	/* not a name we write */
-		memcpy(name, p, (size_t)(sp - p));
-		name[sp - p] = '\0';
+	/* Rows of no entry read (none in one snapshot, but never stuck). */
+	while (rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) < id)
+		rr->rc = sqlite3_step(rr->st);
+	for (; rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) == id;
+	    rr->rc = sqlite3_step(rr->st)) {
+		const char *name = (const char *)sqlite3_column_text(rr->st, 1);
+
+		if (name == NULL)
+			continue;
 		i = classify_find(cl, name);
 		if (i >= 0 && seen[i] && affected != NULL && !affected[i])
 			continue;
@@ -482,10 +493,13 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 			seen[i] = 1;	/* stays */
 			continue;
 		}
-		if (rc_op_add(b, i, i < 0 ? name : NULL, strlen(name),
-		    strtoll(sp + 1, NULL, 10), 0) == -1)
+		if (rc_op_add(b, i, i < 0 ? name : NULL, i < 0 ? (size_t)
+		    sqlite3_column_bytes(rr->st, 1) : 0,
+		    sqlite3_column_int64(rr->st, 2), 0) == -1)
 			goto done;
 	}
+	if (rr->rc != SQLITE_ROW && rr->rc != SQLITE_DONE)
+		goto done;
 	for (size_t c = 0; c < ncat; c++)
 		if (in[c] && !seen[c] && (affected == NULL || affected[c]) &&
 		    rc_op_add(b, (int32_t)c, NULL, 0, sort, 1) == -1)
@@ -508,6 +522,7 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
     struct store_reclass_batch *b)
 {
 	struct classify_entry	 ce;
+	struct rc_rows		 rr = { NULL, SQLITE_DONE };
 	sqlite3_stmt		*st;
 	unsigned char		 buf[512], *in = buf, *seen;
 	size_t			 ncat = classify_count(cl);
@@ -520,10 +535,14 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 	if (ncat > sizeof buf / 2 && (in = malloc(2 * ncat)) == NULL)
 		return -1;
 	seen = in + ncat;
-	if ((st = db_stmt(db, SQL_CLASS_EVAL)) == NULL)
+	if ((st = db_stmt(db, SQL_CLASS_EVAL)) == NULL ||
+	    (rr.st = db_stmt(db, SQL_CLASS_EVAL_ROWS)) == NULL)
 		goto done;
 	sqlite3_bind_int64(st, 1, cursor);
 	sqlite3_bind_int64(st, 2, last > 0 ? last : INT64_MAX);
+	sqlite3_bind_int64(rr.st, 1, cursor);
+	sqlite3_bind_int64(rr.st, 2, last > 0 ? last : INT64_MAX);
+	rr.rc = sqlite3_step(rr.st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *terms = (const char *)sqlite3_column_text(st, 7);
 		const char *labels = (const char *)sqlite3_column_text(st, 8);
@@ -550,8 +569,7 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 		else
 			classify_run(cl, &ce, now, in, NULL);
 		if (rc_diff_entry(b, cl, affected, sqlite3_column_int64(st, 0),
-		    ce.date, (const char *)sqlite3_column_text(st, 12), in,
-		    seen) == -1)
+		    ce.date, &rr, in, seen) == -1)
 			goto done;
 		b->cursor = sqlite3_column_int64(st, 0);
 		if (++b->entries % RECLASS_CHECK_EVERY == 0 && budget_us >= 0 &&
@@ -564,6 +582,8 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 		ret = 0;
 	sqlite3_reset(st);
 done:
+	if (rr.st != NULL)
+		sqlite3_reset(rr.st);
 	free(all);
 	if (in != buf)
 		free(in);
