@@ -917,16 +917,39 @@ cl_scan(struct classify *cl)
 static int
 cl_inline_tag(const char *name, size_t len)
 {
-	static const char *const tags[] = { "a", "abbr", "b", "bdi", "bdo",
-	    "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
-	    "samp", "small", "span", "strong", "sub", "sup", "time", "u",
-	    "var", "wbr" };
+#define CL_TAG(s)	{ s, sizeof s - 1 }
+	/* With their lengths: every tag of every entry's HTML is looked up. */
+	static const struct {
+		const char	*name;
+		size_t		 len;
+	} tags[] = { CL_TAG("a"), CL_TAG("abbr"), CL_TAG("b"), CL_TAG("bdi"),
+	    CL_TAG("bdo"), CL_TAG("cite"), CL_TAG("code"), CL_TAG("data"),
+	    CL_TAG("dfn"), CL_TAG("em"), CL_TAG("i"), CL_TAG("kbd"),
+	    CL_TAG("mark"), CL_TAG("q"), CL_TAG("s"), CL_TAG("samp"),
+	    CL_TAG("small"), CL_TAG("span"), CL_TAG("strong"), CL_TAG("sub"),
+	    CL_TAG("sup"), CL_TAG("time"), CL_TAG("u"), CL_TAG("var"),
+	    CL_TAG("wbr") };
+#undef CL_TAG
 
 	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-		if (strlen(tags[i]) == len && strncasecmp(tags[i], name,
+		if (tags[i].len == len && strncasecmp(tags[i].name, name,
 		    len) == 0)
 			return 1;
 	return 0;
+}
+
+/* The length of the ASCII letters and digits at P: a tag's name. */
+static size_t
+cl_tag_name(const char *p)
+{
+	size_t	n = 0;
+
+	for (;; n++) {
+		unsigned char u = (unsigned char)p[n] | 32;
+
+		if (!((u >= 'a' && u <= 'z') || (p[n] >= '0' && p[n] <= '9')))
+			return n;
+	}
 }
 
 /* Appends code point CP as UTF-8 to OUT (room checked by the caller). */
@@ -1034,8 +1057,7 @@ cl_text_add(struct classify *cl, const char *src, int html)
 				continue;
 			}
 			name = p + 1 + (p[1] == '/');
-			used = strspn(name, "abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+			used = cl_tag_name(name);
 			if (!cl_inline_tag(name, used) && n > 0 &&
 			    out[n - 1] != ' ')
 				out[n++] = ' ';

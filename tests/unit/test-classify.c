@@ -203,6 +203,15 @@ test_regex(void **state)
 	assert_int_equal(why(fx, "k8s")->line, 7);
 	e = entry("News", "<a href=\"https://kubernetes.io/\">docs</a>", NULL);
 	assert_false(is_in(fx, &e, "k8s"));
+	/* An inline tag joins the letters around it; a block tag does not. */
+	e = entry("News", "<p>Kuber<B>netes</B> now</p>", NULL);
+	assert_true(is_in(fx, &e, "k8s"));
+	e = entry("News", "Kuber<strong class=\"x\">netes</strong>", NULL);
+	assert_true(is_in(fx, &e, "k8s"));
+	e = entry("News", "Kuber<h1>netes</h1>", NULL);
+	assert_false(is_in(fx, &e, "k8s"));
+	e = entry("News", "Kuber<bx>netes</bx>", NULL);
+	assert_false(is_in(fx, &e, "k8s"));
 	/* Words must be whole: \b is honoured. */
 	e = entry("Kubernetesque", NULL, NULL);
 	assert_false(is_in(fx, &e, "k8s"));
