@@ -143,19 +143,16 @@ check '[ "$(tr -d "\r" <"$T/h" | http_header Content-Length)" = "$BIGLEN" ]' "fu
 check '[ "$(head -c 100 "$W/big.txt" | cmp - "$T/got" && echo same)" = same ]' "prefix of the fixture"
 pass "truncate"
 
-# delay and drip take the time they say.  libevent times a timer from the
-# loop's cached clock, read before the callback that adds it ran, so a
-# timer can end a millisecond or two early: the lower bounds allow 5%.
+# delay and drip take the time they say.
 cp "$W/feed.xml" "$W/slow.xml"
 echo 'delay 700' >"$W/slow.xml.meta"
 secs=$(curl -sS --max-time 5 -o "$T/got" -w '%{time_total}' "$U/slow.xml")
-check 'awk -v s="$secs" "BEGIN { exit !(s >= 0.665 && s < 3) }"' "delay 700 ms took $secs s"
+check 'awk -v s="$secs" "BEGIN { exit !(s >= 0.7 && s < 3) }"' "delay 700 ms took $secs s"
 cmp -s "$T/got" "$W/slow.xml" || fail "delayed body"
 head -c 2000 "$W/big.txt" >"$W/drip.txt"
 echo 'drip 4000' >"$W/drip.txt.meta"
 secs=$(curl -sS --max-time 5 -o "$T/got" -w '%{time_total}' "$U/drip.txt")
-# Five ticks of 400 bytes, the first at once: four tenths of a second.
-check 'awk -v s="$secs" "BEGIN { exit !(s >= 0.38 && s < 3) }"' "2000 bytes at 4000 B/s took $secs s"
+check 'awk -v s="$secs" "BEGIN { exit !(s >= 0.4 && s < 3) }"' "2000 bytes at 4000 B/s took $secs s"
 cmp -s "$T/got" "$W/drip.txt" || fail "dripped body"
 printf 'drip 5\n' >"$W/crawl.txt.meta"
 printf 'abc' >"$W/crawl.txt"
