@@ -538,10 +538,12 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 	if ((st = db_stmt(db, SQL_CLASS_EVAL)) == NULL ||
 	    (rr.st = db_stmt(db, SQL_CLASS_EVAL_ROWS)) == NULL)
 		goto done;
+	if (last <= 0)
+		last = INT64_MAX;
 	sqlite3_bind_int64(st, 1, cursor);
-	sqlite3_bind_int64(st, 2, last > 0 ? last : INT64_MAX);
+	sqlite3_bind_int64(st, 2, last);
 	sqlite3_bind_int64(rr.st, 1, cursor);
-	sqlite3_bind_int64(rr.st, 2, last > 0 ? last : INT64_MAX);
+	sqlite3_bind_int64(rr.st, 2, last);
 	rr.rc = sqlite3_step(rr.st);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *terms = (const char *)sqlite3_column_text(st, 7);

@@ -74,8 +74,9 @@ void	store_reclass_reader_close(struct store_reclass_reader *);
  * categories flagged in AFFECTED only (NULL: all), and returns their
  * changes (caller frees), or NULL on error with *ERR set (caller frees).
  * Checkpoints the WAL now and then, so the loop's commits never pay for
- * it.  Touches nothing but its arguments; readers of one store may evaluate disjoint ranges on
- * several threads at once, each with its own classify.
+ * it.  Touches nothing but its arguments; readers of one store may
+ * evaluate disjoint ranges on several threads at once, each with its own
+ * classify.
  */
 struct store_reclass_batch *store_reclass_eval(struct store_reclass_reader *,
 	    struct classify *, const unsigned char *affected, int64_t from,
