@@ -739,6 +739,24 @@ db_batch_end(struct db *db)
 	return -1;
 }
 
+int
+db_read_begin(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->h) == 0)
+		return -1;
+	return db_exec(db, "BEGIN");
+}
+
+void
+db_read_end(struct db *db)
+{
+	/* A statement left mid-result would hold the snapshot open. */
+	db_reset_all(db);
+	if (sqlite3_get_autocommit(db->h) == 0 &&
+	    sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
 const char *
 db_errmsg(struct db *db)
 {

@@ -65,6 +65,14 @@ void		 db_rollback(struct db *);
 void		 db_batch_begin(struct db *);
 int		 db_batch_end(struct db *);
 
+/*
+ * A read transaction around reads that belong together (one snapshot,
+ * the file locks taken once): 0 when it was opened, -1 when one was
+ * already open (then db_read_end must not be called) or BEGIN failed.
+ */
+int		 db_read_begin(struct db *);
+void		 db_read_end(struct db *);
+
 /* The last error message of the handle. */
 const char	*db_errmsg(struct db *);
 

@@ -547,6 +547,12 @@ host_name(const struct host *h)
 }
 
 size_t
+host_queued(const struct host *h)
+{
+	return h->nwait;
+}
+
+size_t
 host_count(const struct host_table *t)
 {
 	return t->nhosts;

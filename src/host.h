@@ -117,6 +117,8 @@ int		 host_throttled(struct host_table *, struct host *,
 /* The host's name, and its current gap factor (1 unless slowed). */
 const char	*host_name(const struct host *);
 int		 host_slow_factor(const struct host *, int64_t now);
+/* Requests waiting for host H (those in flight not counted). */
+size_t		 host_queued(const struct host *);
 
 /* Forgets the hosts idle for HOST_FORGET_MS at NOW; how many went. */
 size_t		 host_prune(struct host_table *, int64_t now);

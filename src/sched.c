@@ -258,16 +258,15 @@ sched_free(struct sched *s)
 static int64_t
 sched_first(struct sched *s, const char *name, int64_t now, int64_t window)
 {
-	struct store_state	st;
-	int64_t			when;
+	int64_t	when, next;
+	int	retired;
 
 	when = now + (int64_t)(sched_random() * (double)window);
-	if (store_state(s->d->store, name, &st) == 0) {
-		if (st.retired)
+	if (store_schedule(s->d->store, name, &next, &retired) == 0) {
+		if (retired)
 			when = 0;
-		else if (st.next_poll > now && !s->d->once)
-			when = st.next_poll;
-		store_state_clear(&st);
+		else if (next > now && !s->d->once)
+			when = next;
 	}
 	if (when != 0 && s->d->once)
 		return now;
@@ -304,6 +303,8 @@ sched_apply(struct sched *s, const struct conf *conf)
 	window = (int64_t)conf->nsources / 10;
 	if (window > SCHED_SPREAD)
 		window = SCHED_SPREAD;
+	/* One read transaction for every source's stored schedule. */
+	store_read_begin(s->d->store);
 	for (size_t i = 0; i < conf->nsources; i++) {
 		const char *name = conf->sources[i].name;
 
@@ -323,6 +324,7 @@ sched_apply(struct sched *s, const struct conf *conf)
 				free(src->name);
 				free(src);
 			}
+			store_read_end(s->d->store);
 			for (size_t j = 0; j < n; j++)
 				if (sched_find(s, v[j]->name) != v[j])
 					sched_src_free(v[j]);
@@ -334,6 +336,7 @@ sched_apply(struct sched *s, const struct conf *conf)
 		v[n++] = src;
 		added++;
 	}
+	store_read_end(s->d->store);
 	qsort(v, n, sizeof *v, sched_cmp);
 
 	/* Whatever the new config lost is cancelled, polls in flight too. */

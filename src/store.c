@@ -67,6 +67,7 @@ struct store {
 	int			 unstored;	/* polls not stored since one was */
 	int			 batch;		/* inside store_batch_begin/end */
 	int			 batch_polls;	/* polls written into the batch */
+	int			 reading;	/* store_read_begin opened one */
 };
 
 static int	store_backfill(struct store *);
@@ -453,6 +454,48 @@ store_state(struct store *s, const char *source, struct store_state *out)
 		return -1;
 	}
 	return 0;
+}
+
+static const char SQL_SCHEDULE[] =
+    "SELECT next_poll, retired FROM source WHERE name = ?";
+
+int
+store_schedule(struct store *s, const char *source, int64_t *next_poll,
+    int *retired)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*next_poll = 0;
+	*retired = 0;
+	if ((st = db_stmt(s->db, SQL_SCHEDULE)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc != SQLITE_DONE)
+			log_warnx("database: source %s: %s", source,
+			    db_errmsg(s->db));
+		sqlite3_reset(st);
+		return -1;
+	}
+	*next_poll = sqlite3_column_int64(st, 0);
+	*retired = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+void
+store_read_begin(struct store *s)
+{
+	s->reading = db_read_begin(s->db) == 0;
+}
+
+void
+store_read_end(struct store *s)
+{
+	if (s->reading)
+		db_read_end(s->db);
+	s->reading = 0;
 }
 
 void

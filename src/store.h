@@ -57,6 +57,23 @@ struct store_state {
 int		 store_state(struct store *, const char *source, struct store_state *);
 void		 store_state_clear(struct store_state *);
 
+/*
+ * Just what sched needs to arm a source: its stored next poll (0 when
+ * never scheduled) and whether it is retired.  -1 when the source is not
+ * stored (or on a database error, logged).
+ */
+int		 store_schedule(struct store *, const char *source,
+		     int64_t *next_poll, int *retired);
+
+/*
+ * Reads between these two share one read transaction: SQLite takes and
+ * drops its file locks once instead of for every statement.  Only around
+ * reads on the loop, never across a return to it.  Nothing happens when
+ * a transaction is already open.
+ */
+void		 store_read_begin(struct store *);
+void		 store_read_end(struct store *);
+
 /* One poll's outcome, as handed to store_poll_done. */
 struct store_poll {
 	int64_t		 at;		/* when it started */
