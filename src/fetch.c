@@ -9,6 +9,11 @@
 #include <arpa/inet.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,8 @@
 #define FETCH_IDLE_MAX		4096		/* ... at most (file descriptors) */
 #define FETCH_FDS_OTHER		256		/* descriptors left to the rest */
 #define FETCH_DNS_TTL		60		/* seconds, curl's default */
+#define FETCH_ENGINES_MAX	4		/* curl threads, at most ... */
+#define FETCH_ENGINE_MIN	8		/* ... each with this many slots */
 #define FETCH_DNS_PRUNE_MS	(30 * 1000)	/* see fetch_setup */
 
 /* Response headers we keep; reset on every new response (redirect hops). */
@@ -49,7 +56,7 @@ static const char *const hdr_names[HDR_MAX] = {
 };
 
 struct fetch_xfer {
-	struct fetch		*f;
+	struct fetch_engine		*f;
 	CURL			*easy;
 	struct curl_slist	*headers;
 	fetch_done_cb		 cb;
@@ -91,31 +98,85 @@ struct fetch_xfer {
 	struct timespec		 started;
 
 	struct event		*failev;	/* reports a refused start */
-};
 
-struct fetch {
+	/*
+	 * Where the transfer is, under f->mu: which list its Q link is on
+	 * and which thread may touch the rest.
+	 */
+	enum {
+		XFER_SUBMITTED,		/* submitq: the loop made it */
+		XFER_ENGINE,		/* the engine's (and cancelq if cancelled) */
+		XFER_ENDED,		/* ended by the engine while on cancelq */
+		XFER_DONE,		/* doneq: ended, for the loop */
+		XFER_DELIVERING,	/* f->delivering, the loop's */
+	}			 at;
+	int			 cancelled;
+	int			 listed;	/* on the engine's list of all */
+	TAILQ_ENTRY(fetch_xfer)	 q;
+	char			 host_name[FETCH_HOST_MAX];
+	struct fetch_result	 r;		/* the outcome, once ended */
+	char			*eff_url;
+	char			 msg[CURL_ERROR_SIZE + 64];
+};
+TAILQ_HEAD(fetch_xfers, fetch_xfer);
+
+/*
+ * The engine runs curl on a thread of its own, with its own event base,
+ * so the loop that stores and serves does not also carry every socket's
+ * work.  Three parts, by who may touch them.
+ */
+struct fetch_engine {
+	/* The caller's loop. */
+	struct event_base	*loop;
+	struct event		*done_ev;	/* to_loop's read end */
+	size_t			 out;		/* started, not delivered or cancelled */
+	struct fetch_xfers	 delivering;
+
+	/* Both, under mu. */
+	pthread_mutex_t		 mu;
+	struct fetch_xfers	 submitq, cancelq, doneq;
+	int			 engine_kicked, loop_kicked;
+	long			 want_max;
+	struct host_limits	 want_hlim;
+	int			 want_held;
+	unsigned		 want_gen;	/* bumped when a want_ changes */
+	int			 stop;
+	int			 to_engine[2], to_loop[2];
+	atomic_size_t		 pub_inflight, pub_queued;
+	pthread_t		 thread;
+	int			 running;	/* the thread was started */
+
+	/* The engine's thread (and anyone once it has stopped). */
 	struct event_base	*base;
+	struct event		*cmd_ev;	/* to_engine's read end */
 	CURLM			*multi;
 	struct event		*timer;
 	struct event		*wake;		/* a sleeping host becomes ready */
-	long			 max;
+	long			 max;		/* its share of the slots */
+	int			 engines;	/* how many share them */
 	size_t			 inflight;
 	int			 held;		/* fetch_hold */
+	unsigned		 gen;		/* of the want_ values applied */
 	struct host_table	*hosts;
 	struct host_limits	 hlim;
 	int64_t			 dns_pruned;	/* last transfer that pruned */
-	TAILQ_HEAD(, fetch_xfer) xfers;		/* every transfer, for fetch_free */
+	struct fetch_xfers	 xfers;		/* every transfer it holds */
 };
 
 /* Per-socket context, owned by curl's socket callback. */
 struct fetch_sock {
-	struct fetch	*f;
+	struct fetch_engine	*f;
 	curl_socket_t	 fd;
 	struct event	*ev;
 };
 
-static void	fetch_drain(struct fetch *);
-static void	fetch_fill(struct fetch *);
+static void	fetch_drain(struct fetch_engine *);
+static void	fetch_fill(struct fetch_engine *);
+static void	fetch_end(struct fetch_xfer *);
+static void	fetch_backstop(struct fetch_engine *);
+static void	fetch_publish(struct fetch_engine *);
+static void	engine_free(struct fetch_engine *);
+static void	fetch_detach(struct fetch_xfer *);
 static void	fetch_xfer_free(struct fetch_xfer *);
 
 static int64_t
@@ -653,12 +714,12 @@ static void
 fetch_failed_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch_xfer	*x = arg;
-	struct fetch		*f = x->f;
+	struct fetch_engine		*f = x->f;
 
 	(void)fd;
 	(void)what;
 	fetch_finish(x, CURLE_FAILED_INIT);
-	fetch_xfer_free(x);
+	fetch_end(x);
 	fetch_fill(f);
 }
 
@@ -666,7 +727,7 @@ fetch_failed_cb(evutil_socket_t fd, short what, void *arg)
 static void
 fetch_run(struct fetch_xfer *x)
 {
-	struct fetch	*f = x->f;
+	struct fetch_engine	*f = x->f;
 	struct timeval	 now = { 0, 0 };
 	CURLMcode	 rc;
 
@@ -690,7 +751,7 @@ fetch_run(struct fetch_xfer *x)
 static void
 fetch_finish(struct fetch_xfer *x, CURLcode code)
 {
-	struct fetch		*f = x->f;
+	struct fetch_engine		*f = x->f;
 	struct fetch_result	 r;
 	char			*eff = NULL;
 	char			 msg[CURL_ERROR_SIZE + 64];
@@ -797,7 +858,16 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 		r.body = "";
 		r.len = 0;
 	}
-	x->cb(&r, x->arg);
+	/* Kept for the loop: the handle, and its URL, go before then. */
+	if (eff != NULL && (x->eff_url = strdup(eff)) != NULL)
+		r.effective_url = x->eff_url;
+	else
+		r.effective_url = x->url;
+	if (r.errmsg == msg) {
+		memcpy(x->msg, msg, sizeof x->msg);
+		r.errmsg = x->msg;
+	}
+	x->r = r;
 }
 
 /*
@@ -805,13 +875,14 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
  * it is, then sets the wake timer for the next host that will be ready.
  */
 static void
-fetch_fill(struct fetch *f)
+fetch_fill(struct fetch_engine *f)
 {
 	struct fetch_xfer	*x;
 	struct host		*h;
 	struct timeval		 tv;
 	int64_t			 now = mono_ms(), wait;
 
+	fetch_publish(f);
 	if (f->held)
 		return;
 	while ((long)f->inflight < f->max &&
@@ -822,6 +893,7 @@ fetch_fill(struct fetch *f)
 		    x->url, (long long)elapsed_ms(&x->queued), f->inflight);
 		fetch_run(x);
 	}
+	fetch_publish(f);
 	evtimer_del(f->wake);
 	/* A full engine refills when a transfer ends, not on a timer. */
 	if ((long)f->inflight >= f->max ||
@@ -843,7 +915,7 @@ fetch_wake_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Collects finished transfers after socket actions. */
 static void
-fetch_drain(struct fetch *f)
+fetch_drain(struct fetch_engine *f)
 {
 	CURLMsg			*m;
 	struct fetch_xfer	*x;
@@ -856,7 +928,7 @@ fetch_drain(struct fetch *f)
 		CURLcode code = m->data.result;
 		/* Read everything before the handle leaves the multi. */
 		fetch_finish(x, code);
-		fetch_xfer_free(x);
+		fetch_end(x);
 		done = 1;
 	}
 	if (done)
@@ -867,7 +939,7 @@ static void
 fetch_event_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch_sock	*s = arg;
-	struct fetch		*f = s->f;
+	struct fetch_engine		*f = s->f;
 	int			 flags = 0, running;
 
 	if (what & EV_READ)
@@ -881,7 +953,7 @@ fetch_event_cb(evutil_socket_t fd, short what, void *arg)
 static void
 fetch_timer_event_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct fetch	*f = arg;
+	struct fetch_engine	*f = arg;
 	int		 running;
 
 	(void)fd;
@@ -894,7 +966,7 @@ fetch_timer_event_cb(evutil_socket_t fd, short what, void *arg)
 static int
 fetch_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 {
-	struct fetch	*f = arg;
+	struct fetch_engine	*f = arg;
 	struct timeval	 tv;
 
 	(void)multi;
@@ -913,7 +985,7 @@ static int
 fetch_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg,
     void *sockp)
 {
-	struct fetch		*f = arg;
+	struct fetch_engine		*f = arg;
 	struct fetch_sock	*s = sockp;
 	short			 kind = EV_PERSIST;
 
@@ -945,23 +1017,174 @@ fetch_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg,
 	return 0;
 }
 
-struct fetch *
-fetch_new(struct event_base *base, long max_transfers)
+/* Wakes the other side through PIPE, once until it has looked; under mu. */
+static void
+fetch_kick(int *kicked, int fd)
 {
-	struct fetch	*f;
+	char	c = 0;
+
+	if (*kicked)
+		return;
+	*kicked = 1;
+	/* Full means a wake-up is pending already. */
+	while (write(fd, &c, 1) == -1 && errno == EINTR)
+		;
+}
+
+static void
+fetch_pipe_drain(int fd)
+{
+	char	buf[64];
+
+	while (read(fd, buf, sizeof buf) > 0 || errno == EINTR)
+		;
+}
+
+/* Publishes the engine's counters for fetch_inflight and fetch_queued. */
+static void
+fetch_publish(struct fetch_engine *f)
+{
+	atomic_store(&f->pub_inflight, f->inflight);
+	atomic_store(&f->pub_queued, host_waiting(f->hosts));
+}
+
+/*
+ * The engine takes what the loop asked for: new transfers into the host
+ * table, cancelled ones out of it (or out of curl), changed limits.
+ */
+static void
+fetch_cmd_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch_engine		*f = arg;
+	struct fetch_xfers	 sub, can;
+	struct fetch_xfer	*x;
+	int			 limits = 0;
+
+	(void)what;
+	fetch_pipe_drain(fd);
+	TAILQ_INIT(&sub);
+	TAILQ_INIT(&can);
+	pthread_mutex_lock(&f->mu);
+	f->engine_kicked = 0;
+	if (f->stop) {
+		/* fetch_free takes it all from here, once this thread is gone. */
+		pthread_mutex_unlock(&f->mu);
+		event_base_loopbreak(f->base);
+		return;
+	}
+	TAILQ_CONCAT(&sub, &f->submitq, q);
+	TAILQ_FOREACH(x, &sub, q)
+		x->at = XFER_ENGINE;
+	TAILQ_CONCAT(&can, &f->cancelq, q);
+	if (f->gen != f->want_gen) {
+		f->gen = f->want_gen;
+		f->max = f->want_max;
+		f->hlim = f->want_hlim;
+		limits = 1;
+	}
+	f->held = f->want_held;
+	pthread_mutex_unlock(&f->mu);
+
+	if (limits)
+		fetch_backstop(f);
+	while ((x = TAILQ_FIRST(&sub)) != NULL) {
+		TAILQ_REMOVE(&sub, x, q);
+		TAILQ_INSERT_TAIL(&f->xfers, x, all);
+		x->listed = 1;
+		if (host_push(f->hosts, x->host_name, &x->w, x, mono_ms()) ==
+		    -1) {
+			x->error = FETCH_ERR_TRANSPORT;
+			snprintf(x->msg, sizeof x->msg, "out of memory");
+			x->r.error = FETCH_ERR_TRANSPORT;
+			x->r.errmsg = x->msg;
+			x->r.body = "";
+			x->r.effective_url = x->url;
+			x->r.host_slow = 1;
+			fetch_end(x);
+			continue;
+		}
+		x->waiting = 1;
+	}
+	while ((x = TAILQ_FIRST(&can)) != NULL) {
+		TAILQ_REMOVE(&can, x, q);
+		/* XFER_ENDED: it ended meanwhile, and is detached already. */
+		fetch_detach(x);
+		fetch_xfer_free(x);
+	}
+	if (f->held)
+		evtimer_del(f->wake);
+	fetch_fill(f);
+}
+
+static void *
+fetch_main(void *arg)
+{
+	struct fetch_engine	*f = arg;
+
+	event_base_dispatch(f->base);
+	return NULL;
+}
+
+/* The loop hands finished transfers to their callbacks. */
+static void
+fetch_deliver_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch_engine		*f = arg;
+	struct fetch_xfer	*x;
+
+	(void)what;
+	fetch_pipe_drain(fd);
+	pthread_mutex_lock(&f->mu);
+	f->loop_kicked = 0;
+	TAILQ_FOREACH(x, &f->doneq, q)
+		x->at = XFER_DELIVERING;
+	TAILQ_CONCAT(&f->delivering, &f->doneq, q);
+	pthread_mutex_unlock(&f->mu);
+	/* A callback may cancel one of the others, or start new ones. */
+	while ((x = TAILQ_FIRST(&f->delivering)) != NULL) {
+		TAILQ_REMOVE(&f->delivering, x, q);
+		if (--f->out == 0)
+			event_del(f->done_ev);
+		x->cb(&x->r, x->arg);
+		fetch_xfer_free(x);
+	}
+}
+
+static struct fetch_engine *
+engine_new(struct event_base *base, long max_transfers, int engines)
+{
+	struct fetch_engine	*f;
+	sigset_t	 all, old;
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return NULL;
-	f->base = base;
-	f->max = max_transfers > 0 ? max_transfers : 1;
+	f->loop = base;
+	f->engines = engines;
+	f->to_engine[0] = f->to_engine[1] = -1;
+	f->to_loop[0] = f->to_loop[1] = -1;
+	pthread_mutex_init(&f->mu, NULL);
+	TAILQ_INIT(&f->delivering);
+	TAILQ_INIT(&f->submitq);
+	TAILQ_INIT(&f->cancelq);
+	TAILQ_INIT(&f->doneq);
 	TAILQ_INIT(&f->xfers);
+	f->max = f->want_max = max_transfers > 0 ? max_transfers : 1;
 	f->hlim.connections = FETCH_HOST_CONNECTIONS;
 	f->hlim.delay_ms = FETCH_HOST_DELAY_MS;
-	if ((f->multi = curl_multi_init()) == NULL ||
-	    (f->timer = evtimer_new(base, fetch_timer_event_cb, f)) == NULL ||
-	    (f->wake = evtimer_new(base, fetch_wake_cb, f)) == NULL ||
+	f->want_hlim = f->hlim;
+	if (pipe2(f->to_engine, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    pipe2(f->to_loop, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    (f->base = event_base_new()) == NULL ||
+	    (f->cmd_ev = event_new(f->base, f->to_engine[0], EV_READ |
+	    EV_PERSIST, fetch_cmd_cb, f)) == NULL ||
+	    event_add(f->cmd_ev, NULL) == -1 ||
+	    (f->done_ev = event_new(base, f->to_loop[0], EV_READ | EV_PERSIST,
+	    fetch_deliver_cb, f)) == NULL ||
+	    (f->multi = curl_multi_init()) == NULL ||
+	    (f->timer = evtimer_new(f->base, fetch_timer_event_cb, f)) == NULL ||
+	    (f->wake = evtimer_new(f->base, fetch_wake_cb, f)) == NULL ||
 	    (f->hosts = host_table_new(&f->hlim)) == NULL) {
-		fetch_free(f);
+		engine_free(f);
 		return NULL;
 	}
 	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, fetch_socket_cb);
@@ -970,7 +1193,16 @@ fetch_new(struct event_base *base, long max_transfers)
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
 	/* HTTP/2 multiplexing where offered; connection reuse across polls. */
 	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	fetch_set_max(f, f->max);
+	fetch_backstop(f);
+	/* Signals are the loop's: the engine's thread never takes one. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	f->running = pthread_create(&f->thread, NULL, fetch_main, f) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!f->running) {
+		engine_free(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -1011,8 +1243,11 @@ fetch_fds(long max_transfers)
 {
 	long	max = max_transfers > 0 ? max_transfers : 1;
 
-	/* curl's connections, and a resolver pair per transfer. */
-	return fetch_total(max) + 2 * max;
+	/*
+	 * curl's connections, a resolver pair per transfer, and per engine
+	 * its own slack in curl's total, its epoll and its two pipes.
+	 */
+	return fetch_total(max) + 2 * max + FETCH_ENGINES_MAX * (8 + 1 + 4);
 }
 
 /*
@@ -1020,45 +1255,77 @@ fetch_fds(long max_transfers)
  * Idle connections count against curl's total.
  */
 static void
-fetch_backstop(struct fetch *f)
+fetch_backstop(struct fetch_engine *f)
 {
-	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, fetch_idle(f->max));
+	/* Its share of the pool that all engines' slots together may keep. */
+	long	idle = fetch_idle(f->max * f->engines) / f->engines;
+
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, idle > 0 ? idle : 1);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-	    fetch_total(f->max));
+	    idle + 2 * f->max + 8);
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)f->hlim.connections * 2 + 2);
-}
-
-void
-fetch_set_max(struct fetch *f, long max_transfers)
-{
-	f->max = max_transfers > 0 ? max_transfers : 1;
-	fetch_backstop(f);
-	fetch_fill(f);
-}
-
-void
-fetch_set_host_limits(struct fetch *f, long connections, int64_t delay_ms)
-{
-	f->hlim.connections = connections > 0 ? (int)connections : 1;
-	f->hlim.delay_ms = delay_ms >= 0 ? delay_ms : 0;
+	/* That many hosts' connections can wait for their next request. */
+	f->hlim.keep = idle;
 	host_table_set_limits(f->hosts, &f->hlim);
-	fetch_backstop(f);
-	fetch_fill(f);
 }
 
-void
-fetch_free(struct fetch *f)
+static void
+engine_set_max(struct fetch_engine *f, long max_transfers)
+{
+	pthread_mutex_lock(&f->mu);
+	f->want_max = max_transfers > 0 ? max_transfers : 1;
+	f->want_gen++;
+	fetch_kick(&f->engine_kicked, f->to_engine[1]);
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void
+engine_set_host_limits(struct fetch_engine *f, long connections,
+    int64_t delay_ms)
+{
+	pthread_mutex_lock(&f->mu);
+	f->want_hlim.connections = connections > 0 ? (int)connections : 1;
+	f->want_hlim.delay_ms = delay_ms >= 0 ? delay_ms : 0;
+	f->want_gen++;
+	fetch_kick(&f->engine_kicked, f->to_engine[1]);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* Frees every transfer on list L. */
+static void
+fetch_free_list(struct fetch_xfers *l)
+{
+	struct fetch_xfer	*x;
+
+	while ((x = TAILQ_FIRST(l)) != NULL) {
+		TAILQ_REMOVE(l, x, q);
+		fetch_detach(x);
+		fetch_xfer_free(x);
+	}
+}
+
+static void
+engine_free(struct fetch_engine *f)
 {
 	struct fetch_xfer	*x;
 
 	if (f == NULL)
 		return;
+	if (f->running) {
+		pthread_mutex_lock(&f->mu);
+		f->stop = 1;
+		fetch_kick(&f->engine_kicked, f->to_engine[1]);
+		pthread_mutex_unlock(&f->mu);
+		pthread_join(f->thread, NULL);
+	}
+	/* Alone now: nothing of it is delivered any more. */
+	fetch_free_list(&f->submitq);
+	fetch_free_list(&f->cancelq);
+	fetch_free_list(&f->doneq);
+	fetch_free_list(&f->delivering);
 	while ((x = TAILQ_FIRST(&f->xfers)) != NULL) {
-		if (x->waiting) {
-			host_cancel(f->hosts, &x->w, mono_ms());
-			x->waiting = 0;
-		}
+		fetch_detach(x);
 		fetch_xfer_free(x);
 	}
 	if (f->multi != NULL)
@@ -1067,7 +1334,20 @@ fetch_free(struct fetch *f)
 		event_free(f->timer);
 	if (f->wake != NULL)
 		event_free(f->wake);
+	if (f->cmd_ev != NULL)
+		event_free(f->cmd_ev);
+	if (f->done_ev != NULL)
+		event_free(f->done_ev);
+	if (f->base != NULL)
+		event_base_free(f->base);
+	for (int i = 0; i < 2; i++) {
+		if (f->to_engine[i] != -1)
+			close(f->to_engine[i]);
+		if (f->to_loop[i] != -1)
+			close(f->to_loop[i]);
+	}
 	host_table_free(f->hosts);
+	pthread_mutex_destroy(&f->mu);
 	free(f);
 }
 
@@ -1077,19 +1357,17 @@ strdup_or_null(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
-struct fetch_xfer *
-fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
-    void *arg)
+static struct fetch_xfer *
+engine_start(struct fetch_engine *f, const struct fetch_req *req,
+    const char *host, fetch_done_cb cb, void *arg)
 {
 	struct fetch_xfer	*x;
-	char			 host[FETCH_HOST_MAX];
 
 	if ((x = calloc(1, sizeof *x)) == NULL)
 		return NULL;
 	x->f = f;
 	x->cb = cb;
 	x->arg = arg;
-	TAILQ_INSERT_TAIL(&f->xfers, x, all);
 	x->allow_private = req->allow_private;
 	x->tls_insecure = req->tls_insecure;
 	x->encoded = req->encoded;
@@ -1121,36 +1399,76 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
 		return NULL;
 	}
 	fetch_headers(x, req);
-	/* Without a host name curl fails it at once; it still takes a turn. */
-	if (fetch_url_host(x->url, host, sizeof host) == -1)
-		host[0] = '\0';
+	snprintf(x->host_name, sizeof x->host_name, "%s", host);
 	clock_gettime(CLOCK_MONOTONIC, &x->queued);
-	if (host_push(f->hosts, host, &x->w, x, mono_ms()) == -1) {
-		fetch_xfer_free(x);
-		return NULL;
-	}
-	x->waiting = 1;
-	fetch_fill(f);
+	if (f->out++ == 0)
+		event_add(f->done_ev, NULL);
+	pthread_mutex_lock(&f->mu);
+	x->at = XFER_SUBMITTED;
+	TAILQ_INSERT_TAIL(&f->submitq, x, q);
+	fetch_kick(&f->engine_kicked, f->to_engine[1]);
+	pthread_mutex_unlock(&f->mu);
 	return x;
 }
 
+/*
+ * The engine lets go of X: out of curl, its host and the list of all.
+ * The engine's thread only (or fetch_free's, once it is alone).
+ */
 static void
-fetch_xfer_free(struct fetch_xfer *x)
+fetch_detach(struct fetch_xfer *x)
 {
-	struct fetch	*f = x->f;
+	struct fetch_engine	*f = x->f;
 
+	if (x->waiting) {
+		host_cancel(f->hosts, &x->w, mono_ms());
+		x->waiting = 0;
+	}
 	if (x->running)
 		f->inflight--;
 	if (x->easy != NULL) {
 		if (x->running)
 			curl_multi_remove_handle(f->multi, x->easy);
 		curl_easy_cleanup(x->easy);
+		x->easy = NULL;
 	}
-	if (x->host != NULL)
+	x->running = 0;
+	if (x->host != NULL) {
 		host_done(f->hosts, x->host, mono_ms());
-	TAILQ_REMOVE(&f->xfers, x, all);
-	if (x->failev != NULL)
+		x->host = NULL;
+	}
+	if (x->listed) {
+		TAILQ_REMOVE(&f->xfers, x, all);
+		x->listed = 0;
+	}
+	if (x->failev != NULL) {
 		event_free(x->failev);
+		x->failev = NULL;
+	}
+}
+
+/* X has its outcome in x->r: hand it to the loop, unless cancelled. */
+static void
+fetch_end(struct fetch_xfer *x)
+{
+	struct fetch_engine	*f = x->f;
+
+	fetch_detach(x);
+	pthread_mutex_lock(&f->mu);
+	if (x->cancelled)
+		x->at = XFER_ENDED;	/* on cancelq: fetch_cmd_cb frees it */
+	else {
+		x->at = XFER_DONE;
+		TAILQ_INSERT_TAIL(&f->doneq, x, q);
+		fetch_kick(&f->loop_kicked, f->to_loop[1]);
+	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* Frees X's memory; whoever holds it, once nothing else can see it. */
+static void
+fetch_xfer_free(struct fetch_xfer *x)
+{
 	curl_slist_free_all(x->headers);
 	fetch_headers_reset(x);
 	free(x->first_location);
@@ -1162,40 +1480,168 @@ fetch_xfer_free(struct fetch_xfer *x)
 	free(x->post);
 	free(x->proxy);
 	free(x->nets);
+	free(x->eff_url);
 	free(x);
 }
 
 void
 fetch_cancel(struct fetch_xfer *x)
 {
-	struct fetch	*f = x->f;
+	struct fetch_engine	*f = x->f;
+	int		 mine = 1;
 
-	if (x->waiting) {
-		host_cancel(f->hosts, &x->w, mono_ms());
-		x->waiting = 0;
+	pthread_mutex_lock(&f->mu);
+	switch (x->at) {
+	case XFER_SUBMITTED:
+		TAILQ_REMOVE(&f->submitq, x, q);
+		break;
+	case XFER_DONE:
+		TAILQ_REMOVE(&f->doneq, x, q);
+		break;
+	case XFER_DELIVERING:
+		TAILQ_REMOVE(&f->delivering, x, q);
+		break;
+	default:
+		/* The engine's: it takes it out of curl and frees it. */
+		x->cancelled = 1;
+		TAILQ_INSERT_TAIL(&f->cancelq, x, q);
+		fetch_kick(&f->engine_kicked, f->to_engine[1]);
+		mine = 0;
+		break;
 	}
-	fetch_xfer_free(x);
-	fetch_fill(f);
+	pthread_mutex_unlock(&f->mu);
+	if (--f->out == 0)
+		event_del(f->done_ev);
+	if (mine)
+		fetch_xfer_free(x);
+}
+
+static void
+engine_hold(struct fetch_engine *f, int held)
+{
+	pthread_mutex_lock(&f->mu);
+	f->want_held = held;
+	fetch_kick(&f->engine_kicked, f->to_engine[1]);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/*
+ * The front: transfers go to the engine their host name hashes to, so a
+ * host's politeness is kept by one engine, and the limit of transfers in
+ * flight is shared out among the engines.
+ */
+struct fetch {
+	struct fetch_engine	*eng[FETCH_ENGINES_MAX];
+	int			 n;
+};
+
+/* Engine I's part of MAX transfers in flight (each has at least one). */
+static long
+fetch_share(const struct fetch *f, long max, int i)
+{
+	long	part = max / f->n + (i < max % f->n);
+
+	return part > 0 ? part : 1;
+}
+
+static int
+fetch_engines(long max)
+{
+	long	n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (n > FETCH_ENGINES_MAX)
+		n = FETCH_ENGINES_MAX;
+	/* A handful of transfers is no work to share. */
+	if (n > max / FETCH_ENGINE_MIN)
+		n = max / FETCH_ENGINE_MIN;
+	return n > 0 ? (int)n : 1;
+}
+
+struct fetch *
+fetch_new(struct event_base *base, long max_transfers)
+{
+	struct fetch	*f;
+	long		 max = max_transfers > 0 ? max_transfers : 1;
+
+	if ((f = calloc(1, sizeof *f)) == NULL)
+		return NULL;
+	f->n = fetch_engines(max);
+	for (int i = 0; i < f->n; i++) {
+		if ((f->eng[i] = engine_new(base, fetch_share(f, max, i),
+		    f->n)) ==
+		    NULL) {
+			fetch_free(f);
+			return NULL;
+		}
+	}
+	return f;
+}
+
+void
+fetch_free(struct fetch *f)
+{
+	if (f == NULL)
+		return;
+	for (int i = 0; i < f->n; i++)
+		engine_free(f->eng[i]);
+	free(f);
+}
+
+void
+fetch_set_max(struct fetch *f, long max_transfers)
+{
+	long	max = max_transfers > 0 ? max_transfers : 1;
+
+	/* The engines stay as they started; their shares change. */
+	for (int i = 0; i < f->n; i++)
+		engine_set_max(f->eng[i], fetch_share(f, max, i));
+}
+
+void
+fetch_set_host_limits(struct fetch *f, long connections, int64_t delay_ms)
+{
+	for (int i = 0; i < f->n; i++)
+		engine_set_host_limits(f->eng[i], connections, delay_ms);
+}
+
+struct fetch_xfer *
+fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
+    void *arg)
+{
+	char	host[FETCH_HOST_MAX];
+
+	/* Without a host name curl fails it at once; it still takes a turn. */
+	if (fetch_url_host(req->url, host, sizeof host) == -1)
+		host[0] = '\0';
+	return engine_start(f->eng[fetch_hash(host) % (uint64_t)f->n], req,
+	    host, cb, arg);
 }
 
 void
 fetch_hold(struct fetch *f, int held)
 {
-	f->held = held;
-	if (held)
-		evtimer_del(f->wake);
-	else
-		fetch_fill(f);
+	for (int i = 0; i < f->n; i++)
+		engine_hold(f->eng[i], held);
 }
 
 size_t
 fetch_inflight(const struct fetch *f)
 {
-	return f->inflight;
+	size_t	n = 0;
+
+	for (int i = 0; i < f->n; i++)
+		n += atomic_load(&f->eng[i]->pub_inflight);
+	return n;
 }
 
 size_t
 fetch_queued(const struct fetch *f)
 {
-	return host_waiting(f->hosts);
+	size_t	n = 0;
+
+	for (int i = 0; i < f->n; i++)
+		n += atomic_load(&f->eng[i]->pub_queued);
+	return n;
 }

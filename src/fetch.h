@@ -1,7 +1,13 @@
 /*
- * fetch: HTTP transfers.  libcurl's multi interface driven by the libevent
- * loop (a socket callback re-arming one event per socket, one one-shot
- * timer, and a drain of finished transfers after every socket action).
+ * fetch: HTTP transfers.  libcurl's multi interface driven by libevent (a
+ * socket callback re-arming one event per socket, one one-shot timer, and
+ * a drain of finished transfers after every socket action), on engine
+ * threads of their own: one per core, up to four, each with its own curl
+ * multi handle, event base and share of the transfer slots, and each
+ * host's transfers on one engine (by a hash of its name), so its
+ * politeness is kept in one place.  The caller's loop only hands requests
+ * over and gets results back through a pipe: callbacks run on the loop,
+ * never on an engine, and never from inside fetch_start or fetch_cancel.
  * Owns every transfer in flight and the transfers waiting for a slot: a
  * global limit of transfers in flight, and per host (through the host room)
  * a limit of requests in flight and a least gap between starts, slowed as
@@ -90,8 +96,11 @@ struct fetch_result {
 typedef void (*fetch_done_cb)(const struct fetch_result *, void *arg);
 
 /*
- * Engine; MAX_TRANSFERS in flight at once, the rest waiting for their
- * host's turn (by default 2 in flight and 100 ms between requests per host).
+ * MAX_TRANSFERS in flight at once, the rest waiting for their host's turn
+ * (by default 2 in flight and 100 ms between requests per host); results
+ * are delivered on BASE.  The engine threads start here (NULL if they
+ * cannot) and stop in fetch_free, which drops every transfer without a
+ * callback.
  */
 struct fetch	*fetch_new(struct event_base *, long max_transfers);
 void		 fetch_free(struct fetch *);
@@ -106,7 +115,9 @@ void		 fetch_set_host_limits(struct fetch *, long connections,
 
 /*
  * Starts (or queues) a transfer; CB is called once from the loop when it
- * ends, unless it is cancelled first.  NULL when out of memory.
+ * ends, unless it is cancelled first (after fetch_cancel it never is, and
+ * ARG is free to go).  NULL when out of memory.  BASE's loop keeps running
+ * while a transfer is out.
  */
 struct fetch_xfer *fetch_start(struct fetch *, const struct fetch_req *,
 		     fetch_done_cb cb, void *arg);

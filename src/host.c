@@ -23,6 +23,7 @@ struct host {
 	int64_t			 next_ok;	/* earliest next start */
 	struct host_wait	*head, *tail;	/* waiting work, FIFO */
 	size_t			 nwait;
+	int			 midway;	/* started, more waiting */
 	struct host		*rnext, *rprev;	/* ready list */
 	size_t			 heapi;		/* index in the heap */
 	struct {
@@ -43,6 +44,7 @@ struct host_table {
 	size_t			 nbucket;
 	size_t			 nhosts;
 	size_t			 waiting;
+	size_t			 midway;	/* hosts started, more waiting */
 	struct host		*rhead, *rtail;
 	struct host		**heap;
 	size_t			 nheap, heapsize;
@@ -104,6 +106,8 @@ host_table_set_limits(struct host_table *t, const struct host_limits *lim)
 		t->lim.connections = 1;
 	if (t->lim.delay_ms < 0)
 		t->lim.delay_ms = 0;
+	if (t->lim.keep < 0)
+		t->lim.keep = 0;
 }
 
 /* Doubles the hash table so chains stay short. */
@@ -367,6 +371,10 @@ host_unlink(struct host_table *t, struct host_wait *w)
 	w->next = w->prev = NULL;
 	h->nwait--;
 	t->waiting--;
+	if (h->nwait == 0 && h->midway) {
+		h->midway = 0;
+		t->midway--;
+	}
 }
 
 void
@@ -433,25 +441,34 @@ host_next(struct host_table *t, int64_t now, double r, struct host **hostp)
 	struct host		*h;
 	int64_t			 gap;
 	size_t			 n;
+	int			 front;
 
 	/*
-	 * Sleepers whose time has come go before hosts not started yet, in
-	 * the order they woke: a host in the middle of its queue still has
-	 * its connection open, while a new one has to connect (and with
-	 * thousands of hosts taking turns, the pool of idle connections
-	 * would close each one before its host's next request).
+	 * Sleepers whose time has come join the ready hosts in the order
+	 * they woke.  While the caller keeps a connection open for every
+	 * host part way through its queue (lim.keep), they queue behind
+	 * hosts not started yet, so every host starts as early as it can:
+	 * a host's last request is at least its queue length of gaps after
+	 * its first.  Past that, they go first instead, so the connections
+	 * kept are used before they are closed for new hosts' ones.
 	 */
+	front = t->midway >= (size_t)t->lim.keep;
 	for (n = 0; t->nheap > 0 && t->heap[0]->next_ok <= now; n++) {
 		h = t->heap[0];
 		host_unplace(t, h);
-		host_make_ready(t, h, 1);
+		host_make_ready(t, h, front);
 	}
 	/* Put first one by one, the last woken leads: restore wake order. */
-	host_reverse_head(t, n);
+	if (front)
+		host_reverse_head(t, n);
 	if ((h = t->rhead) == NULL)
 		return NULL;
 	w = h->head;
 	host_unlink(t, w);
+	if (h->nwait > 0 && !h->midway) {
+		h->midway = 1;
+		t->midway++;
+	}
 	h->inflight++;
 	h->used = now;
 	h->jitter = r;

@@ -3,7 +3,9 @@
  * each with the transfers it has in flight, the earliest time its next
  * request may start, its recent throttling, and a FIFO of the work waiting
  * for it.  host_next hands out the next piece of work whose host may start
- * now (ready hosts take turns, so one busy host never holds up the others)
+ * now (ready hosts take turns, so one busy host never holds up the others;
+ * hosts not started yet go first while the caller can keep a connection
+ * open for every host started)
  * and host_wake says when the next sleeping host becomes ready.  Hosts
  * idle for long are forgotten, so the table stays bounded.  Times
  * (milliseconds on a monotonic clock) and random numbers are passed in: the
@@ -23,6 +25,7 @@ struct host_table;
 struct host_limits {
 	int		 connections;	/* requests in flight to one host */
 	int64_t		 delay_ms;	/* least gap between two starts */
+	long		 keep;		/* hosts whose connection stays open */
 };
 
 /*

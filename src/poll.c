@@ -59,14 +59,23 @@ struct poll_job {
 	int			 parsing;	/* owned by the worker pool */
 	int			 cancelled;	/* freed when the worker is done */
 	int			 queued;	/* in the queue to be stored */
-	TAILQ_ENTRY(poll_job)	 entry;
+	int			 starting;	/* in the queue to be started */
+	TAILQ_ENTRY(poll_job)	 entry;		/* in one of those queues */
 };
 
-/* Finished polls, stored together from one loop callback. */
+/*
+ * Polls started on one loop turn, begun together from one callback (their
+ * sources' state read in one read transaction), and finished polls,
+ * stored together from another.
+ */
 struct polls {
 	struct event		*ev;
 	TAILQ_HEAD(, poll_job)	 q;
+	struct event		*start_ev;
+	TAILQ_HEAD(, poll_job)	 starting;
 };
+
+static void	poll_start_cb(evutil_socket_t, short, void *);
 
 /* The strings of a response kept past fetch's callback, in one list. */
 #define POLL_RESP_STRINGS(r) \
@@ -280,7 +289,7 @@ poll_finish(struct poll_job *job)
 			p.etag = r->etag;
 		if (r->status == 200 || r->last_modified != NULL)
 			p.last_modified = r->last_modified;
-		recent = job->st.recent;
+		recent = store_recent(d->store, cs->name, now);
 		if (doc != NULL) {
 			p.feed_hint = sched_feed_hint(&doc->feed);
 			p.skip_hours = doc->feed.skip_hours;
@@ -412,7 +421,12 @@ poll_init(struct daemon *d)
 	if ((p = calloc(1, sizeof *p)) == NULL)
 		return -1;
 	TAILQ_INIT(&p->q);
-	if ((p->ev = event_new(d->base, -1, 0, poll_store_cb, d)) == NULL) {
+	TAILQ_INIT(&p->starting);
+	if ((p->ev = event_new(d->base, -1, 0, poll_store_cb, d)) == NULL ||
+	    (p->start_ev = event_new(d->base, -1, 0, poll_start_cb, d)) ==
+	    NULL) {
+		if (p->ev != NULL)
+			event_free(p->ev);
 		free(p);
 		return -1;
 	}
@@ -432,6 +446,11 @@ poll_free(struct daemon *d)
 		TAILQ_REMOVE(&p->q, job, entry);
 		poll_job_free(job);
 	}
+	while ((job = TAILQ_FIRST(&p->starting)) != NULL) {
+		TAILQ_REMOVE(&p->starting, job, entry);
+		poll_job_free(job);
+	}
+	event_free(p->start_ev);
 	event_free(p->ev);
 	free(p);
 	d->polls = NULL;
@@ -537,28 +556,24 @@ poll_fetched(const struct fetch_result *r, void *arg)
 	poll_done(job);
 }
 
-struct poll_job *
-poll_start(struct daemon *d, const char *name)
+/* Reads the source's state and hands the transfer to fetch; -1 if not. */
+static int
+poll_begin(struct poll_job *job)
 {
+	struct daemon			*d = job->d;
 	const struct conf_source	*cs;
-	struct poll_job			*job;
+	const char			*name = job->name;
 	struct fetch_req		 req;
 
+	/* A reload between poll_start and here may have removed it. */
 	if ((cs = conf_source(d->conf, name)) == NULL)
-		return NULL;
-	if ((job = calloc(1, sizeof *job)) == NULL ||
-	    (job->name = strdup(name)) == NULL) {
-		free(job);
-		log_warnx("source %s: out of memory", name);
-		return NULL;
-	}
-	job->d = d;
+		return -1;
 	job->at = daemon_now();
 	if (store_state(d->store, name, &job->st) == -1) {
 		/* Not synced yet or a database error: poll without validators. */
 		if ((job->st.url = strdup(cs->url)) == NULL) {
-			poll_job_free(job);
-			return NULL;
+			log_warnx("source %s: out of memory", name);
+			return -1;
 		}
 	}
 	memset(&req, 0, sizeof req);
@@ -586,10 +601,66 @@ poll_start(struct daemon *d, const char *name)
 	if ((job->xfer = fetch_start(d->fetch, &req, poll_fetched, job)) ==
 	    NULL) {
 		log_warnx("source %s: cannot start a transfer", name);
-		poll_job_free(job);
-		return NULL;
+		return -1;
 	}
 	log_debug("source %s: polling %s", name, req.url);
+	return 0;
+}
+
+/* Begins the polls started on this turn, their state read together. */
+static void
+poll_start_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon			*d = arg;
+	struct polls			*p = d->polls;
+	struct poll_job			*job;
+	const struct conf_source	*cs;
+	int64_t				 next;
+
+	(void)fd;
+	(void)what;
+	store_read_begin(d->store);
+	while ((job = TAILQ_FIRST(&p->starting)) != NULL) {
+		TAILQ_REMOVE(&p->starting, job, entry);
+		job->starting = 0;
+		if (poll_begin(job) == 0)
+			continue;
+		/* Not polled this time: sched tries again an interval on. */
+		cs = conf_source(d->conf, job->name);
+		next = daemon_now() + (cs != NULL ? cs->interval :
+		    d->conf->interval);
+		sched_done(d->sched, job->name, next);
+		poll_job_free(job);
+	}
+	store_read_end(d->store);
+}
+
+struct poll_job *
+poll_start(struct daemon *d, const char *name)
+{
+	struct polls	*p = d->polls;
+	struct poll_job	*job;
+
+	if (conf_source(d->conf, name) == NULL)
+		return NULL;
+	if ((job = calloc(1, sizeof *job)) == NULL ||
+	    (job->name = strdup(name)) == NULL) {
+		free(job);
+		log_warnx("source %s: out of memory", name);
+		return NULL;
+	}
+	job->d = d;
+	if (p == NULL) {
+		if (poll_begin(job) == -1) {
+			poll_job_free(job);
+			return NULL;
+		}
+		return job;
+	}
+	if (TAILQ_EMPTY(&p->starting))
+		event_active(p->start_ev, EV_TIMEOUT, 0);
+	TAILQ_INSERT_TAIL(&p->starting, job, entry);
+	job->starting = 1;
 	return job;
 }
 
@@ -598,6 +669,8 @@ poll_cancel(struct poll_job *job)
 {
 	if (job->queued)
 		TAILQ_REMOVE(&job->d->polls->q, job, entry);
+	if (job->starting)
+		TAILQ_REMOVE(&job->d->polls->starting, job, entry);
 	if (job->xfer != NULL)
 		fetch_cancel(job->xfer);
 	/* A worker still reads it: poll_parsed frees it. */

@@ -244,7 +244,10 @@ static const char SQL_SOURCE_UPSERT[] =
     "state = CASE WHEN url = excluded.url OR retired = 0 THEN state ELSE 'new' END, "
     "next_poll = CASE WHEN url = excluded.url OR retired = 0 THEN next_poll ELSE NULL END, "
     "retired = CASE WHEN url = excluded.url THEN retired ELSE 0 END, "
-    "url = excluded.url";
+    "url = excluded.url "
+    /* An unchanged source is not written again on every start and reload. */
+    "WHERE active IS NOT 1 OR removed_at IS NOT NULL"
+    " OR categories IS NOT excluded.categories OR url IS NOT excluded.url";
 static const char SQL_CATEGORY_UPSERT[] =
     "INSERT INTO category (name, updates_bump) VALUES (?, ?) "
     "ON CONFLICT (name) DO UPDATE SET updates_bump = excluded.updates_bump";
@@ -413,9 +416,7 @@ static const char SQL_STATE[] =
     "SELECT COALESCE(cur_url, url), etag, last_modified, next_poll, "
     "last_success, failures, redirect_url, redirect_count, "
     "cur_url IS NOT NULL, retired, feed_hint, skip_hours, skip_days, "
-    "entries, (SELECT count(*) FROM entry e WHERE e.source_id = source.id "
-    " AND e.sort_date > CAST(strftime('%s', 'now') AS INTEGER) - 7 * 86400) "
-    "FROM source WHERE name = ?";
+    "entries FROM source WHERE name = ?";
 
 int
 store_state(struct store *s, const char *source, struct store_state *out)
@@ -447,13 +448,34 @@ store_state(struct store *s, const char *source, struct store_state *out)
 	out->skip_hours = (uint32_t)sqlite3_column_int64(st, 11);
 	out->skip_days = (uint8_t)sqlite3_column_int(st, 12);
 	out->entries = sqlite3_column_int64(st, 13);
-	out->recent = sqlite3_column_int(st, 14);
 	sqlite3_reset(st);
 	if (out->url == NULL) {
 		store_state_clear(out);
 		return -1;
 	}
 	return 0;
+}
+
+static const char SQL_RECENT[] =
+    "SELECT count(*) FROM entry WHERE source_id ="
+    " (SELECT id FROM source WHERE name = ?1) AND sort_date > ?2";
+
+int
+store_recent(struct store *s, const char *source, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 n = 0;
+
+	if ((st = db_stmt(s->db, SQL_RECENT)) == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now - STORE_RECENT_WINDOW);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	else
+		log_warnx("database: source %s: %s", source, db_errmsg(s->db));
+	sqlite3_reset(st);
+	return n;
 }
 
 static const char SQL_SCHEDULE[] =

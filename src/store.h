@@ -52,10 +52,18 @@ struct store_state {
 	uint32_t	 skip_hours;	/* bit h: hour h UTC */
 	uint8_t		 skip_days;	/* bit d: day d, 0 = Sunday */
 	int64_t		 entries;	/* stored */
-	int		 recent;	/* stored entries dated within the last week */
 };
 int		 store_state(struct store *, const char *source, struct store_state *);
 void		 store_state_clear(struct store_state *);
+
+/*
+ * Stored entries of SOURCE dated within STORE_RECENT_WINDOW before NOW,
+ * its publishing rate for sched (0 on a database error, logged).  Asked
+ * when a poll is stored, inside its batch's transaction, rather than when
+ * it starts: a start then costs one row's read.
+ */
+#define STORE_RECENT_WINDOW	(7 * 86400)
+int		 store_recent(struct store *, const char *source, int64_t now);
 
 /*
  * Just what sched needs to arm a source: its stored next poll (0 when

@@ -1,7 +1,8 @@
 /*
  * test-host: per-host politeness bookkeeping: spacing between starts, the
- * in-flight limit per host, hosts taking turns (those part way through
- * their queue first), waking, cancelling, the
+ * in-flight limit per host, hosts taking turns (those not started yet
+ * first while the caller keeps every started host's connection, those part
+ * way through their queue first beyond that), waking, cancelling, the
  * host-wide slowdown when several sources are throttled, and idle hosts
  * being forgotten so the table stays bounded.
  */
@@ -25,7 +26,8 @@ struct item {
 static struct host_table *
 table(int connections, int64_t delay_ms)
 {
-	struct host_limits	 lim = { connections, delay_ms };
+	/* Keeping no connections: hosts part way through always go first. */
+	struct host_limits	 lim = { connections, delay_ms, 0 };
 	struct host_table	*t = host_table_new(&lim);
 
 	assert_non_null(t);
@@ -184,6 +186,66 @@ test_returning_first(void **state)
 	host_done(t, h, 5);
 	assert_string_equal(next(t, 5, &h), "c1");
 	assert_string_equal(next(t, 5, &h), "z0");
+	host_table_free(t);
+}
+
+/*
+ * While the caller can keep every started host's connection open
+ * (lim.keep), hosts not started yet go before woken ones, so every host
+ * starts as early as it can; once that many are part way through their
+ * queues, woken ones go first, as above.
+ */
+static void
+test_new_hosts_first(void **state)
+{
+	struct host_limits	 lim = { 1, 1000, 2 };
+	struct host_table	*t = host_table_new(&lim);
+	struct item		 a[2], x[2], y, z, b[2], c[3], e;
+	struct host		*h;
+
+	(void)state;
+	assert_non_null(t);
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "x.example", &x[0], "x0", 0);
+	push(t, "x.example", &x[1], "x1", 0);
+	push(t, "y.example", &y, "y0", 0);
+	push(t, "z.example", &z, "z0", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	host_done(t, h, 10);
+	/* a woke with one host part way (a itself), room for two. */
+	assert_string_equal(next(t, 1200, &h), "x0");
+	assert_string_equal(next(t, 1200, &h), "y0");
+	assert_string_equal(next(t, 1200, &h), "z0");
+	assert_string_equal(next(t, 1200, &h), "a1");
+	assert_null(next(t, 1200, &h));
+	host_table_free(t);
+
+	/* No room left: the woken host goes first. */
+	lim.keep = 1;
+	t = host_table_new(&lim);
+	assert_non_null(t);
+	push(t, "a.example", &a[0], "a0", 0);
+	push(t, "a.example", &a[1], "a1", 0);
+	push(t, "b.example", &b[0], "b0", 0);
+	assert_string_equal(next(t, 0, &h), "a0");
+	host_done(t, h, 10);
+	assert_string_equal(next(t, 1200, &h), "a1");
+	assert_string_equal(next(t, 1200, &h), "b0");
+	host_table_free(t);
+
+	/* A host whose waiting work was cancelled is no longer part way. */
+	t = host_table_new(&lim);
+	assert_non_null(t);
+	push(t, "c.example", &c[0], "c0", 0);
+	push(t, "c.example", &c[1], "c1", 0);
+	push(t, "e.example", &e, "e0", 0);
+	assert_string_equal(next(t, 0, &h), "c0");
+	host_done(t, h, 10);
+	host_cancel(t, &c[1].w, 20);
+	push(t, "c.example", &c[2], "c2", 30);
+	assert_string_equal(next(t, 1200, &h), "e0");
+	assert_string_equal(next(t, 1200, &h), "c2");
 	host_table_free(t);
 }
 
@@ -408,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_connections),
 		cmocka_unit_test(test_turns),
 		cmocka_unit_test(test_returning_first),
+		cmocka_unit_test(test_new_hosts_first),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_many_hosts),
 		cmocka_unit_test(test_throttle),
