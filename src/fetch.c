@@ -29,6 +29,7 @@
 #include "decode.h"
 #include "fetch.h"
 #include "host.h"
+#include "jitter.h"
 #include "log.h"
 
 #define FETCH_HEADER_MAX	(64 * 1024)	/* all header bytes of one transfer */
@@ -160,6 +161,7 @@ struct fetch_engine {
 	struct host_table	*hosts;
 	struct host_limits	 hlim;
 	int64_t			 dns_pruned;	/* last transfer that pruned */
+	uint64_t		 rng;		/* jitter.h */
 	struct fetch_xfers	 xfers;		/* every transfer it holds */
 };
 
@@ -199,11 +201,6 @@ mono_ms(void)
 	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static double
-fetch_random(void)
-{
-	return (double)arc4random() / 4294967296.0;
-}
 
 static uint64_t
 fetch_hash(const char *s)
@@ -886,7 +883,7 @@ fetch_fill(struct fetch_engine *f)
 	if (f->held)
 		return;
 	while ((long)f->inflight < f->max &&
-	    (x = host_next(f->hosts, now, fetch_random(), &h)) != NULL) {
+	    (x = host_next(f->hosts, now, jitter_next(&f->rng), &h)) != NULL) {
 		x->waiting = 0;
 		x->host = h;
 		log_debug("fetch: %s starts after %lld ms, %zu in flight",
@@ -1160,6 +1157,7 @@ engine_new(struct event_base *base, long max_transfers, int engines)
 		return NULL;
 	f->loop = base;
 	f->engines = engines;
+	f->rng = jitter_seed();
 	f->to_engine[0] = f->to_engine[1] = -1;
 	f->to_loop[0] = f->to_loop[1] = -1;
 	pthread_mutex_init(&f->mu, NULL);

@@ -22,6 +22,7 @@
 #include "decode.h"
 #include "doc.h"
 #include "fetch.h"
+#include "jitter.h"
 #include "log.h"
 #include "parse.h"
 #include "poll.h"
@@ -73,6 +74,7 @@ struct polls {
 	TAILQ_HEAD(, poll_job)	 q;
 	struct event		*start_ev;
 	TAILQ_HEAD(, poll_job)	 starting;
+	uint64_t		 rng;		/* jitter.h */
 };
 
 static void	poll_start_cb(evutil_socket_t, short, void *);
@@ -204,7 +206,8 @@ poll_finish(struct poll_job *job)
 	char				 err[512], size[32], *cand;
 	int64_t				 now = daemon_now();
 	int				 ok = 0, recent, stored = 1;
-	double				 rnd = (double)arc4random() / 4294967296.0;
+	double				 rnd = d->polls != NULL ?
+	    jitter_next(&d->polls->rng) : (double)arc4random() / 4294967296.0;
 
 	if ((cs = conf_source(d->conf, job->name)) == NULL) {
 		/* Removed by a reload while in flight: sched cancels those. */
@@ -422,6 +425,7 @@ poll_init(struct daemon *d)
 		return -1;
 	TAILQ_INIT(&p->q);
 	TAILQ_INIT(&p->starting);
+	p->rng = jitter_seed();
 	if ((p->ev = event_new(d->base, -1, 0, poll_store_cb, d)) == NULL ||
 	    (p->start_ev = event_new(d->base, -1, 0, poll_start_cb, d)) ==
 	    NULL) {

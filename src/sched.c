@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "doc.h"
+#include "jitter.h"
 #include "log.h"
 #include "poll.h"
 #include "sched.h"
@@ -30,12 +31,13 @@ struct sched {
 	size_t			 n;
 	size_t			 once_left;
 	int			 busy;
+	uint64_t		 rng;		/* jitter.h */
 };
 
 static double
-sched_random(void)
+sched_random(struct sched *s)
 {
-	return (double)arc4random() / 4294967296.0;
+	return jitter_next(&s->rng);
 }
 
 int64_t
@@ -192,7 +194,7 @@ sched_arm(struct sched_src *src, int64_t when)
 	src->next = when;
 	d = when > now ? when - now : 0;
 	tv.tv_sec = d;
-	tv.tv_usec = d == 0 ? (long)(sched_random() * 100000) : 0;
+	tv.tv_usec = d == 0 ? (long)(sched_random(src->s) * 100000) : 0;
 	evtimer_add(src->timer, &tv);
 }
 
@@ -237,6 +239,7 @@ sched_new(struct daemon *d)
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return NULL;
 	s->d = d;
+	s->rng = jitter_seed();
 	return s;
 }
 
@@ -261,7 +264,7 @@ sched_first(struct sched *s, const char *name, int64_t now, int64_t window)
 	int64_t	when, next;
 	int	retired;
 
-	when = now + (int64_t)(sched_random() * (double)window);
+	when = now + (int64_t)(sched_random(s) * (double)window);
 	if (store_schedule(s->d->store, name, &next, &retired) == 0) {
 		if (retired)
 			when = 0;

@@ -456,8 +456,9 @@ store_state(struct store *s, const char *source, struct store_state *out)
 	return 0;
 }
 
+/* entry_title would do too, but its keys carry the titles: a third slower. */
 static const char SQL_RECENT[] =
-    "SELECT count(*) FROM entry WHERE source_id ="
+    "SELECT count(*) FROM entry INDEXED BY entry_source WHERE source_id ="
     " (SELECT id FROM source WHERE name = ?1) AND sort_date > ?2";
 
 int
