@@ -137,6 +137,12 @@ struct fetch_engine {
 	pthread_mutex_t		 mu;
 	struct fetch_xfers	 submitq, cancelq, doneq;
 	int			 engine_kicked, loop_kicked;
+	/*
+	 * Ended, not yet taken by the loop: each still holds its slot, so
+	 * bodies never pile up faster than the loop takes them (fetch_hold
+	 * is the loop's word on what it has taken but not parsed).
+	 */
+	atomic_size_t		 ndone;
 	long			 want_max;
 	struct host_limits	 want_hlim;
 	int			 want_held;
@@ -882,7 +888,8 @@ fetch_fill(struct fetch_engine *f)
 	fetch_publish(f);
 	if (f->held)
 		return;
-	while ((long)f->inflight < f->max &&
+	/* A slot is taken until the loop has taken its transfer's result. */
+	while ((long)(f->inflight + atomic_load(&f->ndone)) < f->max &&
 	    (x = host_next(f->hosts, now, jitter_next(&f->rng), &h)) != NULL) {
 		x->waiting = 0;
 		x->host = h;
@@ -892,8 +899,11 @@ fetch_fill(struct fetch_engine *f)
 	}
 	fetch_publish(f);
 	evtimer_del(f->wake);
-	/* A full engine refills when a transfer ends, not on a timer. */
-	if ((long)f->inflight >= f->max ||
+	/*
+	 * A full engine refills when a transfer ends or the loop takes a
+	 * result, not on a timer.
+	 */
+	if ((long)(f->inflight + atomic_load(&f->ndone)) >= f->max ||
 	    (wait = host_wake(f->hosts, now)) < 0)
 		return;
 	tv.tv_sec = wait / 1000;
@@ -1136,6 +1146,9 @@ fetch_deliver_cb(evutil_socket_t fd, short what, void *arg)
 	TAILQ_FOREACH(x, &f->doneq, q)
 		x->at = XFER_DELIVERING;
 	TAILQ_CONCAT(&f->delivering, &f->doneq, q);
+	/* Their slots are free: the engine may start more. */
+	if (atomic_exchange(&f->ndone, 0) > 0)
+		fetch_kick(&f->engine_kicked, f->to_engine[1]);
 	pthread_mutex_unlock(&f->mu);
 	/* A callback may cancel one of the others, or start new ones. */
 	while ((x = TAILQ_FIRST(&f->delivering)) != NULL) {
@@ -1458,6 +1471,7 @@ fetch_end(struct fetch_xfer *x)
 	else {
 		x->at = XFER_DONE;
 		TAILQ_INSERT_TAIL(&f->doneq, x, q);
+		atomic_fetch_add(&f->ndone, 1);
 		fetch_kick(&f->loop_kicked, f->to_loop[1]);
 	}
 	pthread_mutex_unlock(&f->mu);
@@ -1495,6 +1509,7 @@ fetch_cancel(struct fetch_xfer *x)
 		break;
 	case XFER_DONE:
 		TAILQ_REMOVE(&f->doneq, x, q);
+		atomic_fetch_sub(&f->ndone, 1);
 		break;
 	case XFER_DELIVERING:
 		TAILQ_REMOVE(&f->delivering, x, q);
