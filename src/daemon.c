@@ -12,7 +12,24 @@
 int64_t
 daemon_now(void)
 {
-	return (int64_t)time(NULL);
+	struct timespec	ts;
+
+	/*
+	 * Not time(3): glibc reads the kernel's coarse clock for it, which
+	 * trails the real one by up to a tick, so just past a second it can
+	 * still say the second before.
+	 */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+int64_t
+daemon_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void

@@ -758,9 +758,12 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	struct fetch_result	 r;
 	char			*eff = NULL;
 	char			 msg[CURL_ERROR_SIZE + 64];
-	int64_t			 now = (int64_t)time(NULL), mnow = mono_ms();
+	struct timespec		 wall;
+	int64_t			 now, mnow = mono_ms();
 	int			 was;
 
+	clock_gettime(CLOCK_REALTIME, &wall);
+	now = (int64_t)wall.tv_sec;
 	memset(&r, 0, sizeof r);
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
@@ -784,7 +787,11 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	    x->hdr[HDR_LOCATION];
 	r.first_status = x->first_status;
 	r.cf_mitigated = x->cf_mitigated;
-	r.retry_at = fetch_retry_after(r.retry_after, now);
+	/*
+	 * "Retry-After: 3" counts from now, which is part way through a
+	 * second: the next whole second is the earliest that is not early.
+	 */
+	r.retry_at = fetch_retry_after(r.retry_after, now + (wall.tv_nsec > 0));
 	r.host_slow = 1;
 
 	if (x->host != NULL) {

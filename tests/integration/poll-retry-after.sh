@@ -21,7 +21,8 @@ count_at_least() { [ "$(fixpub_count "$1")" -ge "$2" ]; }
 state_is() { [ "$(status_field "$T/feedmux.conf" cloud state)" = "$1" ]; }
 wait_for count_at_least /cloud.rss 1
 wait_for state_is throttled
-"$FEEDMUX" status -c "$T/feedmux.conf" | grep -q 'HTTP 503, retry after [23]s' ||
+# Three seconds from part way through one: the whole second after that.
+"$FEEDMUX" status -c "$T/feedmux.conf" | grep -q 'HTTP 503, retry after [34]s' ||
     fail "the error does not say when to retry"
 WAIT_TRIES=80 wait_for count_at_least /cloud.rss 2
 gap=$(fixpub_times /cloud.rss | min_gap)
