@@ -23,14 +23,6 @@ daemon_now(void)
 	return (int64_t)ts.tv_sec;
 }
 
-int64_t
-daemon_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 daemon_changed(struct daemon *d, const struct conf_source *cs)

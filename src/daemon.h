@@ -36,9 +36,8 @@ struct daemon {
 	char			*reload_error;	/* last rejected config, for the index page */
 };
 
-/* Seconds, and milliseconds, since the epoch (wall clock). */
+/* Seconds since the epoch (wall clock). */
 int64_t	daemon_now(void);
-int64_t	daemon_now_ms(void);
 
 /*
  * Called by poll when a source's stored entries changed: only the views

@@ -189,19 +189,17 @@ static void
 sched_arm(struct sched_src *src, int64_t when)
 {
 	struct timeval	tv;
-	int64_t		now = daemon_now_ms(), d;
+	int64_t		now = daemon_now(), d;
 
 	src->next = when;
 	/*
-	 * To the millisecond: WHEN is a whole second, and counting from the
-	 * whole second now would fire up to a second early (a Retry-After
-	 * honoured short).  Due already: spread over 100 ms.
+	 * Whole seconds from now, so a gap of D seconds computed from this
+	 * second is never shorter at the server (fetch rounds a Retry-After
+	 * up to the next second for the same reason).
 	 */
-	d = when * 1000 > now ? when * 1000 - now : 0;
-	if (d == 0)
-		d = (int64_t)(sched_random(src->s) * 100);
-	tv.tv_sec = d / 1000;
-	tv.tv_usec = (long)(d % 1000) * 1000;
+	d = when > now ? when - now : 0;
+	tv.tv_sec = d;
+	tv.tv_usec = d == 0 ? (long)(sched_random(src->s) * 100000) : 0;
 	evtimer_add(src->timer, &tv);
 }
 
