@@ -57,7 +57,7 @@ static const char *const hdr_names[HDR_MAX] = {
 };
 
 struct fetch_xfer {
-	struct fetch_engine		*f;
+	struct fetch_engine	*f;
 	CURL			*easy;
 	struct curl_slist	*headers;
 	fetch_done_cb		 cb;
@@ -717,7 +717,7 @@ static void
 fetch_failed_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch_xfer	*x = arg;
-	struct fetch_engine		*f = x->f;
+	struct fetch_engine	*f = x->f;
 
 	(void)fd;
 	(void)what;
@@ -731,8 +731,8 @@ static void
 fetch_run(struct fetch_xfer *x)
 {
 	struct fetch_engine	*f = x->f;
-	struct timeval	 now = { 0, 0 };
-	CURLMcode	 rc;
+	struct timeval		 now = { 0, 0 };
+	CURLMcode		 rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &x->started);
 	x->running = 1;
@@ -754,7 +754,7 @@ fetch_run(struct fetch_xfer *x)
 static void
 fetch_finish(struct fetch_xfer *x, CURLcode code)
 {
-	struct fetch_engine		*f = x->f;
+	struct fetch_engine	*f = x->f;
 	struct fetch_result	 r;
 	char			*eff = NULL;
 	char			 msg[CURL_ERROR_SIZE + 64];
@@ -953,7 +953,7 @@ static void
 fetch_event_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch_sock	*s = arg;
-	struct fetch_engine		*f = s->f;
+	struct fetch_engine	*f = s->f;
 	int			 flags = 0, running;
 
 	if (what & EV_READ)
@@ -968,7 +968,7 @@ static void
 fetch_timer_event_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch_engine	*f = arg;
-	int		 running;
+	int			 running;
 
 	(void)fd;
 	(void)what;
@@ -981,7 +981,7 @@ static int
 fetch_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 {
 	struct fetch_engine	*f = arg;
-	struct timeval	 tv;
+	struct timeval		 tv;
 
 	(void)multi;
 	if (timeout_ms < 0) {
@@ -999,7 +999,7 @@ static int
 fetch_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg,
     void *sockp)
 {
-	struct fetch_engine		*f = arg;
+	struct fetch_engine	*f = arg;
 	struct fetch_sock	*s = sockp;
 	short			 kind = EV_PERSIST;
 
@@ -1049,8 +1049,10 @@ static void
 fetch_pipe_drain(int fd)
 {
 	char	buf[64];
+	ssize_t	n;
 
-	while (read(fd, buf, sizeof buf) > 0 || errno == EINTR)
+	while ((n = read(fd, buf, sizeof buf)) > 0 || (n == -1 &&
+	    errno == EINTR))
 		;
 }
 
@@ -1069,7 +1071,7 @@ fetch_publish(struct fetch_engine *f)
 static void
 fetch_cmd_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct fetch_engine		*f = arg;
+	struct fetch_engine	*f = arg;
 	struct fetch_xfers	 sub, can;
 	struct fetch_xfer	*x;
 	int			 limits = 0;
@@ -1143,7 +1145,7 @@ fetch_main(void *arg)
 static void
 fetch_deliver_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct fetch_engine		*f = arg;
+	struct fetch_engine	*f = arg;
 	struct fetch_xfer	*x;
 
 	(void)what;
@@ -1171,7 +1173,7 @@ static struct fetch_engine *
 engine_new(struct event_base *base, long max_transfers, int engines)
 {
 	struct fetch_engine	*f;
-	sigset_t	 all, old;
+	sigset_t		 all, old;
 
 	if ((f = calloc(1, sizeof *f)) == NULL)
 		return NULL;
@@ -1507,7 +1509,7 @@ void
 fetch_cancel(struct fetch_xfer *x)
 {
 	struct fetch_engine	*f = x->f;
-	int		 mine = 1;
+	int			 mine = 1;
 
 	pthread_mutex_lock(&f->mu);
 	switch (x->at) {
