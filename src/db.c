@@ -667,6 +667,31 @@ db_begin_immediate(struct db *db)
 	return -1;
 }
 
+static const char SQL_SAVEPOINT[] = "SAVEPOINT db_batch";
+static const char SQL_RELEASE[] = "RELEASE db_batch";
+
+/*
+ * SQL without results through the statement cache: a savepoint per poll
+ * compiled afresh by sqlite3_exec each time cost more than its work.
+ */
+static int
+db_exec_cached(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	errno = 0;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_log_error(db, errno);
+		return -1;
+	}
+	return 0;
+}
+
 int
 db_begin(struct db *db)
 {
@@ -678,14 +703,14 @@ db_begin(struct db *db)
 		db->batch_open = 1;
 		db->batch_kept = 0;
 	}
-	return db_exec(db, "SAVEPOINT db_batch");
+	return db_exec_cached(db, SQL_SAVEPOINT);
 }
 
 int
 db_commit(struct db *db)
 {
 	if (db->batch_open) {
-		if (db_exec(db, "RELEASE db_batch") == -1)
+		if (db_exec_cached(db, SQL_RELEASE) == -1)
 			return -1;
 		db->batch_kept++;
 		return 0;
