@@ -880,6 +880,13 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	x->r = r;
 }
 
+/* No free slot: a slot is taken until the loop has its transfer's result. */
+static int
+fetch_full(struct fetch_engine *f)
+{
+	return (long)(f->inflight + atomic_load(&f->ndone)) >= f->max;
+}
+
 /*
  * Starts waiting transfers while there are free slots and hosts whose turn
  * it is, then sets the wake timer for the next host that will be ready.
@@ -892,11 +899,7 @@ fetch_fill(struct fetch_engine *f)
 	struct timeval		 tv;
 	int64_t			 now = mono_ms(), wait;
 
-	fetch_publish(f);
-	if (f->held)
-		return;
-	/* A slot is taken until the loop has taken its transfer's result. */
-	while ((long)(f->inflight + atomic_load(&f->ndone)) < f->max &&
+	while (!f->held && !fetch_full(f) &&
 	    (x = host_next(f->hosts, now, jitter_next(&f->rng), &h)) != NULL) {
 		x->waiting = 0;
 		x->host = h;
@@ -907,11 +910,10 @@ fetch_fill(struct fetch_engine *f)
 	fetch_publish(f);
 	evtimer_del(f->wake);
 	/*
-	 * A full engine refills when a transfer ends or the loop takes a
-	 * result, not on a timer.
+	 * A held or full engine refills when the hold is lifted, a transfer
+	 * ends or the loop takes a result, not on a timer.
 	 */
-	if ((long)(f->inflight + atomic_load(&f->ndone)) >= f->max ||
-	    (wait = host_wake(f->hosts, now)) < 0)
+	if (f->held || fetch_full(f) || (wait = host_wake(f->hosts, now)) < 0)
 		return;
 	tv.tv_sec = wait / 1000;
 	tv.tv_usec = (wait % 1000) * 1000;
@@ -1127,8 +1129,6 @@ fetch_cmd_cb(evutil_socket_t fd, short what, void *arg)
 		fetch_detach(x);
 		fetch_xfer_free(x);
 	}
-	if (f->held)
-		evtimer_del(f->wake);
 	fetch_fill(f);
 }
 

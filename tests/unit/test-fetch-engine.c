@@ -150,31 +150,60 @@ sleep_ms(long ms)
 		;
 }
 
+/* A loop, a fetch with MAX slots delivering on it, and a server. */
+struct rig {
+	struct event_base	*base;
+	struct fetch		*f;
+	struct srv		 s;
+};
+
+/* CONNECTIONS per host and no gap, or the defaults when 0. */
+static void
+rig_open(struct rig *r, long max, long connections)
+{
+	srv_start(&r->s);
+	r->base = event_base_new();
+	assert_non_null(r->base);
+	r->f = fetch_new(r->base, max);
+	assert_non_null(r->f);
+	if (connections > 0)
+		fetch_set_host_limits(r->f, connections, 0);
+}
+
+static void
+rig_close(struct rig *r)
+{
+	fetch_free(r->f);
+	event_base_free(r->base);
+	srv_stop(&r->s);
+}
+
+/* Waits (at most 2 s) until the server has had more than N requests. */
+static void
+wait_requests(struct srv *s, int n)
+{
+	for (int i = 0; i < 80 && atomic_load(&s->requests) <= n; i++)
+		sleep_ms(25);
+}
+
 /* Results are delivered on the loop, and the loop ends when none is out. */
 static void
 test_deliver(void **state)
 {
-	struct event_base	*base = event_base_new();
-	struct fetch		*f;
-	struct seen		 seen = { 0 };
-	struct srv		 s;
+	struct rig	r;
+	struct seen	seen = { 0 };
 
 	(void)state;
-	srv_start(&s);
 	seen.loop = pthread_self();
-	f = fetch_new(base, 4);
-	assert_non_null(f);
-	fetch_set_host_limits(f, 4, 0);
+	rig_open(&r, 4, 4);
 	for (int i = 0; i < 6; i++)
-		start(f, &s, &seen);
-	assert_int_equal(event_base_dispatch(base), 1);
+		start(r.f, &r.s, &seen);
+	assert_int_equal(event_base_dispatch(r.base), 1);
 	assert_int_equal(seen.calls, 6);
 	assert_int_equal(seen.ok, 6);
 	assert_int_equal(seen.on_loop, 6);
-	assert_int_equal(atomic_load(&s.requests), 6);
-	fetch_free(f);
-	event_base_free(base);
-	srv_stop(&s);
+	assert_int_equal(atomic_load(&r.s.requests), 6);
+	rig_close(&r);
 }
 
 /*
@@ -184,109 +213,89 @@ test_deliver(void **state)
 static void
 test_slot_held(void **state)
 {
-	struct event_base	*base = event_base_new();
-	struct fetch		*f;
-	struct seen		 seen = { 0 };
-	struct srv		 s;
+	struct rig	r;
+	struct seen	seen = { 0 };
 
 	(void)state;
-	srv_start(&s);
 	seen.loop = pthread_self();
-	f = fetch_new(base, 1);
-	assert_non_null(f);
-	fetch_set_host_limits(f, 1, 0);
+	rig_open(&r, 1, 1);
 	for (int i = 0; i < 3; i++)
-		start(f, &s, &seen);
+		start(r.f, &r.s, &seen);
 	/* The loop does not run: the engine fetches one, and waits. */
-	for (int i = 0; i < 40 && atomic_load(&s.requests) < 1; i++)
-		sleep_ms(25);
+	wait_requests(&r.s, 0);
 	sleep_ms(300);
-	assert_int_equal(atomic_load(&s.requests), 1);
+	assert_int_equal(atomic_load(&r.s.requests), 1);
 	assert_int_equal(seen.calls, 0);
-	assert_int_equal(event_base_dispatch(base), 1);
+	assert_int_equal(event_base_dispatch(r.base), 1);
 	assert_int_equal(seen.calls, 3);
 	assert_int_equal(seen.ok, 3);
-	assert_int_equal(atomic_load(&s.requests), 3);
-	fetch_free(f);
-	event_base_free(base);
-	srv_stop(&s);
+	assert_int_equal(atomic_load(&r.s.requests), 3);
+	rig_close(&r);
 }
 
 /* Cancelled before the engine took it, after it ended, and in flight. */
 static void
 test_cancel(void **state)
 {
-	struct event_base	*base = event_base_new();
-	struct fetch		*f;
+	struct rig		 r;
 	struct fetch_xfer	*a, *b;
 	struct seen		 seen = { 0 }, gone = { 0 };
-	struct srv		 s;
 	int			 n;
 
 	(void)state;
-	srv_start(&s);
 	seen.loop = gone.loop = pthread_self();
-	f = fetch_new(base, 2);
-	assert_non_null(f);
-	fetch_set_host_limits(f, 2, 0);
+	rig_open(&r, 2, 2);
 
 	/* At once: the engine may not even have seen it. */
-	a = start(f, &s, &gone);
+	a = start(r.f, &r.s, &gone);
 	fetch_cancel(a);
-	start(f, &s, &seen);
-	assert_int_equal(event_base_dispatch(base), 1);
+	start(r.f, &r.s, &seen);
+	assert_int_equal(event_base_dispatch(r.base), 1);
 	assert_int_equal(seen.calls, 1);
 
 	/* Ended, its result waiting for the loop. */
-	n = atomic_load(&s.requests);
-	b = start(f, &s, &gone);
-	for (int i = 0; i < 80 && atomic_load(&s.requests) == n; i++)
-		sleep_ms(25);
+	n = atomic_load(&r.s.requests);
+	b = start(r.f, &r.s, &gone);
+	wait_requests(&r.s, n);
 	sleep_ms(200);
 	fetch_cancel(b);
 	/* Nothing is out: the loop has nothing to wait for. */
-	assert_int_equal(event_base_dispatch(base), 1);
+	assert_int_equal(event_base_dispatch(r.base), 1);
 	assert_int_equal(gone.calls, 0);
 
 	/* Many at once, cancelled wherever they are. */
 	for (int i = 0; i < 8; i++) {
-		a = start(f, &s, &gone);
+		a = start(r.f, &r.s, &gone);
 		sleep_ms(i * 5);
 		fetch_cancel(a);
 	}
-	start(f, &s, &seen);
-	assert_int_equal(event_base_dispatch(base), 1);
+	start(r.f, &r.s, &seen);
+	assert_int_equal(event_base_dispatch(r.base), 1);
 	assert_int_equal(gone.calls, 0);
 	assert_int_equal(seen.calls, 2);
 	assert_int_equal(seen.ok, 2);
-	fetch_free(f);
-	event_base_free(base);
-	srv_stop(&s);
+	rig_close(&r);
 }
 
 /* Freed with transfers queued, in flight and ended: no callback. */
 static void
 test_free_busy(void **state)
 {
-	struct event_base	*base = event_base_new();
-	struct fetch		*f;
-	struct seen		 seen = { 0 };
-	struct srv		 s;
+	struct rig	r;
+	struct seen	seen = { 0 };
 
 	(void)state;
-	srv_start(&s);
 	seen.loop = pthread_self();
-	f = fetch_new(base, 2);
-	assert_non_null(f);
+	rig_open(&r, 2, 0);
 	for (int i = 0; i < 10; i++)
-		start(f, &s, &seen);
+		start(r.f, &r.s, &seen);
 	sleep_ms(100);
-	fetch_free(f);
+	fetch_free(r.f);
 	assert_int_equal(seen.calls, 0);
 	/* Nothing of fetch is left on the loop. */
-	assert_int_equal(event_base_dispatch(base), 1);
-	event_base_free(base);
-	srv_stop(&s);
+	assert_int_equal(event_base_dispatch(r.base), 1);
+	event_base_free(r.base);
+	srv_stop(&r.s);
 }
 
 int
