@@ -28,6 +28,27 @@ struct store_dirty {
 struct store_dirty	*store_dirty(struct store *);
 
 /*
+ * entry_category names a category by the category table's integer id.
+ * A map between those ids and the indexes of a classify, loaded from one
+ * snapshot of the table (its rows are never deleted, so ids stay).
+ */
+struct store_catmap {
+	int64_t		*id;		/* by classify index; 0: no row yet */
+	int32_t		*idx;		/* by id: classify index, or -1 */
+	size_t		 nidx;
+	int		 loaded;
+};
+/* The loop's map for the rules store was given; see store_catmap_load. */
+struct store_catmap	*store_catmap(struct store *);
+/*
+ * Loads M for CL from DB; with CREATE, first adds the rows the rules'
+ * categories lack (inside the caller's write transaction).  0 or -1.
+ */
+int		 store_catmap_load(struct db *, const struct classify *,
+		     struct store_catmap *, int create);
+void		 store_catmap_clear(struct store_catmap *);
+
+/*
  * Sorts stored entry ID (just inserted, or UPDATED in place) of source CS
  * into the categories the rules give it, from the parsed entry E and its
  * joined TERMS; keeps what classify reads but the entry row lacks

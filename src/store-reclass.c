@@ -29,13 +29,17 @@
 #define RECLASS_CHECK_EVERY	16	/* entries between clock reads */
 
 static const char SQL_CLASS_ROWS[] =
-    "SELECT category, sort_date FROM entry_category WHERE entry_id = ?";
+    "SELECT category_id, sort_date FROM entry_category WHERE entry_id = ?";
 static const char SQL_CLASS_DEL[] =
-    "DELETE FROM entry_category WHERE category = ? AND sort_date = ? "
+    "DELETE FROM entry_category WHERE category_id = ? AND sort_date = ? "
     "AND entry_id = ?";
 static const char SQL_CLASS_ADD[] =
-    "INSERT OR IGNORE INTO entry_category (category, sort_date, entry_id) "
+    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
     "VALUES (?, ?, ?)";
+static const char SQL_CATMAP[] =
+    "SELECT id, name FROM category";
+static const char SQL_CATMAP_ADD[] =
+    "INSERT OR IGNORE INTO category (name) VALUES (?)";
 static const char SQL_CLASS_META[] =
     "UPDATE entry SET language = ?, labels = ? WHERE id = ? "
     "RETURNING sort_date";
@@ -50,14 +54,14 @@ static const char SQL_RULES_FORGET[] =
 static const char SQL_RULES_ADD[] =
     "INSERT INTO category_rules (name, fingerprint) VALUES (?, ?)";
 static const char SQL_AGE[] =
-    "DELETE FROM entry_category WHERE category = ? AND sort_date < ?";
+    "DELETE FROM entry_category WHERE category_id = ? AND sort_date < ?";
 
 #define SQL_CLASS_COLUMNS \
     "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type," \
     " e.content, e.content_type, e.terms, e.labels, e.language," \
     " e.sort_date, s.name, e.guid, e.link, s.active," \
-    " (SELECT group_concat(category, ',') FROM entry_category" \
-    "  WHERE entry_id = e.id) " \
+    " (SELECT group_concat(c.name, ',') FROM entry_category ec" \
+    "  JOIN category c ON c.id = ec.category_id WHERE ec.entry_id = e.id) " \
     "FROM entry e JOIN source s ON s.id = e.source_id "
 static const char SQL_CLASS_EVAL[] =
     "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type,"
@@ -71,7 +75,7 @@ static const char SQL_CLASS_EVAL[] =
  * than gathered per entry into a string: a fifth of the evaluation before.
  */
 static const char SQL_CLASS_EVAL_ROWS[] =
-    "SELECT entry_id, category, sort_date FROM entry_category"
+    "SELECT entry_id, category_id, sort_date FROM entry_category"
     " WHERE entry_id > ?1 AND entry_id <= ?2 ORDER BY entry_id";
 static const char SQL_LAST_ID[] =
     "SELECT max(id) FROM entry";
@@ -84,11 +88,88 @@ static const char SQL_CLASS_BY_KEY[] = SQL_CLASS_COLUMNS
 
 static int	store_note_dirty(struct store_dirty *, int64_t);
 
-/* One row of entry_category of the entry being sorted. */
-struct row {
-	char	*category;
-	int64_t	 sort;
-};
+void
+store_catmap_clear(struct store_catmap *m)
+{
+	free(m->id);
+	free(m->idx);
+	memset(m, 0, sizeof *m);
+}
+
+int
+store_catmap_load(struct db *db, const struct classify *cl,
+    struct store_catmap *m, int create)
+{
+	sqlite3_stmt	*st;
+	size_t		 ncat = classify_count(cl);
+	int64_t		 id;
+	int32_t		*v;
+	int		 rc, i;
+
+	store_catmap_clear(m);
+	for (size_t c = 0; create && c < ncat; c++) {
+		if ((st = db_stmt(db, SQL_CATMAP_ADD)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, classify_name(cl, c), -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	if ((m->id = calloc(ncat + 1, sizeof *m->id)) == NULL ||
+	    (st = db_stmt(db, SQL_CATMAP)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		/* Ids are the table's rowids, one per category ever named. */
+		if (id <= 0 || id > INT32_MAX)
+			continue;
+		if ((size_t)id >= m->nidx) {
+			size_t n = (size_t)id * 2 + 16;
+
+			if ((v = realloc(m->idx, n * sizeof *v)) == NULL) {
+				sqlite3_reset(st);
+				goto fail;
+			}
+			for (size_t k = m->nidx; k < n; k++)
+				v[k] = -1;
+			m->idx = v;
+			m->nidx = n;
+		}
+		i = classify_find(cl, (const char *)sqlite3_column_text(st, 1));
+		m->idx[id] = i;
+		if (i >= 0)
+			m->id[i] = id;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	m->loaded = 1;
+	return 0;
+fail:
+	store_catmap_clear(m);
+	return -1;
+}
+
+/* The classify index of category ID in M, or -1 (not in the rules). */
+static int
+rc_catidx(const struct store_catmap *m, int64_t id)
+{
+	return id > 0 && (uint64_t)id < m->nidx ? m->idx[id] : -1;
+}
+
+/* The loop's map, loaded (and missing rows added) at its first use. */
+static struct store_catmap *
+rc_loopmap(struct store *s)
+{
+	struct store_catmap	*m = store_catmap(s);
+
+	if (!m->loaded && store_catmap_load(store_db(s), store_classify(s), m,
+	    1) == -1)
+		return NULL;
+	return m;
+}
 
 /*
  * Makes entry ID's rows match IN (one flag per category of CL): deletes
@@ -97,36 +178,39 @@ struct row {
  * categories with updates_bump.  Adds to *ADDED and *REMOVED.
  */
 static int
-store_class_diff(struct db *db, struct classify *cl, int64_t id,
-    const unsigned char *in, int64_t sort, int bump, int64_t now,
-    int64_t *added, int64_t *removed)
+store_class_diff(struct store *s, int64_t id, const unsigned char *in,
+    int64_t sort, int bump, int64_t now, int64_t *added, int64_t *removed)
 {
-	sqlite3_stmt	*st;
-	struct row	 fixed[16], *rows = fixed;
-	size_t		 n = 0, cap = 16, ncat = classify_count(cl);
-	unsigned char	 seenbuf[256], *seen = seenbuf;
-	int		 rc, ret = -1, i;
+	struct db		*db = store_db(s);
+	struct classify		*cl = store_classify(s);
+	struct store_catmap	*m;
+	sqlite3_stmt		*st;
+	/* One row of entry_category of the entry: its category id and sort. */
+	int64_t			 fixed[32], *rows = fixed;
+	size_t			 n = 0, cap = 16, ncat = classify_count(cl);
+	unsigned char		 seenbuf[256], *seen = seenbuf;
+	int			 rc, ret = -1, i;
 
-	if ((st = db_stmt(db, SQL_CLASS_ROWS)) == NULL)
+	if ((m = rc_loopmap(s)) == NULL ||
+	    (st = db_stmt(db, SQL_CLASS_ROWS)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
-			struct row *r = rows == fixed ? malloc(2 * cap *
-			    sizeof *r) : realloc(rows, 2 * cap * sizeof *r);
+			int64_t *r = rows == fixed ? malloc(4 * cap *
+			    sizeof *r) : realloc(rows, 4 * cap * sizeof *r);
 
-			if (r == NULL)
+			if (r == NULL) {
+				sqlite3_reset(st);
 				goto done;
+			}
 			if (rows == fixed)
 				memcpy(r, fixed, sizeof fixed);
 			rows = r;
 			cap *= 2;
 		}
-		rows[n].category = strdup((const char *)
-		    sqlite3_column_text(st, 0));
-		rows[n].sort = sqlite3_column_int64(st, 1);
-		if (rows[n].category == NULL)
-			goto done;
+		rows[2 * n] = sqlite3_column_int64(st, 0);
+		rows[2 * n + 1] = sqlite3_column_int64(st, 1);
 		n++;
 	}
 	sqlite3_reset(st);
@@ -138,19 +222,19 @@ store_class_diff(struct db *db, struct classify *cl, int64_t id,
 
 	/* seen[i]: 1 kept as it is, 2 moved to the top (bumped). */
 	for (size_t k = 0; k < n; k++) {
-		i = classify_find(cl, rows[k].category);
+		i = rc_catidx(m, rows[2 * k]);
 		if (i >= 0 && in[i] && !seen[i]) {
 			seen[i] = 1;
 			if (!bump || !classify_updates_bump(cl, (size_t)i) ||
-			    rows[k].sort == now)
+			    rows[2 * k + 1] == now)
 				continue;
 			seen[i] = 2;
 		} else
 			(*removed)++;
 		if ((st = db_stmt(db, SQL_CLASS_DEL)) == NULL)
 			goto done;
-		sqlite3_bind_text(st, 1, rows[k].category, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, rows[k].sort);
+		sqlite3_bind_int64(st, 1, rows[2 * k]);
+		sqlite3_bind_int64(st, 2, rows[2 * k + 1]);
 		sqlite3_bind_int64(st, 3, id);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto done;
@@ -160,8 +244,7 @@ store_class_diff(struct db *db, struct classify *cl, int64_t id,
 			continue;
 		if ((st = db_stmt(db, SQL_CLASS_ADD)) == NULL)
 			goto done;
-		sqlite3_bind_text(st, 1, classify_name(cl, c), -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1, m->id[c]);
 		sqlite3_bind_int64(st, 2, bump && classify_updates_bump(cl, c) ?
 		    now : sort);
 		sqlite3_bind_int64(st, 3, id);
@@ -172,8 +255,6 @@ store_class_diff(struct db *db, struct classify *cl, int64_t id,
 	}
 	ret = 0;
 done:
-	for (size_t k = 0; k < n; k++)
-		free(rows[k].category);
 	if (rows != fixed)
 		free(rows);
 	if (seen != seenbuf)
@@ -243,7 +324,6 @@ store_class_sort(struct store *s, int64_t id, const struct conf_source *cs,
     const struct doc_entry *e, const char *terms, const char *labels,
     int64_t sort, int64_t now, int updated)
 {
-	struct db		*db = store_db(s);
 	struct classify		*cl = store_classify(s);
 	struct classify_entry	 ce;
 	unsigned char		 inbuf[256], *in = inbuf;
@@ -275,7 +355,7 @@ store_class_sort(struct store *s, int64_t id, const struct conf_source *cs,
 		return -1;
 	}
 	classify_run(cl, &ce, now, in, NULL);
-	rc = store_class_diff(db, cl, id, in, sort, updated, now, &added,
+	rc = store_class_diff(s, id, in, sort, updated, now, &added,
 	    &removed);
 	if (rc == 0 && store_note_dirty(store_dirty(s), id) == -1)
 		rc = -1;
@@ -368,7 +448,7 @@ store_usec(void)
 /* One membership change of an evaluated entry. */
 struct rc_op {
 	int64_t		 sort;
-	char		*name;		/* a category the rules no longer have */
+	int64_t		 catid;		/* a category the rules no longer have */
 	int32_t		 cat;		/* index in the classify, or -1 */
 	int		 add;
 };
@@ -392,8 +472,9 @@ struct store_reclass_batch {
 };
 
 struct store_reclass_reader {
-	struct db	*db;
-	int64_t		 checkpointed;	/* store_usec() of the last checkpoint */
+	struct db		*db;
+	struct store_catmap	 map;		/* reloaded with every batch */
+	int64_t			 checkpointed;	/* store_usec() of the last checkpoint */
 };
 
 #define RECLASS_CHECKPOINT_US	250000	/* between the reader's checkpoints */
@@ -419,8 +500,8 @@ store_note_dirty(struct store_dirty *dy, int64_t id)
 
 /* Appends one change to B's last diff; -1 when out of memory. */
 static int
-rc_op_add(struct store_reclass_batch *b, int32_t cat, const char *name,
-    size_t namelen, int64_t sort, int add)
+rc_op_add(struct store_reclass_batch *b, int32_t cat, int64_t catid,
+    int64_t sort, int add)
 {
 	struct rc_op	*v, *o;
 
@@ -432,9 +513,7 @@ rc_op_add(struct store_reclass_batch *b, int32_t cat, const char *name,
 		b->capop = b->capop * 2 + 256;
 	}
 	o = &b->op[b->nop];
-	memset(o, 0, sizeof *o);
-	if (name != NULL && (o->name = strndup(name, namelen)) == NULL)
-		return -1;
+	o->catid = catid;
 	o->cat = cat;
 	o->sort = sort;
 	o->add = add;
@@ -457,8 +536,9 @@ struct rc_rows {
  */
 static int
 rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
-    const unsigned char *affected, int64_t id, int64_t sort,
-    struct rc_rows *rr, const unsigned char *in, unsigned char *seen)
+    const struct store_catmap *m, const unsigned char *affected, int64_t id,
+    int64_t sort, struct rc_rows *rr, const unsigned char *in,
+    unsigned char *seen)
 {
 	struct rc_diff	*v;
 	size_t		 ncat = classify_count(cl), nd = b->nd;
@@ -481,11 +561,9 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 		rr->rc = sqlite3_step(rr->st);
 	for (; rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) == id;
 	    rr->rc = sqlite3_step(rr->st)) {
-		const char *name = (const char *)sqlite3_column_text(rr->st, 1);
+		int64_t catid = sqlite3_column_int64(rr->st, 1);
 
-		if (name == NULL)
-			continue;
-		i = classify_find(cl, name);
+		i = rc_catidx(m, catid);
 		if (i >= 0 && seen[i] && affected != NULL && !affected[i])
 			continue;
 		if (i >= 0 && !seen[i] && (in[i] || (affected != NULL &&
@@ -493,16 +571,15 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 			seen[i] = 1;	/* stays */
 			continue;
 		}
-		if (rc_op_add(b, i, i < 0 ? name : NULL, i < 0 ? (size_t)
-		    sqlite3_column_bytes(rr->st, 1) : 0,
-		    sqlite3_column_int64(rr->st, 2), 0) == -1)
+		if (rc_op_add(b, i, catid, sqlite3_column_int64(rr->st, 2),
+		    0) == -1)
 			goto done;
 	}
 	if (rr->rc != SQLITE_ROW && rr->rc != SQLITE_DONE)
 		goto done;
 	for (size_t c = 0; c < ncat; c++)
 		if (in[c] && !seen[c] && (affected == NULL || affected[c]) &&
-		    rc_op_add(b, (int32_t)c, NULL, 0, sort, 1) == -1)
+		    rc_op_add(b, (int32_t)c, 0, sort, 1) == -1)
 			goto done;
 	ret = 0;
 done:
@@ -517,9 +594,9 @@ done:
  * into B, for about BUDGET_US (-1: no limit).
  */
 static int
-rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
-    int64_t cursor, int64_t last, int64_t budget_us, int64_t now,
-    struct store_reclass_batch *b)
+rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
+    const unsigned char *affected, int64_t cursor, int64_t last,
+    int64_t budget_us, int64_t now, struct store_reclass_batch *b)
 {
 	struct classify_entry	 ce;
 	struct rc_rows		 rr = { NULL, SQLITE_DONE };
@@ -570,7 +647,7 @@ rc_eval(struct db *db, struct classify *cl, const unsigned char *affected,
 			classify_run_some(cl, &ce, now, in, affected);
 		else
 			classify_run(cl, &ce, now, in, NULL);
-		if (rc_diff_entry(b, cl, affected, sqlite3_column_int64(st, 0),
+		if (rc_diff_entry(b, cl, m, affected, sqlite3_column_int64(st, 0),
 		    ce.date, &rr, in, seen) == -1)
 			goto done;
 		b->cursor = sqlite3_column_int64(st, 0);
@@ -609,13 +686,15 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
     unsigned char *touched)
 {
 	struct db		*db = store_db(s);
-	struct classify		*cl = store_classify(s);
 	struct store_dirty	*dy = store_dirty(s);
+	struct store_catmap	*m;
 	sqlite3_stmt		*st;
 	int64_t			 start = store_usec();
 	size_t			 done = 0;
 	int			 rc;
 
+	if ((m = rc_loopmap(s)) == NULL)
+		return -1;
 	for (; b->applied < b->nd; b->applied++) {
 		const struct rc_diff *d = &b->d[b->applied];
 
@@ -636,13 +715,13 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 			return -1;
 		for (size_t k = d->op0; k < d->op0 + d->nop; k++) {
 			const struct rc_op *o = &b->op[k];
-			const char *name = o->name != NULL ? o->name :
-			    classify_name(cl, (size_t)o->cat);
 
 			if ((st = db_stmt(db, o->add ? SQL_CLASS_ADD :
 			    SQL_CLASS_DEL)) == NULL)
 				return -1;
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+			/* A row read goes by its id; an add by the loop's map. */
+			sqlite3_bind_int64(st, 1, o->add ? m->id[o->cat] :
+			    o->catid);
 			sqlite3_bind_int64(st, 2, o->sort);
 			sqlite3_bind_int64(st, 3, d->id);
 			if (sqlite3_step(st) != SQLITE_DONE)
@@ -692,6 +771,7 @@ store_reclass_reader_close(struct store_reclass_reader *rd)
 	if (rd == NULL)
 		return;
 	db_close(rd->db);
+	store_catmap_clear(&rd->map);
 	free(rd);
 }
 
@@ -718,7 +798,9 @@ store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
 	h = sqlite3_db_handle(st);
 	/* One read transaction: the entries and their rows agree. */
 	if (sqlite3_exec(h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-	    rc_eval(rd->db, cl, affected, from, to, -1, now, b) == -1) {
+	    store_catmap_load(rd->db, cl, &rd->map, 0) == -1 ||
+	    rc_eval(rd->db, cl, &rd->map, affected, from, to, -1, now,
+	    b) == -1) {
 		*err = strdup(sqlite3_errmsg(h));
 		db_reset_all(rd->db);
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
@@ -757,8 +839,6 @@ store_reclass_batch_free(struct store_reclass_batch *b)
 {
 	if (b == NULL)
 		return;
-	for (size_t k = 0; k < b->nop; k++)
-		free(b->op[k].name);
 	free(b->op);
 	free(b->d);
 	free(b);
@@ -909,7 +989,9 @@ store_reclass_step(struct store *s, int64_t *cursor, int64_t budget_us,
 		goto fail;
 	if (db_begin(db) == -1 ||
 	    store_reclass_affected(s, cl, affected) == -1 ||
-	    rc_eval(db, cl, affected, *cursor, 0, budget_us, now, b) == -1 ||
+	    rc_loopmap(s) == NULL ||
+	    rc_eval(db, cl, store_catmap(s), affected, *cursor, 0, budget_us,
+	    now, b) == -1 ||
 	    rc_apply(s, b, store_dirty(s)->n, 0, &add, NULL) == -1 ||
 	    db_commit(db) == -1)
 		goto fail;
@@ -1018,22 +1100,24 @@ fail:
 int64_t
 store_reclass_age(struct store *s, int64_t now)
 {
-	struct db	*db = store_db(s);
-	struct classify	*cl = store_classify(s);
-	sqlite3_stmt	*st;
-	int64_t		 n = 0;
+	struct db		*db = store_db(s);
+	struct classify		*cl = store_classify(s);
+	struct store_catmap	*m;
+	sqlite3_stmt		*st;
+	int64_t			 n = 0;
 
 	if (cl == NULL)
 		return 0;
 	if (db_begin(db) == -1)
 		return -1;
+	if ((m = rc_loopmap(s)) == NULL)
+		goto fail;
 	for (size_t i = 0; i < classify_count(cl); i++) {
 		if (classify_max_age(cl, i) <= 0)
 			continue;
 		if ((st = db_stmt(db, SQL_AGE)) == NULL)
 			goto fail;
-		sqlite3_bind_text(st, 1, classify_name(cl, i), -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1, m->id[i]);
 		sqlite3_bind_int64(st, 2, now - classify_max_age(cl, i));
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto fail;

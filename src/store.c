@@ -64,6 +64,7 @@ struct store {
 	struct db		*db;
 	struct classify		*cl;	/* category rules; NULL: sources' categories */
 	struct store_dirty	 dirty;	/* see store-reclass */
+	struct store_catmap	 catmap;	/* category ids of cl */
 	int			 unstored;	/* polls not stored since one was */
 	int			 batch;		/* inside store_batch_begin/end */
 	int			 batch_polls;	/* polls written into the batch */
@@ -74,7 +75,15 @@ static int	store_backfill(struct store *);
 void
 store_set_classify(struct store *s, struct classify *cl)
 {
+	/* Loaded at the first write that needs it, inside its transaction. */
+	store_catmap_clear(&s->catmap);
 	s->cl = cl;
+}
+
+struct store_catmap *
+store_catmap(struct store *s)
+{
+	return &s->catmap;
 }
 
 struct classify *
@@ -169,6 +178,7 @@ store_close(struct store *s)
 		return;
 	db_close(s->db);
 	free(s->dirty.id);
+	store_catmap_clear(&s->catmap);
 	free(s);
 }
 
@@ -251,15 +261,18 @@ static const char SQL_SOURCE_UPSERT[] =
 static const char SQL_CATEGORY_UPSERT[] =
     "INSERT INTO category (name, updates_bump) VALUES (?, ?) "
     "ON CONFLICT (name) DO UPDATE SET updates_bump = excluded.updates_bump";
+static const char SQL_CATEGORY_NAME[] =
+    "INSERT OR IGNORE INTO category (name) VALUES (?)";
 static const char SQL_RECAT_DELETE[] =
     "DELETE FROM entry_category WHERE entry_id IN "
     "(SELECT e.id FROM entry e JOIN source s ON s.id = e.source_id "
     " WHERE s.name = ?)";
 static const char SQL_RECAT_INSERT[] =
-    "INSERT OR IGNORE INTO entry_category (category, sort_date, entry_id) "
-    "SELECT ?1, CASE WHEN ?3 AND e.changed > e.first_seen "
+    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
+    "SELECT c.id, CASE WHEN ?3 AND e.changed > e.first_seen "
     " THEN max(e.sort_date, e.changed) ELSE e.sort_date END, e.id "
-    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?2";
+    "FROM category c, entry e JOIN source s ON s.id = e.source_id "
+    "WHERE c.name = ?1 AND s.name = ?2";
 static const char SQL_SOURCE_DEACTIVATE[] =
     "UPDATE source SET active = 0, removed_at = ?2 WHERE active = 1 AND name = ?1";
 /* Sources out of the config for longer than removed_keep, and all they had. */
@@ -314,6 +327,16 @@ store_sync(struct store *s, const struct conf *conf)
 		if (store_step_done(st) == -1)
 			goto fail;
 	}
+	/* Every category a source names has an id its entries can use. */
+	for (size_t i = 0; i < conf->nsources; i++)
+		for (size_t k = 0; k < conf->sources[i].ncategories; k++) {
+			if ((st = db_stmt(s->db, SQL_CATEGORY_NAME)) == NULL)
+				goto fail;
+			sqlite3_bind_text(st, 1, conf->sources[i].categories[k],
+			    -1, SQLITE_STATIC);
+			if (store_step_done(st) == -1)
+				goto fail;
+		}
 	for (size_t i = 0; i < conf->nsources; i++) {
 		const struct conf_source *cs = &conf->sources[i];
 
@@ -1143,12 +1166,12 @@ static const char SQL_ENTRY_UPDATE[] =
 static const char SQL_ENTRY_REKEY[] =
     "UPDATE entry SET key = ? WHERE id = ?";
 static const char SQL_CATEGORY_INSERT[] =
-    "INSERT OR IGNORE INTO entry_category (category, sort_date, entry_id) "
-    "VALUES (?, ?, ?)";
+    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
+    "SELECT id, ?2, ?3 FROM category WHERE name = ?1";
 static const char SQL_CATEGORY_BUMP[] =
     "UPDATE entry_category SET sort_date = max(sort_date, ?1) "
-    "WHERE entry_id = ?2 AND category IN "
-    "(SELECT name FROM category WHERE updates_bump = 1)";
+    "WHERE entry_id = ?2 AND category_id IN "
+    "(SELECT id FROM category WHERE updates_bump = 1)";
 static const char SQL_TOMB_FIND[] =
     "SELECT 1 FROM tombstone WHERE source_id = ? AND key = ?";
 static const char SQL_TOMB_LINK[] =
@@ -1882,7 +1905,8 @@ fail:
 /* The same in a category; the category is parameter CAT ("?N"). */
 #define SQL_FIRST_OF_STORY_CATEGORY(cat) \
     "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2" \
-    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category = " cat \
+    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category_id =" \
+    " (SELECT id FROM category WHERE name = " cat ")" \
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE" \
     SQL_SAME_STORY("<") ")) "
 #define SQL_VIA_COLUMNS \
@@ -1893,7 +1917,8 @@ static const char SQL_VIA_ALL[] = SQL_VIA_COLUMNS SQL_SAME_STORY(">")
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1"
     " WHERE ?1 IS NULL ORDER BY e2.id LIMIT " "16";
 static const char SQL_VIA_CATEGORY[] = SQL_VIA_COLUMNS SQL_SAME_STORY(">")
-    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category = ?1"
+    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category_id ="
+    " (SELECT id FROM category WHERE name = ?1)"
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1"
     " ORDER BY e2.id LIMIT " "16";
 
@@ -2040,7 +2065,8 @@ static const char SQL_PAGE_ALL[] = SQL_ITEM_COLUMNS
 static const char SQL_PAGE_CATEGORY[] = SQL_ITEM_COLUMNS
     "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
     "JOIN source s ON s.id = e.source_id "
-    "WHERE c.category = ?4 AND s.active = 1 "
+    "WHERE c.category_id = (SELECT id FROM category WHERE name = ?4) "
+    "AND s.active = 1 "
     "AND (c.sort_date, c.entry_id) < (?1, ?2) "
     SQL_FIRST_OF_STORY_CATEGORY("?4")
     "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT ?3";
@@ -2084,7 +2110,8 @@ static const char SQL_ARCHIVE_ALL[] = SQL_ITEM_COLUMNS
 static const char SQL_ARCHIVE_CATEGORY[] = SQL_ITEM_COLUMNS
     "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
     "JOIN source s ON s.id = e.source_id "
-    "WHERE c.category = ?3 AND s.active = 1 "
+    "WHERE c.category_id = (SELECT id FROM category WHERE name = ?3) "
+    "AND s.active = 1 "
     SQL_FIRST_OF_STORY_CATEGORY("?3") "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
 static const char SQL_ARCHIVE_SOURCE[] = SQL_ITEM_COLUMNS
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?3 "
@@ -2120,10 +2147,12 @@ static const char SQL_VCOUNT_ALL[] =
     "SELECT (SELECT count(*) FROM entry) - (SELECT count(*) FROM source s "
     "CROSS JOIN entry e ON e.source_id = s.id WHERE s.active = 0)";
 static const char SQL_VCOUNT_CATEGORY[] =
-    "SELECT (SELECT count(*) FROM entry_category WHERE category = ?1) - "
+    "SELECT (SELECT count(*) FROM entry_category WHERE category_id = "
+    "(SELECT id FROM category WHERE name = ?1)) - "
     "(SELECT count(*) FROM source s CROSS JOIN entry e ON e.source_id = s.id "
     "CROSS JOIN entry_category c ON c.entry_id = e.id "
-    "WHERE s.active = 0 AND c.category = ?1)";
+    "WHERE s.active = 0 AND c.category_id = "
+    "(SELECT id FROM category WHERE name = ?1))";
 static const char SQL_VCOUNT_SOURCE[] =
     "SELECT count(*) FROM source s CROSS JOIN entry e ON e.source_id = s.id "
     "WHERE s.name = ?1";
@@ -2133,8 +2162,8 @@ static const char SQL_VNEWEST_ALL[] =
 static const char SQL_VNEWEST_CATEGORY[] =
     "SELECT c.sort_date FROM entry_category c JOIN entry e ON "
     "e.id = c.entry_id JOIN source s ON s.id = e.source_id "
-    "WHERE c.category = ?1 AND s.active = 1 "
-    "ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT 1";
+    "WHERE c.category_id = (SELECT id FROM category WHERE name = ?1) "
+    "AND s.active = 1 ORDER BY c.sort_date DESC, c.entry_id DESC LIMIT 1";
 static const char SQL_VNEWEST_SOURCE[] =
     "SELECT max(e.sort_date) FROM source s CROSS JOIN entry e ON "
     "e.source_id = s.id WHERE s.name = ?1";
@@ -2338,7 +2367,8 @@ static const char SQL_STATS_ALL[] =
 static const char SQL_STATS_CATEGORY[] =
     "SELECT count(*), max(c.sort_date) FROM entry_category c "
     "JOIN entry e ON e.id = c.entry_id JOIN source s ON s.id = e.source_id "
-    "WHERE c.category = ? AND s.active = 1";
+    "WHERE c.category_id = (SELECT id FROM category WHERE name = ?) "
+    "AND s.active = 1";
 
 int
 store_category_stats(struct store *s, const char *category, int64_t *count,

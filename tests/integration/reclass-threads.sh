@@ -50,8 +50,9 @@ memberships()
 	"$PY" - "$1" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-for row in db.execute("SELECT category, sort_date, entry_id FROM "
-                      "entry_category ORDER BY 1, 2, 3"):
+for row in db.execute("SELECT c.name, ec.sort_date, ec.entry_id FROM "
+                      "entry_category ec JOIN category c ON "
+                      "c.id = ec.category_id ORDER BY 1, 2, 3"):
     print(*row)
 for row in db.execute("SELECT name, fingerprint FROM category_rules "
                       "ORDER BY 1"):

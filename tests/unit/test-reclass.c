@@ -186,7 +186,8 @@ fx_check(struct fx *fx, int rules, const int *version)
 	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
 	    "entry_category c JOIN entry e ON e.id = c.entry_id WHERE "
-	    "e.guid = ? AND c.category = ?", -1, &st, NULL), SQLITE_OK);
+	    "e.guid = ? AND c.category_id = (SELECT id FROM category WHERE "
+	    "name = ?)", -1, &st, NULL), SQLITE_OK);
 	for (int i = 0; i < NENT; i++)
 		for (size_t c = 0; c < sizeof cats / sizeof cats[0]; c++) {
 			int want = version[i] >= 0 && expect(rules, i,

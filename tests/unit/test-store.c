@@ -498,11 +498,13 @@ test_updated_and_bump(void **state)
 	assert_int_equal(sql_int(fx, "SELECT c.sort_date FROM entry_category c"
 	    " JOIN entry e ON e.id = c.entry_id JOIN source s ON"
 	    " s.id = e.source_id WHERE s.name = 'a' AND e.guid = 'g1' AND"
-	    " c.category = 'bumped'"), NOW + 3600);
+	    " c.category_id = (SELECT id FROM category WHERE name = 'bumped')"),
+	    NOW + 3600);
 	assert_int_equal(sql_int(fx, "SELECT c.sort_date FROM entry_category c"
 	    " JOIN entry e ON e.id = c.entry_id JOIN source s ON"
 	    " s.id = e.source_id WHERE s.name = 'a' AND e.guid = 'g2' AND"
-	    " c.category = 'bumped'"), NOW - 100);
+	    " c.category_id = (SELECT id FROM category WHERE name = 'bumped')"),
+	    NOW - 100);
 	/* c published the same stories first: a's are folded into them. */
 	assert_string_equal(view(fx, "bumped", &t), "old,newer");
 }
@@ -651,6 +653,11 @@ test_retention(void **state)
 	assert_string_equal(view(fx, "cloud", &t), "e6");
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM tombstone WHERE "
 	    "reason = 'retention'"), 5);
+	/* A deleted entry's memberships went with it (a trigger, no key). */
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_category "
+	    "WHERE entry_id NOT IN (SELECT id FROM entry)"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_category"),
+	    sql_int(fx, "SELECT count(*) FROM entry") * 2);
 	doc_free(d);
 }
 
