@@ -72,6 +72,8 @@ struct db {
 	int			 batch;		/* db_batch_begin called */
 	int			 batch_open;	/* its transaction began */
 	int			 batch_kept;	/* savepoints released into it */
+	int			 held;		/* a hold's transaction is open */
+	unsigned		 hold_losses;	/* holds not committed */
 	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
 };
 
@@ -80,6 +82,7 @@ struct db {
  * Never edit a migration that has shipped; append a new one.
  */
 static void	db_ckpt_stop(struct db *);
+static int	db_unhold(struct db *);
 
 static const char *const migrations[] = {
 	/* 1: sources, entries, their categories, poll records. */
@@ -582,6 +585,7 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	(void)db_unhold(db);
 	/* Stopped first: the last connection to close checkpoints the rest. */
 	db_ckpt_stop(db);
 	for (int i = 0; i < db->nstmts; i++)
@@ -727,9 +731,80 @@ db_exec_cached(struct db *db, const char *sql)
 	return 0;
 }
 
+static const char SQL_HOLD[] = "SAVEPOINT db_hold";
+static const char SQL_UNHOLD[] = "RELEASE db_hold";
+
+/* Commits the hold, if one is open; a failed commit loses its slices. */
+static int
+db_unhold(struct db *db)
+{
+	if (!db->held)
+		return 0;
+	db->held = 0;
+	db_reset_all(db);
+	if (sqlite3_get_autocommit(db->h) == 0 &&
+	    db_exec(db, "COMMIT") == 0)
+		return 0;
+	db->hold_losses++;
+	if (sqlite3_get_autocommit(db->h) == 0)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+db_hold_begin(struct db *db)
+{
+	if (!db->held) {
+		/* A read transaction or batch left open is not ours to join. */
+		if (sqlite3_get_autocommit(db->h) == 0 || db->batch_open)
+			return -1;
+		if (db_begin_immediate(db) == -1)
+			return -1;
+		db->held = 1;
+	}
+	return db_exec_cached(db, SQL_HOLD);
+}
+
+int
+db_hold_commit(struct db *db)
+{
+	return db_exec_cached(db, SQL_UNHOLD);
+}
+
+void
+db_hold_rollback(struct db *db)
+{
+	db_reset_all(db);
+	if (db->held && sqlite3_get_autocommit(db->h) == 0) {
+		sqlite3_exec(db->h, "ROLLBACK TO db_hold; RELEASE db_hold",
+		    NULL, NULL, NULL);
+		return;
+	}
+	/* SQLite gave up the whole transaction (I/O error, full disk). */
+	if (db->held) {
+		db->held = 0;
+		db->hold_losses++;
+	}
+}
+
+int
+db_hold_end(struct db *db)
+{
+	return db_unhold(db);
+}
+
+unsigned
+db_hold_losses(struct db *db)
+{
+	return db->hold_losses;
+}
+
 int
 db_begin(struct db *db)
 {
+	/* Never into a hold: another writer's work commits on its own. */
+	if (db->held)
+		(void)db_unhold(db);
 	if (!db->batch)
 		return db_begin_immediate(db);
 	if (!db->batch_open) {
@@ -802,6 +877,8 @@ db_batch_end(struct db *db)
 int
 db_read_begin(struct db *db)
 {
+	if (db->held)
+		(void)db_unhold(db);
 	if (sqlite3_get_autocommit(db->h) == 0)
 		return -1;
 	return db_exec(db, "BEGIN");

@@ -66,6 +66,23 @@ void		 db_batch_begin(struct db *);
 int		 db_batch_end(struct db *);
 
 /*
+ * A hold: a writer that changes many rows in short slices (a re-sort)
+ * keeps one transaction open across them, so a page it touches in many
+ * slices reaches the WAL once per hold, not once per slice.  Each slice is
+ * a savepoint (db_hold_begin, then db_hold_commit or db_hold_rollback,
+ * which undoes that slice only); db_hold_end commits the hold.  Any other
+ * writer's db_begin and any db_read_begin commit it first, so nobody
+ * else's writes ever wait in it.  The loop's readers see held changes
+ * before they are committed.  db_hold_losses counts holds that could not
+ * be committed (their slices are gone): the holder compares it to tell.
+ */
+int		 db_hold_begin(struct db *);
+int		 db_hold_commit(struct db *);
+void		 db_hold_rollback(struct db *);
+int		 db_hold_end(struct db *);
+unsigned	 db_hold_losses(struct db *);
+
+/*
  * A read transaction around reads that belong together (one snapshot,
  * the file locks taken once): 0 when it was opened, -1 when one was
  * already open (then db_read_end must not be called) or BEGIN failed.

@@ -18,6 +18,8 @@
 #include "work.h"
 
 #define RECLASS_SLICE_US	3000		/* writing per loop turn */
+#define RECLASS_HOLD_SLICES	8		/* slices per commit, at most */
+#define RECLASS_HOLD_SECS	0.1		/* a commit at least this often */
 #define RECLASS_SPAN		1024		/* entry ids per job (~10 ms) */
 #define RECLASS_QUEUE		2		/* batches evaluated ahead */
 #define RECLASS_THREADS_MAX	4
@@ -71,6 +73,8 @@ struct reclass_pass {
 	struct store_reclass_stats	 stats;
 	struct timespec			 started;
 	struct timespec			 bumped;
+	int				 held;		/* slices not committed */
+	struct timespec			 held_since;	/* the first of them */
 	double				 longest;	/* slice, seconds */
 	double				 longest_cpu;	/* the same, on the CPU */
 };
@@ -137,6 +141,10 @@ reclass_pass_stop(struct reclass *r)
 	r->pass = NULL;
 	p->stale = 1;
 	evtimer_del(r->slice);
+	/* Kept even if lost: the new pass re-sorts what was unfinished. */
+	if (p->held > 0)
+		(void)store_reclass_flush(r->d->store);
+	p->held = 0;
 	store_reclass_unmark(r->d->store);
 	if (p->inflight == 0)
 		reclass_pass_free(p);
@@ -245,6 +253,13 @@ reclass_pass_done(struct reclass *r, struct reclass_pass *p)
 {
 	double	secs;
 
+	if (p->held > 0 && store_reclass_flush(r->d->store) == -1) {
+		log_warnx("categories: re-sorting's last writes were not "
+		    "committed; it restarts in %d s", RECLASS_RETRY);
+		reclass_fail(r);
+		return;
+	}
+	p->held = 0;
 	reclass_refresh(r, p);
 	store_reclass_done(r->d->store);
 	secs = reclass_elapsed(&p->started);
@@ -315,6 +330,21 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	more = store_reclass_apply(r->d->store, j->b, j->mark,
 	    RECLASS_SLICE_US, &p->stats, p->touched);
+	if (more != -1 && p->held++ == 0)
+		p->held_since = t0;
+	/*
+	 * Slices are committed together: each touches a page or two of
+	 * every category, so the WAL gets those pages once for several
+	 * slices.  The commit comes sooner when nothing else is ready, so
+	 * no change waits while the threads evaluate.
+	 */
+	if (more != -1 && (p->held >= RECLASS_HOLD_SLICES ||
+	    reclass_elapsed(&p->held_since) >= RECLASS_HOLD_SECS ||
+	    (more == 0 && j->next == NULL))) {
+		p->held = 0;
+		if (store_reclass_flush(r->d->store) == -1)
+			more = -1;
+	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	if (reclass_elapsed(&t0) > p->longest)
 		p->longest = reclass_elapsed(&t0);

@@ -24,6 +24,7 @@ struct store_dirty {
 	size_t		 cap;
 	int		 on;
 	int		 ckpt;		/* wal_autocheckpoint to restore */
+	unsigned	 lost;		/* db_hold_losses at the last flush */
 };
 struct store_dirty	*store_dirty(struct store *);
 

@@ -912,6 +912,7 @@ store_reclass_mark(struct store *s)
 	sqlite3_stmt		*st;
 
 	if (!dy->on) {
+		dy->lost = db_hold_losses(store_db(s));
 		/*
 		 * The reader checkpoints while a re-sort runs: the loop's
 		 * commits must not stop to copy the WAL and fsync.
@@ -953,17 +954,33 @@ store_reclass_apply(struct store *s, struct store_reclass_batch *b,
 
 	if (store_classify(s) == NULL || b->applied == b->nd)
 		return 0;
-	if (db_begin(db) == -1)
+	if (db_hold_begin(db) == -1)
 		goto fail;
 	if ((more = rc_apply(s, b, mark, budget_us, stats, touched)) == -1)
 		goto fail;
-	if (db_commit(db) == -1)
+	if (db_hold_commit(db) == -1)
 		goto fail;
 	return more;
 fail:
 	log_warnx("database: re-sorting categories: %s", db_errmsg(db));
-	db_rollback(db);
+	db_hold_rollback(db);
 	return -1;
+}
+
+int
+store_reclass_flush(struct store *s)
+{
+	struct store_dirty	*dy = store_dirty(s);
+	struct db		*db = store_db(s);
+	int			 rc;
+
+	rc = db_hold_end(db);
+	/* Another writer's begin commits a hold too, and may have failed. */
+	if (db_hold_losses(db) != dy->lost) {
+		dy->lost = db_hold_losses(db);
+		rc = -1;
+	}
+	return rc;
 }
 
 int

@@ -100,15 +100,24 @@ size_t	store_reclass_mark(struct store *);
 void	store_reclass_unmark(struct store *);
 
 /*
- * Writes B's changes for about BUDGET_US microseconds in one transaction,
- * skipping entries store sorted since MARK; adds to STATS and sets
- * TOUCHED[i] (classify_count bytes, may be NULL) for each category that
- * changed.  Returns 1 when changes remain, 0 when B is done, -1 on a
- * database error.
+ * Writes B's changes for about BUDGET_US microseconds, skipping entries
+ * store sorted since MARK; adds to STATS and sets TOUCHED[i]
+ * (classify_count bytes, may be NULL) for each category that changed.
+ * Returns 1 when changes remain, 0 when B is done, -1 on a database error
+ * (this slice's changes undone).  The slices go into one transaction held
+ * open until store_reclass_flush (or until another write or read
+ * transaction of store's commits it).
  */
 int	store_reclass_apply(struct store *, struct store_reclass_batch *,
 	    size_t mark, int64_t budget_us, struct store_reclass_stats *,
 	    unsigned char *touched);
+
+/*
+ * Commits the slices store_reclass_apply wrote.  -1 when that failed, or
+ * when an earlier commit of them (by another writer) failed since the
+ * last flush or store_reclass_mark: their changes were lost.
+ */
+int	store_reclass_flush(struct store *);
 
 /*
  * Forgets the recorded rules of the categories flagged in AFFECTED, so

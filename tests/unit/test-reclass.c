@@ -27,8 +27,10 @@
 
 #include "classify.h"
 #include "conf.h"
+#include "db.h"
 #include "doc.h"
 #include "store.h"
+#include "store-int.h"
 #include "store-reclass.h"
 
 #define NOW	1800000000LL
@@ -490,11 +492,126 @@ test_interrupted(void **state)
 	fx_check(fx, 1, version);
 }
 
+/* Rows of category NAME as another connection sees them (committed ones). */
+static int
+fx_committed(struct fx *fx, const char *name)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	int		 n;
+
+	assert_int_equal(sqlite3_open_v2(fx->db, &h, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
+	    "entry_category WHERE category_id = (SELECT id FROM category "
+	    "WHERE name = ?)", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* A commit hook that turns the next FAILS[0] commits into rollbacks. */
+static int
+fail_commit(void *arg)
+{
+	int	*fails = arg;
+
+	return (*fails)-- > 0;
+}
+
+/*
+ * Slices written by store_reclass_apply stay in one held transaction:
+ * others see them at store_reclass_flush, or when another write of
+ * store's commits them first.  A hold whose commit fails is reported by
+ * the next flush, whoever committed it.
+ */
+static void
+test_hold(void **state)
+{
+	struct fx			*fx = *state;
+	struct store_reclass_reader	*rd;
+	struct store_reclass_batch	*b[4];
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	unsigned char			 aff[8];
+	size_t				 mark;
+	int				 version[NENT] = { 0 }, fails = 0, web;
+	char				*err = NULL;
+	sqlite3				*h;
+
+	h = sqlite3_db_handle(db_stmt(store_db(fx->st), "SELECT 1"));
+	fx_rules(fx, RULES2);
+	assert_int_equal(store_reclass_affected(fx->st, fx->cl, aff), 3);
+	assert_int_equal(store_reclass_forget(fx->st, fx->cl, aff), 0);
+	assert_non_null(rd = store_reclass_reader_open(fx->st, &err));
+	mark = store_reclass_mark(fx->st);
+	for (int k = 0; k < 4; k++)
+		assert_non_null(b[k] = store_reclass_eval(rd, fx->cl, aff,
+		    k * 40, k == 3 ? NENT : k * 40 + 40, NOW, &err));
+
+	/* Written, not committed: another connection sees none of it. */
+	assert_int_equal(store_reclass_apply(fx->st, b[0], mark, 0, &stats,
+	    NULL), 0);
+	assert_true(stats.added > 0);
+	assert_int_equal(fx_committed(fx, "web"), 0);
+	assert_int_equal(store_reclass_flush(fx->st), 0);
+	assert_true((web = fx_committed(fx, "web")) > 0);
+
+	/* A poll stored in between commits the held slices with it. */
+	assert_int_equal(store_reclass_apply(fx->st, b[1], mark, 0, &stats,
+	    NULL), 0);
+	assert_int_equal(fx_committed(fx, "web"), web);
+	fx_store(fx, 1, NENT, NENT + 1, 0);
+	assert_true(fx_committed(fx, "web") > web);
+	web = fx_committed(fx, "web");
+	assert_int_equal(store_reclass_flush(fx->st), 0);
+
+	/* Its commit fails: the flush says so, and nothing of it is kept. */
+	assert_int_equal(store_reclass_apply(fx->st, b[2], mark, 0, &stats,
+	    NULL), 0);
+	fails = 1;
+	sqlite3_commit_hook(h, fail_commit, &fails);
+	assert_int_equal(store_reclass_flush(fx->st), -1);
+	assert_int_equal(fx_committed(fx, "web"), web);
+
+	/* Failed when another writer's begin committed it: the same. */
+	store_reclass_batch_free(b[2]);
+	assert_non_null(b[2] = store_reclass_eval(rd, fx->cl, aff, 80, 120,
+	    NOW, &err));
+	assert_int_equal(store_reclass_apply(fx->st, b[2], mark, 0, &stats,
+	    NULL), 0);
+	fails = 1;
+	fx_store(fx, 1, NENT + 1, NENT + 2, 0);
+	sqlite3_commit_hook(h, NULL, NULL);
+	assert_int_equal(fx_committed(fx, "web"), web);
+	assert_int_equal(store_reclass_flush(fx->st), -1);
+	/* Reported once: the next flush has nothing lost to tell. */
+	assert_int_equal(store_reclass_flush(fx->st), 0);
+
+	/* Written again, and the last batch: all as rules 2 say. */
+	store_reclass_batch_free(b[2]);
+	assert_non_null(b[2] = store_reclass_eval(rd, fx->cl, aff, 80, 120,
+	    NOW, &err));
+	store_reclass_reader_close(rd);
+	assert_int_equal(store_reclass_apply(fx->st, b[2], mark, 0, &stats,
+	    NULL), 0);
+	assert_int_equal(store_reclass_apply(fx->st, b[3], mark, 0, &stats,
+	    NULL), 0);
+	assert_int_equal(store_reclass_flush(fx->st), 0);
+	store_reclass_unmark(fx->st);
+	for (int k = 0; k < 4; k++)
+		store_reclass_batch_free(b[k]);
+	fx_check(fx, 2, version);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_apply, setup,
