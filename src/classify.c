@@ -122,6 +122,7 @@ struct classify {
 	char			**atom;		/* unique, lower case */
 	size_t			*atomlen;
 	size_t			 natom;
+	size_t			 maxatom;	/* the longest atom's length */
 	size_t			*need;		/* regex needs, words as atom ids */
 	size_t			 nneeds;
 	struct cl_lit		*lit;
@@ -750,6 +751,8 @@ cl_automaton(struct classify *cl)
 	memset(used, 0, sizeof used);
 	for (size_t i = 0; i < cl->natom; i++) {
 		maxstates += cl->atomlen[i];
+		if (cl->atomlen[i] > cl->maxatom)
+			cl->maxatom = cl->atomlen[i];
 		for (const char *p = cl->atom[i]; *p != '\0'; p++)
 			used[(unsigned char)*p] = 1;
 	}
@@ -864,52 +867,115 @@ cl_automaton(struct classify *cl)
 	return 0;
 }
 
-/* Marks an atom as seen ending at POS, keeping the first place. */
+/*
+ * Marks an atom as seen ending at POS, keeping the first place (the two
+ * halves of a scan report out of order).
+ */
 static inline void
 cl_seen(struct classify *cl, size_t atom, size_t pos)
 {
 	if (cl->agen[atom] != cl->gen) {
 		cl->agen[atom] = cl->gen;
 		cl->apos[atom] = pos;
-	}
+	} else if (pos < cl->apos[atom])
+		cl->apos[atom] = pos;
 }
 
-/* One pass of the automaton over the entry's text. */
+/* The words of the state whose row starts at OFF, seen ending at POS. */
+static void
+cl_hits(struct classify *cl, uint32_t off, size_t pos)
+{
+	int32_t	s = (int32_t)(off / cl->nclass);
+
+	for (int32_t o = cl->nout[s] > 0 ? s : cl->outlink[s]; o != -1;
+	    o = cl->outlink[o])
+		for (size_t k = 0; k < cl->nout[o]; k++)
+			cl_seen(cl, cl->outs[cl->out0[o] + k], pos);
+}
+
+/*
+ * The byte the automaton reads at T[*I] (of N): PCRE2 folds KELVIN SIGN
+ * to k and LONG S to s, the only non-ASCII characters caseless ASCII
+ * letters match, so those read as one letter and *I moves to their last
+ * byte.
+ */
+static inline unsigned char
+cl_fold(const unsigned char *t, size_t n, size_t *i)
+{
+	unsigned char	b = t[*i];
+
+	if (b == 0xe2 && *i + 2 < n && t[*i + 1] == 0x84 &&
+	    t[*i + 2] == 0xaa) {
+		*i += 2;
+		return 'k';
+	}
+	if (b == 0xc5 && *i + 1 < n && t[*i + 1] == 0xbf) {
+		*i += 1;
+		return 's';
+	}
+	return b;
+}
+
+#define CL_SPLIT_MIN	256	/* shorter texts are scanned in one pass */
+
+/*
+ * The automaton over the entry's text.  Each byte's step depends on the
+ * last (a load from the table), so one pass waits on memory at every
+ * byte; a long text is scanned as two halves at once, whose loads
+ * overlap.  The second half starts early enough to see every word that
+ * ends in it (a word of M bytes spans at most 3M bytes of text, when all
+ * are KELVIN SIGNs), and cl_seen keeps the first place either half saw.
+ */
 static void
 cl_scan(struct classify *cl)
 {
 	const unsigned char	*t = (const unsigned char *)cl->text;
 	const uint32_t		*step = cl->step;
-	size_t			 n = cl->textlen, nc = cl->nclass;
-	uint32_t		 off = 0, x;
-	int32_t			 s;
+	const unsigned char	*cls = cl->cls;
+	size_t			 n = cl->textlen, i = 0, j, mid = n;
+	uint32_t		 oa = 0, ob = 0, x;
 	unsigned char		 b;
 
-	for (size_t i = 0; i < n; i++) {
-		b = t[i];
-		/*
-		 * PCRE2 folds KELVIN SIGN to k and LONG S to s, the only
-		 * non-ASCII characters caseless ASCII letters match.
-		 */
-		if (b >= 0xc5) {
-			if (b == 0xe2 && i + 2 < n && t[i + 1] == 0x84 &&
-			    t[i + 2] == 0xaa) {
-				b = 'k';
-				i += 2;
-			} else if (b == 0xc5 && i + 1 < n && t[i + 1] == 0xbf) {
-				b = 's';
-				i += 1;
-			}
+	if (n >= CL_SPLIT_MIN && n / 2 > 3 * cl->maxatom) {
+		mid = n / 2;
+		j = mid - 3 * cl->maxatom;
+		for (; i < mid && j < n; i++, j++) {
+			uint32_t xa, xb;
+
+			b = t[i];
+			if (b >= 0xc5)
+				b = cl_fold(t, n, &i);
+			xa = step[oa + cls[b]];
+			b = t[j];
+			if (b >= 0xc5)
+				b = cl_fold(t, n, &j);
+			xb = step[ob + cls[b]];
+			oa = xa >> 1;
+			ob = xb >> 1;
+			if (xa & 1)
+				cl_hits(cl, oa, i);
+			if (xb & 1)
+				cl_hits(cl, ob, j);
 		}
-		x = step[off + cl->cls[b]];
-		off = x >> 1;
-		if ((x & 1) == 0)
-			continue;
-		s = (int32_t)(off / nc);
-		for (int32_t o = cl->nout[s] > 0 ? s : cl->outlink[s]; o != -1;
-		    o = cl->outlink[o])
-			for (size_t k = 0; k < cl->nout[o]; k++)
-				cl_seen(cl, cl->outs[cl->out0[o] + k], i);
+		/* The second half is the longer: finish it alone. */
+		for (; j < n; j++) {
+			b = t[j];
+			if (b >= 0xc5)
+				b = cl_fold(t, n, &j);
+			x = step[ob + cls[b]];
+			ob = x >> 1;
+			if (x & 1)
+				cl_hits(cl, ob, j);
+		}
+	}
+	for (; i < mid; i++) {
+		b = t[i];
+		if (b >= 0xc5)
+			b = cl_fold(t, n, &i);
+		x = step[oa + cls[b]];
+		oa = x >> 1;
+		if (x & 1)
+			cl_hits(cl, oa, i);
 	}
 }
 
