@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "log.h"
 
 #define DB_MAXSTMT	128
+#define DB_HINTS	64	/* direct-mapped: SQL text's address to slot */
 /* A migration starting with this runs outside a transaction (VACUUM). */
 #define DB_NOTX		"-- no transaction\n"
 #define DB_BUSY_MS	5000
@@ -68,6 +70,7 @@ struct db {
 	char			*path;
 	struct db_cached	 stmts[DB_MAXSTMT];
 	int			 nstmts;
+	unsigned char		 hint[DB_HINTS];	/* a slot of stmts to try */
 	int			 locked;	/* the last BEGIN timed out */
 	int			 batch;		/* db_batch_begin called */
 	int			 batch_open;	/* its transaction began */
@@ -601,15 +604,23 @@ sqlite3_stmt *
 db_stmt(struct db *db, const char *sql)
 {
 	sqlite3_stmt	*st;
+	size_t		 h = ((uintptr_t)sql >> 3) % DB_HINTS;
 	int		 i;
 
-	for (i = 0; i < db->nstmts; i++) {
-		if (db->stmts[i].sql == sql) {
-			st = db->stmts[i].stmt;
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-			return st;
-		}
+	/*
+	 * A re-sort asks for its statements millions of times, and they
+	 * sit late in the cache: the hint finds them without the walk.
+	 */
+	i = db->hint[h];
+	if (i >= db->nstmts || db->stmts[i].sql != sql)
+		for (i = 0; i < db->nstmts && db->stmts[i].sql != sql; i++)
+			;
+	if (i < db->nstmts) {
+		db->hint[h] = (unsigned char)i;
+		st = db->stmts[i].stmt;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
 	}
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {

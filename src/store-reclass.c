@@ -79,8 +79,14 @@ static const char SQL_CLASS_EVAL_ROWS[] =
     " WHERE entry_id > ?1 AND entry_id <= ?2 ORDER BY entry_id";
 static const char SQL_LAST_ID[] =
     "SELECT max(id) FROM entry";
+/*
+ * Whether an entry is still stored, found by its date in entry_sort (a
+ * date never changes): the index's pages stay in the cache, the entry
+ * table's leaf (2 KiB of text an entry) would be read from the file.
+ */
 static const char SQL_CLASS_SNAP[] =
-    "SELECT 1 FROM entry WHERE id = ?";
+    "SELECT 1 FROM entry INDEXED BY entry_sort WHERE sort_date = ?1 "
+    "AND id = ?2";
 static const char SQL_CLASS_BY_ID[] = SQL_CLASS_COLUMNS
     "WHERE e.id = ?";
 static const char SQL_CLASS_BY_KEY[] = SQL_CLASS_COLUMNS
@@ -456,8 +462,10 @@ struct rc_op {
 /* One evaluated entry whose memberships change: ops[op0..op0+nop]. */
 struct rc_diff {
 	int64_t		 id;
+	int64_t		 sort;		/* its sort_date */
 	size_t		 op0;
 	size_t		 nop;
+	int		 adds;		/* some of its ops add a row */
 };
 
 struct store_reclass_batch {
@@ -519,6 +527,7 @@ rc_op_add(struct store_reclass_batch *b, int32_t cat, int64_t catid,
 	o->add = add;
 	b->nop++;
 	b->d[b->nd - 1].nop++;
+	b->d[b->nd - 1].adds |= add;
 	return 0;
 }
 
@@ -552,6 +561,8 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 		b->capd = b->capd * 2 + 256;
 	}
 	b->d[b->nd].id = id;
+	b->d[b->nd].sort = sort;
+	b->d[b->nd].adds = 0;
 	b->d[b->nd].op0 = b->nop;
 	b->d[b->nd].nop = 0;
 	b->nd++;
@@ -703,16 +714,22 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 			return 1;
 		if (dy->on && rc_dirty(dy, mark, d->id))
 			continue;	/* sorted since, by the same rules */
-		/* Gone since (deleted or expired): nothing to sort. */
-		if ((st = db_stmt(db, SQL_CLASS_SNAP)) == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, d->id);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			continue;
-		if (rc != SQLITE_ROW)
-			return -1;
+		/*
+		 * Gone since (deleted or expired): nothing to sort.  Only
+		 * adds need to know: a gone entry's rows went with it.
+		 */
+		if (d->adds) {
+			if ((st = db_stmt(db, SQL_CLASS_SNAP)) == NULL)
+				return -1;
+			sqlite3_bind_int64(st, 1, d->sort);
+			sqlite3_bind_int64(st, 2, d->id);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc == SQLITE_DONE)
+				continue;
+			if (rc != SQLITE_ROW)
+				return -1;
+		}
 		for (size_t k = d->op0; k < d->op0 + d->nop; k++) {
 			const struct rc_op *o = &b->op[k];
 
