@@ -17,6 +17,11 @@
 
 #define DB_MAXSTMT	128
 #define DB_HINTS	64	/* direct-mapped: SQL text's address to slot */
+
+/* What a transaction kept open between the loop's turns holds. */
+#define DB_HOLD_NONE	0
+#define DB_HOLD_SLICES	1	/* db_hold_begin's slices */
+#define DB_HOLD_BATCH	2	/* a parked batch (db_batch_park) */
 /* A migration starting with this runs outside a transaction (VACUUM). */
 #define DB_NOTX		"-- no transaction\n"
 #define DB_BUSY_MS	5000
@@ -75,8 +80,8 @@ struct db {
 	int			 batch;		/* db_batch_begin called */
 	int			 batch_open;	/* its transaction began */
 	int			 batch_kept;	/* savepoints released into it */
-	int			 held;		/* a hold's transaction is open */
-	unsigned		 hold_losses;	/* holds not committed */
+	int			 held;		/* DB_HOLD_*: a transaction kept open */
+	unsigned		 hold_losses;	/* slice holds not committed */
 	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
 };
 
@@ -745,18 +750,22 @@ db_exec_cached(struct db *db, const char *sql)
 static const char SQL_HOLD[] = "SAVEPOINT db_hold";
 static const char SQL_UNHOLD[] = "RELEASE db_hold";
 
-/* Commits the hold, if one is open; a failed commit loses its slices. */
+/* Commits what is held, if anything; a failed commit loses all of it. */
 static int
 db_unhold(struct db *db)
 {
-	if (!db->held)
+	int	kind = db->held;
+
+	if (kind == DB_HOLD_NONE)
 		return 0;
-	db->held = 0;
+	db->held = DB_HOLD_NONE;
 	db_reset_all(db);
 	if (sqlite3_get_autocommit(db->h) == 0 &&
 	    db_exec(db, "COMMIT") == 0)
 		return 0;
-	db->hold_losses++;
+	/* A batch's loss is the batch owner's to report (store_flush). */
+	if (kind == DB_HOLD_SLICES)
+		db->hold_losses++;
 	if (sqlite3_get_autocommit(db->h) == 0)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
@@ -765,13 +774,16 @@ db_unhold(struct db *db)
 int
 db_hold_begin(struct db *db)
 {
-	if (!db->held) {
+	/* A parked batch is the polls': committed, not joined. */
+	if (db->held == DB_HOLD_BATCH)
+		(void)db_unhold(db);
+	if (db->held == DB_HOLD_NONE) {
 		/* A read transaction or batch left open is not ours to join. */
 		if (sqlite3_get_autocommit(db->h) == 0 || db->batch_open)
 			return -1;
 		if (db_begin_immediate(db) == -1)
 			return -1;
-		db->held = 1;
+		db->held = DB_HOLD_SLICES;
 	}
 	return db_exec_cached(db, SQL_HOLD);
 }
@@ -786,14 +798,14 @@ void
 db_hold_rollback(struct db *db)
 {
 	db_reset_all(db);
-	if (db->held && sqlite3_get_autocommit(db->h) == 0) {
+	if (db->held == DB_HOLD_SLICES && sqlite3_get_autocommit(db->h) == 0) {
 		sqlite3_exec(db->h, "ROLLBACK TO db_hold; RELEASE db_hold",
 		    NULL, NULL, NULL);
 		return;
 	}
 	/* SQLite gave up the whole transaction (I/O error, full disk). */
-	if (db->held) {
-		db->held = 0;
+	if (db->held == DB_HOLD_SLICES) {
+		db->held = DB_HOLD_NONE;
 		db->hold_losses++;
 	}
 }
@@ -801,7 +813,7 @@ db_hold_rollback(struct db *db)
 int
 db_hold_end(struct db *db)
 {
-	return db_unhold(db);
+	return db->held == DB_HOLD_SLICES ? db_unhold(db) : 0;
 }
 
 unsigned
@@ -813,16 +825,27 @@ db_hold_losses(struct db *db)
 int
 db_begin(struct db *db)
 {
-	/* Never into a hold: another writer's work commits on its own. */
-	if (db->held)
+	/*
+	 * Never into a hold: another writer's work commits on its own.  A
+	 * batch goes on in the one it parked.
+	 */
+	if (db->held == DB_HOLD_SLICES ||
+	    (db->held == DB_HOLD_BATCH && !db->batch))
 		(void)db_unhold(db);
 	if (!db->batch)
 		return db_begin_immediate(db);
 	if (!db->batch_open) {
-		if (db_begin_immediate(db) == -1)
-			return -1;
-		db->batch_open = 1;
-		db->batch_kept = 0;
+		if (db->held == DB_HOLD_BATCH &&
+		    sqlite3_get_autocommit(db->h) == 0) {
+			db->held = DB_HOLD_NONE;
+			db->batch_open = 1;
+		} else {
+			db->held = DB_HOLD_NONE;
+			if (db_begin_immediate(db) == -1)
+				return -1;
+			db->batch_open = 1;
+			db->batch_kept = 0;
+		}
 	}
 	return db_exec_cached(db, SQL_SAVEPOINT);
 }
@@ -868,6 +891,22 @@ db_batch_begin(struct db *db)
 	db->batch = 1;
 }
 
+void
+db_batch_park(struct db *db)
+{
+	db->batch = 0;
+	if (db->batch_open) {
+		db->batch_open = 0;
+		db->held = DB_HOLD_BATCH;
+	}
+}
+
+int
+db_batch_flush(struct db *db)
+{
+	return db->held == DB_HOLD_BATCH ? db_unhold(db) : 0;
+}
+
 int
 db_batch_end(struct db *db)
 {
@@ -875,7 +914,7 @@ db_batch_end(struct db *db)
 
 	db->batch = db->batch_open = 0;
 	if (!open)
-		return 0;
+		return db_batch_flush(db);
 	db_reset_all(db);
 	if (db_exec(db, "COMMIT") == 0)
 		return 0;
@@ -888,8 +927,7 @@ db_batch_end(struct db *db)
 int
 db_read_begin(struct db *db)
 {
-	if (db->held)
-		(void)db_unhold(db);
+	/* Inside a held transaction the loop reads what it wrote: fine. */
 	if (sqlite3_get_autocommit(db->h) == 0)
 		return -1;
 	return db_exec(db, "BEGIN");

@@ -64,6 +64,16 @@ void		 db_rollback(struct db *);
  */
 void		 db_batch_begin(struct db *);
 int		 db_batch_end(struct db *);
+/*
+ * Ends the batch without committing it: its transaction stays open
+ * (parked) and the next batch goes on in it, so writes that finish on
+ * many turns of the loop share one commit.  Any other writer's db_begin
+ * or db_hold_begin commits it first; db_batch_flush (or db_batch_end, or
+ * db_close) commits it.  A parked batch whose commit fails is logged and
+ * lost, like a batch.  db_batch_flush: 0, or -1 when the commit failed.
+ */
+void		 db_batch_park(struct db *);
+int		 db_batch_flush(struct db *);
 
 /*
  * A hold: a writer that changes many rows in short slices (a re-sort)
@@ -71,10 +81,11 @@ int		 db_batch_end(struct db *);
  * slices reaches the WAL once per hold, not once per slice.  Each slice is
  * a savepoint (db_hold_begin, then db_hold_commit or db_hold_rollback,
  * which undoes that slice only); db_hold_end commits the hold.  Any other
- * writer's db_begin and any db_read_begin commit it first, so nobody
- * else's writes ever wait in it.  The loop's readers see held changes
- * before they are committed.  db_hold_losses counts holds that could not
- * be committed (their slices are gone): the holder compares it to tell.
+ * writer's db_begin commits it first, so nobody else's writes ever wait
+ * in it; the loop's reads (and db_read_begin's, which then says -1) go on
+ * inside it and see held changes before they are committed.
+ * db_hold_losses counts holds that could not be committed (their slices
+ * are gone): the holder compares it to tell.
  */
 int		 db_hold_begin(struct db *);
 int		 db_hold_commit(struct db *);
@@ -85,7 +96,8 @@ unsigned	 db_hold_losses(struct db *);
 /*
  * A read transaction around reads that belong together (one snapshot,
  * the file locks taken once): 0 when it was opened, -1 when one was
- * already open (then db_read_end must not be called) or BEGIN failed.
+ * already open, a held or parked one too (then db_read_end must not be
+ * called), or BEGIN failed.
  */
 int		 db_read_begin(struct db *);
 void		 db_read_end(struct db *);

@@ -1404,6 +1404,9 @@ httpd_request(struct http_req *req, void *arg)
 	else if (strncmp(path, "/categories/", 12) == 0)
 		route = ROUTE_RULES;
 
+	/* Polls stored but parked (see poll.c) commit before anyone sees them. */
+	if (route != ROUTE_OTHER)
+		(void)store_flush(h->d->store);
 	if (route == ROUTE_OTHER)
 		httpd_text(req, 404, "not found\n");
 	else if (http_req_method(req) == HTTP_OTHER) {

@@ -42,8 +42,19 @@
 #define POLL_MAX_ENTRIES	10000
 /* Documents waiting for or in the parsing threads before fetching pauses. */
 #define POLL_PARSE_BACKLOG	32
-/* Most polls stored in one commit. */
+/* Most polls stored on one turn of the loop before a commit. */
 #define POLL_BATCH_MAX		64
+/*
+ * While many polls are on their way (a cold start, a big config's
+ * round), the polls stored on one turn do not commit: the next turns'
+ * go into the same transaction, up to POLL_PARK_MAX polls or for
+ * POLL_PARK_MS.  Each commit writes every index page its entries touched,
+ * and entries spread over dated indexes share pages only in numbers: with
+ * 10,000 sources the WAL got 3.9 pages an entry, twice what 1,000 did.
+ */
+#define POLL_PARK_LIVE		16
+#define POLL_PARK_MAX		256
+#define POLL_PARK_MS		500
 
 struct poll_job {
 	struct daemon		*d;
@@ -61,6 +72,7 @@ struct poll_job {
 	int			 cancelled;	/* freed when the worker is done */
 	int			 queued;	/* in the queue to be stored */
 	int			 starting;	/* in the queue to be started */
+	int			 live;		/* counted in polls.live */
 	TAILQ_ENTRY(poll_job)	 entry;		/* in one of those queues */
 };
 
@@ -75,6 +87,9 @@ struct polls {
 	struct event		*start_ev;
 	TAILQ_HEAD(, poll_job)	 starting;
 	uint64_t		 rng;		/* jitter.h */
+	int			 live;		/* jobs started, not yet freed */
+	int			 parked;	/* polls in the parked batch */
+	struct event		*park_ev;	/* commits it at the latest */
 };
 
 static void	poll_start_cb(evutil_socket_t, short, void *);
@@ -91,6 +106,8 @@ poll_job_free(struct poll_job *job)
 {
 	const char	**strs[] = { POLL_RESP_STRINGS(&job->r) };
 
+	if (job->live && job->d->polls != NULL)
+		job->d->polls->live--;
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		free((char *)*strs[i]);
 	free(job->body);
@@ -391,10 +408,33 @@ poll_store_cb(evutil_socket_t fd, short what, void *arg)
 			TAILQ_REMOVE(&p->q, job, entry);
 			job->queued = 0;
 			poll_finish(job);
+			p->parked++;
+		}
+		if (p->live >= POLL_PARK_LIVE && p->parked < POLL_PARK_MAX) {
+			store_batch_park(d->store);
+			if (!evtimer_pending(p->park_ev, NULL)) {
+				struct timeval tv = { 0, POLL_PARK_MS * 1000 };
+
+				evtimer_add(p->park_ev, &tv);
+			}
+			continue;
 		}
 		/* Lost: those sources fetch everything again next time. */
 		store_batch_end(d->store);
+		p->parked = 0;
 	}
+}
+
+/* The parked polls waited long enough: committed. */
+static void
+poll_park_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	(void)fd;
+	(void)what;
+	d->polls->parked = 0;
+	store_flush(d->store);
 }
 
 /*
@@ -428,9 +468,12 @@ poll_init(struct daemon *d)
 	p->rng = jitter_seed();
 	if ((p->ev = event_new(d->base, -1, 0, poll_store_cb, d)) == NULL ||
 	    (p->start_ev = event_new(d->base, -1, 0, poll_start_cb, d)) ==
+	    NULL || (p->park_ev = evtimer_new(d->base, poll_park_cb, d)) ==
 	    NULL) {
 		if (p->ev != NULL)
 			event_free(p->ev);
+		if (p->start_ev != NULL)
+			event_free(p->start_ev);
 		free(p);
 		return -1;
 	}
@@ -454,6 +497,9 @@ poll_free(struct daemon *d)
 		TAILQ_REMOVE(&p->starting, job, entry);
 		poll_job_free(job);
 	}
+	/* What is parked is stored: commit it before the store goes. */
+	store_flush(d->store);
+	event_free(p->park_ev);
 	event_free(p->start_ev);
 	event_free(p->ev);
 	free(p);
@@ -665,6 +711,8 @@ poll_start(struct daemon *d, const char *name)
 		event_active(p->start_ev, EV_TIMEOUT, 0);
 	TAILQ_INSERT_TAIL(&p->starting, job, entry);
 	job->starting = 1;
+	job->live = 1;
+	p->live++;
 	return job;
 }
 

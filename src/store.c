@@ -138,9 +138,47 @@ store_open(const char *path, int flags, char **err)
 void
 store_batch_begin(struct store *s)
 {
+	/* The polls of a parked batch still count: they commit with these. */
 	s->batch = 1;
-	s->batch_polls = 0;
 	db_batch_begin(s->db);
+}
+
+void
+store_batch_park(struct store *s)
+{
+	s->batch = 0;
+	db_batch_park(s->db);
+}
+
+/* After the commit of a batch of N polls that returned RC. */
+static int
+store_batch_done(struct store *s, int n, int rc)
+{
+	if (rc == -1) {
+		if (s->unstored == 0)
+			log_warnx("database: %s; polls are not stored until it "
+			    "is resolved, each is fetched again later",
+			    db_errmsg(s->db));
+		s->unstored += n;
+		return -1;
+	}
+	if (n > 0 && s->unstored > 0) {
+		log_info("database: polls are stored again (%d were not and "
+		    "are fetched again)", s->unstored);
+		s->unstored = 0;
+	}
+	return 0;
+}
+
+int
+store_flush(struct store *s)
+{
+	int	n = s->batch_polls;
+
+	if (s->batch)
+		return 0;
+	s->batch_polls = 0;
+	return store_batch_done(s, n, db_batch_flush(s->db));
 }
 
 /*
@@ -155,20 +193,7 @@ store_batch_end(struct store *s)
 
 	s->batch = 0;
 	s->batch_polls = 0;
-	if (db_batch_end(s->db) == -1) {
-		if (s->unstored == 0)
-			log_warnx("database: %s; polls are not stored until it "
-			    "is resolved, each is fetched again later",
-			    db_errmsg(s->db));
-		s->unstored += n;
-		return -1;
-	}
-	if (n > 0 && s->unstored > 0) {
-		log_info("database: polls are stored again (%d were not and "
-		    "are fetched again)", s->unstored);
-		s->unstored = 0;
-	}
-	return 0;
+	return store_batch_done(s, n, db_batch_end(s->db));
 }
 
 void

@@ -126,11 +126,17 @@ int		 store_poll_done(struct store *, const struct conf_source *,
  * Polls stored between these two share one commit (each still stored or
  * rolled back alone), which writes the pages they have in common once.
  * store_batch_end commits: 0, or -1 (logged) when nothing of the batch
- * was kept.  The loop never returns between the two, so nothing reads a
- * poll that is not committed yet.
+ * was kept.  store_batch_park ends a batch without committing: the next
+ * batch goes on in the same transaction, so the polls of many turns of
+ * the loop share one commit; store_flush commits a parked batch (0 or -1
+ * as store_batch_end), and any other write of store's commits it first.
+ * Whoever serves what store holds calls store_flush before reading, so
+ * nothing served is uncommitted.
  */
 void		 store_batch_begin(struct store *);
 int		 store_batch_end(struct store *);
+void		 store_batch_park(struct store *);
+int		 store_flush(struct store *);
 
 /* Another publisher of the same story (rel="via" in Atom). */
 struct store_via {

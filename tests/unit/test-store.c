@@ -1115,6 +1115,61 @@ test_migration_from_schema1(void **state)
 	doc_free(d);
 }
 
+/*
+ * Parked batches: the polls of several batches share one commit, which
+ * another connection sees only after store_flush; any other write of
+ * store's commits a parked batch first, and a failed commit is reported
+ * by the flush that makes it.
+ */
+static void
+test_parked_batches(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct doc		*d;
+
+	store_batch_begin(fx->st);
+	d = doc_new();
+	add(d, "g1", NULL, "one", NOW - 300);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	doc_free(d);
+	store_batch_park(fx->st);
+	/* The next batch goes on in the same transaction. */
+	store_batch_begin(fx->st);
+	d = doc_new();
+	add(d, "g2", NULL, "two", NOW - 200);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	doc_free(d);
+	store_batch_park(fx->st);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 0);
+	assert_int_equal(store_flush(fx->st), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 2);
+	assert_int_equal(store_flush(fx->st), 0);	/* nothing parked */
+
+	/* A write outside batches commits the parked one before its own. */
+	store_batch_begin(fx->st);
+	d = doc_new();
+	add(d, "g3", NULL, "three", NOW - 100);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	doc_free(d);
+	store_batch_park(fx->st);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 2);
+	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 3);
+
+	/* store_batch_end commits what was parked too. */
+	store_batch_begin(fx->st);
+	d = doc_new();
+	add(d, "g4", NULL, "four", NOW - 50);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	doc_free(d);
+	store_batch_park(fx->st);
+	store_batch_begin(fx->st);
+	assert_int_equal(store_batch_end(fx->st), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 4);
+	assert_true(sql_ok(fx));
+}
+
 int
 main(void)
 {
@@ -1153,6 +1208,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_poll_state_persists,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parked_batches, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
