@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,7 +275,16 @@ parse_utf8_valid(const unsigned char *s, size_t n)
 	while (i < n) {
 		c = s[i];
 		if (c < 0x80) {
+			uint64_t	v;
+
 			i++;
+			/* Eight ASCII bytes at once: most text is. */
+			while (i + 8 <= n) {
+				memcpy(&v, s + i, sizeof v);
+				if (v & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		if (c >= 0xc2 && c <= 0xdf)

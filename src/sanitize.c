@@ -1132,6 +1132,42 @@ sanitize_unmark(const char *s)
 }
 
 /*
+ * Eight bytes at a time: most of an entry's text is plain ASCII that the
+ * byte loops below only step over, so they skip whole words of it first.
+ * As booleans these are exact: whether any byte of V is zero, is C, is
+ * below N (N at most 128), or has its high bit set.
+ */
+#define SW_ONES		0x0101010101010101ULL
+#define SW_HIGHS	0x8080808080808080ULL
+
+static inline uint64_t
+sw_load(const unsigned char *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline int
+sw_zero(uint64_t v)
+{
+	return ((v - SW_ONES) & ~v & SW_HIGHS) != 0;
+}
+
+static inline int
+sw_has(uint64_t v, unsigned char c)
+{
+	return sw_zero(v ^ (SW_ONES * c));
+}
+
+static inline int
+sw_below(uint64_t v, unsigned char n)
+{
+	return ((v - SW_ONES * n) & ~v & SW_HIGHS) != 0;
+}
+
+/*
  * Bytes that writer_escape_n copies without a look: printable ASCII but
  * & < > (1: in text) and but & < > " (2: in attribute values).
  */
@@ -1171,6 +1207,17 @@ writer_escape_n(struct writer *w, const char *s, size_t len, int attr)
 		/* Plain printable ASCII is most of it: no decoding. */
 		if (sanitize_plain[p[i]] & (attr ? 2 : 1)) {
 			i++;
+			/* Eight with nothing to escape or check at once. */
+			while (i + 8 <= len) {
+				uint64_t v = sw_load(p + i);
+
+				if ((v & SW_HIGHS) || sw_below(v, 0x20) ||
+				    sw_has(v, '&') || sw_has(v, '<') ||
+				    sw_has(v, '>') || sw_has(v, '"') ||
+				    sw_has(v, 0x7f))
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		esc = NULL;
@@ -3369,6 +3416,16 @@ fast_chars_ok(const char *s, size_t len)
 	if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
 		return 0;
 	for (i = 0; i < len; i++) {
+		/* Eight ASCII bytes, no CR, no DEL: none to look at. */
+		while (i + 8 <= len) {
+			uint64_t v = sw_load(p + i);
+
+			if ((v & SW_HIGHS) || sw_has(v, '\r') || sw_has(v, 0x7f))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (p[i] < 0x80) {
 			if (p[i] == '\r' || p[i] == 0x7f)
 				return 0;
@@ -3503,6 +3560,15 @@ fast_text(struct fast *f, struct writer *w)
 	while (p < f->len && !(s[p] == '<' && fast_lt_markup(f, p))) {
 		if (s[p] != '&') {
 			p++;
+			/* Eight bytes with no '<' or '&' are text as they are. */
+			while (p + 8 <= f->len) {
+				uint64_t v = sw_load((const unsigned char *)s +
+				    p);
+
+				if (sw_has(v, '<') || sw_has(v, '&'))
+					break;
+				p += 8;
+			}
 			continue;
 		}
 		if (!refs) {
@@ -3776,7 +3842,18 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 	if ((out = malloc(len + 1)) == NULL)
 		return NULL;
 	while (i < len) {
-		/* Printable ASCII but '&' is copied as it is. */
+		/* Printable ASCII but '&' is copied as it is, eight at a time. */
+		while (i + 8 <= len) {
+			uint64_t v = sw_load(p + i);
+
+			if ((v & SW_HIGHS) || sw_below(v, 0x20) || sw_has(v, '&'))
+				break;
+			memcpy(out + o, p + i, 8);
+			i += 8;
+			o += 8;
+		}
+		if (i >= len)
+			break;
 		if (p[i] >= 0x20 && p[i] < 0x80 && p[i] != '&') {
 			out[o++] = (char)p[i++];
 			continue;

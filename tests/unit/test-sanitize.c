@@ -1250,6 +1250,58 @@ static const char *const tidy[] = {
 	"<p>x\x7fy</p>", "<img src=\"a\" / >", "<p>&#x10FF38;&#1114150;</p>",
 };
 
+/*
+ * The scans skip eight plain bytes at a time: what surrounds a character
+ * that needs a look must not depend on where it falls in those words.
+ * Each sequence, after 0 to 19 plain letters and before 19 more, comes
+ * out the same between them, and the fast path agrees with the parse.
+ */
+static void
+test_offsets(void **state)
+{
+	static const char *const xs[] = { "& ", "&amp;", "< ", ">", "\"", "'",
+	    "\r", "\r\n", "\x7f", "\x01", "\f", "\t", "\n", "caf\xc3\xa9",
+	    "\xe2\x80\xa8", "\xef\xbf\xbe", "\xc2\x85", "&#38;", "&lt;",
+	    "<b>x</b>", "\xe2\x84\xaa", "\xf0\x9f\x98\x80", "&nbsp;" };
+	char		 in[128], *out, *mid0 = NULL;
+	size_t		 n, len, k;
+
+	(void)state;
+	for (size_t x = 0; x < sizeof xs / sizeof xs[0]; x++) {
+		for (int wrap = 0; wrap < 2; wrap++) {
+			for (k = 0; k < 20; k++) {
+				n = (size_t)snprintf(in, sizeof in, "%s%.*s%s"
+				    "bbbbbbbbbbbbbbbbbbb%s", wrap ? "<p>" : "",
+				    (int)k, "aaaaaaaaaaaaaaaaaaaa", xs[x],
+				    wrap ? "</p>" : "");
+				assert_non_null(out = sanitize_html(in, n,
+				    NULL));
+				len = strlen(out);
+				/* The letters before and after are there as they were. */
+				assert_true(len >= (wrap ? 7 : 0) + k + 19);
+				assert_memory_equal(out + (wrap ? 3 : 0),
+				    "aaaaaaaaaaaaaaaaaaaa", k);
+				assert_memory_equal(out + len - 19 -
+				    (wrap ? 4 : 0), "bbbbbbbbbbbbbbbbbbb", 19);
+				/* The middle is the same wherever it fell. */
+				out[len - 19 - (wrap ? 4 : 0)] = '\0';
+				if (k == 0) {
+					free(mid0);
+					assert_non_null(mid0 = strdup(out +
+					    (wrap ? 3 : 0)));
+				} else if (strcmp(out + (wrap ? 3 : 0) + k,
+				    mid0) != 0)
+					fail_msg("\"%s\" after %zu letters: "
+					    "\"%s\", at 0: \"%s\"", xs[x], k,
+					    out + (wrap ? 3 : 0) + k, mid0);
+				free(out);
+				same_both_ways(in, n, NULL);
+			}
+		}
+	}
+	free(mid0);
+}
+
 /* The fast path writes exactly what the full parse does. */
 static void
 test_fast_path_same(void **state)
@@ -1771,6 +1823,7 @@ main(void)
 		cmocka_unit_test(test_long_flat_runs),
 		cmocka_unit_test(test_parse_budget),
 		cmocka_unit_test(test_large_text),
+		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_unwrapped_misnest),
 	};
 
