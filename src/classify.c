@@ -926,57 +926,46 @@ cl_fold(const unsigned char *t, size_t n, size_t *i)
  * ends in it (a word of M bytes spans at most 3M bytes of text, when all
  * are KELVIN SIGNs), and cl_seen keeps the first place either half saw.
  */
+/*
+ * One step of the automaton from the state whose row is at OFF, on the
+ * byte at T[*I] of N (moved past a folded character): the next state's
+ * row; the words it completes are recorded as seen at *I.
+ */
+static inline uint32_t
+cl_step(struct classify *cl, const unsigned char *t, size_t n, size_t *i,
+    uint32_t off)
+{
+	unsigned char	b = t[*i];
+	uint32_t	x;
+
+	if (b >= 0xc5)
+		b = cl_fold(t, n, i);
+	x = cl->step[off + cl->cls[b]];
+	if (x & 1)
+		cl_hits(cl, x >> 1, *i);
+	return x >> 1;
+}
+
 static void
 cl_scan(struct classify *cl)
 {
 	const unsigned char	*t = (const unsigned char *)cl->text;
-	const uint32_t		*step = cl->step;
-	const unsigned char	*cls = cl->cls;
 	size_t			 n = cl->textlen, i = 0, j, mid = n;
-	uint32_t		 oa = 0, ob = 0, x;
-	unsigned char		 b;
+	uint32_t		 oa = 0, ob = 0;
 
 	if (n >= CL_SPLIT_MIN && n / 2 > 3 * cl->maxatom) {
 		mid = n / 2;
 		j = mid - 3 * cl->maxatom;
 		for (; i < mid && j < n; i++, j++) {
-			uint32_t xa, xb;
-
-			b = t[i];
-			if (b >= 0xc5)
-				b = cl_fold(t, n, &i);
-			xa = step[oa + cls[b]];
-			b = t[j];
-			if (b >= 0xc5)
-				b = cl_fold(t, n, &j);
-			xb = step[ob + cls[b]];
-			oa = xa >> 1;
-			ob = xb >> 1;
-			if (xa & 1)
-				cl_hits(cl, oa, i);
-			if (xb & 1)
-				cl_hits(cl, ob, j);
+			oa = cl_step(cl, t, n, &i, oa);
+			ob = cl_step(cl, t, n, &j, ob);
 		}
 		/* The second half is the longer: finish it alone. */
-		for (; j < n; j++) {
-			b = t[j];
-			if (b >= 0xc5)
-				b = cl_fold(t, n, &j);
-			x = step[ob + cls[b]];
-			ob = x >> 1;
-			if (x & 1)
-				cl_hits(cl, ob, j);
-		}
+		for (; j < n; j++)
+			ob = cl_step(cl, t, n, &j, ob);
 	}
-	for (; i < mid; i++) {
-		b = t[i];
-		if (b >= 0xc5)
-			b = cl_fold(t, n, &i);
-		x = step[oa + cls[b]];
-		oa = x >> 1;
-		if (x & 1)
-			cl_hits(cl, oa, i);
-	}
+	for (; i < mid; i++)
+		oa = cl_step(cl, t, n, &i, oa);
 }
 
 /* An HTML tag that flows inside text, so removing it must not add a space. */

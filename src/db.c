@@ -835,17 +835,17 @@ db_begin(struct db *db)
 	if (!db->batch)
 		return db_begin_immediate(db);
 	if (!db->batch_open) {
-		if (db->held == DB_HOLD_BATCH &&
-		    sqlite3_get_autocommit(db->h) == 0) {
-			db->held = DB_HOLD_NONE;
-			db->batch_open = 1;
-		} else {
-			db->held = DB_HOLD_NONE;
+		/* Its transaction is gone if SQLite rolled it back itself. */
+		int join = db->held == DB_HOLD_BATCH &&
+		    sqlite3_get_autocommit(db->h) == 0;
+
+		db->held = DB_HOLD_NONE;
+		if (!join) {
 			if (db_begin_immediate(db) == -1)
 				return -1;
-			db->batch_open = 1;
 			db->batch_kept = 0;
 		}
+		db->batch_open = 1;
 	}
 	return db_exec_cached(db, SQL_SAVEPOINT);
 }

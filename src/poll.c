@@ -88,7 +88,6 @@ struct polls {
 	TAILQ_HEAD(, poll_job)	 starting;
 	uint64_t		 rng;		/* jitter.h */
 	int			 live;		/* jobs started, not yet freed */
-	int			 parked;	/* polls in the parked batch */
 	struct event		*park_ev;	/* commits it at the latest */
 };
 
@@ -408,9 +407,9 @@ poll_store_cb(evutil_socket_t fd, short what, void *arg)
 			TAILQ_REMOVE(&p->q, job, entry);
 			job->queued = 0;
 			poll_finish(job);
-			p->parked++;
 		}
-		if (p->live >= POLL_PARK_LIVE && p->parked < POLL_PARK_MAX) {
+		if (p->live >= POLL_PARK_LIVE &&
+		    store_batch_polls(d->store) < POLL_PARK_MAX) {
 			store_batch_park(d->store);
 			if (!evtimer_pending(p->park_ev, NULL)) {
 				struct timeval tv = { 0, POLL_PARK_MS * 1000 };
@@ -421,7 +420,6 @@ poll_store_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		/* Lost: those sources fetch everything again next time. */
 		store_batch_end(d->store);
-		p->parked = 0;
 	}
 }
 
@@ -433,7 +431,6 @@ poll_park_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	d->polls->parked = 0;
 	store_flush(d->store);
 }
 

@@ -171,6 +171,12 @@ store_batch_done(struct store *s, int n, int rc)
 }
 
 int
+store_batch_polls(const struct store *s)
+{
+	return s->batch_polls;
+}
+
+int
 store_flush(struct store *s)
 {
 	int	n = s->batch_polls;
@@ -286,8 +292,6 @@ static const char SQL_SOURCE_UPSERT[] =
 static const char SQL_CATEGORY_UPSERT[] =
     "INSERT INTO category (name, updates_bump) VALUES (?, ?) "
     "ON CONFLICT (name) DO UPDATE SET updates_bump = excluded.updates_bump";
-static const char SQL_CATEGORY_NAME[] =
-    "INSERT OR IGNORE INTO category (name) VALUES (?)";
 static const char SQL_RECAT_DELETE[] =
     "DELETE FROM entry_category WHERE entry_id IN "
     "(SELECT e.id FROM entry e JOIN source s ON s.id = e.source_id "
@@ -352,16 +356,6 @@ store_sync(struct store *s, const struct conf *conf)
 		if (store_step_done(st) == -1)
 			goto fail;
 	}
-	/* Every category a source names has an id its entries can use. */
-	for (size_t i = 0; i < conf->nsources; i++)
-		for (size_t k = 0; k < conf->sources[i].ncategories; k++) {
-			if ((st = db_stmt(s->db, SQL_CATEGORY_NAME)) == NULL)
-				goto fail;
-			sqlite3_bind_text(st, 1, conf->sources[i].categories[k],
-			    -1, SQLITE_STATIC);
-			if (store_step_done(st) == -1)
-				goto fail;
-		}
 	for (size_t i = 0; i < conf->nsources; i++) {
 		const struct conf_source *cs = &conf->sources[i];
 

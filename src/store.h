@@ -137,6 +137,8 @@ void		 store_batch_begin(struct store *);
 int		 store_batch_end(struct store *);
 void		 store_batch_park(struct store *);
 int		 store_flush(struct store *);
+/* Polls stored in the batch and the one it parked, not committed yet. */
+int		 store_batch_polls(const struct store *);
 
 /* Another publisher of the same story (rel="via" in Atom). */
 struct store_via {

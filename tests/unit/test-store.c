@@ -21,6 +21,7 @@
 #include "db.h"
 #include "doc.h"
 #include "store.h"
+#include "store-int.h"
 
 #define NOW	1800000000LL
 
@@ -30,7 +31,7 @@ struct fixture {
 	struct store		*st;
 	struct conf		 conf;
 	struct conf_source	 src[3];
-	struct conf_category	 cat[3];
+	struct conf_category	 cat[4];
 	char			*cats_a[2];
 	char			*cats_b[1];
 	char			*cats_c[1];
@@ -65,10 +66,12 @@ setup(void **state)
 	fx->cat[1].name = "news";
 	fx->cat[2].name = "bumped";
 	fx->cat[2].updates_bump = 1;
+	/* Declared, as the config requires of every category a source names. */
+	fx->cat[3].name = "other";
 	fx->conf.sources = fx->src;
 	fx->conf.nsources = 3;
 	fx->conf.categories = fx->cat;
-	fx->conf.ncategories = 3;
+	fx->conf.ncategories = 4;
 	fx->st = store_open(fx->path, 0, &err);
 	assert_non_null(fx->st);
 	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
@@ -1115,6 +1118,29 @@ test_migration_from_schema1(void **state)
 	doc_free(d);
 }
 
+/* Stores entry GUID of source SRC in a batch, then parks the batch. */
+static void
+park_one(struct fixture *fx, int src, const char *guid, int64_t date)
+{
+	struct store_result	 res;
+	struct doc		*d = doc_new();
+
+	store_batch_begin(fx->st);
+	add(d, guid, NULL, guid, date);
+	assert_int_equal(apply(fx, src, d, &res), 0);
+	doc_free(d);
+	store_batch_park(fx->st);
+}
+
+/* A commit hook that turns the next *FAILS commits into rollbacks. */
+static int
+fail_commit(void *arg)
+{
+	int	*fails = arg;
+
+	return (*fails)-- > 0;
+}
+
 /*
  * Parked batches: the polls of several batches share one commit, which
  * another connection sees only after store_flush; any other write of
@@ -1124,49 +1150,40 @@ test_migration_from_schema1(void **state)
 static void
 test_parked_batches(void **state)
 {
-	struct fixture		*fx = *state;
-	struct store_result	 res;
-	struct doc		*d;
+	struct fixture	*fx = *state;
+	sqlite3		*h;
+	int		 fails;
 
-	store_batch_begin(fx->st);
-	d = doc_new();
-	add(d, "g1", NULL, "one", NOW - 300);
-	assert_int_equal(apply(fx, 0, d, &res), 0);
-	doc_free(d);
-	store_batch_park(fx->st);
+	park_one(fx, 0, "g1", NOW - 300);
 	/* The next batch goes on in the same transaction. */
-	store_batch_begin(fx->st);
-	d = doc_new();
-	add(d, "g2", NULL, "two", NOW - 200);
-	assert_int_equal(apply(fx, 1, d, &res), 0);
-	doc_free(d);
-	store_batch_park(fx->st);
+	park_one(fx, 1, "g2", NOW - 200);
+	assert_int_equal(store_batch_polls(fx->st), 2);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 0);
 	assert_int_equal(store_flush(fx->st), 0);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 2);
 	assert_int_equal(store_flush(fx->st), 0);	/* nothing parked */
 
 	/* A write outside batches commits the parked one before its own. */
-	store_batch_begin(fx->st);
-	d = doc_new();
-	add(d, "g3", NULL, "three", NOW - 100);
-	assert_int_equal(apply(fx, 0, d, &res), 0);
-	doc_free(d);
-	store_batch_park(fx->st);
+	park_one(fx, 0, "g3", NOW - 100);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 2);
 	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 3);
 
 	/* store_batch_end commits what was parked too. */
-	store_batch_begin(fx->st);
-	d = doc_new();
-	add(d, "g4", NULL, "four", NOW - 50);
-	assert_int_equal(apply(fx, 1, d, &res), 0);
-	doc_free(d);
-	store_batch_park(fx->st);
+	park_one(fx, 1, "g4", NOW - 50);
 	store_batch_begin(fx->st);
 	assert_int_equal(store_batch_end(fx->st), 0);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 4);
+
+	/* Its commit fails: the flush says so and nothing of it is kept. */
+	park_one(fx, 0, "g5", NOW - 40);
+	h = sqlite3_db_handle(db_stmt(store_db(fx->st), "SELECT 1"));
+	fails = 1;
+	sqlite3_commit_hook(h, fail_commit, &fails);
+	assert_int_equal(store_flush(fx->st), -1);
+	sqlite3_commit_hook(h, NULL, NULL);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 4);
+	assert_int_equal(store_flush(fx->st), 0);
 	assert_true(sql_ok(fx));
 }
 

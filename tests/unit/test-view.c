@@ -30,6 +30,7 @@ struct fixture {
 	struct conf_source	 src[2];
 	char			*cats_a[1];
 	char			*cats_b[1];
+	struct conf_category	 cat[2];
 };
 
 static int
@@ -53,6 +54,11 @@ setup(void **state)
 	fx->src[1].ncategories = 1;
 	fx->conf.sources = fx->src;
 	fx->conf.nsources = 2;
+	/* Declared, as the config requires of every category a source names. */
+	fx->cat[0].name = "cloud";
+	fx->cat[1].name = "sec";
+	fx->conf.categories = fx->cat;
+	fx->conf.ncategories = 2;
 	fx->st = store_open(fx->path, 0, &err);
 	assert_non_null(fx->st);
 	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
