@@ -747,9 +747,6 @@ db_exec_cached(struct db *db, const char *sql)
 	return 0;
 }
 
-static const char SQL_HOLD[] = "SAVEPOINT db_hold";
-static const char SQL_UNHOLD[] = "RELEASE db_hold";
-
 /* Commits what is held, if anything; a failed commit loses all of it. */
 static int
 db_unhold(struct db *db)
@@ -777,37 +774,33 @@ db_hold_begin(struct db *db)
 	/* A parked batch is the polls': committed, not joined. */
 	if (db->held == DB_HOLD_BATCH)
 		(void)db_unhold(db);
-	if (db->held == DB_HOLD_NONE) {
-		/* A read transaction or batch left open is not ours to join. */
-		if (sqlite3_get_autocommit(db->h) == 0 || db->batch_open)
-			return -1;
-		if (db_begin_immediate(db) == -1)
-			return -1;
-		db->held = DB_HOLD_SLICES;
+	if (db->held == DB_HOLD_SLICES) {
+		if (sqlite3_get_autocommit(db->h) == 0)
+			return 0;
+		/* SQLite gave the transaction up itself (I/O error). */
+		db->held = DB_HOLD_NONE;
+		db->hold_losses++;
 	}
-	return db_exec_cached(db, SQL_HOLD);
-}
-
-int
-db_hold_commit(struct db *db)
-{
-	return db_exec_cached(db, SQL_UNHOLD);
+	/* A read transaction or batch left open is not ours to join. */
+	if (sqlite3_get_autocommit(db->h) == 0 || db->batch_open)
+		return -1;
+	if (db_begin_immediate(db) == -1)
+		return -1;
+	db->held = DB_HOLD_SLICES;
+	return 0;
 }
 
 void
 db_hold_rollback(struct db *db)
 {
 	db_reset_all(db);
-	if (db->held == DB_HOLD_SLICES && sqlite3_get_autocommit(db->h) == 0) {
-		sqlite3_exec(db->h, "ROLLBACK TO db_hold; RELEASE db_hold",
-		    NULL, NULL, NULL);
+	if (db->held != DB_HOLD_SLICES)
 		return;
-	}
-	/* SQLite gave up the whole transaction (I/O error, full disk). */
-	if (db->held == DB_HOLD_SLICES) {
-		db->held = DB_HOLD_NONE;
-		db->hold_losses++;
-	}
+	db->held = DB_HOLD_NONE;
+	db->hold_losses++;
+	/* Harmless when SQLite already rolled back on its own. */
+	if (sqlite3_get_autocommit(db->h) == 0)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
 int

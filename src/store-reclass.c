@@ -975,8 +975,6 @@ store_reclass_apply(struct store *s, struct store_reclass_batch *b,
 		goto fail;
 	if ((more = rc_apply(s, b, mark, budget_us, stats, touched)) == -1)
 		goto fail;
-	if (db_hold_commit(db) == -1)
-		goto fail;
 	return more;
 fail:
 	log_warnx("database: re-sorting categories: %s", db_errmsg(db));

@@ -104,9 +104,10 @@ void	store_reclass_unmark(struct store *);
  * store sorted since MARK; adds to STATS and sets TOUCHED[i]
  * (classify_count bytes, may be NULL) for each category that changed.
  * Returns 1 when changes remain, 0 when B is done, -1 on a database error
- * (this slice's changes undone).  The slices go into one transaction held
- * open until store_reclass_flush (or until another write or read
- * transaction of store's commits it).
+ * (then every slice since the last commit is undone, and the next
+ * store_reclass_flush says -1 too: the pass starts over).  The slices go
+ * into one transaction held open until store_reclass_flush (or until
+ * another write or read transaction of store's commits it).
  */
 int	store_reclass_apply(struct store *, struct store_reclass_batch *,
 	    size_t mark, int64_t budget_us, struct store_reclass_stats *,
@@ -114,8 +115,9 @@ int	store_reclass_apply(struct store *, struct store_reclass_batch *,
 
 /*
  * Commits the slices store_reclass_apply wrote.  -1 when that failed, or
- * when an earlier commit of them (by another writer) failed since the
- * last flush or store_reclass_mark: their changes were lost.
+ * when since the last flush or store_reclass_mark an earlier commit of
+ * them (by another writer) failed or a failed slice undid them: their
+ * changes were lost.
  */
 int	store_reclass_flush(struct store *);
 

@@ -492,16 +492,13 @@ test_interrupted(void **state)
 	fx_check(fx, 1, version);
 }
 
-/* Rows of category NAME as another connection sees them (committed ones). */
+/* Rows of category NAME as connection H sees them (held ones too). */
 static int
-fx_committed(struct fx *fx, const char *name)
+own_count(sqlite3 *h, const char *name)
 {
-	sqlite3		*h;
 	sqlite3_stmt	*st;
 	int		 n;
 
-	assert_int_equal(sqlite3_open_v2(fx->db, &h, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
 	    "entry_category WHERE category_id = (SELECT id FROM category "
 	    "WHERE name = ?)", -1, &st, NULL), SQLITE_OK);
@@ -509,11 +506,27 @@ fx_committed(struct fx *fx, const char *name)
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	return n;
+}
+
+/* Rows of category NAME as another connection sees them (committed ones). */
+static int
+fx_committed(struct fx *fx, const char *name)
+{
+	sqlite3		*h;
+	int		 n;
+
+	assert_int_equal(sqlite3_open_v2(fx->db, &h, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	n = own_count(h, name);
 	sqlite3_close(h);
 	return n;
 }
 
-/* A commit hook that turns the next FAILS[0] commits into rollbacks. */
+/*
+ * A commit hook (or progress handler) that turns the next FAILS[0]
+ * commits into rollbacks (interrupts the statement).
+ */
 static int
 fail_commit(void *arg)
 {
@@ -590,9 +603,32 @@ test_hold(void **state)
 	/* Reported once: the next flush has nothing lost to tell. */
 	assert_int_equal(store_reclass_flush(fx->st), 0);
 
-	/* Written again, and the last batch: all as rules 2 say. */
+	/*
+	 * A slice that fails undoes the slices held with it, not only its
+	 * own part: the flush says so, once, and nothing of them is seen.
+	 */
 	store_reclass_batch_free(b[2]);
 	assert_non_null(b[2] = store_reclass_eval(rd, fx->cl, aff, 80, 120,
+	    NOW, &err));
+	assert_int_equal(store_reclass_apply(fx->st, b[2], mark, 0, &stats,
+	    NULL), 0);
+	assert_true(own_count(h, "web") > web);
+	fails = 1;
+	sqlite3_progress_handler(h, 1, fail_commit, &fails);
+	assert_int_equal(store_reclass_apply(fx->st, b[3], mark, 0, &stats,
+	    NULL), -1);
+	sqlite3_progress_handler(h, 0, NULL, NULL);
+	assert_int_equal(own_count(h, "web"), web);
+	assert_int_equal(store_reclass_flush(fx->st), -1);
+	assert_int_equal(store_reclass_flush(fx->st), 0);
+	assert_int_equal(fx_committed(fx, "web"), web);
+
+	/* Written again, and the last batch: all as rules 2 say. */
+	store_reclass_batch_free(b[2]);
+	store_reclass_batch_free(b[3]);
+	assert_non_null(b[2] = store_reclass_eval(rd, fx->cl, aff, 80, 120,
+	    NOW, &err));
+	assert_non_null(b[3] = store_reclass_eval(rd, fx->cl, aff, 120, NENT,
 	    NOW, &err));
 	store_reclass_reader_close(rd);
 	assert_int_equal(store_reclass_apply(fx->st, b[2], mark, 0, &stats,
