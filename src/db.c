@@ -79,7 +79,7 @@ struct db {
 	int			 locked;	/* the last BEGIN timed out */
 	int			 batch;		/* db_batch_begin called */
 	int			 batch_open;	/* its transaction began */
-	int			 batch_kept;	/* savepoints released into it */
+	int			 batch_kept;	/* writes committed into it */
 	int			 held;		/* DB_HOLD_*: a transaction kept open */
 	unsigned		 hold_losses;	/* slice holds not committed */
 	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
@@ -435,9 +435,8 @@ db_open(const char *path, int flags, char **err)
 	 * entry_category index, which thrashes SQLite's default 2 MiB.
 	 * WAL lets readers (the feedmux command, backups) run beside the one
 	 * writer.  NORMAL in WAL mode never corrupts; a power cut may lose the
-	 * last commits, which the next poll fetches again.  Temporary data in
-	 * memory: the savepoints of a batch (db_batch_begin) journal the
-	 * pages they share there instead of in a file.
+	 * last commits, which the next poll fetches again.  Temporary data
+	 * (sorts, statement journals) in memory.
 	 */
 	if (flags & DB_READONLY)
 		setup = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
@@ -722,31 +721,6 @@ db_begin_immediate(struct db *db)
 	return -1;
 }
 
-static const char SQL_SAVEPOINT[] = "SAVEPOINT db_batch";
-static const char SQL_RELEASE[] = "RELEASE db_batch";
-
-/*
- * SQL without results through the statement cache: a savepoint per poll
- * compiled afresh by sqlite3_exec each time cost more than its work.
- */
-static int
-db_exec_cached(struct db *db, const char *sql)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = db_stmt(db, sql)) == NULL)
-		return -1;
-	errno = 0;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		db_log_error(db, errno);
-		return -1;
-	}
-	return 0;
-}
-
 /* Commits what is held, if anything; a failed commit loses all of it. */
 static int
 db_unhold(struct db *db)
@@ -840,15 +814,13 @@ db_begin(struct db *db)
 		}
 		db->batch_open = 1;
 	}
-	return db_exec_cached(db, SQL_SAVEPOINT);
+	return 0;
 }
 
 int
 db_commit(struct db *db)
 {
 	if (db->batch_open) {
-		if (db_exec_cached(db, SQL_RELEASE) == -1)
-			return -1;
 		db->batch_kept++;
 		return 0;
 	}
@@ -861,18 +833,8 @@ void
 db_rollback(struct db *db)
 {
 	db_reset_all(db);
-	if (db->batch_open && sqlite3_get_autocommit(db->h) == 0) {
-		/* Only this one: the batch's earlier ones stay. */
-		sqlite3_exec(db->h, "ROLLBACK TO db_batch; RELEASE db_batch",
-		    NULL, NULL, NULL);
-		return;
-	}
-	if (db->batch_open) {
-		/* SQLite gave up the whole transaction (I/O error, full disk). */
-		log_warnx("database %s: a failed write also lost %d earlier "
-		    "ones of its batch", db->path, db->batch_kept);
-		db->batch_open = 0;
-	}
+	/* The batch's earlier writes go too: the next begin opens anew. */
+	db->batch_open = 0;
 	/* Harmless when SQLite already rolled back on its own. */
 	if (sqlite3_get_autocommit(db->h) == 0)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);

@@ -56,11 +56,14 @@ int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
 
 /*
- * A batch: between db_batch_begin and db_batch_end, transactions are
- * savepoints inside one transaction (opened by the first db_begin), so
- * their commits cost one; each still rolls back alone.  db_batch_end
- * commits it: 0, or -1 (logged) when it failed and nothing of the batch
- * was kept.  Batches do not nest.
+ * A batch: between db_batch_begin and db_batch_end, transactions go into
+ * one transaction (opened by the first db_begin), so their commits cost
+ * one.  They are not savepoints (a savepoint copies every page its writes
+ * first touch): db_rollback in a batch undoes every write of it since its
+ * transaction began, parked ones too, and the next db_begin opens a new
+ * one; the writer counts what it lost.  db_batch_end commits it: 0, or -1
+ * (logged) when it failed and nothing of the batch was kept.  Batches do
+ * not nest.
  */
 void		 db_batch_begin(struct db *);
 int		 db_batch_end(struct db *);

@@ -1673,7 +1673,8 @@ store_poll_done(struct store *s, const struct conf_source *cs,
 		/* Configured, not recorded yet (the database refused it). */
 		log_debug("source %s: not in the database yet, poll not stored",
 		    cs->name);
-		db_rollback(s->db);
+		/* Nothing written: a rollback would undo the batch's polls. */
+		(void)db_commit(s->db);
 		buf_free(&listed);
 		return -1;
 	}
@@ -1790,6 +1791,14 @@ fail:
 		log_debug("source %s: database: %s", cs->name,
 		    db_errmsg(s->db));
 	db_rollback(s->db);
+	/* In a batch the rollback undid the polls stored before it too. */
+	if (s->batch && s->batch_polls > 0) {
+		log_warnx("database: %d polls stored before it in the same "
+		    "transaction were undone with it; each is fetched again "
+		    "later", s->batch_polls);
+		s->unstored += s->batch_polls;
+		s->batch_polls = 0;
+	}
 	buf_free(&listed);
 	memset(res, 0, sizeof *res);
 	return -1;

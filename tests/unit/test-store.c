@@ -1132,7 +1132,10 @@ park_one(struct fixture *fx, int src, const char *guid, int64_t date)
 	store_batch_park(fx->st);
 }
 
-/* A commit hook that turns the next *FAILS commits into rollbacks. */
+/*
+ * A commit hook (or progress handler) that turns the next *FAILS commits
+ * into rollbacks (interrupts the statement).
+ */
 static int
 fail_commit(void *arg)
 {
@@ -1150,9 +1153,11 @@ fail_commit(void *arg)
 static void
 test_parked_batches(void **state)
 {
-	struct fixture	*fx = *state;
-	sqlite3		*h;
-	int		 fails;
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct doc		*d;
+	sqlite3			*h;
+	int			 fails;
 
 	park_one(fx, 0, "g1", NOW - 300);
 	/* The next batch goes on in the same transaction. */
@@ -1184,6 +1189,34 @@ test_parked_batches(void **state)
 	sqlite3_commit_hook(h, NULL, NULL);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 4);
 	assert_int_equal(store_flush(fx->st), 0);
+
+	/*
+	 * A poll that fails in a batch undoes the polls stored before it in
+	 * its transaction, parked ones too (no savepoint each), and counts
+	 * them; the batch's next poll opens a new transaction.
+	 */
+	park_one(fx, 0, "g6", NOW - 30);
+	store_batch_begin(fx->st);
+	add(d = doc_new(), "g7", NULL, "g7", NOW - 20);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	doc_free(d);
+	assert_int_equal(store_batch_polls(fx->st), 2);
+	fails = 1;
+	sqlite3_progress_handler(h, 1, fail_commit, &fails);
+	add(d = doc_new(), "g8", NULL, "g8", NOW - 10);
+	assert_int_equal(apply(fx, 0, d, &res), -1);
+	doc_free(d);
+	sqlite3_progress_handler(h, 0, NULL, NULL);
+	assert_int_equal(store_batch_polls(fx->st), 0);
+	add(d = doc_new(), "g9", NULL, "g9", NOW - 5);
+	assert_int_equal(apply(fx, 1, d, &res), 0);
+	doc_free(d);
+	assert_int_equal(store_batch_polls(fx->st), 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 4);
+	assert_int_equal(store_batch_end(fx->st), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 5);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry WHERE guid "
+	    "IN ('g6', 'g7', 'g8')"), 0);
 	assert_true(sql_ok(fx));
 }
 
