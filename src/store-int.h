@@ -61,12 +61,13 @@ int		 store_class_entry(struct store *, int64_t id,
 
 /*
  * The same for a row that already holds its language and LABELS (a new
- * one, inserted with them) and sorts at SORT: no write of the row.
+ * one, inserted with them) and sorts at SORT: no write of the row.  FRESH:
+ * the row was just inserted, so it has no memberships to read.
  */
 int		 store_class_sort(struct store *, int64_t id,
 		     const struct conf_source *, const struct doc_entry *e,
 		     const char *terms, const char *labels, int64_t sort,
-		     int64_t now, int updated);
+		     int64_t now, int updated, int fresh);
 
 /* The publisher's labels that differ from their terms, joined; NULL if none.  Caller frees. */
 char		*store_class_labels(const struct doc_entry *);

@@ -181,11 +181,14 @@ rc_loopmap(struct store *s)
  * Makes entry ID's rows match IN (one flag per category of CL): deletes
  * rows of categories it left (or that no longer exist), inserts rows for
  * categories it joined at SORT, and with BUMP moves it to NOW in the
- * categories with updates_bump.  Adds to *ADDED and *REMOVED.
+ * categories with updates_bump.  FRESH: it has no rows yet (just
+ * inserted; a deleted entry's rows went with it), none are read.  Adds to
+ * *ADDED and *REMOVED.
  */
 static int
 store_class_diff(struct store *s, int64_t id, const unsigned char *in,
-    int64_t sort, int bump, int64_t now, int64_t *added, int64_t *removed)
+    int64_t sort, int bump, int fresh, int64_t now, int64_t *added,
+    int64_t *removed)
 {
 	struct db		*db = store_db(s);
 	struct classify		*cl = store_classify(s);
@@ -197,8 +200,11 @@ store_class_diff(struct store *s, int64_t id, const unsigned char *in,
 	unsigned char		 seenbuf[256], *seen = seenbuf;
 	int			 rc, ret = -1, i;
 
-	if ((m = rc_loopmap(s)) == NULL ||
-	    (st = db_stmt(db, SQL_CLASS_ROWS)) == NULL)
+	if ((m = rc_loopmap(s)) == NULL)
+		return -1;
+	if (fresh)
+		goto diff;
+	if ((st = db_stmt(db, SQL_CLASS_ROWS)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -222,6 +228,7 @@ store_class_diff(struct store *s, int64_t id, const unsigned char *in,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto done;
+diff:
 	if (ncat > sizeof seenbuf && (seen = malloc(ncat)) == NULL)
 		goto done;
 	memset(seen, 0, ncat);
@@ -328,7 +335,7 @@ store_class_language(const struct doc_entry *e)
 int
 store_class_sort(struct store *s, int64_t id, const struct conf_source *cs,
     const struct doc_entry *e, const char *terms, const char *labels,
-    int64_t sort, int64_t now, int updated)
+    int64_t sort, int64_t now, int updated, int fresh)
 {
 	struct classify		*cl = store_classify(s);
 	struct classify_entry	 ce;
@@ -361,7 +368,7 @@ store_class_sort(struct store *s, int64_t id, const struct conf_source *cs,
 		return -1;
 	}
 	classify_run(cl, &ce, now, in, NULL);
-	rc = store_class_diff(s, id, in, sort, updated, now, &added,
+	rc = store_class_diff(s, id, in, sort, updated, fresh, now, &added,
 	    &removed);
 	if (rc == 0 && store_note_dirty(store_dirty(s), id) == -1)
 		rc = -1;
@@ -402,7 +409,8 @@ store_class_entry(struct store *s, int64_t id, const struct conf_source *cs,
 		free(labels);
 		return -1;
 	}
-	rc = store_class_sort(s, id, cs, e, terms, labels, sort, now, updated);
+	rc = store_class_sort(s, id, cs, e, terms, labels, sort, now, updated,
+	    0);
 	free(labels);
 	return rc;
 }

@@ -1375,7 +1375,7 @@ store_entry_insert(struct store *s, struct store_apply *a,
 	se->id = sqlite3_last_insert_rowid(sqlite3_db_handle(st));
 	/* With rules the classifier sorts it; else the source's categories. */
 	rc = s->cl != NULL ? store_class_sort(s, se->id, a->cs, se->e,
-	    se->terms, labels, sort, a->now, 0) : 0;
+	    se->terms, labels, sort, a->now, 0, 1) : 0;
 	free(labels);
 	if (rc == -1)
 		return -1;
