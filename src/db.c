@@ -82,6 +82,7 @@ struct db {
 	int			 batch_kept;	/* writes committed into it */
 	int			 held;		/* DB_HOLD_*: a transaction kept open */
 	unsigned		 hold_losses;	/* slice holds not committed */
+	unsigned		 batch_losses;	/* parked batches not committed */
 	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
 };
 
@@ -734,9 +735,10 @@ db_unhold(struct db *db)
 	if (sqlite3_get_autocommit(db->h) == 0 &&
 	    db_exec(db, "COMMIT") == 0)
 		return 0;
-	/* A batch's loss is the batch owner's to report (store_flush). */
 	if (kind == DB_HOLD_SLICES)
 		db->hold_losses++;
+	else
+		db->batch_losses++;
 	if (sqlite3_get_autocommit(db->h) == 0)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
@@ -789,6 +791,12 @@ db_hold_losses(struct db *db)
 	return db->hold_losses;
 }
 
+unsigned
+db_batch_losses(struct db *db)
+{
+	return db->batch_losses;
+}
+
 int
 db_begin(struct db *db)
 {
@@ -806,6 +814,8 @@ db_begin(struct db *db)
 		int join = db->held == DB_HOLD_BATCH &&
 		    sqlite3_get_autocommit(db->h) == 0;
 
+		if (db->held == DB_HOLD_BATCH && !join)
+			db->batch_losses++;
 		db->held = DB_HOLD_NONE;
 		if (!join) {
 			if (db_begin_immediate(db) == -1)

@@ -74,9 +74,13 @@ int		 db_batch_end(struct db *);
  * or db_hold_begin commits it first; db_batch_flush (or db_batch_end, or
  * db_close) commits it.  A parked batch whose commit fails is logged and
  * lost, like a batch.  db_batch_flush: 0, or -1 when the commit failed.
+ * db_batch_losses counts parked batches lost otherwise (another writer's
+ * commit of one failed, or SQLite rolled one back itself): the batch's
+ * owner compares it to tell.
  */
 void		 db_batch_park(struct db *);
 int		 db_batch_flush(struct db *);
+unsigned	 db_batch_losses(struct db *);
 
 /*
  * A hold: a writer that changes many rows in short slices (a re-sort)

@@ -68,6 +68,7 @@ struct store {
 	int			 unstored;	/* polls not stored since one was */
 	int			 batch;		/* inside store_batch_begin/end */
 	int			 batch_polls;	/* polls written into the batch */
+	unsigned		 batch_lost;	/* db_batch_losses last seen */
 	int			 reading;	/* store_read_begin opened one */
 };
 
@@ -154,6 +155,11 @@ store_batch_park(struct store *s)
 static int
 store_batch_done(struct store *s, int n, int rc)
 {
+	/* Another write's commit of them may have failed before this one. */
+	if (db_batch_losses(s->db) != s->batch_lost) {
+		s->batch_lost = db_batch_losses(s->db);
+		rc = -1;
+	}
 	if (rc == -1) {
 		if (s->unstored == 0)
 			log_warnx("database: %s; polls are not stored until it "

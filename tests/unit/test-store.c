@@ -1190,6 +1190,17 @@ test_parked_batches(void **state)
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 4);
 	assert_int_equal(store_flush(fx->st), 0);
 
+	/* Committed by another write, which failed: the flush says so too. */
+	park_one(fx, 1, "g5", NOW - 35);
+	fails = 1;
+	sqlite3_commit_hook(h, fail_commit, &fails);
+	/* The parked batch's commit fails; store_sync's own is not tested. */
+	(void)store_sync(fx->st, &fx->conf);
+	sqlite3_commit_hook(h, NULL, NULL);
+	assert_int_equal(store_flush(fx->st), -1);
+	assert_int_equal(store_flush(fx->st), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry"), 4);
+
 	/*
 	 * A poll that fails in a batch undoes the polls stored before it in
 	 * its transaction, parked ones too (no savepoint each), and counts
