@@ -88,7 +88,7 @@ unsigned	 db_batch_losses(struct db *);
  * slices reaches the WAL once per hold, not once per slice.  Each slice
  * calls db_hold_begin (which opens the hold or goes on in it) and writes
  * straight into it: no savepoint each, as a savepoint copies every page
- * a slice first touches (12% of a re-sort's writes).  A slice that fails
+ * a slice first touches (7-9% of the loop in a re-sort).  A slice that fails
  * calls db_hold_rollback, which undoes the whole hold.  db_hold_end
  * commits it.  Any other writer's db_begin commits it first, so nobody
  * else's writes ever wait in it; the loop's reads (and db_read_begin's,
