@@ -769,14 +769,13 @@ db_hold_begin(struct db *db)
 void
 db_hold_rollback(struct db *db)
 {
-	db_reset_all(db);
-	if (db->held != DB_HOLD_SLICES)
+	if (db->held != DB_HOLD_SLICES) {
+		db_reset_all(db);
 		return;
+	}
 	db->held = DB_HOLD_NONE;
 	db->hold_losses++;
-	/* Harmless when SQLite already rolled back on its own. */
-	if (sqlite3_get_autocommit(db->h) == 0)
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db_rollback(db);
 }
 
 int

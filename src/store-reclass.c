@@ -178,6 +178,43 @@ rc_loopmap(struct store *s)
 }
 
 /*
+ * Reads entry ID's rows of entry_category, two values each (category id,
+ * sort), into *ROWS: FIXED (NFIXED values) while they fit, else memory
+ * the caller frees.  The number of rows, or -1.
+ */
+static long
+store_class_rows(struct db *db, int64_t id, int64_t *fixed, size_t nfixed,
+    int64_t **rows)
+{
+	sqlite3_stmt	*st;
+	size_t		 n = 0, cap = nfixed / 2;
+	int		 rc;
+
+	*rows = fixed;
+	if ((st = db_stmt(db, SQL_CLASS_ROWS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *r = *rows == fixed ? malloc(4 * cap *
+			    sizeof *r) : realloc(*rows, 4 * cap * sizeof *r);
+
+			if (r == NULL)
+				break;
+			if (*rows == fixed)
+				memcpy(r, fixed, nfixed * sizeof *r);
+			*rows = r;
+			cap *= 2;
+		}
+		(*rows)[2 * n] = sqlite3_column_int64(st, 0);
+		(*rows)[2 * n + 1] = sqlite3_column_int64(st, 1);
+		n++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? (long)n : -1;
+}
+
+/*
  * Makes entry ID's rows match IN (one flag per category of CL): deletes
  * rows of categories it left (or that no longer exist), inserts rows for
  * categories it joined at SORT, and with BUMP moves it to NOW in the
@@ -196,39 +233,17 @@ store_class_diff(struct store *s, int64_t id, const unsigned char *in,
 	sqlite3_stmt		*st;
 	/* One row of entry_category of the entry: its category id and sort. */
 	int64_t			 fixed[32], *rows = fixed;
-	size_t			 n = 0, cap = 16, ncat = classify_count(cl);
+	long			 nrows = 0;
+	size_t			 n, ncat = classify_count(cl);
 	unsigned char		 seenbuf[256], *seen = seenbuf;
-	int			 rc, ret = -1, i;
+	int			 ret = -1, i;
 
 	if ((m = rc_loopmap(s)) == NULL)
 		return -1;
-	if (fresh)
-		goto diff;
-	if ((st = db_stmt(db, SQL_CLASS_ROWS)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *r = rows == fixed ? malloc(4 * cap *
-			    sizeof *r) : realloc(rows, 4 * cap * sizeof *r);
-
-			if (r == NULL) {
-				sqlite3_reset(st);
-				goto done;
-			}
-			if (rows == fixed)
-				memcpy(r, fixed, sizeof fixed);
-			rows = r;
-			cap *= 2;
-		}
-		rows[2 * n] = sqlite3_column_int64(st, 0);
-		rows[2 * n + 1] = sqlite3_column_int64(st, 1);
-		n++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (!fresh && (nrows = store_class_rows(db, id, fixed,
+	    sizeof fixed / sizeof fixed[0], &rows)) == -1)
 		goto done;
-diff:
+	n = (size_t)nrows;
 	if (ncat > sizeof seenbuf && (seen = malloc(ncat)) == NULL)
 		goto done;
 	memset(seen, 0, ncat);
