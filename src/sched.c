@@ -1,6 +1,7 @@
 /* sched: per-source timers, jitter, backoff, spreading; see sched.h. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -259,34 +260,50 @@ sched_free(struct sched *s)
 	free(s);
 }
 
+/* How the sources armed by one sched_apply start, for its log line. */
+struct sched_starts {
+	size_t	resumed;	/* at their stored next poll */
+	size_t	due;		/* now, spread over the window */
+	size_t	retired;
+};
+
 /*
  * When a source first runs: its stored schedule, else spread over a
  * window; 0 when it is retired (410 Gone) and not to be polled.
  */
 static int64_t
-sched_first(struct sched *s, const char *name, int64_t now, int64_t window)
+sched_first(struct sched *s, const char *name, int64_t now, int64_t window,
+    struct sched_starts *ss)
 {
 	int64_t	when, next;
-	int	retired;
+	int	retired, resumed = 0;
 
 	when = now + (int64_t)(sched_random(s) * (double)window);
 	if (store_schedule(s->d->store, name, &next, &retired) == 0) {
 		if (retired)
 			when = 0;
-		else if (next > now && !s->d->once)
+		else if (next > now && !s->d->once) {
 			when = next;
+			resumed = 1;
+		}
 	}
 	if (when != 0 && s->d->once)
-		return now;
+		when = now;
+	if (when == 0)
+		ss->retired++;
+	else if (resumed)
+		ss->resumed++;
+	else
+		ss->due++;
 	return when;
 }
 
 /* Arms SRC for its first poll, or says why it is not polled. */
 static void
 sched_start(struct sched *s, struct sched_src *src, int64_t now,
-    int64_t window)
+    int64_t window, struct sched_starts *ss)
 {
-	int64_t	when = sched_first(s, src->name, now, window);
+	int64_t	when = sched_first(s, src->name, now, window, ss);
 
 	if (when != 0) {
 		sched_arm(src, when);
@@ -302,7 +319,9 @@ int
 sched_apply(struct sched *s, const struct conf *conf)
 {
 	struct sched_src	**v, *src;
+	struct sched_starts	  ss = { 0, 0, 0 };
 	size_t			  n = 0, added = 0;
+	int			  first = s->v == NULL;
 	int64_t			  now = daemon_now(), window;
 
 	if ((v = calloc(conf->nsources + 1, sizeof *v)) == NULL)
@@ -320,7 +339,7 @@ sched_apply(struct sched *s, const struct conf *conf)
 			/* A retired source whose URL changed polls again. */
 			if (src->job == NULL &&
 			    !evtimer_pending(src->timer, NULL))
-				sched_start(s, src, now, window);
+				sched_start(s, src, now, window, &ss);
 			v[n++] = src;
 			continue;
 		}
@@ -340,7 +359,7 @@ sched_apply(struct sched *s, const struct conf *conf)
 			return -1;
 		}
 		src->s = s;
-		sched_start(s, src, now, window);
+		sched_start(s, src, now, window, &ss);
 		v[n++] = src;
 		added++;
 	}
@@ -365,8 +384,32 @@ sched_apply(struct sched *s, const struct conf *conf)
 		if (s->once_left == 0)
 			daemon_once_done(s->d);
 	}
-	if (added > 0)
-		log_info("sched: %zu sources, %zu new", n, added);
+	/*
+	 * Whether a restart resumed the schedule or polls everything at once
+	 * is what an operator wants to know here.
+	 */
+	if (added > 0) {
+		char	due[64] = "", resumed[64] = "", retired[64] = "";
+
+		if (ss.due > 0)
+			snprintf(due, sizeof due, ", %zu due %s", ss.due,
+			    s->d->once || window == 0 ? "now" : "");
+		if (ss.due > 0 && !s->d->once && window > 0)
+			snprintf(due + strlen(due), sizeof due - strlen(due),
+			    "(spread over %lld s)", (long long)window);
+		if (ss.resumed > 0)
+			snprintf(resumed, sizeof resumed, ", %zu resume their "
+			    "stored schedule", ss.resumed);
+		if (ss.retired > 0)
+			snprintf(retired, sizeof retired, ", %zu retired "
+			    "(HTTP 410)", ss.retired);
+		if (first)
+			log_info("sched: %zu sources%s%s%s", n, due, resumed,
+			    retired);
+		else
+			log_info("sched: %zu sources, %zu added%s%s%s", n,
+			    added, due, resumed, retired);
+	}
 	return 0;
 }
 

@@ -25,6 +25,8 @@ span=$(awk '{ split($1, t, "."); ms = t[1] * 1000 + t[2]
 # 20 sources spread over 2 s: a span under 300 ms would be a stampede.
 [ "$span" -ge 300 ] || fail "first polls not spread (span ${span} ms)"
 pass "first polls of 20 sources spread over ${span} ms"
+grep -q 'sched: 20 sources, 20 due (spread over 2 s)' "$T/daemon.log" ||
+    fail "the start-up line does not say the first polls are spread"
 
 next=$(status_field "$T/feedmux.conf" f7 next_poll)
 daemon_stop
@@ -35,6 +37,9 @@ sleep 3
     fail "a restart changed the schedule"
 now=$(date +%s)
 [ "$next" -gt $((now + 3000)) ] || fail "next poll $next not about an hour ahead"
+# The operator is told so, not that 20 sources are new.
+grep -q 'sched: 20 sources, 20 resume their stored schedule$' \
+    "$T/daemon.log" || fail "the restart's line does not say it resumed"
 pass "a restart resumes the stored schedule"
 daemon_stop
 exit 0
