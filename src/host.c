@@ -36,6 +36,7 @@ struct host {
 	int			 slow;		/* gap factor while slowed */
 	int64_t			 slow_until;
 	int64_t			 used;		/* last push, start or end */
+	int			 multiplexes;	/* last answered over HTTP/2 */
 };
 
 struct host_table {
@@ -567,6 +568,18 @@ size_t
 host_queued(const struct host *h)
 {
 	return h->nwait;
+}
+
+int
+host_multiplexes(const struct host *h)
+{
+	return h->multiplexes;
+}
+
+void
+host_set_multiplexes(struct host *h, int on)
+{
+	h->multiplexes = on != 0;
 }
 
 size_t

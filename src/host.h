@@ -122,6 +122,12 @@ const char	*host_name(const struct host *);
 int		 host_slow_factor(const struct host *, int64_t now);
 /* Requests waiting for host H (those in flight not counted). */
 size_t		 host_queued(const struct host *);
+/*
+ * Whether host H last answered over HTTP/2, as its caller learnt it (0
+ * for a new or forgotten host): then its requests can share a connection.
+ */
+int		 host_multiplexes(const struct host *);
+void		 host_set_multiplexes(struct host *, int);
 
 /* Forgets the hosts idle for HOST_FORGET_MS at NOW; how many went. */
 size_t		 host_prune(struct host_table *, int64_t now);
