@@ -106,7 +106,7 @@ struct fetch_xfer {
 	 */
 	enum {
 		XFER_SUBMITTED,		/* submitq: the loop made it */
-		XFER_ENGINE,		/* the engine's (and cancelq if cancelled) */
+		XFER_ENGINE,		/* the engine's (and cancelq, by CQ) */
 		XFER_ENDED,		/* ended by the engine while on cancelq */
 		XFER_DONE,		/* doneq: ended, for the loop */
 		XFER_DELIVERING,	/* f->delivering, the loop's */
@@ -114,6 +114,12 @@ struct fetch_xfer {
 	int			 cancelled;
 	int			 listed;	/* on the engine's list of all */
 	TAILQ_ENTRY(fetch_xfer)	 q;
+	/*
+	 * cancelq's own link: a transfer the loop cancels just after the
+	 * engine took it from submitq is still on the engine's private list
+	 * of new ones through Q, which the engine walks without the lock.
+	 */
+	TAILQ_ENTRY(fetch_xfer)	 cq;
 	char			 host_name[FETCH_HOST_MAX];
 	struct fetch_result	 r;		/* the outcome, once ended */
 	char			*eff_url;
@@ -1109,7 +1115,7 @@ fetch_cmd_cb(evutil_socket_t fd, short what, void *arg)
 	TAILQ_CONCAT(&sub, &f->submitq, q);
 	TAILQ_FOREACH(x, &sub, q)
 		x->at = XFER_ENGINE;
-	TAILQ_CONCAT(&can, &f->cancelq, q);
+	TAILQ_CONCAT(&can, &f->cancelq, cq);
 	if (f->gen != f->want_gen) {
 		f->gen = f->want_gen;
 		f->max = f->want_max;
@@ -1140,7 +1146,7 @@ fetch_cmd_cb(evutil_socket_t fd, short what, void *arg)
 		x->waiting = 1;
 	}
 	while ((x = TAILQ_FIRST(&can)) != NULL) {
-		TAILQ_REMOVE(&can, x, q);
+		TAILQ_REMOVE(&can, x, cq);
 		/* XFER_ENDED: it ended meanwhile, and is detached already. */
 		fetch_detach(x);
 		fetch_xfer_free(x);
@@ -1364,7 +1370,11 @@ engine_free(struct fetch_engine *f)
 	}
 	/* Alone now: nothing of it is delivered any more. */
 	fetch_free_list(&f->submitq);
-	fetch_free_list(&f->cancelq);
+	while ((x = TAILQ_FIRST(&f->cancelq)) != NULL) {
+		TAILQ_REMOVE(&f->cancelq, x, cq);
+		fetch_detach(x);
+		fetch_xfer_free(x);
+	}
 	fetch_free_list(&f->doneq);
 	fetch_free_list(&f->delivering);
 	while ((x = TAILQ_FIRST(&f->xfers)) != NULL) {
@@ -1549,7 +1559,7 @@ fetch_cancel(struct fetch_xfer *x)
 	default:
 		/* The engine's: it takes it out of curl and frees it. */
 		x->cancelled = 1;
-		TAILQ_INSERT_TAIL(&f->cancelq, x, q);
+		TAILQ_INSERT_TAIL(&f->cancelq, x, cq);
 		fetch_kick(&f->engine_kicked, f->to_engine[1]);
 		mine = 0;
 		break;

@@ -3,7 +3,7 @@
  * a small HTTP server on loopback (a thread of this test): results come
  * back on the loop's thread, a transfer holds its slot until the loop has
  * taken its result, a cancelled transfer never calls back whatever state
- * it is in, and fetch_free drops transfers still out (the sanitizers see
+ * it is in (even cancelled while the engine takes it in), and fetch_free drops transfers still out (the sanitizers see
  * that nothing leaks).
  */
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -277,6 +278,38 @@ test_cancel(void **state)
 	rig_close(&r);
 }
 
+/*
+ * Cancelled while the engine walks the batch it just took from the loop:
+ * the cancel's list link must not be the one that batch is linked by (it
+ * was: the batch's walk then looped for ever or lost transfers).  Many
+ * rounds of a batch of 64 cancelled at once, so some land in that window.
+ */
+static void
+test_cancel_batch(void **state)
+{
+	struct rig		 r;
+	struct fetch_xfer	*x[64];
+	struct seen		 seen = { 0 }, gone = { 0 };
+
+	(void)state;
+	seen.loop = gone.loop = pthread_self();
+	rig_open(&r, 8, 8);
+	for (int round = 0; round < 50; round++) {
+		for (int i = 0; i < 64; i++)
+			x[i] = start(r.f, &r.s, &gone);
+		if (round % 2)
+			sched_yield();
+		for (int i = 0; i < 64; i++)
+			fetch_cancel(x[i]);
+	}
+	start(r.f, &r.s, &seen);
+	assert_int_equal(event_base_dispatch(r.base), 1);
+	assert_int_equal(gone.calls, 0);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.ok, 1);
+	rig_close(&r);
+}
+
 /* Freed with transfers queued, in flight and ended: no callback. */
 static void
 test_free_busy(void **state)
@@ -305,10 +338,13 @@ main(void)
 		cmocka_unit_test(test_deliver),
 		cmocka_unit_test(test_slot_held),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_cancel_batch),
 		cmocka_unit_test(test_free_busy),
 	};
 	int	rc;
 
+	/* A transfer list gone wrong spins for ever: fail instead. */
+	alarm(120);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
