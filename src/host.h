@@ -1,8 +1,8 @@
 /*
  * host: per-host politeness, as pure bookkeeping.  A table of host names,
  * each with the transfers it has in flight, the earliest time its next
- * request may start, its recent throttling, and a FIFO of the work waiting
- * for it.  host_next hands out the next piece of work whose host may start
+ * request may start, its recent throttling, whether it was last seen to
+ * multiplex (HTTP/2), and a FIFO of the work waiting for it.  host_next hands out the next piece of work whose host may start
  * now (ready hosts take turns, so one busy host never holds up the others;
  * hosts not started yet go first while the caller can keep a connection
  * open for every host started)
