@@ -20,7 +20,7 @@ DEPS="build-essential autoconf automake pkg-config
 	libjansson-dev libgumbo-dev libssl-dev zlib1g-dev libcmocka-dev libpcre2-dev libbrotli-dev
 	curl sqlite3 libxml2-utils python3 python3-feedparser
 	systemd man-db groff-base time python3-jsonschema newsboat chromium wrk
-	openssl"
+	openssl nghttp2-server"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
