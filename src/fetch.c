@@ -1341,14 +1341,17 @@ engine_set_host_limits(struct fetch_engine *f, long connections,
 	pthread_mutex_unlock(&f->mu);
 }
 
-/* Frees every transfer on list L. */
+/* Frees every transfer on list L (cancelq links by CQ, the others by Q). */
 static void
-fetch_free_list(struct fetch_xfers *l)
+fetch_free_list(struct fetch_xfers *l, int by_cq)
 {
 	struct fetch_xfer	*x;
 
 	while ((x = TAILQ_FIRST(l)) != NULL) {
-		TAILQ_REMOVE(l, x, q);
+		if (by_cq)
+			TAILQ_REMOVE(l, x, cq);
+		else
+			TAILQ_REMOVE(l, x, q);
 		fetch_detach(x);
 		fetch_xfer_free(x);
 	}
@@ -1369,14 +1372,10 @@ engine_free(struct fetch_engine *f)
 		pthread_join(f->thread, NULL);
 	}
 	/* Alone now: nothing of it is delivered any more. */
-	fetch_free_list(&f->submitq);
-	while ((x = TAILQ_FIRST(&f->cancelq)) != NULL) {
-		TAILQ_REMOVE(&f->cancelq, x, cq);
-		fetch_detach(x);
-		fetch_xfer_free(x);
-	}
-	fetch_free_list(&f->doneq);
-	fetch_free_list(&f->delivering);
+	fetch_free_list(&f->submitq, 0);
+	fetch_free_list(&f->cancelq, 1);
+	fetch_free_list(&f->doneq, 0);
+	fetch_free_list(&f->delivering, 0);
 	while ((x = TAILQ_FIRST(&f->xfers)) != NULL) {
 		fetch_detach(x);
 		fetch_xfer_free(x);

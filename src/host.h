@@ -2,11 +2,12 @@
  * host: per-host politeness, as pure bookkeeping.  A table of host names,
  * each with the transfers it has in flight, the earliest time its next
  * request may start, its recent throttling, whether it was last seen to
- * multiplex (HTTP/2), and a FIFO of the work waiting for it.  host_next hands out the next piece of work whose host may start
- * now (ready hosts take turns, so one busy host never holds up the others;
- * hosts not started yet go first while the caller can keep a connection
- * open for every host started)
- * and host_wake says when the next sleeping host becomes ready.  Hosts
+ * multiplex (HTTP/2), and a FIFO of the work waiting for it.  host_next
+ * hands out the next piece of work whose host may start now (ready hosts
+ * take turns, so one busy host never holds up the others; hosts not
+ * started yet go first while the caller can keep a connection open for
+ * every host started) and host_wake says when the next sleeping host
+ * becomes ready.  Hosts
  * idle for long are forgotten, so the table stays bounded.  Times
  * (milliseconds on a monotonic clock) and random numbers are passed in: the
  * room has no clock, no loop and no global state, so fetch drives it and

@@ -389,26 +389,24 @@ sched_apply(struct sched *s, const struct conf *conf)
 	 * is what an operator wants to know here.
 	 */
 	if (added > 0) {
-		char	due[64] = "", resumed[64] = "", retired[64] = "";
+		char	was[32] = "", due[64] = "", resumed[64] = "";
+		char	retired[48] = "";
 
-		if (ss.due > 0)
-			snprintf(due, sizeof due, ", %zu due %s", ss.due,
-			    s->d->once || window == 0 ? "now" : "");
-		if (ss.due > 0 && !s->d->once && window > 0)
-			snprintf(due + strlen(due), sizeof due - strlen(due),
-			    "(spread over %lld s)", (long long)window);
+		if (!first)
+			snprintf(was, sizeof was, ", %zu added", added);
+		if (ss.due > 0 && (s->d->once || window == 0))
+			snprintf(due, sizeof due, ", %zu due now", ss.due);
+		else if (ss.due > 0)
+			snprintf(due, sizeof due, ", %zu due (spread over %lld "
+			    "s)", ss.due, (long long)window);
 		if (ss.resumed > 0)
 			snprintf(resumed, sizeof resumed, ", %zu resume their "
 			    "stored schedule", ss.resumed);
 		if (ss.retired > 0)
 			snprintf(retired, sizeof retired, ", %zu retired "
 			    "(HTTP 410)", ss.retired);
-		if (first)
-			log_info("sched: %zu sources%s%s%s", n, due, resumed,
-			    retired);
-		else
-			log_info("sched: %zu sources, %zu added%s%s%s", n,
-			    added, due, resumed, retired);
+		log_info("sched: %zu sources%s%s%s%s", n, was, due, resumed,
+		    retired);
 	}
 	return 0;
 }
