@@ -48,6 +48,15 @@
  * at 64 MB).
  */
 #define DB_CHECKPOINT_MAX (16 * DB_CHECKPOINT_N)
+/*
+ * What the WAL file is cut back to when a writer starts it over.  SQLite
+ * never shrinks it by itself: after a burst (a cold start of thousands of
+ * sources, a re-sort, a long reader) it kept its high-water size, up to
+ * DB_CHECKPOINT_MAX and more, on disk for as long as the daemon ran.  Four
+ * times the usual checkpoint distance, so it is not cut and regrown every
+ * cycle.
+ */
+#define DB_WAL_LIMIT	DB_STR(67108864)
 
 /*
  * The background checkpointer (db_checkpointer): a thread with a
@@ -444,10 +453,12 @@ db_open(const char *path, int flags, char **err)
 	else if (flags & DB_SYNC_FULL)
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
+		    " PRAGMA journal_size_limit = " DB_WAL_LIMIT ";"
 		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 	else
 		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
+		    " PRAGMA journal_size_limit = " DB_WAL_LIMIT ";"
 		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 	if (sqlite3_exec(db->h, setup, NULL, NULL, NULL) != SQLITE_OK) {
 		*err = db_strdupf(path, sqlite3_errmsg(db->h));

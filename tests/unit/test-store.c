@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -699,6 +700,49 @@ test_space_reclaimed(void **state)
 	doc_free(d);
 }
 
+/* The WAL's size on disk, in bytes. */
+static int64_t
+wal_size(struct fixture *fx)
+{
+	char		path[sizeof fx->path + 8];
+	struct stat	sb;
+
+	snprintf(path, sizeof path, "%s-wal", fx->path);
+	assert_int_equal(stat(path, &sb), 0);
+	return (int64_t)sb.st_size;
+}
+
+static void
+test_wal_cut_back(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_result	 res;
+	struct doc		*d = doc_new();
+	sqlite3			*h;
+
+	/*
+	 * A burst of 72 MB through another connection (whose own
+	 * checkpoint copies it all back), as a cold start or a re-sort
+	 * leaves the WAL.
+	 */
+	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE burst (b BLOB);"
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+	    " WHERE i < 18000) INSERT INTO burst SELECT zeroblob(4000) FROM n;"
+	    "DROP TABLE burst;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(h, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_true(wal_size(fx) > 70 * 1024 * 1024);
+	/* The store's next commit starts the WAL over, and cuts it back. */
+	add(d, "g1", NULL, "one", NOW);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 1);
+	assert_true(wal_size(fx) <= 64 * 1024 * 1024);
+	assert_true(sql_ok(fx));
+	doc_free(d);
+}
+
 static void
 test_story_across_sources(void **state)
 {
@@ -1254,6 +1298,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tombstone_all_deleted, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_wal_cut_back, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_space_reclaimed, setup,
 		    teardown),
