@@ -54,8 +54,10 @@ struct reclass_job {
 /*
  * One re-sort: a slot per thread, the batches waiting to be written, and
  * which feeds changed.  The entries up to the newest at the start are
- * cut into ranges that the threads evaluate in parallel; entries stored
- * later are sorted by the new rules as they arrive.
+ * cut into ranges that the threads evaluate in parallel, newest first:
+ * a feed shows a category's newest entries, so it is right after the
+ * first second's refresh rather than at the end of a long pass.  Entries
+ * stored later are sorted by the new rules as they arrive.
  */
 struct reclass_pass {
 	struct reclass			*r;
@@ -66,8 +68,7 @@ struct reclass_pass {
 	int64_t				 now;
 	int				 stale;		/* replaced or stopped */
 	size_t				 inflight;	/* jobs on the threads */
-	int64_t				 next;		/* next job starts after */
-	int64_t				 last;		/* the newest entry at start */
+	int64_t				 next;		/* next job ends at; 0: none */
 	struct reclass_job		*head, *tail;	/* to write */
 	size_t				 queued;
 	struct store_reclass_stats	 stats;
@@ -218,7 +219,7 @@ reclass_feed(struct reclass *r, struct reclass_pass *p)
 	struct reclass_job	*j;
 	size_t			 k;
 
-	while (p->next < p->last && p->inflight < p->nslot &&
+	while (p->next > 0 && p->inflight < p->nslot &&
 	    p->inflight + p->queued < p->nslot + RECLASS_QUEUE) {
 		for (k = 0; p->slot[k].busy; k++)
 			;
@@ -226,9 +227,8 @@ reclass_feed(struct reclass *r, struct reclass_pass *p)
 			goto fail;
 		j->p = p;
 		j->slot = &p->slot[k];
-		j->from = p->next;
-		j->to = p->last - p->next > RECLASS_SPAN ?
-		    p->next + RECLASS_SPAN : p->last;
+		j->to = p->next;
+		j->from = p->next > RECLASS_SPAN ? p->next - RECLASS_SPAN : 0;
 		/* Entries store sorts from now on are newer than what it reads. */
 		j->mark = store_reclass_mark(r->d->store);
 		if (work_submit(r->pool, reclass_eval_fn, reclass_eval_done,
@@ -237,7 +237,7 @@ reclass_feed(struct reclass *r, struct reclass_pass *p)
 			goto fail;
 		}
 		j->slot->busy = 1;
-		p->next = j->to;
+		p->next = j->from;
 		p->inflight++;
 	}
 	return;
@@ -369,7 +369,7 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 		if (r->pass != p)
 			return;
 	}
-	if (p->head == NULL && p->next >= p->last && p->inflight == 0) {
+	if (p->head == NULL && p->next == 0 && p->inflight == 0) {
 		reclass_pass_done(r, p);
 		return;
 	}
@@ -474,7 +474,8 @@ reclass_pass_start(struct reclass *r, const struct conf *conf)
 		    (p->slot[k].rd = store_reclass_reader_open(r->d->store,
 		    &err)) == NULL)
 			goto fail;
-	if ((p->last = store_reclass_last(r->d->store)) == -1) {
+	/* The newest entry at the start: ranges go down from it. */
+	if ((p->next = store_reclass_last(r->d->store)) == -1) {
 		err = strdup("cannot read the newest entry");
 		goto fail;
 	}

@@ -713,7 +713,11 @@ rc_dirty(const struct store_dirty *dy, size_t mark, int64_t id)
 	return 0;
 }
 
-/* Writes B's changes for about BUDGET_US (0: all) inside the caller's transaction. */
+/*
+ * Writes B's changes for about BUDGET_US (0: all) inside the caller's
+ * transaction, newest entry first: the daemon's re-sort goes from the
+ * newest range down, and a batch cut by a commit keeps that order.
+ */
 static int
 rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
     int64_t budget_us, struct store_reclass_stats *stats,
@@ -730,7 +734,7 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 	if ((m = rc_loopmap(s)) == NULL)
 		return -1;
 	for (; b->applied < b->nd; b->applied++) {
-		const struct rc_diff *d = &b->d[b->applied];
+		const struct rc_diff *d = &b->d[b->nd - 1 - b->applied];
 
 		if (budget_us > 0 && ++done % RECLASS_CHECK_EVERY == 0 &&
 		    store_usec() - start >= budget_us)
