@@ -4,8 +4,10 @@
  * the stored validators (read with those of the other polls started on
  * the same loop turn, in one read transaction), then parse, then store
  * (with the other polls finished on the same loop turn, in one commit),
- * then tell sched when to come back.  A poll in flight is owned by sched's entry for the source
- * and cancelled with it.
+ * then tell sched when to come back.  Beginning and storing go a few
+ * milliseconds per turn, and fetching pauses while documents wait to be
+ * parsed or stored.  A poll in flight is owned by sched's entry for the
+ * source and cancelled with it.
  */
 #ifndef FEEDMUX_POLL_H
 #define FEEDMUX_POLL_H

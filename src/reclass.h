@@ -6,11 +6,12 @@
  * since the stored entries were sorted, it re-sorts them in the
  * background: its threads (as many as parse_threads, one to four, each
  * with its own classify and database connection) evaluate ranges of
- * entries at once, and the loop writes the membership changes a few
- * milliseconds per turn, so readers are never kept waiting; the feeds of
- * the categories that changed re-render (their ETags change) at most once
- * a second and at the end.  Once an hour it takes entries past max_age
- * out of their categories.  Owns the classify and the threads.
+ * entries at once, newest first, and the loop writes the membership
+ * changes a few milliseconds per turn, so readers are never kept
+ * waiting; the feeds of the categories that changed re-render (their
+ * ETags change) at most once a second and at the end.  Once an hour it
+ * takes entries past max_age out of their categories.  Owns the classify
+ * and the threads.
  */
 #ifndef FEEDMUX_RECLASS_H
 #define FEEDMUX_RECLASS_H
