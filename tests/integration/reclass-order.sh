@@ -1,7 +1,7 @@
 #!/bin/sh
 # reclass-order: a re-sort writes the newest entries first, so a feed
 # (which shows a category's newest entries) is right long before a long
-# pass over old entries ends.  8,000 generated entries are sorted by rules
+# pass over old entries ends.  20,000 generated entries are sorted by rules
 # A; a copy is sorted to rules B by one uninterrupted pass (the
 # reference); then the daemon re-sorts another copy from A to B on one
 # thread and is killed with SIGKILL as soon as its first writes are
@@ -13,7 +13,7 @@ t_setup
 
 gen="$t_here/../bench/classify-gen.py"
 [ -f "$gen" ] || fail "missing $gen"
-n=8000
+n=20000
 g="$T/gen"
 mkdir -p "$g"
 
