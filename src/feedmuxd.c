@@ -29,6 +29,7 @@
 #include "fetch.h"
 #include "httpd.h"
 #include "log.h"
+#include "mono.h"
 #include "notify.h"
 #include "parse.h"
 #include "poll.h"
@@ -160,17 +161,6 @@ watchdog_timer_cb(evutil_socket_t fd, short what, void *arg)
 	notify_send("WATCHDOG=1");
 }
 
-/* The monotonic clock in microseconds, as RELOADING=1 wants it. */
-static unsigned long long
-main_monotonic_usec(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ULL +
-	    (unsigned long long)ts.tv_nsec / 1000ULL;
-}
-
 static void
 reload(struct daemon *d)
 {
@@ -233,8 +223,9 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	switch (sig) {
 	case SIGHUP:
-		notify_send("RELOADING=1\nMONOTONIC_USEC=%llu",
-		    main_monotonic_usec());
+		/* The monotonic clock in microseconds, as RELOADING=1 wants it. */
+		notify_send("RELOADING=1\nMONOTONIC_USEC=%lld",
+		    (long long)mono_usec());
 		reload(d);
 		/* Ready either way: a rejected file keeps the old config. */
 		notify_send("READY=1");

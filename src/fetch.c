@@ -31,6 +31,7 @@
 #include "host.h"
 #include "jitter.h"
 #include "log.h"
+#include "mono.h"
 
 #define FETCH_HEADER_MAX	(64 * 1024)	/* all header bytes of one transfer */
 #define FETCH_MAX_REDIRS	5
@@ -203,15 +204,6 @@ elapsed_ms(const struct timespec *since)
 	    (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
-/* Milliseconds on the monotonic clock, the host room's time. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 
 static uint64_t

@@ -28,6 +28,7 @@
 #include "date.h"
 #include "http.h"
 #include "log.h"
+#include "mono.h"
 
 #define HTTP_MAX_LISTENERS	8
 #define HTTP_MAX_HEADERS	64	/* request header lines */
@@ -254,16 +255,6 @@ http_new(struct event_base *base, const struct http_limits *lim,
 	return h;
 }
 
-/* Monotonic milliseconds. */
-static int64_t
-http_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Takes C out of the list of connections. */
 static void
 http_conn_unlink(struct http_conn *c)
@@ -408,7 +399,7 @@ static struct http_conn *
 http_shed_pick(struct http *h, int64_t *wait)
 {
 	struct http_conn	*c, *quiet = NULL, *young = NULL;
-	int64_t			 ms = http_now_ms(), age;
+	int64_t			 ms = mono_ms(), age;
 
 	*wait = HTTP_SPEAK_MS;
 	for (c = h->conns_tail; c != NULL; c = c->prev) {
@@ -530,7 +521,7 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->h = h;
 	c->fd = fd;
-	c->accepted = http_now_ms();
+	c->accepted = mono_ms();
 	http_conn_link(c);
 	h->nconns++;
 	c->rev = event_new(h->base, fd, EV_READ | EV_PERSIST,

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "conf.h"
 #include "daemon.h"
@@ -25,6 +24,7 @@
 #include "fetch.h"
 #include "jitter.h"
 #include "log.h"
+#include "mono.h"
 #include "parse.h"
 #include "poll.h"
 #include "sched.h"
@@ -428,16 +428,6 @@ poll_backlog(struct daemon *d)
 	}
 }
 
-/* Microseconds on the monotonic clock. */
-static int64_t
-poll_usec(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* EV runs again on the next turn of the loop, after new events. */
 static void
 poll_next_turn(struct event *ev)
@@ -457,7 +447,7 @@ poll_store_cb(evutil_socket_t fd, short what, void *arg)
 	struct daemon	*d = arg;
 	struct polls	*p = d->polls;
 	struct poll_job	*job;
-	int64_t		 start = poll_usec();
+	int64_t		 start = mono_usec();
 	int		 n, over = 0;
 
 	(void)fd;
@@ -470,7 +460,7 @@ poll_store_cb(evutil_socket_t fd, short what, void *arg)
 			p->nq--;
 			job->queued = 0;
 			poll_finish(job);
-			over = poll_usec() - start >= POLL_SLICE_US;
+			over = mono_usec() - start >= POLL_SLICE_US;
 		}
 		if (p->live >= POLL_PARK_LIVE &&
 		    store_batch_polls(d->store) < POLL_PARK_MAX) {
@@ -730,12 +720,12 @@ poll_start_cb(evutil_socket_t fd, short what, void *arg)
 	struct polls			*p = d->polls;
 	struct poll_job			*job;
 	const struct conf_source	*cs;
-	int64_t				 next, start = poll_usec();
+	int64_t				 next, start = mono_usec();
 
 	(void)fd;
 	(void)what;
 	store_read_begin(d->store);
-	while (poll_usec() - start < POLL_SLICE_US &&
+	while (mono_usec() - start < POLL_SLICE_US &&
 	    (job = TAILQ_FIRST(&p->starting)) != NULL) {
 		TAILQ_REMOVE(&p->starting, job, entry);
 		job->starting = 0;

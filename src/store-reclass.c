@@ -22,6 +22,7 @@
 #include "db.h"
 #include "doc.h"
 #include "log.h"
+#include "mono.h"
 #include "store.h"
 #include "store-int.h"
 #include "store-reclass.h"
@@ -464,16 +465,6 @@ store_class_row(sqlite3_stmt *st, struct store_class_item *it, char **buf)
 	return oom ? -1 : 0;
 }
 
-/* Microseconds on the monotonic clock. */
-static int64_t
-store_usec(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* One membership change of an evaluated entry. */
 struct rc_op {
 	int64_t		 sort;
@@ -505,7 +496,7 @@ struct store_reclass_batch {
 struct store_reclass_reader {
 	struct db		*db;
 	struct store_catmap	 map;		/* reloaded with every batch */
-	int64_t			 checkpointed;	/* store_usec() of the last checkpoint */
+	int64_t			 checkpointed;	/* mono_usec() of the last checkpoint */
 };
 
 #define RECLASS_CHECKPOINT_US	250000	/* between the reader's checkpoints */
@@ -638,7 +629,7 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 	unsigned char		 buf[512], *in = buf, *seen;
 	size_t			 ncat = classify_count(cl);
 	char			*all = NULL;
-	int64_t			 start = store_usec();
+	int64_t			 start = mono_usec();
 	int			 rc, oom = 0, ret = -1;
 
 	b->cursor = cursor;
@@ -686,7 +677,7 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 			goto done;
 		b->cursor = sqlite3_column_int64(st, 0);
 		if (++b->entries % RECLASS_CHECK_EVERY == 0 && budget_us >= 0 &&
-		    store_usec() - start >= budget_us) {
+		    mono_usec() - start >= budget_us) {
 			b->more = 1;
 			break;
 		}
@@ -727,7 +718,7 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 	struct store_dirty	*dy = store_dirty(s);
 	struct store_catmap	*m;
 	sqlite3_stmt		*st;
-	int64_t			 start = store_usec();
+	int64_t			 start = mono_usec();
 	size_t			 done = 0;
 	int			 rc;
 
@@ -737,7 +728,7 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 		const struct rc_diff *d = &b->d[b->nd - 1 - b->applied];
 
 		if (budget_us > 0 && ++done % RECLASS_CHECK_EVERY == 0 &&
-		    store_usec() - start >= budget_us)
+		    mono_usec() - start >= budget_us)
 			return 1;
 		if (dy->on && rc_dirty(dy, mark, d->id))
 			continue;	/* sorted since, by the same rules */
@@ -805,7 +796,7 @@ store_reclass_reader_open(struct store *s, char **err)
 		free(rd);
 		return NULL;
 	}
-	rd->checkpointed = store_usec();
+	rd->checkpointed = mono_usec();
 	return rd;
 }
 
@@ -857,10 +848,10 @@ store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
 	 * The loop's commits of a re-sort fill the WAL fast; checkpointing
 	 * here, passively, keeps that copying and its fsync off the loop.
 	 */
-	if (store_usec() - rd->checkpointed >= RECLASS_CHECKPOINT_US) {
+	if (mono_usec() - rd->checkpointed >= RECLASS_CHECKPOINT_US) {
 		sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE,
 		    NULL, NULL);
-		rd->checkpointed = store_usec();
+		rd->checkpointed = mono_usec();
 	}
 	return b;
 }

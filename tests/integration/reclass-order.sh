@@ -11,25 +11,9 @@
 . "$(dirname "$0")/lib.sh"
 t_setup
 
-gen="$t_here/../bench/classify-gen.py"
-[ -f "$gen" ] || fail "missing $gen"
+. "$t_here/reclass-lib.sh"
 n=20000
-g="$T/gen"
-mkdir -p "$g"
-
-printf '[feedmux]\nlisten = 127.0.0.1:0\ndatabase = %s/schema.db\n' "$g" \
-    >"$T/empty.conf"
-"$FEEDMUXD" --once -c "$T/empty.conf" >"$T/empty.log" 2>&1 ||
-    fail "cannot make an empty database: $(cat "$T/empty.log")"
-"$PY" "$gen" "$g" "$n" 9 "$g/schema.db" >"$T/gen.log" 2>&1 ||
-    fail "classify-gen.py: $(cat "$T/gen.log")"
-
-# one_thread CONF OUT DB: CONF on one thread, with database DB.
-one_thread()
-{
-	sed -e "s/^\[feedmux\]\$/[feedmux]\nparse_threads = 1/" \
-	    -e "s|^database = .*|database = $3|" "$1" >"$2"
-}
+rl_generate "$n"
 
 # settled FROM: a re-sort ended after line FROM of the daemon's log.
 settled()
@@ -40,7 +24,7 @@ settled()
 # sort_to RULES DB: DB sorted by RULES in one uninterrupted pass.
 sort_to()
 {
-	one_thread "$g/$1.conf" "$T/sort.conf" "$2"
+	with_threads "$g/$1.conf" 1 "$T/sort.conf" "$2"
 	touch "$T/daemon.log"
 	st_from=$(($(wc -l <"$T/daemon.log") + 1))
 	daemon_start "$T/sort.conf"
@@ -81,7 +65,7 @@ caught=0
 for try in 1 2 3; do
 	cp "$g/a.db" "$g/k.db"
 	rm -f "$g/k.db-wal" "$g/k.db-shm"
-	one_thread "$g/rules2.conf" "$T/k.conf" "$g/k.db"
+	with_threads "$g/rules2.conf" 1 "$T/k.conf" "$g/k.db"
 	daemon_start "$T/k.conf"
 	"$PY" - "$g/k.db" "$(awk '$2 != "-" { n += split($2, x, ",") } END { print n }' \
 	    "$T/a.txt")" "$DAEMON_PID" <<'PY' || fail "watching the re-sort failed"

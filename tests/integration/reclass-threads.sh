@@ -11,28 +11,10 @@
 . "$(dirname "$0")/lib.sh"
 t_setup
 
-gen="$t_here/../bench/classify-gen.py"
-[ -f "$gen" ] || fail "missing $gen"
+. "$t_here/reclass-lib.sh"
 n=6000
-g="$T/gen"
-mkdir -p "$g"
-
-# An empty database in this build's schema, made by the daemon itself,
-# then filled with entries, and the rules (sources on a closed port).
-printf '[feedmux]\nlisten = 127.0.0.1:0\ndatabase = %s/schema.db\n' "$g" \
-    >"$T/empty.conf"
-"$FEEDMUXD" --once -c "$T/empty.conf" >"$T/empty.log" 2>&1 ||
-    fail "cannot make an empty database: $(cat "$T/empty.log")"
-"$PY" "$gen" "$g" "$n" 9 "$g/schema.db" >"$T/gen.log" 2>&1 ||
-    fail "classify-gen.py: $(cat "$T/gen.log")"
+rl_generate "$n"
 cp "$g/bench.db" "$g/clean.db"
-
-# with_threads CONF N OUT [DB]: CONF with N parse threads (and DB).
-with_threads()
-{
-	sed -e "s/^\[feedmux\]\$/[feedmux]\nparse_threads = $2/" \
-	    ${4:+-e "s|^database = .*|database = $4|"} "$1" >"$3"
-}
 
 # settled FROM: the daemon's log from line FROM on has at least MIN
 # "rules changed" lines, and a re-sort ended after the last of them.
