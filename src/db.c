@@ -56,7 +56,20 @@
  * times the usual checkpoint distance, so it is not cut and regrown every
  * cycle.
  */
-#define DB_WAL_LIMIT	DB_STR(67108864)
+#define DB_WAL_LIMIT_N	67108864
+#define DB_WAL_LIMIT	DB_STR(DB_WAL_LIMIT_N)
+/*
+ * During a burst, though, the checkpointer falls behind and the WAL grows
+ * to DB_CHECKPOINT_MAX before it starts over, again and again.  Cut back
+ * to DB_WAL_LIMIT at each start, the file was extended by 200 MB and more
+ * every cycle, and the kernel zero-fills and allocates every new block:
+ * a tenth of the loop's CPU in a cold poll of 10,000 sources.  So once a
+ * cycle of the WAL passes DB_WAL_BURST pages (the checkpointer is behind)
+ * the writer keeps up to DB_WAL_BURST_LIMIT_N of file, and the first cycle
+ * that stays under DB_WAL_BURST again cuts it back to DB_WAL_LIMIT.
+ */
+#define DB_WAL_BURST		(2 * DB_CHECKPOINT_N)
+#define DB_WAL_BURST_LIMIT_N	(2LL * DB_CHECKPOINT_MAX * 4096)
 
 /*
  * The background checkpointer (db_checkpointer): a thread with a
@@ -72,6 +85,11 @@ struct db_ckpt {
 	sqlite3			*h;
 	int			 want;		/* a checkpoint is asked for */
 	int			 stop;
+	/* The writer's own (its WAL hook and begins): not under MU. */
+	int			 last;		/* pages after its last commit */
+	int			 peak;		/* most pages this WAL cycle */
+	int64_t			 limit;		/* journal_size_limit to set */
+	int64_t			 limit_set;	/* what it is */
 };
 
 struct db_cached {
@@ -523,12 +541,33 @@ db_ckpt_main(void *arg)
 	return NULL;
 }
 
+int64_t
+db_wal_limit(int64_t limit, int *last, int *peak, int pages)
+{
+	/*
+	 * Every commit adds pages, so no more than after the last one means
+	 * the WAL started over.
+	 */
+	if (pages <= *last) {
+		if (*peak < DB_WAL_BURST)
+			limit = DB_WAL_LIMIT_N;
+		*peak = 0;
+	}
+	*last = pages;
+	if (pages > *peak)
+		*peak = pages;
+	if (pages >= DB_WAL_BURST)
+		limit = DB_WAL_BURST_LIMIT_N;
+	return limit;
+}
+
 /* After each commit of the writer (SQLite's WAL hook), on its thread. */
 static int
 db_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
 {
 	struct db_ckpt	*ck = arg;
 
+	ck->limit = db_wal_limit(ck->limit, &ck->last, &ck->peak, pages);
 	if (pages < DB_CHECKPOINT_N)
 		return SQLITE_OK;
 	pthread_mutex_lock(&ck->mu);
@@ -561,6 +600,7 @@ db_checkpointer(struct db *db, int sync_full)
 		free(ck);
 		return -1;
 	}
+	ck->limit = ck->limit_set = DB_WAL_LIMIT_N;
 	pthread_mutex_init(&ck->mu, NULL);
 	pthread_cond_init(&ck->cv, NULL);
 	if ((errno = pthread_create(&ck->th, NULL, db_ckpt_main, ck)) != 0) {
@@ -595,8 +635,11 @@ db_ckpt_stop(struct db *db)
 	pthread_cond_destroy(&ck->cv);
 	free(ck);
 	db->ckpt = NULL;
-	if (db->h != NULL)
+	if (db->h != NULL) {
 		sqlite3_wal_autocheckpoint(db->h, DB_CHECKPOINT_N);
+		sqlite3_exec(db->h, "PRAGMA journal_size_limit = "
+		    DB_WAL_LIMIT, NULL, NULL, NULL);
+	}
 }
 
 void
@@ -706,8 +749,16 @@ db_exec(struct db *db, const char *sql)
 static int
 db_begin_immediate(struct db *db)
 {
+	char	sql[64];
 	int	rc;
 
+	/* Applies to this transaction's commit, if it starts the WAL over. */
+	if (db->ckpt != NULL && db->ckpt->limit != db->ckpt->limit_set) {
+		snprintf(sql, sizeof sql, "PRAGMA journal_size_limit = %lld",
+		    (long long)db->ckpt->limit);
+		if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK)
+			db->ckpt->limit_set = db->ckpt->limit;
+	}
 	if (db->locked)
 		sqlite3_busy_timeout(db->h, DB_BUSY_PROBE_MS);
 	errno = 0;

@@ -31,6 +31,15 @@ void		 db_close(struct db *);
  */
 int		 db_checkpointer(struct db *, int sync_full);
 
+/*
+ * The size the WAL file is cut back to when the writer starts it over,
+ * after a commit that left PAGES in it: LIMIT as it was, larger while
+ * bursts outrun the checkpointer, the usual again after a cycle that did
+ * not.  LAST and PEAK are the caller's state, zero at first.  Pure; the
+ * checkpointer's WAL hook drives it, and the unit tests do too.
+ */
+int64_t		 db_wal_limit(int64_t limit, int *last, int *peak, int pages);
+
 /* The schema version this build writes. */
 int		 db_schema_version(void);
 

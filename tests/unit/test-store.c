@@ -743,6 +743,119 @@ test_wal_cut_back(void **state)
 	doc_free(d);
 }
 
+/*
+ * Passive checkpoints through a connection of its own until all of the WAL
+ * is copied (the store's checkpointer thread may be at it too: then busy).
+ */
+static void
+checkpoint_all(struct fixture *fx)
+{
+	sqlite3	*h;
+	int	 log = -1, done = -2, tries;
+
+	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
+	/* SQLite 3.40 checkpoints nothing through a connection yet to read. */
+	assert_int_equal(sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema",
+	    NULL, NULL, NULL), SQLITE_OK);
+	for (tries = 0; tries < 500 && (log != done || log < 0); tries++) {
+		if (tries > 0)
+			usleep(10000);
+		if (sqlite3_wal_checkpoint_v2(h, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK)
+			log = -1, done = -2;
+	}
+	assert_int_equal(log, done);
+	assert_true(log >= 0);
+	sqlite3_close(h);
+}
+
+/* Stores one new entry KEY of source a. */
+static void
+store_one(struct fixture *fx, const char *key)
+{
+	struct store_result	 res;
+	struct doc		*d = doc_new();
+
+	add(d, key, NULL, key, NOW);
+	assert_int_equal(apply(fx, 0, d, &res), 0);
+	assert_int_equal(res.new, 1);
+	doc_free(d);
+}
+
+/*
+ * The cut-back size follows the WAL's cycles: up at once when a cycle
+ * outruns the checkpointer, down after the first cycle that does not.
+ */
+static void
+test_wal_limit_policy(void **state)
+{
+	const int64_t	 usual = 64 * 1024 * 1024;
+	int64_t		 lim = usual;
+	int		 last = 0, peak = 0, p;
+
+	(void)state;
+	for (p = 1; p < 8000; p += 997)
+		assert_int_equal(lim = db_wal_limit(lim, &last, &peak, p),
+		    usual);
+	/* Started over after a cycle the checkpointer kept up with. */
+	assert_int_equal(lim = db_wal_limit(lim, &last, &peak, 5), usual);
+	/* A burst: 2 x 4,000 pages. */
+	assert_int_equal(lim = db_wal_limit(lim, &last, &peak, 7999), usual);
+	assert_true((lim = db_wal_limit(lim, &last, &peak, 8000)) > usual);
+	assert_true((lim = db_wal_limit(lim, &last, &peak, 64000)) > usual);
+	/* The cycle after it starts: still large until that cycle ends. */
+	assert_true((lim = db_wal_limit(lim, &last, &peak, 3)) > usual);
+	assert_true((lim = db_wal_limit(lim, &last, &peak, 4000)) > usual);
+	/* Started over (as many pages as before counts too) after 4,000. */
+	assert_int_equal(lim = db_wal_limit(lim, &last, &peak, 4000), usual);
+}
+
+/*
+ * The daemon's store (with its checkpointer) keeps the WAL file through a
+ * burst instead of cutting it back at every cycle, and cuts it back once
+ * a cycle is quiet again.
+ */
+static void
+test_wal_kept_through_burst(void **state)
+{
+	struct fixture	*fx = *state;
+	sqlite3		*h, *r;
+	char		*err = NULL;
+
+	store_close(fx->st);
+	fx->st = store_open(fx->path, STORE_CHECKPOINTER, &err);
+	assert_non_null(fx->st);
+	store_one(fx, "k0");
+	/* A reader keeps the WAL from starting over while 72 MB go in. */
+	assert_int_equal(sqlite3_open(fx->path, &r), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(r, "BEGIN; SELECT count(*) FROM entry;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE burst (b BLOB);"
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+	    " WHERE i < 18000) INSERT INTO burst SELECT zeroblob(4000) FROM n;"
+	    "DROP TABLE burst;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	/* The store's commit sees the burst in the WAL. */
+	store_one(fx, "k1");
+	assert_int_equal(sqlite3_exec(r, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(r);
+	assert_true(wal_size(fx) > 70 * 1024 * 1024);
+	/* Starting over after the burst: the file is kept. */
+	checkpoint_all(fx);
+	store_one(fx, "k2");
+	assert_true(wal_size(fx) > 70 * 1024 * 1024);
+	/* That cycle was small; the one after it starts cut back. */
+	checkpoint_all(fx);
+	store_one(fx, "k3");
+	assert_true(wal_size(fx) > 70 * 1024 * 1024);
+	checkpoint_all(fx);
+	store_one(fx, "k4");
+	assert_true(wal_size(fx) <= 64 * 1024 * 1024);
+	assert_true(sql_ok(fx));
+}
+
 static void
 test_story_across_sources(void **state)
 {
@@ -1301,6 +1414,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wal_cut_back, setup,
 		    teardown),
+		cmocka_unit_test(test_wal_limit_policy),
+		cmocka_unit_test_setup_teardown(test_wal_kept_through_burst,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_space_reclaimed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_story_across_sources,
