@@ -119,6 +119,7 @@ struct db {
  */
 static void	db_ckpt_stop(struct db *);
 static int	db_unhold(struct db *);
+static void	db_log_error(struct db *, int);
 
 static const char *const migrations[] = {
 	/* 1: sources, entries, their categories, poll records. */
@@ -324,6 +325,83 @@ static const char *const migrations[] = {
 };
 
 #define DB_NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
+
+/* A watched table's deletion, counted by its TEMP trigger. */
+struct db_watch {
+	void		(*fn)(void *);
+	void		 *arg;
+};
+
+static void
+db_watch_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct db_watch	*w = sqlite3_user_data(ctx);
+
+	(void)argc;
+	(void)argv;
+	w->fn(w->arg);
+	sqlite3_result_null(ctx);
+}
+
+int
+db_watch_deletes(struct db *db, const char *table, void (*fn)(void *),
+    void *arg)
+{
+	struct db_watch	*w;
+	char		*sql;
+	int		 rc;
+
+	if ((w = malloc(sizeof *w)) == NULL) {
+		log_warnx("database %s: out of memory", db->path);
+		return -1;
+	}
+	w->fn = fn;
+	w->arg = arg;
+	/* Not deterministic: the trigger must call it for every row. */
+	sql = sqlite3_mprintf("feedmux_deleted_%s", table);
+	if (sql == NULL || sqlite3_create_function_v2(db->h, sql, 0,
+	    SQLITE_UTF8 | SQLITE_DIRECTONLY, w, db_watch_fn, NULL, NULL,
+	    free) != SQLITE_OK) {
+		if (sql == NULL)
+			free(w);
+		log_warnx("database %s: %s", db->path, sqlite3_errmsg(db->h));
+		sqlite3_free(sql);
+		return -1;
+	}
+	sqlite3_free(sql);
+	sql = sqlite3_mprintf("CREATE TEMP TRIGGER IF NOT EXISTS "
+	    "feedmux_deleted_%s AFTER DELETE ON main.%s BEGIN "
+	    "SELECT feedmux_deleted_%s(); END", table, table, table);
+	if (sql == NULL) {
+		log_warnx("database %s: out of memory", db->path);
+		return -1;
+	}
+	rc = db_exec(db, sql);
+	sqlite3_free(sql);
+	return rc;
+}
+
+int64_t
+db_data_version(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v = -1;
+
+	if ((st = db_stmt(db, "PRAGMA data_version")) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else
+		db_log_error(db, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+int
+db_in_transaction(struct db *db)
+{
+	return sqlite3_get_autocommit(db->h) == 0;
+}
 
 int
 db_schema_version(void)

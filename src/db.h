@@ -40,6 +40,24 @@ int		 db_checkpointer(struct db *, int sync_full);
  */
 int64_t		 db_wal_limit(int64_t limit, int *last, int *peak, int pages);
 
+/*
+ * Calls FN(ARG) on the writer's thread for every row deleted from TABLE
+ * (a table of the schema) through this connection, by any statement,
+ * trigger or foreign key.  A TEMP trigger and an SQL function, both the
+ * connection's own: other connections never see them.  0 or -1 (logged).
+ */
+int		 db_watch_deletes(struct db *, const char *table,
+		     void (*fn)(void *), void *arg);
+
+/*
+ * PRAGMA data_version: a different value means another connection
+ * committed since the last call.  -1 (logged) on error.
+ */
+int64_t		 db_data_version(struct db *);
+
+/* 1 while a transaction is open (held, parked or running), else 0. */
+int		 db_in_transaction(struct db *);
+
 /* The schema version this build writes. */
 int		 db_schema_version(void);
 

@@ -25,6 +25,14 @@ struct store_dirty {
 	int		 on;
 	int		 ckpt;		/* wal_autocheckpoint to restore */
 	unsigned	 lost;		/* db_hold_losses at the last flush */
+	/*
+	 * 1 + N at the last time an entry may have gone (deleted here, or
+	 * another connection committed): batches marked at N or before
+	 * check that their entries still exist.  0: none since the mark.
+	 */
+	size_t		 gone;
+	int64_t		 version;	/* db_data_version when last read */
+	int		 deleted;	/* maybe not committed yet */
 };
 struct store_dirty	*store_dirty(struct store *);
 

@@ -694,6 +694,25 @@ done:
 	return ret;
 }
 
+/*
+ * Notes another connection's commit since the last look (it may have
+ * deleted entries): whatever was marked until now checks again.  -1 when
+ * the version could not be read (then it counts as changed).
+ */
+static int
+store_gone_since(struct store *s)
+{
+	struct store_dirty	*dy = store_dirty(s);
+	int64_t			 v = db_data_version(store_db(s));
+
+	if (v != dy->version || v == -1) {
+		if (dy->on)
+			dy->gone = dy->n + 1;
+		dy->version = v;
+	}
+	return v == -1 ? -1 : 0;
+}
+
 /* Whether entry ID is in the ids store sorted itself since MARK. */
 static int
 rc_dirty(const struct store_dirty *dy, size_t mark, int64_t id)
@@ -720,10 +739,20 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 	sqlite3_stmt		*st;
 	int64_t			 start = mono_usec();
 	size_t			 done = 0;
-	int			 rc;
+	int			 rc, check;
 
 	if ((m = rc_loopmap(s)) == NULL)
 		return -1;
+	/*
+	 * An entry can only be gone since the batch was read if one was
+	 * deleted after its mark: through this connection (the TEMP trigger
+	 * store_entry_gone) or another (data_version).  Otherwise the
+	 * look-up per entry (8% of the loop when every rule is replaced) is
+	 * skipped.
+	 */
+	if (store_gone_since(s) == -1)
+		return -1;
+	check = !dy->on || dy->gone > mark;
 	for (; b->applied < b->nd; b->applied++) {
 		const struct rc_diff *d = &b->d[b->nd - 1 - b->applied];
 
@@ -736,7 +765,7 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 		 * Gone since (deleted or expired): nothing to sort.  Only
 		 * adds need to know: a gone entry's rows went with it.
 		 */
-		if (d->adds) {
+		if (d->adds && check) {
 			if ((st = db_stmt(db, SQL_CLASS_SNAP)) == NULL)
 				return -1;
 			sqlite3_bind_int64(st, 1, d->sort);
@@ -962,6 +991,18 @@ store_reclass_mark(struct store *s)
 				    0);
 		}
 	}
+	(void)store_gone_since(s);
+	/*
+	 * A deletion the loop has not committed yet is not in what the
+	 * reader will see: this batch checks.  Once nothing is open, every
+	 * deletion so far is.
+	 */
+	if (dy->deleted) {
+		if (db_in_transaction(store_db(s)))
+			dy->gone = dy->n + 1;
+		else
+			dy->deleted = 0;
+	}
 	dy->on = 1;
 	return dy->n;
 }
@@ -977,6 +1018,7 @@ store_reclass_unmark(struct store *s)
 		sqlite3_wal_autocheckpoint(sqlite3_db_handle(st), dy->ckpt);
 	dy->on = 0;
 	dy->n = 0;
+	dy->gone = 0;
 }
 
 int

@@ -93,7 +93,11 @@ int64_t	store_reclass_batch_entries(const struct store_reclass_batch *);
 /*
  * Starts noting the entries store sorts itself (they must be left out of
  * batches evaluated before) and returns the mark of now, to give to
- * store_reclass_apply for a batch evaluated after this call.
+ * store_reclass_apply for a batch evaluated after this call.  Deletions
+ * are noted too: a batch looks up whether its entries still exist only
+ * when one may have gone since its mark (through store's connection, or
+ * another that committed), or when a deletion of store's was not yet
+ * committed at the mark.
  */
 size_t	store_reclass_mark(struct store *);
 /* Stops noting: no batch is in flight any more. */

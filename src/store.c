@@ -105,6 +105,17 @@ store_dirty(struct store *s)
 	return &s->dirty;
 }
 
+/* An entry row went (its TEMP trigger): a re-sort's batches look again. */
+static void
+store_entry_gone(void *arg)
+{
+	struct store_dirty	*dy = &((struct store *)arg)->dirty;
+
+	dy->deleted = 1;
+	if (dy->on)
+		dy->gone = dy->n + 1;
+}
+
 struct store *
 store_open(const char *path, int flags, char **err)
 {
@@ -126,6 +137,13 @@ store_open(const char *path, int flags, char **err)
 	if (!(flags & STORE_READONLY) && store_backfill(s) == -1) {
 		if (asprintf(err, "%s: filling in migrated entries: %s", path,
 		    db_errmsg(s->db)) == -1)
+			*err = NULL;
+		store_close(s);
+		return NULL;
+	}
+	if (!(flags & STORE_READONLY) &&
+	    db_watch_deletes(s->db, "entry", store_entry_gone, s) == -1) {
+		if (asprintf(err, "%s: %s", path, db_errmsg(s->db)) == -1)
 			*err = NULL;
 		store_close(s);
 		return NULL;
