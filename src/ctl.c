@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -30,6 +29,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "log.h"
+#include "mono.h"
 #include "sched.h"
 
 #define CTL_CLIENTS	16	/* connections open at once */
@@ -315,16 +315,12 @@ ctl_free(struct ctl *ctl)
 	free(ctl);
 }
 
-/* Milliseconds left until DEADLINE (a CLOCK_MONOTONIC time), at least 0. */
+/* Milliseconds left until DEADLINE (mono_ms()), at least 0. */
 static int
-ctl_left(const struct timespec *deadline)
+ctl_left(int64_t deadline)
 {
-	struct timespec	now;
-	long long	ms;
+	int64_t	ms = deadline - mono_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000LL +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
 	return ms > 0 ? (int)ms : 0;
 }
 
@@ -333,7 +329,7 @@ ctl_request(const char *path, const char *request, char *reply, size_t len,
     int timeout)
 {
 	struct sockaddr_un	 sun;
-	struct timespec		 deadline;
+	int64_t			 deadline;
 	struct pollfd		 pfd;
 	char			 line[CTL_LINE_MAX];
 	size_t			 got = 0, n;
@@ -369,13 +365,12 @@ ctl_request(const char *path, const char *request, char *reply, size_t len,
 		errno = saved;
 		return -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout;
+	deadline = mono_ms() + (int64_t)timeout * 1000;
 	/* One line back; the daemon closes after it. */
 	while (got < sizeof line - 1) {
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		if ((r = poll(&pfd, 1, ctl_left(&deadline))) == -1 &&
+		if ((r = poll(&pfd, 1, ctl_left(deadline))) == -1 &&
 		    errno == EINTR)
 			continue;
 		if (r <= 0) {

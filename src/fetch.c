@@ -96,8 +96,8 @@ struct fetch_xfer {
 	int			 cf_mitigated;
 	enum fetch_error	 error;
 	char			 errbuf[CURL_ERROR_SIZE];
-	struct timespec		 queued;
-	struct timespec		 started;
+	int64_t			 queued;	/* mono_ms() */
+	int64_t			 started;	/* mono_ms() */
 
 	struct event		*failev;	/* reports a refused start */
 
@@ -193,18 +193,6 @@ static void	fetch_publish(struct fetch_engine *);
 static void	engine_free(struct fetch_engine *);
 static void	fetch_detach(struct fetch_xfer *);
 static void	fetch_xfer_free(struct fetch_xfer *);
-
-static int64_t
-elapsed_ms(const struct timespec *since)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
-	    (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
-
 
 static uint64_t
 fetch_hash(const char *s)
@@ -741,7 +729,7 @@ fetch_run(struct fetch_xfer *x)
 	struct timeval		 now = { 0, 0 };
 	CURLMcode		 rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &x->started);
+	x->started = mono_ms();
 	x->running = 1;
 	f->inflight++;
 	if ((x->easy = curl_easy_init()) == NULL || fetch_setup(x) == -1)
@@ -776,9 +764,8 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r.status);
 	curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
 	r.effective_url = eff != NULL ? eff : x->url;
-	r.duration_ms = elapsed_ms(&x->started);
-	r.queued_ms = (int64_t)(x->started.tv_sec - x->queued.tv_sec) * 1000 +
-	    (x->started.tv_nsec - x->queued.tv_nsec) / 1000000;
+	r.duration_ms = mono_ms() - x->started;
+	r.queued_ms = x->started - x->queued;
 	r.body = x->body != NULL ? x->body : "";
 	r.len = x->len;
 	r.etag = x->hdr[HDR_ETAG];
@@ -918,7 +905,7 @@ fetch_fill(struct fetch_engine *f)
 		x->waiting = 0;
 		x->host = h;
 		log_debug("fetch: %s starts after %lld ms, %zu in flight",
-		    x->url, (long long)elapsed_ms(&x->queued), f->inflight);
+		    x->url, (long long)(mono_ms() - x->queued), f->inflight);
 		fetch_run(x);
 	}
 	fetch_publish(f);
@@ -1444,7 +1431,7 @@ engine_start(struct fetch_engine *f, const struct fetch_req *req,
 	}
 	fetch_headers(x, req);
 	snprintf(x->host_name, sizeof x->host_name, "%s", host);
-	clock_gettime(CLOCK_MONOTONIC, &x->queued);
+	x->queued = mono_ms();
 	if (f->out++ == 0)
 		event_add(f->done_ev, NULL);
 	pthread_mutex_lock(&f->mu);

@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "mono.h"
 
 /* Journal priorities (sd-daemon.h). */
 #define PRI_ERR		3
@@ -183,10 +184,7 @@ log_hash(const char *s)
 static int64_t
 log_monotonic(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
+	return mono_usec() / 1000000;
 }
 
 static void	log_line(int, const char *, ...) LOG_ATTR(2, 3);

@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "httpd.h"
 #include "log.h"
+#include "mono.h"
 #include "reclass.h"
 #include "store.h"
 #include "store-reclass.h"
@@ -72,10 +73,10 @@ struct reclass_pass {
 	struct reclass_job		*head, *tail;	/* to write */
 	size_t				 queued;
 	struct store_reclass_stats	 stats;
-	struct timespec			 started;
-	struct timespec			 bumped;
+	int64_t				 started;	/* mono_usec() */
+	int64_t				 bumped;	/* mono_usec() */
 	int				 held;		/* slices not committed */
-	struct timespec			 held_since;	/* the first of them */
+	int64_t				 held_since;	/* the first of them */
 	double				 longest;	/* slice, seconds */
 	double				 longest_cpu;	/* the same, on the CPU */
 };
@@ -93,14 +94,19 @@ struct reclass {
 
 static int	reclass_pass_start(struct reclass *, const struct conf *);
 
+/* Seconds since T0 (mono_usec()). */
 static double
-reclass_elapsed(const struct timespec *t0)
+reclass_elapsed(int64_t t0)
 {
-	struct timespec	t;
+	return (double)(mono_usec() - t0) / 1e6;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) +
-	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+/* Seconds between two readings of the thread's CPU clock. */
+static double
+reclass_cpu_secs(const struct timespec *c0, const struct timespec *c1)
+{
+	return (double)(c1->tv_sec - c0->tv_sec) +
+	    (double)(c1->tv_nsec - c0->tv_nsec) / 1e9;
 }
 
 static void
@@ -161,7 +167,7 @@ reclass_refresh(struct reclass *r, struct reclass_pass *p)
 			    classify_name(r->cl, i));
 			p->touched[i] = 0;
 		}
-	clock_gettime(CLOCK_MONOTONIC, &p->bumped);
+	p->bumped = mono_usec();
 }
 
 /* On the thread: evaluates one batch. */
@@ -262,7 +268,7 @@ reclass_pass_done(struct reclass *r, struct reclass_pass *p)
 	p->held = 0;
 	reclass_refresh(r, p);
 	store_reclass_done(r->d->store);
-	secs = reclass_elapsed(&p->started);
+	secs = reclass_elapsed(p->started);
 	log_info("categories: re-sorted %lld entries in %.2f s (%.0f/s): "
 	    "%lld memberships gained, %lld lost; longest write %.1f ms "
 	    "(%.1f ms on the CPU)", (long long)p->stats.entries, secs,
@@ -318,7 +324,9 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	struct reclass_pass	*p = r->pass;
 	struct reclass_job	*j;
 	struct timeval		 now = { 0, 0 };
-	struct timespec		 t0, c0, c1;
+	struct timespec		 c0, c1;
+	int64_t			 t0;
+	double			 secs;
 	int			 more;
 
 	(void)fd;
@@ -326,7 +334,7 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	if (p == NULL || (j = p->head) == NULL)
 		return;
 	/* Wall and CPU time: a busy machine stretches the one, not the other. */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = mono_usec();
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	more = store_reclass_apply(r->d->store, j->b, j->mark,
 	    RECLASS_SLICE_US, &p->stats, p->touched);
@@ -339,19 +347,17 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	 * no change waits while the threads evaluate.
 	 */
 	if (more != -1 && (p->held >= RECLASS_HOLD_SLICES ||
-	    reclass_elapsed(&p->held_since) >= RECLASS_HOLD_SECS ||
+	    reclass_elapsed(p->held_since) >= RECLASS_HOLD_SECS ||
 	    (more == 0 && j->next == NULL))) {
 		p->held = 0;
 		if (store_reclass_flush(r->d->store) == -1)
 			more = -1;
 	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-	if (reclass_elapsed(&t0) > p->longest)
-		p->longest = reclass_elapsed(&t0);
-	if ((double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec -
-	    c0.tv_nsec) / 1e9 > p->longest_cpu)
-		p->longest_cpu = (double)(c1.tv_sec - c0.tv_sec) +
-		    (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+	if ((secs = reclass_elapsed(t0)) > p->longest)
+		p->longest = secs;
+	if ((secs = reclass_cpu_secs(&c0, &c1)) > p->longest_cpu)
+		p->longest_cpu = secs;
 	if (more == -1) {
 		log_warnx("categories: re-sorting stopped by a database error; "
 		    "it restarts in %d s", RECLASS_RETRY);
@@ -377,7 +383,7 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	 * Feeds re-render (new ETags) as their memberships change, at most
 	 * once a second: each re-render of a big category costs the readers.
 	 */
-	if (reclass_elapsed(&p->bumped) >= RECLASS_BUMP_EVERY)
+	if (reclass_elapsed(p->bumped) >= RECLASS_BUMP_EVERY)
 		reclass_refresh(r, p);
 	if (p->head != NULL)
 		evtimer_add(r->slice, &now);
@@ -465,8 +471,7 @@ reclass_pass_start(struct reclass *r, const struct conf *conf)
 		goto oom;
 	p->r = r;
 	p->now = daemon_now();
-	clock_gettime(CLOCK_MONOTONIC, &p->started);
-	p->bumped = p->started;
+	p->started = p->bumped = mono_usec();
 	/* Slots not filled yet are empty: freeing the pass frees the rest. */
 	p->nslot = (size_t)r->threads;
 	for (size_t k = 0; k < p->nslot; k++)
