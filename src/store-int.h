@@ -26,9 +26,10 @@ struct store_dirty {
 	int		 ckpt;		/* wal_autocheckpoint to restore */
 	unsigned	 lost;		/* db_hold_losses at the last flush */
 	/*
-	 * 1 + N at the last time an entry may have gone (deleted here, or
-	 * another connection committed): batches marked at N or before
-	 * check that their entries still exist.  0: none since the mark.
+	 * 1 + N at the last time an entry may have gone or left a category
+	 * (deleted or aged here, or another connection committed): batches
+	 * marked at N or before check that their entries still exist and
+	 * read their memberships again.  0: none since the mark.
 	 */
 	size_t		 gone;
 	int64_t		 version;	/* db_data_version when last read */

@@ -1,8 +1,8 @@
 /*
  * store-reclass: stored entries kept in the categories the rules give
  * them; see store-reclass.h.  Every change is a difference: the entry's
- * current rows in entry_category are read, and only rows that must go are
- * deleted and rows that must come inserted, so a re-evaluation that
+ * current memberships are read (store-member), and only rows that must go
+ * are deleted and rows that must come inserted, so a re-evaluation that
  * changes nothing writes nothing.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -25,18 +25,11 @@
 #include "mono.h"
 #include "store.h"
 #include "store-int.h"
+#include "store-member.h"
 #include "store-reclass.h"
 
 #define RECLASS_CHECK_EVERY	16	/* entries between clock reads */
 
-static const char SQL_CLASS_ROWS[] =
-    "SELECT category_id, sort_date FROM entry_category WHERE entry_id = ?";
-static const char SQL_CLASS_DEL[] =
-    "DELETE FROM entry_category WHERE category_id = ? AND sort_date = ? "
-    "AND entry_id = ?";
-static const char SQL_CLASS_ADD[] =
-    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
-    "VALUES (?, ?, ?)";
 static const char SQL_CATMAP[] =
     "SELECT id, name FROM category";
 static const char SQL_CATMAP_ADD[] =
@@ -55,14 +48,16 @@ static const char SQL_RULES_FORGET[] =
 static const char SQL_RULES_ADD[] =
     "INSERT INTO category_rules (name, fingerprint) VALUES (?, ?)";
 static const char SQL_AGE[] =
-    "DELETE FROM entry_category WHERE category_id = ? AND sort_date < ?";
+    "SELECT entry_id, sort_date FROM entry_category WHERE category_id = ?"
+    " AND sort_date < ?";
 
 #define SQL_CLASS_COLUMNS \
     "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type," \
     " e.content, e.content_type, e.terms, e.labels, e.language," \
     " e.sort_date, s.name, e.guid, e.link, s.active," \
-    " (SELECT group_concat(c.name, ',') FROM entry_category ec" \
-    "  JOIN category c ON c.id = ec.category_id WHERE ec.entry_id = e.id) " \
+    " (SELECT group_concat(c.name, ',') FROM entry_member m," \
+    "  json_each(m.cats) j JOIN category c ON c.id = j.value ->> 0" \
+    "  WHERE m.entry_id = e.id) " \
     "FROM entry e JOIN source s ON s.id = e.source_id "
 static const char SQL_CLASS_EVAL[] =
     "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type,"
@@ -72,11 +67,10 @@ static const char SQL_CLASS_EVAL[] =
     "WHERE e.id > ?1 AND e.id <= ?2 ORDER BY e.id";
 /*
  * The memberships of the same range in the same order, read beside the
- * entries (one walk of entry_category_entry, which holds them all) rather
- * than gathered per entry into a string: a fifth of the evaluation before.
+ * entries (one walk of entry_member) rather than looked up per entry.
  */
 static const char SQL_CLASS_EVAL_ROWS[] =
-    "SELECT entry_id, category_id, sort_date FROM entry_category"
+    "SELECT entry_id, cats FROM entry_member"
     " WHERE entry_id > ?1 AND entry_id <= ?2 ORDER BY entry_id";
 static const char SQL_LAST_ID[] =
     "SELECT max(id) FROM entry";
@@ -179,48 +173,11 @@ rc_loopmap(struct store *s)
 }
 
 /*
- * Reads entry ID's rows of entry_category, two values each (category id,
- * sort), into *ROWS: FIXED (NFIXED values) while they fit, else memory
- * the caller frees.  The number of rows, or -1.
- */
-static long
-store_class_rows(struct db *db, int64_t id, int64_t *fixed, size_t nfixed,
-    int64_t **rows)
-{
-	sqlite3_stmt	*st;
-	size_t		 n = 0, cap = nfixed / 2;
-	int		 rc;
-
-	*rows = fixed;
-	if ((st = db_stmt(db, SQL_CLASS_ROWS)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *r = *rows == fixed ? malloc(4 * cap *
-			    sizeof *r) : realloc(*rows, 4 * cap * sizeof *r);
-
-			if (r == NULL)
-				break;
-			if (*rows == fixed)
-				memcpy(r, fixed, nfixed * sizeof *r);
-			*rows = r;
-			cap *= 2;
-		}
-		(*rows)[2 * n] = sqlite3_column_int64(st, 0);
-		(*rows)[2 * n + 1] = sqlite3_column_int64(st, 1);
-		n++;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? (long)n : -1;
-}
-
-/*
- * Makes entry ID's rows match IN (one flag per category of CL): deletes
- * rows of categories it left (or that no longer exist), inserts rows for
+ * Makes entry ID's memberships match IN (one flag per category of CL):
+ * takes it out of categories it left (or that no longer exist), adds it to
  * categories it joined at SORT, and with BUMP moves it to NOW in the
- * categories with updates_bump.  FRESH: it has no rows yet (just
- * inserted; a deleted entry's rows went with it), none are read.  Adds to
+ * categories with updates_bump.  FRESH: it has no memberships yet (just
+ * inserted; a deleted entry's went with it), none are read.  Adds to
  * *ADDED and *REMOVED.
  */
 static int
@@ -231,61 +188,53 @@ store_class_diff(struct store *s, int64_t id, const unsigned char *in,
 	struct db		*db = store_db(s);
 	struct classify		*cl = store_classify(s);
 	struct store_catmap	*m;
-	sqlite3_stmt		*st;
-	/* One row of entry_category of the entry: its category id and sort. */
-	int64_t			 fixed[32], *rows = fixed;
-	long			 nrows = 0;
-	size_t			 n, ncat = classify_count(cl);
+	struct store_members	 mem;
+	size_t			 ncat = classify_count(cl);
 	unsigned char		 seenbuf[256], *seen = seenbuf;
 	int			 ret = -1, i;
 
 	if ((m = rc_loopmap(s)) == NULL)
 		return -1;
-	if (!fresh && (nrows = store_class_rows(db, id, fixed,
-	    sizeof fixed / sizeof fixed[0], &rows)) == -1)
+	store_members_init(&mem);
+	if (!fresh && store_members_read(db, id, &mem) == -1)
 		goto done;
-	n = (size_t)nrows;
 	if (ncat > sizeof seenbuf && (seen = malloc(ncat)) == NULL)
 		goto done;
 	memset(seen, 0, ncat);
 
-	/* seen[i]: 1 kept as it is, 2 moved to the top (bumped). */
-	for (size_t k = 0; k < n; k++) {
-		i = rc_catidx(m, rows[2 * k]);
+	/*
+	 * seen[i]: 1 kept as it is, 2 moved to the top (bumped).  A drop
+	 * moves the last pair into K, which is looked at next.
+	 */
+	for (size_t k = 0; k < mem.n;) {
+		const struct store_member p = mem.v[k];
+
+		i = rc_catidx(m, p.cat);
 		if (i >= 0 && in[i] && !seen[i]) {
 			seen[i] = 1;
 			if (!bump || !classify_updates_bump(cl, (size_t)i) ||
-			    rows[2 * k + 1] == now)
+			    p.sort == now) {
+				k++;
 				continue;
+			}
 			seen[i] = 2;
 		} else
 			(*removed)++;
-		if ((st = db_stmt(db, SQL_CLASS_DEL)) == NULL)
-			goto done;
-		sqlite3_bind_int64(st, 1, rows[2 * k]);
-		sqlite3_bind_int64(st, 2, rows[2 * k + 1]);
-		sqlite3_bind_int64(st, 3, id);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (store_members_drop(db, id, &mem, p.cat, p.sort) == -1)
 			goto done;
 	}
 	for (size_t c = 0; c < ncat; c++) {
 		if (!in[c] || seen[c] == 1)
 			continue;
-		if ((st = db_stmt(db, SQL_CLASS_ADD)) == NULL)
-			goto done;
-		sqlite3_bind_int64(st, 1, m->id[c]);
-		sqlite3_bind_int64(st, 2, bump && classify_updates_bump(cl, c) ?
-		    now : sort);
-		sqlite3_bind_int64(st, 3, id);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (store_members_add(db, id, &mem, m->id[c], bump &&
+		    classify_updates_bump(cl, c) ? now : sort) == -1)
 			goto done;
 		if (seen[c] == 0)
 			(*added)++;
 	}
-	ret = 0;
+	ret = store_members_write(db, id, &mem);
 done:
-	if (rows != fixed)
-		free(rows);
+	store_members_free(&mem);
 	if (seen != seenbuf)
 		free(seen);
 	return ret;
@@ -473,12 +422,17 @@ struct rc_op {
 	int		 add;
 };
 
-/* One evaluated entry whose memberships change: ops[op0..op0+nop]. */
+/*
+ * One evaluated entry whose memberships change: ops[op0..op0+nop], and
+ * the memberships it had when read: was[was0..was0+nwas].
+ */
 struct rc_diff {
 	int64_t		 id;
 	int64_t		 sort;		/* its sort_date */
 	size_t		 op0;
 	size_t		 nop;
+	size_t		 was0;
+	size_t		 nwas;
 	int		 adds;		/* some of its ops add a row */
 };
 
@@ -487,6 +441,8 @@ struct store_reclass_batch {
 	size_t		 nd, capd;
 	struct rc_op	*op;
 	size_t		 nop, capop;
+	struct store_member *was;
+	size_t		 nwas, capwas;
 	size_t		 applied;	/* diffs written so far */
 	int64_t		 cursor;
 	int64_t		 entries;	/* evaluated */
@@ -545,15 +501,38 @@ rc_op_add(struct store_reclass_batch *b, int32_t cat, int64_t catid,
 	return 0;
 }
 
-/* The membership rows of a range, stepped beside its entries. */
+/* Copies M's pairs into B as what its last diff's entry had.  0 or -1. */
+static int
+rc_was_add(struct store_reclass_batch *b, const struct store_members *m)
+{
+	struct store_member	*v;
+	size_t			 cap = b->capwas;
+
+	while (b->nwas + m->n > cap)
+		cap = cap * 2 + 256;
+	if (cap != b->capwas) {
+		if ((v = realloc(b->was, cap * sizeof *v)) == NULL)
+			return -1;
+		b->was = v;
+		b->capwas = cap;
+	}
+	if (m->n > 0)
+		memcpy(b->was + b->nwas, m->v, m->n * sizeof *v);
+	b->nwas += m->n;
+	b->d[b->nd - 1].nwas = m->n;
+	return 0;
+}
+
+/* The entry_member rows of a range, stepped beside its entries. */
 struct rc_rows {
-	sqlite3_stmt	*st;
-	int		 rc;		/* of its last step */
+	sqlite3_stmt		*st;
+	int			 rc;		/* of its last step */
+	struct store_members	 mem;		/* of the entry at hand */
 };
 
 /*
  * Works out the changes of one entry into B: its stored memberships are
- * the rows of RR at ID (RR is left at the next entry's), IN what the rules
+ * RR's row of ID (RR is left at the next entry's), IN what the rules
  * say now; only categories flagged in AFFECTED (NULL: all) and ones the
  * rules no longer have move.
  */
@@ -579,14 +558,27 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 	b->d[b->nd].adds = 0;
 	b->d[b->nd].op0 = b->nop;
 	b->d[b->nd].nop = 0;
+	b->d[b->nd].was0 = b->nwas;
+	b->d[b->nd].nwas = 0;
 	b->nd++;
 	memset(seen, 0, ncat);
 	/* Rows of no entry read (none in one snapshot, but never stuck). */
 	while (rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) < id)
 		rr->rc = sqlite3_step(rr->st);
-	for (; rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) == id;
-	    rr->rc = sqlite3_step(rr->st)) {
-		int64_t catid = sqlite3_column_int64(rr->st, 1);
+	if (rr->rc != SQLITE_ROW && rr->rc != SQLITE_DONE)
+		goto done;
+	if (rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) == id) {
+		if (store_members_parse(&rr->mem, (const char *)
+		    sqlite3_column_text(rr->st, 1),
+		    (size_t)sqlite3_column_bytes(rr->st, 1)) == -1)
+			goto done;
+		rr->rc = sqlite3_step(rr->st);
+	} else
+		rr->mem.n = 0;
+	if (rc_was_add(b, &rr->mem) == -1)
+		goto done;
+	for (size_t k = 0; k < rr->mem.n; k++) {
+		int64_t catid = rr->mem.v[k].cat;
 
 		i = rc_catidx(m, catid);
 		if (i >= 0 && seen[i] && affected != NULL && !affected[i])
@@ -596,12 +588,9 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 			seen[i] = 1;	/* stays */
 			continue;
 		}
-		if (rc_op_add(b, i, catid, sqlite3_column_int64(rr->st, 2),
-		    0) == -1)
+		if (rc_op_add(b, i, catid, rr->mem.v[k].sort, 0) == -1)
 			goto done;
 	}
-	if (rr->rc != SQLITE_ROW && rr->rc != SQLITE_DONE)
-		goto done;
 	for (size_t c = 0; c < ncat; c++)
 		if (in[c] && !seen[c] && (affected == NULL || affected[c]) &&
 		    rc_op_add(b, (int32_t)c, 0, sort, 1) == -1)
@@ -609,8 +598,10 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 	ret = 0;
 done:
 	/* Nothing to change: no diff at all. */
-	if (b->nd > nd && b->d[b->nd - 1].nop == 0)
+	if (b->nd > nd && b->d[b->nd - 1].nop == 0) {
+		b->nwas = b->d[b->nd - 1].was0;
 		b->nd--;
+	}
 	return ret;
 }
 
@@ -624,7 +615,7 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
     int64_t budget_us, int64_t now, struct store_reclass_batch *b)
 {
 	struct classify_entry	 ce;
-	struct rc_rows		 rr = { NULL, SQLITE_DONE };
+	struct rc_rows		 rr;
 	sqlite3_stmt		*st;
 	unsigned char		 buf[512], *in = buf, *seen;
 	size_t			 ncat = classify_count(cl);
@@ -634,6 +625,9 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 
 	b->cursor = cursor;
 	b->more = 0;
+	rr.st = NULL;
+	rr.rc = SQLITE_DONE;
+	store_members_init(&rr.mem);
 	if (ncat > sizeof buf / 2 && (in = malloc(2 * ncat)) == NULL)
 		return -1;
 	seen = in + ncat;
@@ -688,6 +682,7 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 done:
 	if (rr.st != NULL)
 		sqlite3_reset(rr.st);
+	store_members_free(&rr.mem);
 	free(all);
 	if (in != buf)
 		free(in);
@@ -736,29 +731,34 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 	struct db		*db = store_db(s);
 	struct store_dirty	*dy = store_dirty(s);
 	struct store_catmap	*m;
+	struct store_members	 mem;
 	sqlite3_stmt		*st;
 	int64_t			 start = mono_usec();
 	size_t			 done = 0;
-	int			 rc, check;
+	int			 rc, check, ret = -1;
 
 	if ((m = rc_loopmap(s)) == NULL)
 		return -1;
 	/*
-	 * An entry can only be gone since the batch was read if one was
-	 * deleted after its mark: through this connection (the TEMP trigger
-	 * store_entry_gone) or another (data_version).  Otherwise the
-	 * look-up per entry (8% of the loop when every rule is replaced) is
-	 * skipped.
+	 * An entry can only be gone or moved since the batch was read if
+	 * one was deleted or aged after its mark: through this connection
+	 * (the TEMP trigger store_entry_gone, store_reclass_age) or another
+	 * (data_version).  Otherwise the look-ups per entry (of whether it
+	 * exists and of its memberships, 12% of the loop when every rule is
+	 * replaced) are skipped: the batch holds what they would say.
 	 */
 	if (store_gone_since(s) == -1)
 		return -1;
 	check = !dy->on || dy->gone > mark;
+	store_members_init(&mem);
 	for (; b->applied < b->nd; b->applied++) {
 		const struct rc_diff *d = &b->d[b->nd - 1 - b->applied];
 
 		if (budget_us > 0 && ++done % RECLASS_CHECK_EVERY == 0 &&
-		    mono_usec() - start >= budget_us)
-			return 1;
+		    mono_usec() - start >= budget_us) {
+			ret = 1;
+			goto out;
+		}
 		if (dy->on && rc_dirty(dy, mark, d->id))
 			continue;	/* sorted since, by the same rules */
 		/*
@@ -767,7 +767,7 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 		 */
 		if (d->adds && check) {
 			if ((st = db_stmt(db, SQL_CLASS_SNAP)) == NULL)
-				return -1;
+				goto out;
 			sqlite3_bind_int64(st, 1, d->sort);
 			sqlite3_bind_int64(st, 2, d->id);
 			rc = sqlite3_step(st);
@@ -775,22 +775,25 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 			if (rc == SQLITE_DONE)
 				continue;
 			if (rc != SQLITE_ROW)
-				return -1;
+				goto out;
 		}
+		/*
+		 * What it is in: as read with the batch, unless something
+		 * other than store's own sorting may have changed it since
+		 * (a deletion, ageing, another process), then as it is now.
+		 */
+		if ((check ? store_members_read(db, d->id, &mem) :
+		    store_members_set(&mem, b->was + d->was0, d->nwas)) == -1)
+			goto out;
 		for (size_t k = d->op0; k < d->op0 + d->nop; k++) {
 			const struct rc_op *o = &b->op[k];
 
-			if ((st = db_stmt(db, o->add ? SQL_CLASS_ADD :
-			    SQL_CLASS_DEL)) == NULL)
-				return -1;
 			/* A row read goes by its id; an add by the loop's map. */
-			sqlite3_bind_int64(st, 1, o->add ? m->id[o->cat] :
-			    o->catid);
-			sqlite3_bind_int64(st, 2, o->sort);
-			sqlite3_bind_int64(st, 3, d->id);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				return -1;
-			if (sqlite3_changes(sqlite3_db_handle(st)) == 0)
+			if ((rc = o->add ? store_members_add(db, d->id, &mem,
+			    m->id[o->cat], o->sort) : store_members_drop(db,
+			    d->id, &mem, o->catid, o->sort)) == -1)
+				goto out;
+			if (rc == 0)
 				continue;
 			if (o->add)
 				stats->added++;
@@ -799,8 +802,13 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 			if (touched != NULL && o->cat >= 0)
 				touched[o->cat] = 1;
 		}
+		if (store_members_write(db, d->id, &mem) == -1)
+			goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	store_members_free(&mem);
+	return ret;
 }
 
 struct store_reclass_reader *
@@ -905,6 +913,7 @@ store_reclass_batch_free(struct store_reclass_batch *b)
 		return;
 	free(b->op);
 	free(b->d);
+	free(b->was);
 	free(b);
 }
 
@@ -1189,38 +1198,88 @@ fail:
 	return -1;
 }
 
+/* Rows of entry_category ageing takes out: entry id and sort date each. */
+struct rc_aged {
+	int64_t		*v;
+	size_t		 n, cap;
+};
+
+/* Reads the rows of category CATID older than BEFORE into A. */
+static int
+rc_aged_read(struct db *db, int64_t catid, int64_t before,
+    struct rc_aged *a)
+{
+	sqlite3_stmt	*st;
+	int64_t		*v;
+	int		 rc;
+
+	a->n = 0;
+	if ((st = db_stmt(db, SQL_AGE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, catid);
+	sqlite3_bind_int64(st, 2, before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (a->n + 2 > a->cap) {
+			if ((v = realloc(a->v, (a->cap * 2 + 256) *
+			    sizeof *v)) == NULL)
+				break;
+			a->v = v;
+			a->cap = a->cap * 2 + 256;
+		}
+		a->v[a->n++] = sqlite3_column_int64(st, 0);
+		a->v[a->n++] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int64_t
 store_reclass_age(struct store *s, int64_t now)
 {
 	struct db		*db = store_db(s);
 	struct classify		*cl = store_classify(s);
 	struct store_catmap	*m;
-	sqlite3_stmt		*st;
+	struct store_members	 mem;
+	struct rc_aged		 a = { NULL, 0, 0 };
 	int64_t			 n = 0;
+	int			 rc;
 
 	if (cl == NULL)
 		return 0;
 	if (db_begin(db) == -1)
 		return -1;
+	store_members_init(&mem);
 	if ((m = rc_loopmap(s)) == NULL)
 		goto fail;
 	for (size_t i = 0; i < classify_count(cl); i++) {
 		if (classify_max_age(cl, i) <= 0)
 			continue;
-		if ((st = db_stmt(db, SQL_AGE)) == NULL)
+		/* Read first: the rows go while nothing walks them. */
+		if (rc_aged_read(db, m->id[i], now - classify_max_age(cl, i),
+		    &a) == -1)
 			goto fail;
-		sqlite3_bind_int64(st, 1, m->id[i]);
-		sqlite3_bind_int64(st, 2, now - classify_max_age(cl, i));
-		if (sqlite3_step(st) != SQLITE_DONE)
-			goto fail;
-		n += sqlite3_changes(sqlite3_db_handle(st));
+		for (size_t k = 0; k < a.n; k += 2) {
+			if (store_members_read(db, a.v[k], &mem) == -1 ||
+			    (rc = store_members_drop(db, a.v[k], &mem,
+			    m->id[i], a.v[k + 1])) == -1 ||
+			    store_members_write(db, a.v[k], &mem) == -1)
+				goto fail;
+			n += rc;
+		}
 	}
 	if (db_commit(db) == -1)
 		goto fail;
+	/* A batch read before this has memberships that may be gone. */
+	if (n > 0 && store_dirty(s)->on)
+		store_dirty(s)->gone = store_dirty(s)->n + 1;
+	store_members_free(&mem);
+	free(a.v);
 	return n;
 fail:
 	log_warnx("database: ageing categories: %s", db_errmsg(db));
 	db_rollback(db);
+	store_members_free(&mem);
+	free(a.v);
 	return -1;
 }
 

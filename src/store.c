@@ -25,6 +25,7 @@
 #include "store.h"
 #include "uri.h"
 #include "store-int.h"
+#include "store-member.h"
 #include "store-reclass.h"
 
 /* A date further ahead than this is a publisher pinning its entry to the top. */
@@ -316,16 +317,13 @@ static const char SQL_SOURCE_UPSERT[] =
 static const char SQL_CATEGORY_UPSERT[] =
     "INSERT INTO category (name, updates_bump) VALUES (?, ?) "
     "ON CONFLICT (name) DO UPDATE SET updates_bump = excluded.updates_bump";
-static const char SQL_RECAT_DELETE[] =
-    "DELETE FROM entry_category WHERE entry_id IN "
-    "(SELECT e.id FROM entry e JOIN source s ON s.id = e.source_id "
-    " WHERE s.name = ?)";
-static const char SQL_RECAT_INSERT[] =
-    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
-    "SELECT c.id, CASE WHEN ?3 AND e.changed > e.first_seen "
-    " THEN max(e.sort_date, e.changed) ELSE e.sort_date END, e.id "
-    "FROM category c, entry e JOIN source s ON s.id = e.source_id "
-    "WHERE c.name = ?1 AND s.name = ?2";
+/* A source's entries, with the date each sorts at in a category that bumps. */
+static const char SQL_RECAT_ENTRIES[] =
+    "SELECT e.id, e.sort_date, CASE WHEN e.changed > e.first_seen"
+    " THEN max(e.sort_date, e.changed) ELSE e.sort_date END "
+    "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?";
+static const char SQL_CATEGORY_ID[] =
+    "SELECT id, updates_bump FROM category WHERE name = ?";
 static const char SQL_SOURCE_DEACTIVATE[] =
     "UPDATE source SET active = 0, removed_at = ?2 WHERE active = 1 AND name = ?1";
 /* Sources out of the config for longer than removed_keep, and all they had. */
@@ -335,30 +333,90 @@ static const char SQL_SOURCE_PURGE[] =
 static const char SQL_SOURCE_ACTIVE[] =
     "SELECT name FROM source WHERE active = 1";
 
-/* Re-sorts a source's stored entries into its (changed) categories. */
+/*
+ * The ids of the categories source CS lists, and whether each bumps, into
+ * IDS and BUMPS (CS->ncategories each; 0 where the table has no row).
+ */
 static int
-store_recategorize(struct store *s, const struct conf *conf,
-    const struct conf_source *cs)
+store_source_catids(struct store *s, const struct conf_source *cs,
+    int64_t *ids, int *bumps)
 {
-	const struct conf_category	*cc;
-	sqlite3_stmt			*st;
+	sqlite3_stmt	*st;
+	int		 rc;
 
-	if ((st = db_stmt(s->db, SQL_RECAT_DELETE)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
-	if (store_step_done(st) == -1)
-		return -1;
 	for (size_t i = 0; i < cs->ncategories; i++) {
-		cc = conf_category(conf, cs->categories[i]);
-		if ((st = db_stmt(s->db, SQL_RECAT_INSERT)) == NULL)
+		if ((st = db_stmt(s->db, SQL_CATEGORY_ID)) == NULL)
 			return -1;
 		sqlite3_bind_text(st, 1, cs->categories[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, cs->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 3, cc != NULL && cc->updates_bump);
-		if (store_step_done(st) == -1)
+		rc = sqlite3_step(st);
+		ids[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		bumps[i] = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
 	}
 	return 0;
+}
+
+/* Re-sorts a source's stored entries into its (changed) categories. */
+static int
+store_recategorize(struct store *s, const struct conf_source *cs)
+{
+	struct store_members	 mem;
+	sqlite3_stmt		*st;
+	int64_t			*ids, *v = NULL, id;
+	int			*bumps;
+	size_t			 n = 0, cap = 0;
+	int			 rc, ret = -1;
+
+	store_members_init(&mem);
+	if ((ids = calloc(cs->ncategories + 1, sizeof *ids)) == NULL ||
+	    (bumps = calloc(cs->ncategories + 1, sizeof *bumps)) == NULL) {
+		free(ids);
+		return -1;
+	}
+	if (store_source_catids(s, cs, ids, bumps) == -1 ||
+	    (st = db_stmt(s->db, SQL_RECAT_ENTRIES)) == NULL)
+		goto done;
+	/* Read first: the memberships change while nothing walks them. */
+	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n + 3 > cap) {
+			int64_t *w = realloc(v, (cap * 2 + 96) * sizeof *w);
+
+			if (w == NULL)
+				break;
+			v = w;
+			cap = cap * 2 + 96;
+		}
+		for (int k = 0; k < 3; k++)
+			v[n++] = sqlite3_column_int64(st, k);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto done;
+	for (size_t k = 0; k < n; k += 3) {
+		id = v[k];
+		if (store_members_read(s->db, id, &mem) == -1)
+			goto done;
+		while (mem.n > 0)
+			if (store_members_drop(s->db, id, &mem, mem.v[0].cat,
+			    mem.v[0].sort) == -1)
+				goto done;
+		for (size_t i = 0; i < cs->ncategories; i++)
+			if (ids[i] != 0 && store_members_add(s->db, id, &mem,
+			    ids[i], bumps[i] ? v[k + 2] : v[k + 1]) == -1)
+				goto done;
+		if (store_members_write(s->db, id, &mem) == -1)
+			goto done;
+	}
+	ret = 0;
+done:
+	store_members_free(&mem);
+	free(v);
+	free(ids);
+	free(bumps);
+	return ret;
 }
 
 int
@@ -403,7 +461,7 @@ store_sync(struct store *s, const struct conf *conf)
 			log_info("source %s: categories now \"%s\"", cs->name,
 			    cats);
 			/* With rules, store-reclass re-sorts in the background. */
-			if (s->cl == NULL && store_recategorize(s, conf, cs) == -1)
+			if (s->cl == NULL && store_recategorize(s, cs) == -1)
 				goto fail;
 		}
 		free(cats);
@@ -1208,13 +1266,8 @@ static const char SQL_ENTRY_UPDATE[] =
     " WHERE id = ?";
 static const char SQL_ENTRY_REKEY[] =
     "UPDATE entry SET key = ? WHERE id = ?";
-static const char SQL_CATEGORY_INSERT[] =
-    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
-    "SELECT id, ?2, ?3 FROM category WHERE name = ?1";
-static const char SQL_CATEGORY_BUMP[] =
-    "UPDATE entry_category SET sort_date = max(sort_date, ?1) "
-    "WHERE entry_id = ?2 AND category_id IN "
-    "(SELECT id FROM category WHERE updates_bump = 1)";
+static const char SQL_CATEGORY_BUMPS[] =
+    "SELECT updates_bump FROM category WHERE id = ?";
 static const char SQL_TOMB_FIND[] =
     "SELECT 1 FROM tombstone WHERE source_id = ? AND key = ?";
 static const char SQL_TOMB_LINK[] =
@@ -1240,6 +1293,50 @@ struct store_apply {
 	struct store_result		*res;
 };
 
+/*
+ * Moves entry ID to NOW in the categories with updates_bump that hold it
+ * at an earlier date.
+ */
+static int
+store_entry_bump(struct store *s, int64_t id, int64_t now)
+{
+	struct store_members	 mem;
+	sqlite3_stmt		*st;
+	int			 rc, ret = -1;
+
+	store_members_init(&mem);
+	if (store_members_read(s->db, id, &mem) == -1)
+		goto done;
+	for (size_t k = 0; k < mem.n;) {
+		const struct store_member p = mem.v[k];
+
+		if (p.sort >= now) {
+			k++;
+			continue;
+		}
+		if ((st = db_stmt(s->db, SQL_CATEGORY_BUMPS)) == NULL)
+			goto done;
+		sqlite3_bind_int64(st, 1, p.cat);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			goto done;
+		if (rc == SQLITE_DONE || sqlite3_column_int(st, 0) == 0) {
+			sqlite3_reset(st);
+			k++;
+			continue;
+		}
+		sqlite3_reset(st);
+		/* The last pair moves into K: look at K again. */
+		if (store_members_drop(s->db, id, &mem, p.cat, p.sort) == -1 ||
+		    store_members_add(s->db, id, &mem, p.cat, now) == -1)
+			goto done;
+	}
+	ret = store_members_write(s->db, id, &mem);
+done:
+	store_members_free(&mem);
+	return ret;
+}
+
 /* Updates entry ID from SE in place (new key too); bumps where asked. */
 static int
 store_entry_update(struct store *s, struct store_apply *a, int64_t id,
@@ -1257,15 +1354,13 @@ store_entry_update(struct store *s, struct store_apply *a, int64_t id,
 	sqlite3_bind_int64(st, i, id);
 	if (store_step_done(st) == -1)
 		return -1;
-	/* An edit may move it between rule-made categories. */
-	if (s->cl != NULL && store_class_entry(s, id, a->cs, se->e, se->terms,
-	    a->now, 1) == -1)
-		return -1;
-	if ((st = db_stmt(s->db, SQL_CATEGORY_BUMP)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, a->now);
-	sqlite3_bind_int64(st, 2, id);
-	if (store_step_done(st) == -1)
+	/*
+	 * An edit may move it between rule-made categories, and moves it to
+	 * the top of those with updates_bump; without rules, of the
+	 * source's.
+	 */
+	if (s->cl != NULL ? store_class_entry(s, id, a->cs, se->e, se->terms,
+	    a->now, 1) == -1 : store_entry_bump(s, id, a->now) == -1)
 		return -1;
 	a->res->updated++;
 	return 0;
@@ -1364,6 +1459,37 @@ store_tombstoned(struct store *s, struct store_apply *a,
 	return found;
 }
 
+/* Puts new entry ID, sorting at SORT, into the categories source CS lists. */
+static int
+store_entry_join(struct store *s, const struct conf_source *cs, int64_t id,
+    int64_t sort)
+{
+	struct store_members	 mem;
+	int64_t			*ids;
+	int			*bumps, ret = -1;
+
+	if (cs->ncategories == 0)
+		return 0;
+	store_members_init(&mem);
+	if ((ids = calloc(cs->ncategories, sizeof *ids)) == NULL ||
+	    (bumps = calloc(cs->ncategories, sizeof *bumps)) == NULL) {
+		free(ids);
+		return -1;
+	}
+	if (store_source_catids(s, cs, ids, bumps) == -1)
+		goto done;
+	for (size_t i = 0; i < cs->ncategories; i++)
+		if (ids[i] != 0 && store_members_add(s->db, id, &mem, ids[i],
+		    sort) == -1)
+			goto done;
+	ret = store_members_write(s->db, id, &mem);
+done:
+	store_members_free(&mem);
+	free(ids);
+	free(bumps);
+	return ret;
+}
+
 /* Inserts SE as a new entry sorted into the source's categories. */
 static int
 store_entry_insert(struct store *s, struct store_apply *a,
@@ -1403,16 +1529,8 @@ store_entry_insert(struct store *s, struct store_apply *a,
 	free(labels);
 	if (rc == -1)
 		return -1;
-	for (size_t c = 0; s->cl == NULL && c < a->cs->ncategories; c++) {
-		if ((st = db_stmt(s->db, SQL_CATEGORY_INSERT)) == NULL)
-			return -1;
-		sqlite3_bind_text(st, 1, a->cs->categories[c], -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, sort);
-		sqlite3_bind_int64(st, 3, se->id);
-		if (store_step_done(st) == -1)
-			return -1;
-	}
+	if (s->cl == NULL && store_entry_join(s, a->cs, se->id, sort) == -1)
+		return -1;
 	a->res->new++;
 	return 0;
 }
@@ -1954,11 +2072,18 @@ fail:
     "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2" \
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE" \
     SQL_SAME_STORY("<") ")) "
+/*
+ * Whether entry_member row M lists the category named CAT (its pairs are
+ * "[id,sort]": see store-member.h).
+ */
+#define SQL_MEMBER_OF(m, cat) \
+    " instr(" m ".cats, '[' || (SELECT id FROM category WHERE name = " cat \
+    ") || ',') > 0"
 /* The same in a category; the category is parameter CAT ("?N"). */
 #define SQL_FIRST_OF_STORY_CATEGORY(cat) \
     "AND (e.story IS NULL OR NOT EXISTS (SELECT 1 FROM entry e2" \
-    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category_id =" \
-    " (SELECT id FROM category WHERE name = " cat ")" \
+    " JOIN entry_member m2 ON m2.entry_id = e2.id AND" \
+    SQL_MEMBER_OF("m2", cat) \
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1 WHERE" \
     SQL_SAME_STORY("<") ")) "
 #define SQL_VIA_COLUMNS \
@@ -1969,8 +2094,7 @@ static const char SQL_VIA_ALL[] = SQL_VIA_COLUMNS SQL_SAME_STORY(">")
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1"
     " WHERE ?1 IS NULL ORDER BY e2.id LIMIT " "16";
 static const char SQL_VIA_CATEGORY[] = SQL_VIA_COLUMNS SQL_SAME_STORY(">")
-    " JOIN entry_category c2 ON c2.entry_id = e2.id AND c2.category_id ="
-    " (SELECT id FROM category WHERE name = ?1)"
+    " JOIN entry_member m2 ON m2.entry_id = e2.id AND" SQL_MEMBER_OF("m2", "?1")
     " JOIN source s2 ON s2.id = e2.source_id AND s2.active = 1"
     " ORDER BY e2.id LIMIT " "16";
 
@@ -2202,9 +2326,8 @@ static const char SQL_VCOUNT_CATEGORY[] =
     "SELECT (SELECT count(*) FROM entry_category WHERE category_id = "
     "(SELECT id FROM category WHERE name = ?1)) - "
     "(SELECT count(*) FROM source s CROSS JOIN entry e ON e.source_id = s.id "
-    "CROSS JOIN entry_category c ON c.entry_id = e.id "
-    "WHERE s.active = 0 AND c.category_id = "
-    "(SELECT id FROM category WHERE name = ?1))";
+    "CROSS JOIN entry_member m ON m.entry_id = e.id "
+    "WHERE s.active = 0 AND" SQL_MEMBER_OF("m", "?1") ")";
 static const char SQL_VCOUNT_SOURCE[] =
     "SELECT count(*) FROM source s CROSS JOIN entry e ON e.source_id = s.id "
     "WHERE s.name = ?1";

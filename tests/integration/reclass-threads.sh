@@ -26,7 +26,8 @@ settled()
 	    END { exit !(n >= min && done) }'
 }
 
-# memberships DB: every membership and recorded fingerprint, in order.
+# memberships DB: every membership and recorded fingerprint, in order,
+# then every membership as the entries' own lists (entry_member) say.
 memberships()
 {
 	"$PY" - "$1" <<'PY'
@@ -39,6 +40,10 @@ for row in db.execute("SELECT c.name, ec.sort_date, ec.entry_id FROM "
 for row in db.execute("SELECT name, fingerprint FROM category_rules "
                       "ORDER BY 1"):
     print("rules", *row)
+for row in db.execute("SELECT c.name, j.value ->> 1, m.entry_id FROM "
+                      "entry_member m, json_each(m.cats) j JOIN category c "
+                      "ON c.id = j.value ->> 0 ORDER BY 1, 2, 3"):
+    print("listed", *row)
 PY
 }
 
@@ -68,9 +73,15 @@ daemon_stop
 
 memberships "$g/bench.db" >"$T/threads.txt"
 memberships "$g/clean.db" >"$T/reference.txt"
-rows=$(grep -vc '^rules ' "$T/reference.txt")
+rows=$(grep -vc '^rules \|^listed ' "$T/reference.txt")
 [ "$rows" -gt "$n" ] || fail "the reference has only $rows memberships"
 cmp -s "$T/threads.txt" "$T/reference.txt" ||
     fail "memberships differ from one uninterrupted pass: $(diff \
     "$T/threads.txt" "$T/reference.txt" | head -5)"
 pass "interrupted re-sorts on 2 threads = one pass on 1 ($rows memberships)"
+grep '^listed ' "$T/threads.txt" | cut -d' ' -f2- >"$T/listed.txt"
+grep -v '^listed \|^rules ' "$T/threads.txt" >"$T/rows.txt"
+cmp -s "$T/listed.txt" "$T/rows.txt" ||
+    fail "entry_member lists differ from entry_category: $(diff \
+    "$T/listed.txt" "$T/rows.txt" | head -5)"
+pass "each entry's own list of memberships = its rows"

@@ -85,6 +85,11 @@ st_wait_polls nog 2
     fail "after polls: $(st_titles "$DAEMON_URL/feeds/news.atom")"
 [ "$(st_sql 'SELECT count(*) FROM entry')" = 3 ] || fail "duplicates after migration"
 [ "$(st_sql 'SELECT min(id) || max(id) FROM entry')" = 13 ] || fail "entries were replaced, not kept"
+# Each entry's memberships are listed in its entry_member row as its rows say.
+news=$(st_sql "SELECT id FROM category WHERE name = 'news'")
+[ "$(st_sql "SELECT group_concat(entry_id || '=' || cats, ' ') FROM (SELECT * FROM entry_member ORDER BY entry_id)")" = \
+    "1=[[$news,$t1]] 2=[[$news,$t2]] 3=[[$news,$t1]]" ] ||
+    fail "entry_member after migration: $(st_sql 'SELECT * FROM entry_member')"
 pass "schema 1 migrated to $want: entries kept and matched, no duplicates"
 daemon_stop
 exit 0

@@ -33,6 +33,8 @@
 #include "store-int.h"
 #include "store-reclass.h"
 
+#include "members-sql.h"
+
 #define NOW	1800000000LL
 #define NENT	150
 
@@ -45,8 +47,10 @@ struct fx {
 	struct classify	*cl;
 };
 
+/* fresh: the entries of s, for a day; the same in both rule sets. */
 #define SOURCES	"[source \"s\"]\nurl = https://s.example/feed\n" \
-		"[source \"t\"]\nurl = https://t.example/feed\n"
+		"[source \"t\"]\nurl = https://t.example/feed\n" \
+		"[category \"fresh\"]\nsources = s\nmax_age = 1d\n"
 
 /*
  * Rules 1: k8s by pattern with an exclude, cloud by term plus everything
@@ -171,8 +175,9 @@ fx_store(struct fx *fx, int src, int from, int to, int v)
 }
 
 /*
- * Checks every entry's memberships against RULES; entry I has title
- * version VERSION[I] (-1: deleted) and is of source t when I >= NENT / 2.
+ * Checks every entry's memberships against RULES, and that entry_member
+ * lists exactly them; entry I has title version VERSION[I] (-1: deleted)
+ * and is of source t when I >= NENT / 2.
  */
 static void
 fx_check(struct fx *fx, int rules, const int *version)
@@ -208,6 +213,12 @@ fx_check(struct fx *fx, int rules, const int *version)
 				bad++;
 			}
 		}
+	sqlite3_finalize(st);
+	/* And the entries' lists of them say the same. */
+	assert_int_equal(sqlite3_prepare_v2(h, MEMBERS_DISAGREE_SQL, -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(st, 0), 0);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	assert_int_equal(bad, 0);
@@ -488,6 +499,31 @@ test_deleted_after_read(void **state)
 	deleted_here(*state, 0);
 }
 
+/*
+ * Ageing between a batch's read and its write: "fresh" (untouched by the
+ * new rules, so in no batch's changes) loses every entry of s, and the
+ * batches, written after, must not list those memberships again from
+ * what they read.
+ */
+static int	fx_committed(struct fx *, const char *);
+
+static void
+test_aged_after_read(void **state)
+{
+	struct fx	*fx = *state;
+	struct fx_pass	 ps;
+	int		 version[NENT] = { 0 };
+
+	fx_pass_start(fx, &ps);
+	assert_int_equal(ps.aff[classify_find(fx->cl, "fresh")], 0);
+	assert_int_equal(fx_committed(fx, "fresh"), NENT / 2);
+	fx_pass_eval(fx, &ps);
+	assert_int_equal(store_reclass_age(fx->st, NOW + 30 * 86400),
+	    NENT / 2);
+	fx_pass_apply(fx, &ps, 0, NULL, version);
+	assert_int_equal(fx_committed(fx, "fresh"), 0);
+}
+
 /* One thread of test_ranges: its own rules and connection, one range. */
 struct range_job {
 	struct store_reclass_reader	*rd;
@@ -756,6 +792,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deleted_parked, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_after_read, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_aged_after_read, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted, setup,
 		    teardown),

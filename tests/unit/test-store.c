@@ -23,6 +23,9 @@
 #include "doc.h"
 #include "store.h"
 #include "store-int.h"
+#include "store-member.h"
+
+#include "members-sql.h"
 
 #define NOW	1800000000LL
 
@@ -205,6 +208,13 @@ sql_int(struct fixture *fx, const char *sql)
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	return v;
+}
+
+/* Every entry's entry_member list and its entry_category rows agree. */
+static void
+members_agree(struct fixture *fx)
+{
+	assert_int_equal(sql_int(fx, MEMBERS_DISAGREE_SQL), 0);
 }
 
 /* 1 when PRAGMA integrity_check says ok. */
@@ -511,6 +521,7 @@ test_updated_and_bump(void **state)
 	    NOW - 100);
 	/* c published the same stories first: a's are folded into them. */
 	assert_string_equal(view(fx, "bumped", &t), "old,newer");
+	members_agree(fx);
 }
 
 static void
@@ -662,6 +673,7 @@ test_retention(void **state)
 	    "WHERE entry_id NOT IN (SELECT id FROM entry)"), 0);
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_category"),
 	    sql_int(fx, "SELECT count(*) FROM entry") * 2);
+	members_agree(fx);
 	doc_free(d);
 }
 
@@ -1009,6 +1021,7 @@ test_categories_and_sources(void **state)
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM "
 	    "pragma_foreign_key_check"), 0);
 	assert_string_equal(view(fx, "cloud", &t), "from a");
+	members_agree(fx);
 }
 
 /* Records title, published (relative to NOW) and sort date (same). */
@@ -1254,6 +1267,9 @@ test_migration_from_schema1(void **state)
 	assert_true(sql_ok(fx));
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry WHERE "
 	    "idhash IS NULL OR story IS NULL OR nlink IS NULL"), 0);
+	/* Each entry's memberships listed in its row, as its rows say. */
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_member"), 3);
+	members_agree(fx);
 	assert_int_equal(store_sync(fx->st, &fx->conf), 0);
 	assert_string_equal(view(fx, "cloud", &t), "linkless,two,one");
 	assert_string_equal(view(fx, "news", &t), "two,one");
@@ -1272,7 +1288,174 @@ test_migration_from_schema1(void **state)
 	assert_int_equal(res.new + res.updated, 0);
 	assert_string_equal(rule_of(fx, "b", &r), "link");
 	assert_string_equal(view(fx, "cloud", &t), "linkless,two,one");
+	members_agree(fx);
 	doc_free(d);
+}
+
+/* What store_members_parse makes of TEXT: "cat:sort,..." or "error". */
+static const char *
+members_of(const char *text, char *buf, size_t len)
+{
+	struct store_members	 m;
+	size_t			 used = 0;
+
+	store_members_init(&m);
+	if (store_members_parse(&m, text, text != NULL ? strlen(text) : 0) ==
+	    -1)
+		snprintf(buf, len, "error");
+	else {
+		buf[0] = '\0';
+		for (size_t k = 0; k < m.n; k++)
+			used += (size_t)snprintf(buf + used, len - used,
+			    "%s%lld:%lld", k > 0 ? "," : "",
+			    (long long)m.v[k].cat, (long long)m.v[k].sort);
+	}
+	store_members_free(&m);
+	return buf;
+}
+
+/* One text value of a query, through a second connection; caller frees. */
+static char *
+sql_text(struct fixture *fx, const char *sql)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	char		*v = NULL;
+
+	assert_int_equal(sqlite3_open(fx->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/*
+ * An entry's list of memberships: read from the text SQLite's JSON
+ * functions write (and only that shape of it), written back in the same
+ * spelling, kept with its rows, and gone with its entry.
+ */
+static void
+test_members(void **state)
+{
+	struct fixture		*fx = *state;
+	struct store_members	 m;
+	struct store_result	 res;
+	struct doc		*d = doc_new();
+	struct db		*db = store_db(fx->st);
+	char			 buf[256], big[512], *text;
+	int64_t			 id;
+
+	assert_string_equal(members_of(NULL, buf, sizeof buf), "");
+	assert_string_equal(members_of("[]", buf, sizeof buf), "");
+	assert_string_equal(members_of(" [ ] ", buf, sizeof buf), "");
+	assert_string_equal(members_of("[[3,1800000000],[12,-5]]", buf,
+	    sizeof buf), "3:1800000000,12:-5");
+	assert_string_equal(members_of("[ [3, 7] ,\n[4,8] ]", buf,
+	    sizeof buf), "3:7,4:8");
+	assert_string_equal(members_of("[[9223372036854775807,0]]", buf,
+	    sizeof buf), "9223372036854775807:0");
+	for (int i = 0, n = 0; i < 40; i++)	/* past the fixed room */
+		n += snprintf(big + n, sizeof big - (size_t)n, "%s[%d,%d]%s",
+		    i == 0 ? "[" : ",", 10 + i, i, i == 39 ? "]" : "");
+	store_members_init(&m);
+	assert_int_equal(store_members_parse(&m, big, strlen(big)), 0);
+	assert_int_equal(m.n, 40);
+	assert_int_equal(m.v[39].cat, 49);
+	assert_int_equal(m.v[39].sort, 39);
+	store_members_free(&m);
+	{
+		static const char *const bad[] = { "", "[", "]", "[[1,2]",
+		    "[[1,2],]", "[[1]]", "[[1,2,3]]", "[[a,2]]", "[[1,2]]x",
+		    "{}", "[1,2]", "[[1,2][3,4]]", "[[1,-]]", "[[1,2.5]]",
+		    "[[9223372036854775808,0]]", "[[1,99999999999999999999]]",
+		    "[[\"1\",2]]" };
+
+		for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+			members_of(bad[k], buf, sizeof buf);
+			if (strcmp(buf, "error") != 0)
+				fail_msg("\"%s\" read as \"%s\"", bad[k], buf);
+		}
+	}
+
+	/* Written through store-member: rows and list, in SQLite's spelling. */
+	add(d, "g1", "http://a.example/1", "one", NOW - 300);
+	assert_int_equal(apply(fx, 2, d, &res), 0);
+	doc_free(d);
+	id = sql_int(fx, "SELECT id FROM entry WHERE guid = 'g1'");
+	assert_int_equal(db_begin(db), 0);
+	store_members_init(&m);
+	assert_int_equal(store_members_read(db, id, &m), 0);
+	assert_int_equal(store_members_add(db, id, &m, 1000, NOW), 1);
+	assert_int_equal(store_members_add(db, id, &m, 1000, NOW), 0);
+	assert_int_equal(store_members_add(db, id, &m, 1001, -7), 1);
+	assert_int_equal(store_members_add(db, id, &m, 100, NOW), 1);
+	assert_int_equal(store_members_drop(db, id, &m, 1000, NOW), 1);
+	assert_int_equal(store_members_drop(db, id, &m, 1000, NOW), 0);
+	assert_int_equal(store_members_write(db, id, &m), 0);
+	assert_int_equal(db_commit(db), 0);
+	store_members_free(&m);
+	members_agree(fx);
+	snprintf(buf, sizeof buf, "SELECT cats FROM entry_member WHERE "
+	    "entry_id = %lld", (long long)id);
+	assert_non_null(text = sql_text(fx, buf));
+	/*
+	 * Source c's own category ("bumped"), then the two added, the last
+	 * moved into the place of the one taken out.
+	 */
+	snprintf(buf, sizeof buf, "[[%lld,%lld],[100,%lld],[1001,-7]]",
+	    (long long)sql_int(fx, "SELECT id FROM category WHERE "
+	    "name = 'bumped'"), (long long)(NOW - 300), (long long)NOW);
+	assert_string_equal(text, buf);
+	free(text);
+	snprintf(buf, sizeof buf, "SELECT json(cats) = cats AND "
+	    "instr(cats, '[1001,') > 0 AND instr(cats, '[1000,') = 0 FROM "
+	    "entry_member WHERE entry_id = %lld", (long long)id);
+	assert_int_equal(sql_int(fx, buf), 1);
+
+	/* Emptied: the row goes rather than stay as "[]". */
+	assert_int_equal(db_begin(db), 0);
+	store_members_init(&m);
+	assert_int_equal(store_members_read(db, id, &m), 0);
+	while (m.n > 0)
+		assert_int_equal(store_members_drop(db, id, &m, m.v[0].cat,
+		    m.v[0].sort), 1);
+	assert_int_equal(store_members_write(db, id, &m), 0);
+	assert_int_equal(db_commit(db), 0);
+	store_members_free(&m);
+	snprintf(buf, sizeof buf, "SELECT count(*) FROM entry_member WHERE "
+	    "entry_id = %lld", (long long)id);
+	assert_int_equal(sql_int(fx, buf), 0);
+	members_agree(fx);
+
+	/* A list that is not ours is an error, not an empty one. */
+	snprintf(buf, sizeof buf, "INSERT INTO entry_member VALUES (%lld, "
+	    "'[[1,2],oops]')", (long long)id);
+	assert_int_equal(sql_int(fx, buf), -1);
+	assert_int_equal(db_begin(db), 0);
+	store_members_init(&m);
+	assert_int_equal(store_members_read(db, id, &m), -1);
+	store_members_free(&m);
+	db_rollback(db);
+	snprintf(buf, sizeof buf, "DELETE FROM entry_member WHERE "
+	    "entry_id = %lld", (long long)id);
+	assert_int_equal(sql_int(fx, buf), -1);
+
+	/* The deletion trigger takes the rows and the list. */
+	assert_int_equal(db_begin(db), 0);
+	store_members_init(&m);
+	assert_int_equal(store_members_add(db, id, &m, 7, NOW), 1);
+	assert_int_equal(store_members_add(db, id, &m, 8, NOW), 1);
+	assert_int_equal(store_members_write(db, id, &m), 0);
+	assert_int_equal(db_commit(db), 0);
+	store_members_free(&m);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_category"), 2);
+	members_agree(fx);
+	assert_int_equal(store_delete(fx->st, "g1"), 1);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_member"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM entry_category"), 0);
+	members_agree(fx);
 }
 
 /* Stores entry GUID of source SRC in a batch, then parks the batch. */
@@ -1431,6 +1614,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_poll_state_persists,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parked_batches, setup,
 		    teardown),
 	};

@@ -1,0 +1,317 @@
+/*
+ * store-member: an entry's memberships, in entry_category and in its
+ * entry_member row; see store-member.h.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "store-member.h"
+
+static const char SQL_MEMBER_GET[] =
+    "SELECT cats FROM entry_member WHERE entry_id = ?";
+static const char SQL_MEMBER_PUT[] =
+    "INSERT OR REPLACE INTO entry_member (entry_id, cats) VALUES (?, ?)";
+static const char SQL_MEMBER_DROP[] =
+    "DELETE FROM entry_member WHERE entry_id = ?";
+static const char SQL_ROW_ADD[] =
+    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
+    "VALUES (?, ?, ?)";
+static const char SQL_ROW_DEL[] =
+    "DELETE FROM entry_category WHERE category_id = ? AND sort_date = ? "
+    "AND entry_id = ?";
+
+/* Longest text of one pair: "[", two int64s, ",", "]" and a ",". */
+#define MEMBER_PAIRMAX	(2 * 20 + 4)
+
+void
+store_members_init(struct store_members *m)
+{
+	m->v = m->fixed;
+	m->n = 0;
+	m->cap = sizeof m->fixed / sizeof m->fixed[0];
+	m->changed = 0;
+}
+
+void
+store_members_free(struct store_members *m)
+{
+	if (m->v != m->fixed)
+		free(m->v);
+	store_members_init(m);
+}
+
+/* Room for CAP pairs in M.  -1 when out of memory. */
+static int
+store_members_grow_to(struct store_members *m, size_t cap)
+{
+	struct store_member	*v;
+
+	if (cap <= m->cap)
+		return 0;
+	if (m->v == m->fixed) {
+		if ((v = malloc(cap * sizeof *v)) == NULL)
+			return -1;
+		memcpy(v, m->fixed, m->n * sizeof *v);
+	} else if ((v = realloc(m->v, cap * sizeof *v)) == NULL)
+		return -1;
+	m->v = v;
+	m->cap = cap;
+	return 0;
+}
+
+/* Room for one more pair in M.  -1 when out of memory. */
+static int
+store_members_grow(struct store_members *m)
+{
+	return m->n < m->cap ? 0 : store_members_grow_to(m, m->cap * 2);
+}
+
+/* Reads an integer at *P (before END) into *OUT and moves past it. */
+static int
+member_int(const char **p, const char *end, int64_t *out)
+{
+	const char	*q = *p;
+	uint64_t	 v = 0;
+	int		 neg = 0;
+
+	if (q < end && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q == end || *q < '0' || *q > '9')
+		return -1;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	if (v > (uint64_t)INT64_MAX)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	*p = q;
+	return 0;
+}
+
+/* Skips blanks at *P; returns the next character or 0 at END. */
+static char
+member_next(const char **p, const char *end)
+{
+	while (*p < end && (**p == ' ' || **p == '\t' || **p == '\n' ||
+	    **p == '\r'))
+		(*p)++;
+	return *p < end ? **p : '\0';
+}
+
+int
+store_members_parse(struct store_members *m, const char *text, size_t len)
+{
+	const char	*p = text, *end = text + len;
+	int64_t		 cat, sort;
+
+	m->n = 0;
+	m->changed = 0;
+	if (text == NULL)
+		return 0;
+	if (member_next(&p, end) != '[')
+		return -1;
+	p++;
+	if (member_next(&p, end) == ']') {
+		p++;
+		return member_next(&p, end) == '\0' ? 0 : -1;
+	}
+	for (;;) {
+		if (member_next(&p, end) != '[')
+			return -1;
+		p++;
+		member_next(&p, end);
+		if (member_int(&p, end, &cat) == -1 ||
+		    member_next(&p, end) != ',')
+			return -1;
+		p++;
+		member_next(&p, end);
+		if (member_int(&p, end, &sort) == -1 ||
+		    member_next(&p, end) != ']')
+			return -1;
+		p++;
+		if (store_members_grow(m) == -1)
+			return -1;
+		m->v[m->n].cat = cat;
+		m->v[m->n].sort = sort;
+		m->n++;
+		if (member_next(&p, end) == ',') {
+			p++;
+			continue;
+		}
+		if (member_next(&p, end) != ']')
+			return -1;
+		p++;
+		return member_next(&p, end) == '\0' ? 0 : -1;
+	}
+}
+
+int
+store_members_read(struct db *db, int64_t id, struct store_members *m)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, SQL_MEMBER_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = store_members_parse(m, (const char *)sqlite3_column_text(
+		    st, 0), (size_t)sqlite3_column_bytes(st, 0)) == 0 ?
+		    SQLITE_DONE : SQLITE_CORRUPT;
+	else if (rc == SQLITE_DONE)
+		rc = store_members_parse(m, NULL, 0) == 0 ? SQLITE_DONE :
+		    SQLITE_CORRUPT;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_members_set(struct store_members *m, const struct store_member *v,
+    size_t n)
+{
+	m->n = 0;
+	m->changed = 0;
+	while (m->cap < n)
+		if (store_members_grow_to(m, m->cap * 2) == -1)
+			return -1;
+	if (n > 0)
+		memcpy(m->v, v, n * sizeof *v);
+	m->n = n;
+	return 0;
+}
+
+long
+store_members_find(const struct store_members *m, int64_t cat, int64_t sort)
+{
+	for (size_t k = 0; k < m->n; k++)
+		if (m->v[k].cat == cat && m->v[k].sort == sort)
+			return (long)k;
+	return -1;
+}
+
+/* Runs SQL (one of the two row statements) for (CAT, SORT, ID). */
+static int
+member_row(struct db *db, const char *sql, int64_t cat, int64_t sort,
+    int64_t id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, cat);
+	sqlite3_bind_int64(st, 2, sort);
+	sqlite3_bind_int64(st, 3, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(sqlite3_db_handle(st)) > 0;
+}
+
+int
+store_members_add(struct db *db, int64_t id, struct store_members *m,
+    int64_t cat, int64_t sort)
+{
+	int	 rc;
+
+	if (store_members_find(m, cat, sort) != -1)
+		return 0;
+	if (store_members_grow(m) == -1 ||
+	    (rc = member_row(db, SQL_ROW_ADD, cat, sort, id)) == -1)
+		return -1;
+	m->v[m->n].cat = cat;
+	m->v[m->n].sort = sort;
+	m->n++;
+	m->changed = 1;
+	return rc;
+}
+
+int
+store_members_drop(struct db *db, int64_t id, struct store_members *m,
+    int64_t cat, int64_t sort)
+{
+	long	 k;
+	int	 rc;
+
+	if ((rc = member_row(db, SQL_ROW_DEL, cat, sort, id)) == -1)
+		return -1;
+	if ((k = store_members_find(m, cat, sort)) != -1) {
+		m->v[k] = m->v[--m->n];
+		m->changed = 1;
+	}
+	return rc;
+}
+
+/* Writes V (base 10) at P; returns the end. */
+static char *
+member_put(char *p, int64_t v)
+{
+	char		 tmp[24];
+	size_t		 n = 0;
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	if (v < 0)
+		*p++ = '-';
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+int
+store_members_write(struct db *db, int64_t id, struct store_members *m)
+{
+	sqlite3_stmt	*st;
+	char		 buf[16 * MEMBER_PAIRMAX + 2], *text = buf, *p;
+	int		 rc;
+
+	if (!m->changed)
+		return 0;
+	if (m->n == 0) {
+		if ((st = db_stmt(db, SQL_MEMBER_DROP)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+	} else {
+		if (m->n * MEMBER_PAIRMAX + 2 > sizeof buf &&
+		    (text = malloc(m->n * MEMBER_PAIRMAX + 2)) == NULL)
+			return -1;
+		p = text;
+		*p++ = '[';
+		for (size_t k = 0; k < m->n; k++) {
+			if (k > 0)
+				*p++ = ',';
+			*p++ = '[';
+			p = member_put(p, m->v[k].cat);
+			*p++ = ',';
+			p = member_put(p, m->v[k].sort);
+			*p++ = ']';
+		}
+		*p++ = ']';
+		if ((st = db_stmt(db, SQL_MEMBER_PUT)) == NULL) {
+			if (text != buf)
+				free(text);
+			return -1;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, text, (int)(p - text), SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (text != buf)
+		free(text);
+	if (rc != SQLITE_DONE)
+		return -1;
+	m->changed = 0;
+	return 0;
+}
