@@ -16,7 +16,10 @@
 static const char SQL_MEMBER_GET[] =
     "SELECT cats FROM entry_member WHERE entry_id = ?";
 static const char SQL_MEMBER_PUT[] =
-    "INSERT OR REPLACE INTO entry_member (entry_id, cats) VALUES (?, ?)";
+    "INSERT OR REPLACE INTO entry_member (entry_id, cats) VALUES (?1, ?2)";
+/* An update rewrites the row in place; a replace deletes and inserts. */
+static const char SQL_MEMBER_SET[] =
+    "UPDATE entry_member SET cats = ?2 WHERE entry_id = ?1";
 static const char SQL_MEMBER_DROP[] =
     "DELETE FROM entry_member WHERE entry_id = ?";
 static const char SQL_ROW_ADD[] =
@@ -36,6 +39,7 @@ store_members_init(struct store_members *m)
 	m->n = 0;
 	m->cap = sizeof m->fixed / sizeof m->fixed[0];
 	m->changed = 0;
+	m->stored = 0;
 }
 
 void
@@ -116,6 +120,7 @@ store_members_parse(struct store_members *m, const char *text, size_t len)
 
 	m->n = 0;
 	m->changed = 0;
+	m->stored = text != NULL;
 	if (text == NULL)
 		return 0;
 	if (member_next(&p, end) != '[')
@@ -182,6 +187,7 @@ store_members_set(struct store_members *m, const struct store_member *v,
 {
 	m->n = 0;
 	m->changed = 0;
+	m->stored = n > 0;	/* an empty list has no row */
 	while (m->cap < n)
 		if (store_members_grow_to(m, m->cap * 2) == -1)
 			return -1;
@@ -269,49 +275,66 @@ member_put(char *p, int64_t v)
 	return p;
 }
 
+/* Runs SQL for entry ID with TEXT (LEN bytes; NULL: none).  Rows changed, or -1. */
+static int
+member_put_row(struct db *db, const char *sql, int64_t id, const char *text,
+    size_t len)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (text != NULL)
+		sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? sqlite3_changes(sqlite3_db_handle(st)) : -1;
+}
+
 int
 store_members_write(struct db *db, int64_t id, struct store_members *m)
 {
-	sqlite3_stmt	*st;
 	char		 buf[16 * MEMBER_PAIRMAX + 2], *text = buf, *p;
 	int		 rc;
 
 	if (!m->changed)
 		return 0;
 	if (m->n == 0) {
-		if ((st = db_stmt(db, SQL_MEMBER_DROP)) == NULL)
+		if (m->stored && member_put_row(db, SQL_MEMBER_DROP, id, NULL,
+		    0) == -1)
 			return -1;
-		sqlite3_bind_int64(st, 1, id);
-	} else {
-		if (m->n * MEMBER_PAIRMAX + 2 > sizeof buf &&
-		    (text = malloc(m->n * MEMBER_PAIRMAX + 2)) == NULL)
-			return -1;
-		p = text;
-		*p++ = '[';
-		for (size_t k = 0; k < m->n; k++) {
-			if (k > 0)
-				*p++ = ',';
-			*p++ = '[';
-			p = member_put(p, m->v[k].cat);
-			*p++ = ',';
-			p = member_put(p, m->v[k].sort);
-			*p++ = ']';
-		}
-		*p++ = ']';
-		if ((st = db_stmt(db, SQL_MEMBER_PUT)) == NULL) {
-			if (text != buf)
-				free(text);
-			return -1;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, text, (int)(p - text), SQLITE_STATIC);
+		m->stored = 0;
+		m->changed = 0;
+		return 0;
 	}
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	if (m->n * MEMBER_PAIRMAX + 2 > sizeof buf &&
+	    (text = malloc(m->n * MEMBER_PAIRMAX + 2)) == NULL)
+		return -1;
+	p = text;
+	*p++ = '[';
+	for (size_t k = 0; k < m->n; k++) {
+		if (k > 0)
+			*p++ = ',';
+		*p++ = '[';
+		p = member_put(p, m->v[k].cat);
+		*p++ = ',';
+		p = member_put(p, m->v[k].sort);
+		*p++ = ']';
+	}
+	*p++ = ']';
+	/* A row thought missing is replaced, one thought there updated. */
+	rc = m->stored ? member_put_row(db, SQL_MEMBER_SET, id, text,
+	    (size_t)(p - text)) : 0;
+	if (rc == 0)
+		rc = member_put_row(db, SQL_MEMBER_PUT, id, text,
+		    (size_t)(p - text));
 	if (text != buf)
 		free(text);
-	if (rc != SQLITE_DONE)
+	if (rc == -1)
 		return -1;
+	m->stored = 1;
 	m->changed = 0;
 	return 0;
 }

@@ -32,6 +32,7 @@ struct store_members {
 	size_t			 n;
 	size_t			 cap;
 	int			 changed;	/* since read: write it back */
+	int			 stored;	/* the entry has a row */
 	struct store_member	 fixed[16];
 };
 

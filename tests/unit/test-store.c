@@ -1442,9 +1442,13 @@ test_members(void **state)
 	    "entry_id = %lld", (long long)id);
 	assert_int_equal(sql_int(fx, buf), -1);
 
-	/* The deletion trigger takes the rows and the list. */
+	/*
+	 * The deletion trigger takes the rows and the list.  (The list is
+	 * taken to have a row, which it has not: written all the same.)
+	 */
 	assert_int_equal(db_begin(db), 0);
 	store_members_init(&m);
+	m.stored = 1;
 	assert_int_equal(store_members_add(db, id, &m, 7, NOW), 1);
 	assert_int_equal(store_members_add(db, id, &m, 8, NOW), 1);
 	assert_int_equal(store_members_write(db, id, &m), 0);
