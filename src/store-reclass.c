@@ -55,9 +55,9 @@ static const char SQL_AGE[] =
     "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type," \
     " e.content, e.content_type, e.terms, e.labels, e.language," \
     " e.sort_date, s.name, e.guid, e.link, s.active," \
-    " (SELECT group_concat(c.name, ',') FROM entry_member m," \
-    "  json_each(m.cats) j JOIN category c ON c.id = j.value ->> 0" \
-    "  WHERE m.entry_id = e.id) " \
+    " (SELECT group_concat(name, ',') FROM (SELECT c.name FROM" \
+    "  entry_member m, json_each(m.cats) j JOIN category c" \
+    "  ON c.id = j.value ->> 0 WHERE m.entry_id = e.id ORDER BY c.id)) " \
     "FROM entry e JOIN source s ON s.id = e.source_id "
 static const char SQL_CLASS_EVAL[] =
     "SELECT e.id, e.title, e.title_type, e.summary, e.summary_type,"
