@@ -111,6 +111,7 @@ struct db {
 	unsigned		 hold_losses;	/* slice holds not committed */
 	unsigned		 batch_losses;	/* parked batches not committed */
 	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
+	const char		*note;		/* see db_note */
 };
 
 /*
@@ -808,6 +809,13 @@ db_reset_all(struct db *db)
 {
 	for (int i = 0; i < db->nstmts; i++)
 		sqlite3_reset(db->stmts[i].stmt);
+	db->note = NULL;
+}
+
+void
+db_note(struct db *db, const char *msg)
+{
+	db->note = msg;
 }
 
 /*
@@ -1074,6 +1082,12 @@ db_read_end(struct db *db)
 const char *
 db_errmsg(struct db *db)
 {
+	int	 rc = sqlite3_errcode(db->h);
+
+	/* SQLite's own error, when it has one, is the one that happened. */
+	if (db->note != NULL && (rc == SQLITE_OK || rc == SQLITE_ROW ||
+	    rc == SQLITE_DONE))
+		return db->note;
 	return sqlite3_errmsg(db->h);
 }
 

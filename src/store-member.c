@@ -145,7 +145,7 @@ store_members_parse(struct store_members *m, const char *text, size_t len)
 			return -1;
 		p++;
 		if (store_members_grow(m) == -1)
-			return -1;
+			return -2;
 		m->v[m->n].cat = cat;
 		m->v[m->n].sort = sort;
 		m->n++;
@@ -170,14 +170,25 @@ store_members_read(struct db *db, int64_t id, struct store_members *m)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = store_members_parse(m, (const char *)sqlite3_column_text(
-		    st, 0), (size_t)sqlite3_column_bytes(st, 0)) == 0 ?
-		    SQLITE_DONE : SQLITE_CORRUPT;
-	else if (rc == SQLITE_DONE)
-		rc = store_members_parse(m, NULL, 0) == 0 ? SQLITE_DONE :
-		    SQLITE_CORRUPT;
+	if (rc == SQLITE_ROW) {
+		switch (store_members_parse(m, (const char *)
+		    sqlite3_column_text(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0))) {
+		case 0:
+			rc = SQLITE_DONE;
+			break;
+		case -1:
+			rc = SQLITE_CORRUPT;
+			break;
+		default:
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	} else if (rc == SQLITE_DONE)
+		(void)store_members_parse(m, NULL, 0);
 	sqlite3_reset(st);
+	if (rc == SQLITE_CORRUPT)
+		db_note(db, STORE_MEMBERS_UNREADABLE);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

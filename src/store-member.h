@@ -42,7 +42,8 @@ void	store_members_free(struct store_members *);
 
 /*
  * Parses TEXT (LEN bytes; NULL: no row, none) into M, replacing what it
- * held.  -1 when TEXT is not a list of pairs of integers, or out of memory.
+ * held.  -1 when TEXT is not a list of pairs of integers, -2 when out of
+ * memory.
  */
 int	store_members_parse(struct store_members *, const char *text,
 	    size_t len);
@@ -50,6 +51,10 @@ int	store_members_parse(struct store_members *, const char *text,
 /* Sets M to the N pairs at V (as read before).  -1 when out of memory. */
 int	store_members_set(struct store_members *, const struct store_member *v,
 	    size_t n);
+
+/* What db_errmsg says of a list store_members_parse cannot read. */
+#define STORE_MEMBERS_UNREADABLE \
+	"an entry's list of categories (entry_member) is not readable"
 
 /* Reads entry ID's memberships from DB into M.  -1 on error. */
 int	store_members_read(struct db *, int64_t id, struct store_members *);

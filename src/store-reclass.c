@@ -528,6 +528,7 @@ struct rc_rows {
 	sqlite3_stmt		*st;
 	int			 rc;		/* of its last step */
 	struct store_members	 mem;		/* of the entry at hand */
+	int			 unreadable;	/* a list was not */
 };
 
 /*
@@ -568,10 +569,12 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 	if (rr->rc != SQLITE_ROW && rr->rc != SQLITE_DONE)
 		goto done;
 	if (rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) == id) {
-		if (store_members_parse(&rr->mem, (const char *)
+		if ((i = store_members_parse(&rr->mem, (const char *)
 		    sqlite3_column_text(rr->st, 1),
-		    (size_t)sqlite3_column_bytes(rr->st, 1)) == -1)
+		    (size_t)sqlite3_column_bytes(rr->st, 1))) != 0) {
+			rr->unreadable = i == -1;
 			goto done;
+		}
 		rr->rc = sqlite3_step(rr->st);
 	} else
 		rr->mem.n = 0;
@@ -627,6 +630,7 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 	b->more = 0;
 	rr.st = NULL;
 	rr.rc = SQLITE_DONE;
+	rr.unreadable = 0;
 	store_members_init(&rr.mem);
 	if (ncat > sizeof buf / 2 && (in = malloc(2 * ncat)) == NULL)
 		return -1;
@@ -682,6 +686,8 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 done:
 	if (rr.st != NULL)
 		sqlite3_reset(rr.st);
+	if (rr.unreadable)
+		db_note(db, STORE_MEMBERS_UNREADABLE);
 	store_members_free(&rr.mem);
 	free(all);
 	if (in != buf)
@@ -873,7 +879,7 @@ store_reclass_eval(struct store_reclass_reader *rd, struct classify *cl,
 	    store_catmap_load(rd->db, cl, &rd->map, 0) == -1 ||
 	    rc_eval(rd->db, cl, &rd->map, affected, from, to, -1, now,
 	    b) == -1) {
-		*err = strdup(sqlite3_errmsg(h));
+		*err = strdup(db_errmsg(rd->db));
 		db_reset_all(rd->db);
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 		store_reclass_batch_free(b);

@@ -31,6 +31,7 @@
 #include "doc.h"
 #include "store.h"
 #include "store-int.h"
+#include "store-member.h"
 #include "store-reclass.h"
 
 #include "members-sql.h"
@@ -524,6 +525,38 @@ test_aged_after_read(void **state)
 	assert_int_equal(fx_committed(fx, "fresh"), 0);
 }
 
+/*
+ * An entry's list of memberships that is not ours to read (a hand edit,
+ * a damaged file) stops the re-sort with an error that says so, on the
+ * reading threads and on the loop alike; nothing is written.
+ */
+static void
+test_unreadable_list(void **state)
+{
+	struct fx			*fx = *state;
+	struct store_reclass_reader	*rd;
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	int64_t				 cursor = 0;
+	char				*err = NULL;
+	sqlite3				*h;
+
+	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "UPDATE entry_member SET cats ="
+	    " '[[1,2],[x]]' WHERE entry_id = 5", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_changes(h), 1);
+	sqlite3_close(h);
+	fx_rules(fx, RULES2);
+	assert_non_null(rd = store_reclass_reader_open(fx->st, &err));
+	assert_null(store_reclass_eval(rd, fx->cl, NULL, 0, 16, NOW, &err));
+	assert_non_null(err);
+	assert_string_equal(err, STORE_MEMBERS_UNREADABLE);
+	free(err);
+	store_reclass_reader_close(rd);
+	assert_int_equal(store_reclass_step(fx->st, &cursor, -1, NOW,
+	    &stats), -1);
+	assert_int_equal(stats.added + stats.removed, 0);
+}
+
 /* One thread of test_ranges: its own rules and connection, one range. */
 struct range_job {
 	struct store_reclass_reader	*rd;
@@ -794,6 +827,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deleted_after_read, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_aged_after_read, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_list, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted, setup,
 		    teardown),

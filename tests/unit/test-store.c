@@ -1300,8 +1300,8 @@ members_of(const char *text, char *buf, size_t len)
 	size_t			 used = 0;
 
 	store_members_init(&m);
-	if (store_members_parse(&m, text, text != NULL ? strlen(text) : 0) ==
-	    -1)
+	if (store_members_parse(&m, text, text != NULL ? strlen(text) : 0) !=
+	    0)
 		snprintf(buf, len, "error");
 	else {
 		buf[0] = '\0';
@@ -1436,8 +1436,10 @@ test_members(void **state)
 	assert_int_equal(db_begin(db), 0);
 	store_members_init(&m);
 	assert_int_equal(store_members_read(db, id, &m), -1);
+	assert_string_equal(db_errmsg(db), STORE_MEMBERS_UNREADABLE);
 	store_members_free(&m);
 	db_rollback(db);
+	assert_string_not_equal(db_errmsg(db), STORE_MEMBERS_UNREADABLE);
 	snprintf(buf, sizeof buf, "DELETE FROM entry_member WHERE "
 	    "entry_id = %lld", (long long)id);
 	assert_int_equal(sql_int(fx, buf), -1);
