@@ -161,6 +161,22 @@ store_members_parse(struct store_members *m, const char *text, size_t len)
 }
 
 int
+store_members_column(struct db *db, struct sqlite3_stmt *st, int col,
+    struct store_members *m)
+{
+	switch (store_members_parse(m, (const char *)sqlite3_column_text(st,
+	    col), (size_t)sqlite3_column_bytes(st, col))) {
+	case 0:
+		return 0;
+	case -1:
+		db_note(db, STORE_MEMBERS_UNREADABLE);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+int
 store_members_read(struct db *db, int64_t id, struct store_members *m)
 {
 	sqlite3_stmt	*st;
@@ -170,25 +186,13 @@ store_members_read(struct db *db, int64_t id, struct store_members *m)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		switch (store_members_parse(m, (const char *)
-		    sqlite3_column_text(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0))) {
-		case 0:
-			rc = SQLITE_DONE;
-			break;
-		case -1:
-			rc = SQLITE_CORRUPT;
-			break;
-		default:
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	} else if (rc == SQLITE_DONE)
+	if (rc == SQLITE_ROW)
+		rc = store_members_column(db, st, 0, m) == 0 ? SQLITE_DONE :
+		    SQLITE_ERROR;
+	else if (rc == SQLITE_DONE)
 		(void)store_members_parse(m, NULL, 0);
+	/* A note made above outlives the reset: db_reset_all clears it. */
 	sqlite3_reset(st);
-	if (rc == SQLITE_CORRUPT)
-		db_note(db, STORE_MEMBERS_UNREADABLE);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

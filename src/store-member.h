@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct db;
+struct sqlite3_stmt;
 
 struct store_member {
 	int64_t		 cat;		/* category id */
@@ -57,6 +58,14 @@ int	store_members_set(struct store_members *, const struct store_member *v,
 /* What db_errmsg says of a list store_members_parse cannot read. */
 #define STORE_MEMBERS_UNREADABLE \
 	"an entry's list of categories (entry_member) is not readable"
+
+/*
+ * Parses column COL of ST's current row (an entry_member cats) into M.
+ * -1 on error; an unreadable list is noted on DB (db_note) as
+ * STORE_MEMBERS_UNREADABLE.
+ */
+int	store_members_column(struct db *, struct sqlite3_stmt *st, int col,
+	    struct store_members *);
 
 /* Reads entry ID's memberships from DB into M.  -1 on error. */
 int	store_members_read(struct db *, int64_t id, struct store_members *);

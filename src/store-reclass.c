@@ -528,7 +528,7 @@ struct rc_rows {
 	sqlite3_stmt		*st;
 	int			 rc;		/* of its last step */
 	struct store_members	 mem;		/* of the entry at hand */
-	int			 unreadable;	/* a list was not */
+	struct db		*db;		/* they are read from */
 };
 
 /*
@@ -569,15 +569,11 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 	if (rr->rc != SQLITE_ROW && rr->rc != SQLITE_DONE)
 		goto done;
 	if (rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) == id) {
-		if ((i = store_members_parse(&rr->mem, (const char *)
-		    sqlite3_column_text(rr->st, 1),
-		    (size_t)sqlite3_column_bytes(rr->st, 1))) != 0) {
-			rr->unreadable = i == -1;
+		if (store_members_column(rr->db, rr->st, 1, &rr->mem) == -1)
 			goto done;
-		}
 		rr->rc = sqlite3_step(rr->st);
 	} else
-		rr->mem.n = 0;
+		(void)store_members_parse(&rr->mem, NULL, 0);
 	if (rc_was_add(b, &rr->mem) == -1)
 		goto done;
 	for (size_t k = 0; k < rr->mem.n; k++) {
@@ -630,7 +626,7 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 	b->more = 0;
 	rr.st = NULL;
 	rr.rc = SQLITE_DONE;
-	rr.unreadable = 0;
+	rr.db = db;
 	store_members_init(&rr.mem);
 	if (ncat > sizeof buf / 2 && (in = malloc(2 * ncat)) == NULL)
 		return -1;
@@ -686,8 +682,6 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 done:
 	if (rr.st != NULL)
 		sqlite3_reset(rr.st);
-	if (rr.unreadable)
-		db_note(db, STORE_MEMBERS_UNREADABLE);
 	store_members_free(&rr.mem);
 	free(all);
 	if (in != buf)

@@ -333,29 +333,39 @@ static const char SQL_SOURCE_PURGE[] =
 static const char SQL_SOURCE_ACTIVE[] =
     "SELECT name FROM source WHERE active = 1";
 
-/*
- * The ids of the categories source CS lists, and whether each bumps, into
- * IDS and BUMPS (CS->ncategories each; 0 where the table has no row).
- */
-static int
-store_source_catids(struct store *s, const struct conf_source *cs,
-    int64_t *ids, int *bumps)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
+/* A category a source lists: its id (0: no row) and whether it bumps. */
+struct store_catid {
+	int64_t		 id;
+	int		 bumps;
+};
 
+/* The categories source CS lists, CS->ncategories of them.  NULL on error; caller frees. */
+static struct store_catid *
+store_source_catids(struct store *s, const struct conf_source *cs)
+{
+	struct store_catid	*c;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((c = calloc(cs->ncategories + 1, sizeof *c)) == NULL)
+		return NULL;
 	for (size_t i = 0; i < cs->ncategories; i++) {
 		if ((st = db_stmt(s->db, SQL_CATEGORY_ID)) == NULL)
-			return -1;
+			goto fail;
 		sqlite3_bind_text(st, 1, cs->categories[i], -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
-		ids[i] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		bumps[i] = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+		if (rc == SQLITE_ROW) {
+			c[i].id = sqlite3_column_int64(st, 0);
+			c[i].bumps = sqlite3_column_int(st, 1);
+		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return -1;
+			goto fail;
 	}
-	return 0;
+	return c;
+fail:
+	free(c);
+	return NULL;
 }
 
 /* Re-sorts a source's stored entries into its (changed) categories. */
@@ -363,20 +373,16 @@ static int
 store_recategorize(struct store *s, const struct conf_source *cs)
 {
 	struct store_members	 mem;
+	struct store_catid	*c;
 	sqlite3_stmt		*st;
-	int64_t			*ids, *v = NULL, id;
-	int			*bumps;
+	int64_t			*v = NULL, id;
 	size_t			 n = 0, cap = 0;
 	int			 rc, ret = -1;
 
 	store_members_init(&mem);
-	if ((ids = calloc(cs->ncategories + 1, sizeof *ids)) == NULL ||
-	    (bumps = calloc(cs->ncategories + 1, sizeof *bumps)) == NULL) {
-		free(ids);
+	if ((c = store_source_catids(s, cs)) == NULL)
 		return -1;
-	}
-	if (store_source_catids(s, cs, ids, bumps) == -1 ||
-	    (st = db_stmt(s->db, SQL_RECAT_ENTRIES)) == NULL)
+	if ((st = db_stmt(s->db, SQL_RECAT_ENTRIES)) == NULL)
 		goto done;
 	/* Read first: the memberships change while nothing walks them. */
 	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
@@ -404,8 +410,8 @@ store_recategorize(struct store *s, const struct conf_source *cs)
 			    mem.v[0].sort) == -1)
 				goto done;
 		for (size_t i = 0; i < cs->ncategories; i++)
-			if (ids[i] != 0 && store_members_add(s->db, id, &mem,
-			    ids[i], bumps[i] ? v[k + 2] : v[k + 1]) == -1)
+			if (c[i].id != 0 && store_members_add(s->db, id, &mem,
+			    c[i].id, c[i].bumps ? v[k + 2] : v[k + 1]) == -1)
 				goto done;
 		if (store_members_write(s->db, id, &mem) == -1)
 			goto done;
@@ -414,8 +420,7 @@ store_recategorize(struct store *s, const struct conf_source *cs)
 done:
 	store_members_free(&mem);
 	free(v);
-	free(ids);
-	free(bumps);
+	free(c);
 	return ret;
 }
 
@@ -1465,28 +1470,22 @@ store_entry_join(struct store *s, const struct conf_source *cs, int64_t id,
     int64_t sort)
 {
 	struct store_members	 mem;
-	int64_t			*ids;
-	int			*bumps, ret = -1;
+	struct store_catid	*c;
+	int			 ret = -1;
 
 	if (cs->ncategories == 0)
 		return 0;
-	store_members_init(&mem);
-	if ((ids = calloc(cs->ncategories, sizeof *ids)) == NULL ||
-	    (bumps = calloc(cs->ncategories, sizeof *bumps)) == NULL) {
-		free(ids);
+	if ((c = store_source_catids(s, cs)) == NULL)
 		return -1;
-	}
-	if (store_source_catids(s, cs, ids, bumps) == -1)
-		goto done;
+	store_members_init(&mem);
 	for (size_t i = 0; i < cs->ncategories; i++)
-		if (ids[i] != 0 && store_members_add(s->db, id, &mem, ids[i],
+		if (c[i].id != 0 && store_members_add(s->db, id, &mem, c[i].id,
 		    sort) == -1)
 			goto done;
 	ret = store_members_write(s->db, id, &mem);
 done:
 	store_members_free(&mem);
-	free(ids);
-	free(bumps);
+	free(c);
 	return ret;
 }
 
