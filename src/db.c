@@ -111,7 +111,6 @@ struct db {
 	unsigned		 hold_losses;	/* slice holds not committed */
 	unsigned		 batch_losses;	/* parked batches not committed */
 	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
-	const char		*note;		/* see db_note */
 };
 
 /*
@@ -345,6 +344,28 @@ static const char *const migrations[] = {
 	"  DELETE FROM entry_category WHERE (category_id, sort_date, entry_id)"
 	"   IN (SELECT j.value ->> 0, j.value ->> 1, old.id"
 	"   FROM entry_member m, json_each(m.cats) j WHERE m.entry_id = old.id);"
+	"  DELETE FROM entry_member WHERE entry_id = old.id;"
+	"END;",
+
+	/*
+	 * 18: json_each fails on a list that is not JSON (a hand edit, a
+	 * damaged page), and with it the entry's deletion: retention, then
+	 * every poll of its source.  Such a list is read as empty and the
+	 * entry's rows are found by a scan instead (no index by entry; the
+	 * CROSS JOIN asks whether the list is valid first, so a valid one
+	 * costs no scan).
+	 */
+	"DROP TRIGGER entry_category_gone;"
+	"CREATE TRIGGER entry_category_gone AFTER DELETE ON entry BEGIN"
+	"  DELETE FROM entry_category WHERE (category_id, sort_date, entry_id)"
+	"   IN (SELECT j.value ->> 0, j.value ->> 1, old.id"
+	"   FROM entry_member m, json_each(iif(json_valid(m.cats), m.cats,"
+	"   '[]')) j WHERE m.entry_id = old.id);"
+	"  DELETE FROM entry_category WHERE (category_id, sort_date, entry_id)"
+	"   IN (SELECT ec.category_id, ec.sort_date, ec.entry_id"
+	"   FROM entry_member m CROSS JOIN entry_category ec"
+	"   WHERE m.entry_id = old.id AND NOT json_valid(m.cats)"
+	"   AND ec.entry_id = old.id);"
 	"  DELETE FROM entry_member WHERE entry_id = old.id;"
 	"END;",
 };
@@ -809,13 +830,6 @@ db_reset_all(struct db *db)
 {
 	for (int i = 0; i < db->nstmts; i++)
 		sqlite3_reset(db->stmts[i].stmt);
-	db->note = NULL;
-}
-
-void
-db_note(struct db *db, const char *msg)
-{
-	db->note = msg;
 }
 
 /*
@@ -1082,12 +1096,6 @@ db_read_end(struct db *db)
 const char *
 db_errmsg(struct db *db)
 {
-	int	 rc = sqlite3_errcode(db->h);
-
-	/* SQLite's own error, when it has one, is the one that happened. */
-	if (db->note != NULL && (rc == SQLITE_OK || rc == SQLITE_ROW ||
-	    rc == SQLITE_DONE))
-		return db->note;
 	return sqlite3_errmsg(db->h);
 }
 

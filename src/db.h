@@ -141,13 +141,6 @@ void		 db_read_end(struct db *);
 /* The last error message of the handle. */
 const char	*db_errmsg(struct db *);
 
-/*
- * An error SQLite cannot know of (a value it stored that store cannot
- * read): MSG, a string literal, is what db_errmsg says while SQLite has no
- * error of its own, until db_reset_all (a commit or rollback).
- */
-void		 db_note(struct db *, const char *msg);
-
 /* Copies the live database to PATH, a consistent snapshot (online backup API). */
 int		 db_backup(struct db *, const char *path);
 

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "log.h"
 #include "store-member.h"
 
 static const char SQL_MEMBER_GET[] =
@@ -22,6 +23,9 @@ static const char SQL_MEMBER_SET[] =
     "UPDATE entry_member SET cats = ?2 WHERE entry_id = ?1";
 static const char SQL_MEMBER_DROP[] =
     "DELETE FROM entry_member WHERE entry_id = ?";
+/* No index by entry: a scan, for rebuilding an unreadable list only. */
+static const char SQL_MEMBER_ROWS[] =
+    "SELECT category_id, sort_date FROM entry_category WHERE entry_id = ?";
 static const char SQL_ROW_ADD[] =
     "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
     "VALUES (?, ?, ?)";
@@ -160,17 +164,45 @@ store_members_parse(struct store_members *m, const char *text, size_t len)
 	}
 }
 
+/*
+ * Rebuilds M from entry ID's rows of entry_category: its list was not
+ * one.  M counts as stored (a row is there) and changed.
+ */
+static int
+member_rebuild(struct db *db, int64_t id, struct store_members *m)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	(void)store_members_parse(m, NULL, 0);
+	if ((st = db_stmt(db, SQL_MEMBER_ROWS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_members_grow(m) == -1)
+			break;
+		m->v[m->n].cat = sqlite3_column_int64(st, 0);
+		m->v[m->n].sort = sqlite3_column_int64(st, 1);
+		m->n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	m->stored = 1;
+	m->changed = 1;
+	return 0;
+}
+
 int
 store_members_column(struct db *db, struct sqlite3_stmt *st, int col,
-    struct store_members *m)
+    int64_t id, struct store_members *m)
 {
 	switch (store_members_parse(m, (const char *)sqlite3_column_text(st,
 	    col), (size_t)sqlite3_column_bytes(st, col))) {
 	case 0:
 		return 0;
 	case -1:
-		db_note(db, STORE_MEMBERS_UNREADABLE);
-		return -1;
+		return member_rebuild(db, id, m) == 0 ? 1 : -1;
 	default:
 		return -1;
 	}
@@ -186,12 +218,26 @@ store_members_read(struct db *db, int64_t id, struct store_members *m)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = store_members_column(db, st, 0, m) == 0 ? SQLITE_DONE :
-		    SQLITE_ERROR;
-	else if (rc == SQLITE_DONE)
+	if (rc == SQLITE_ROW) {
+		rc = store_members_parse(m, (const char *)
+		    sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st,
+		    0));
+		sqlite3_reset(st);
+		if (rc == -1) {
+			/* Damage, or a hand edit: the rows say the same. */
+			if (member_rebuild(db, id, m) == -1 ||
+			    store_members_write(db, id, m) == -1)
+				return -1;
+			log_warnx("database: entry %" PRId64 ": its list of "
+			    "categories (entry_member) was not readable; "
+			    "rebuilt from entry_category (memberships: %zu)", id,
+			    m->n);
+			return 0;
+		}
+		return rc == 0 ? 0 : -1;
+	}
+	if (rc == SQLITE_DONE)
 		(void)store_members_parse(m, NULL, 0);
-	/* A note made above outlives the reset: db_reset_all clears it. */
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

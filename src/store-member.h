@@ -12,8 +12,11 @@
  * spaces), so SQL can find category C in an entry's row with
  * instr(cats, '[' || C || ','); the deletion trigger on entry reads the
  * row with json_each.  Every write of entry_category goes through here,
- * so the two stay one.  Part of store: only store.c and store-reclass.c
- * use it, inside their transactions.
+ * so the two stay one.  A row that is not such a list (a hand edit, a
+ * damaged page) is rebuilt from entry_category when read: a scan of the
+ * table, since nothing indexes it by entry, but only ever once.  Part of
+ * store: only store.c and store-reclass.c use it, inside their
+ * transactions.
  */
 #ifndef FEEDMUX_STORE_MEMBER_H
 #define FEEDMUX_STORE_MEMBER_H
@@ -55,19 +58,19 @@ int	store_members_parse(struct store_members *, const char *text,
 int	store_members_set(struct store_members *, const struct store_member *v,
 	    size_t n);
 
-/* What db_errmsg says of a list store_members_parse cannot read. */
-#define STORE_MEMBERS_UNREADABLE \
-	"an entry's list of categories (entry_member) is not readable"
-
 /*
- * Parses column COL of ST's current row (an entry_member cats) into M.
- * -1 on error; an unreadable list is noted on DB (db_note) as
- * STORE_MEMBERS_UNREADABLE.
+ * Parses column COL of ST's current row (entry ID's entry_member cats)
+ * into M.  0, or 1 when the list was unreadable and M was rebuilt from
+ * entry ID's rows in DB (the row still needs writing: store_members_read
+ * on a writable connection does it), -1 on error.
  */
 int	store_members_column(struct db *, struct sqlite3_stmt *st, int col,
-	    struct store_members *);
+	    int64_t id, struct store_members *);
 
-/* Reads entry ID's memberships from DB into M.  -1 on error. */
+/*
+ * Reads entry ID's memberships from DB into M; an unreadable list is
+ * rebuilt from the rows, written back and logged.  -1 on error.
+ */
 int	store_members_read(struct db *, int64_t id, struct store_members *);
 
 /* Index of the pair (CAT, SORT) in M, or -1. */

@@ -434,6 +434,7 @@ struct rc_diff {
 	size_t		 was0;
 	size_t		 nwas;
 	int		 adds;		/* some of its ops add a row */
+	int		 reread;	/* its list was rebuilt: the loop reads it */
 };
 
 struct store_reclass_batch {
@@ -561,6 +562,7 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 	b->d[b->nd].nop = 0;
 	b->d[b->nd].was0 = b->nwas;
 	b->d[b->nd].nwas = 0;
+	b->d[b->nd].reread = 0;
 	b->nd++;
 	memset(seen, 0, ncat);
 	/* Rows of no entry read (none in one snapshot, but never stuck). */
@@ -569,8 +571,11 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 	if (rr->rc != SQLITE_ROW && rr->rc != SQLITE_DONE)
 		goto done;
 	if (rr->rc == SQLITE_ROW && sqlite3_column_int64(rr->st, 0) == id) {
-		if (store_members_column(rr->db, rr->st, 1, &rr->mem) == -1)
+		if ((i = store_members_column(rr->db, rr->st, 1, id,
+		    &rr->mem)) == -1)
 			goto done;
+		/* Unreadable, rebuilt from the rows: the loop mends it. */
+		b->d[b->nd - 1].reread = i;
 		rr->rc = sqlite3_step(rr->st);
 	} else
 		(void)store_members_parse(&rr->mem, NULL, 0);
@@ -596,8 +601,9 @@ rc_diff_entry(struct store_reclass_batch *b, struct classify *cl,
 			goto done;
 	ret = 0;
 done:
-	/* Nothing to change: no diff at all. */
-	if (b->nd > nd && b->d[b->nd - 1].nop == 0) {
+	/* Nothing to change (or mend): no diff at all. */
+	if (b->nd > nd && b->d[b->nd - 1].nop == 0 &&
+	    !b->d[b->nd - 1].reread) {
 		b->nwas = b->d[b->nd - 1].was0;
 		b->nd--;
 	}
@@ -782,7 +788,7 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 		 * other than store's own sorting may have changed it since
 		 * (a deletion, ageing, another process), then as it is now.
 		 */
-		if ((check ? store_members_read(db, d->id, &mem) :
+		if ((check || d->reread ? store_members_read(db, d->id, &mem) :
 		    store_members_set(&mem, b->was + d->was0, d->nwas)) == -1)
 			goto out;
 		for (size_t k = d->op0; k < d->op0 + d->nop; k++) {
