@@ -30,6 +30,7 @@
 #include <pcre2.h>
 
 #include "classify.h"
+#include "fnv.h"
 
 #define CL_OPTIONS	(PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | \
 			    PCRE2_MATCH_INVALID_UTF)
@@ -1229,22 +1230,10 @@ cl_strdup(const char *s, int *oom)
 }
 
 static uint64_t
-cl_hash(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char	*b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static uint64_t
 cl_hash_str(uint64_t h, const char *tag, const char *s)
 {
-	h = cl_hash(h, tag, strlen(tag) + 1);
-	return cl_hash(h, s, strlen(s) + 1);
+	h = fnv_bytes(h, tag, strlen(tag) + 1);
+	return fnv_bytes(h, s, strlen(s) + 1);
 }
 
 /* Puts category I after what it includes into ORDER; COLOR guards loops. */
@@ -1520,7 +1509,7 @@ cl_fingerprint(struct classify *cl, const struct conf *conf, size_t i)
 {
 	const struct conf_category	*cc = &conf->categories[i];
 	struct cl_cat			*c = &cl->cat[i];
-	uint64_t			 h = 0xcbf29ce484222325ULL;
+	uint64_t			 h = FNV_INIT;
 	char				 num[32];
 
 	for (size_t k = 0; k < cl->nsrc; k++)
@@ -1549,7 +1538,7 @@ cl_fingerprint(struct classify *cl, const struct conf *conf, size_t i)
 		uint64_t sub = cl->cat[c->inc[k]].fp;
 
 		h = cl_hash_str(h, "inc", cl->cat[c->inc[k]].name);
-		h = cl_hash(h, &sub, sizeof sub);
+		h = fnv_bytes(h, &sub, sizeof sub);
 	}
 	return h;
 }

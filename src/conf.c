@@ -28,6 +28,7 @@
 #include "classify.h"
 #include "conf.h"
 #include "date.h"
+#include "fnv.h"
 #include "uri.h"
 
 #ifndef FEEDMUX_UA_DEFAULT
@@ -1435,16 +1436,6 @@ conf_add_category(struct conf_state *st, const char *name, const char *file,
 	return 0;
 }
 
-static uint64_t
-conf_name_hash(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
 /*
  * The source called NAME read so far, or NULL: a hash table, since a
  * config of thousands of sources makes a search per section show.
@@ -1457,7 +1448,7 @@ conf_named(const struct conf_state *st, const char *name)
 
 	if (st->nnames == 0)
 		return NULL;
-	for (i = conf_name_hash(name) & (st->nnames - 1); st->names[i] != 0;
+	for (i = fnv_str(name) & (st->nnames - 1); st->names[i] != 0;
 	    i = (i + 1) & (st->nnames - 1)) {
 		src = &st->conf->sources[st->names[i] - 1];
 		if (strcmp(src->name, name) == 0)
@@ -1479,7 +1470,7 @@ conf_name_add(struct conf_state *st, size_t idx)
 		for (size_t j = 0; j < st->nnames; j++) {
 			if (st->names[j] == 0)
 				continue;
-			for (i = conf_name_hash(st->conf->sources[
+			for (i = fnv_str(st->conf->sources[
 			    st->names[j] - 1].name) & (n - 1); v[i] != 0;
 			    i = (i + 1) & (n - 1))
 				;
@@ -1489,7 +1480,7 @@ conf_name_add(struct conf_state *st, size_t idx)
 		st->names = v;
 		st->nnames = n;
 	}
-	for (i = conf_name_hash(st->conf->sources[idx].name) &
+	for (i = fnv_str(st->conf->sources[idx].name) &
 	    (st->nnames - 1); st->names[i] != 0; i = (i + 1) & (st->nnames - 1))
 		;
 	st->names[i] = idx + 1;

@@ -28,6 +28,7 @@
 #include "date.h"
 #include "decode.h"
 #include "fetch.h"
+#include "fnv.h"
 #include "host.h"
 #include "jitter.h"
 #include "log.h"
@@ -193,16 +194,6 @@ static void	fetch_publish(struct fetch_engine *);
 static void	engine_free(struct fetch_engine *);
 static void	fetch_detach(struct fetch_xfer *);
 static void	fetch_xfer_free(struct fetch_xfer *);
-
-static uint64_t
-fetch_hash(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; s != NULL && *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
 
 int64_t
 fetch_retry_after(const char *v, int64_t now)
@@ -1407,7 +1398,7 @@ engine_start(struct fetch_engine *f, const struct fetch_req *req,
 	x->connect_timeout = req->connect_timeout;
 	x->low_speed_limit = req->low_speed_limit;
 	x->low_speed_time = req->low_speed_time;
-	x->who = fetch_hash(req->who != NULL ? req->who : req->url);
+	x->who = fnv_str(req->who != NULL ? req->who : req->url);
 	x->url = strdup(req->url);
 	x->user_agent = strdup(req->user_agent);
 	x->etag = strdup_or_null(req->etag);
@@ -1648,7 +1639,7 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_cb cb,
 	/* Without a host name curl fails it at once; it still takes a turn. */
 	if (fetch_url_host(req->url, host, sizeof host) == -1)
 		host[0] = '\0';
-	return engine_start(f->eng[fetch_hash(host) % (uint64_t)f->n], req,
+	return engine_start(f->eng[fnv_str(host) % (uint64_t)f->n], req,
 	    host, cb, arg);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "host.h"
 
 #define HOST_RING	8	/* throttled sources remembered per host */
@@ -52,16 +53,6 @@ struct host_table {
 	size_t			 prune_at;	/* sweep when nhosts reaches it */
 	int64_t			 sweep_at;	/* sweep at the first end after it */
 };
-
-static uint64_t
-host_hash(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
 
 struct host_table *
 host_table_new(const struct host_limits *lim)
@@ -123,8 +114,8 @@ host_rehash(struct host_table *t)
 	for (i = 0; i < t->nbucket; i++) {
 		for (h = t->bucket[i]; h != NULL; h = next) {
 			next = h->hnext;
-			h->hnext = nb[host_hash(h->name) & (n - 1)];
-			nb[host_hash(h->name) & (n - 1)] = h;
+			h->hnext = nb[fnv_str(h->name) & (n - 1)];
+			nb[fnv_str(h->name) & (n - 1)] = h;
 		}
 	}
 	free(t->bucket);
@@ -171,7 +162,7 @@ static struct host *
 host_get(struct host_table *t, const char *name, int64_t now)
 {
 	struct host	*h;
-	size_t		 b = host_hash(name) & (t->nbucket - 1);
+	size_t		 b = fnv_str(name) & (t->nbucket - 1);
 
 	for (h = t->bucket[b]; h != NULL; h = h->hnext)
 		if (strcmp(h->name, name) == 0)
@@ -179,7 +170,7 @@ host_get(struct host_table *t, const char *name, int64_t now)
 	/* Growing: forget the long unused first (amortised by doubling). */
 	if (t->nhosts >= t->prune_at) {
 		host_prune(t, now);
-		b = host_hash(name) & (t->nbucket - 1);
+		b = fnv_str(name) & (t->nbucket - 1);
 	}
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return NULL;

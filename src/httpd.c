@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "date.h"
 #include "fetch.h"
+#include "fnv.h"
 #include "http.h"
 #include "httpd.h"
 #include "log.h"
@@ -126,24 +127,11 @@ struct httpd {
 	uint64_t		 index_err;	/* hash of the reload error shown */
 };
 
-/* FNV-1a of N bytes at P. */
-static uint64_t
-httpd_hash(const char *p, size_t n)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* The sequence record of VIEW, made on first use; NULL out of memory. */
 static struct httpd_seq *
 httpd_seq(struct httpd *h, const char *view)
 {
-	unsigned		 b = httpd_hash(view, strlen(view)) % HTTPD_BUCKETS;
+	unsigned		 b = fnv_str(view) % HTTPD_BUCKETS;
 	struct httpd_seq	*s;
 
 	for (s = h->seqs[b]; s != NULL; s = s->next)
@@ -214,7 +202,7 @@ httpd_cache_drop(struct httpd *h, struct httpd_cached *c)
 static struct httpd_cached *
 httpd_cache_find(struct httpd *h, const char *key)
 {
-	unsigned		 b = httpd_hash(key, strlen(key)) % HTTPD_BUCKETS;
+	unsigned		 b = fnv_str(key) % HTTPD_BUCKETS;
 	struct httpd_cached	*c;
 
 	for (c = h->buckets[b]; c != NULL; c = c->hnext)
@@ -227,7 +215,7 @@ httpd_cache_find(struct httpd *h, const char *key)
 static void
 httpd_cache_add(struct httpd *h, struct httpd_cached *c)
 {
-	c->bucket = httpd_hash(c->key, strlen(c->key)) % HTTPD_BUCKETS;
+	c->bucket = fnv_str(c->key) % HTTPD_BUCKETS;
 	c->hnext = h->buckets[c->bucket];
 	h->buckets[c->bucket] = c;
 	c->prev = NULL;
@@ -631,9 +619,9 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 	c->body = buf_release(&b, &c->len);
 	/* Strong validator from the bytes: equal bytes, equal tag, even after a restart. */
 	snprintf(c->etag, sizeof c->etag, "\"%016llx\"",
-	    (unsigned long long)httpd_hash(c->body, c->len));
+	    (unsigned long long)fnv_bytes(FNV_INIT, c->body, c->len));
 	snprintf(c->etag_gz, sizeof c->etag_gz, "\"%016llx-gz\"",
-	    (unsigned long long)httpd_hash(c->body, c->len));
+	    (unsigned long long)fnv_bytes(FNV_INIT, c->body, c->len));
 	c->archive = w->archive > 0;
 	/*
 	 * Archive pages change only when an entry in them is edited.  A live
@@ -982,7 +970,7 @@ httpd_index(struct httpd *h, struct http_req *req)
 	const struct conf	*conf = h->d->conf;
 	const char		*err = h->d->reload_error;
 	struct buf		 b;
-	uint64_t		 errh = err != NULL ? httpd_hash(err, strlen(err)) : 0;
+	uint64_t		 errh = err != NULL ? fnv_str(err) : 0;
 	int64_t			 now = daemon_now();
 
 	http_resp_header(req, "Cache-Control", "no-cache");

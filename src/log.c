@@ -10,6 +10,7 @@
 
 #include <event2/event.h>
 
+#include "fnv.h"
 #include "log.h"
 #include "mono.h"
 
@@ -167,16 +168,12 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
-/* FNV-1a, never 0 so that 0 can mark a free slot. */
+/* Never 0, so that 0 can mark a free slot. */
 static uint64_t
 log_hash(const char *s)
 {
-	uint64_t	h = 14695981039346656037ULL;
+	uint64_t	h = fnv_str(s);
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
 	return h != 0 ? h : 1;
 }
 

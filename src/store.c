@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "db.h"
 #include "doc.h"
+#include "fnv.h"
 #include "log.h"
 #include "store.h"
 #include "uri.h"
@@ -726,18 +727,6 @@ keyset_has(const struct keyset *ks, uint64_t h)
 	return 0;
 }
 
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
  * A fast 128-bit hash of a sequence of fields.  Not cryptographic: it
  * notices edits and tells entries apart, and a publisher crafting
@@ -1155,7 +1144,7 @@ store_pick_rule(struct store *s, struct store_entry *se, size_t n,
 			}
 			/* The same entry twice is a repeat; different ones clash. */
 			memcpy(&h, se[i].hash, sizeof h);
-			se[i].repeated = keyset_put(ks, fnv1a(se[i].key), h,
+			se[i].repeated = keyset_put(ks, fnv_str(se[i].key), h,
 			    &first);
 			if (se[i].repeated && first != h && r != RULE_HASH) {
 				if (*why == NULL)
@@ -1410,7 +1399,7 @@ store_churn_find(struct store *s, struct store_apply *a,
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			id = sqlite3_column_int64(st, 0);
 			if (keyset_has(&a->claimed, (uint64_t)id) ||
-			    keyset_has(&a->keys, fnv1a(col_text(st, 1))))
+			    keyset_has(&a->keys, fnv_str(col_text(st, 1))))
 				continue;
 			if (sqlite3_column_bytes(st, 2) == STORE_HASHLEN)
 				memcpy(hash, sqlite3_column_blob(st, 2),
@@ -1453,7 +1442,7 @@ store_tombstoned(struct store *s, struct store_apply *a,
 	sqlite3_bind_int64(st, 1, a->source_id);
 	sqlite3_bind_text(st, 2, nlink, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!keyset_has(&a->keys, fnv1a(col_text(st, 0)))) {
+		if (!keyset_has(&a->keys, fnv_str(col_text(st, 0)))) {
 			found = 1;
 			break;
 		}
