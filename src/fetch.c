@@ -893,8 +893,21 @@ fetch_fill(struct fetch_engine *f)
 
 	while (!f->held && !fetch_full(f) &&
 	    (x = host_next(f->hosts, now, jitter_next(&f->rng), &h)) != NULL) {
+		int cancelled;
+
 		x->waiting = 0;
-		x->host = h;
+		x->host = h;	/* fetch_detach hands the host back */
+		/*
+		 * The loop may have cancelled it since this thread last took
+		 * the cancel queue: it is on that queue, for fetch_cmd_cb to
+		 * free; sending its request now would be one the loop no
+		 * longer wants.
+		 */
+		pthread_mutex_lock(&f->mu);
+		cancelled = x->cancelled;
+		pthread_mutex_unlock(&f->mu);
+		if (cancelled)
+			continue;
 		log_debug("fetch: %s starts after %lld ms, %zu in flight",
 		    x->url, (long long)(mono_ms() - x->queued), f->inflight);
 		fetch_run(x);
