@@ -15,7 +15,7 @@ cmd_backup_exec(int argc, char **argv)
 	const char	*path = SYSCONFDIR "/feedmux/feedmux.conf";
 	struct conf	*conf;
 	struct store	*st;
-	char		*errors = NULL, *err = NULL;
+	char		*err = NULL;
 	int		 ch, rc;
 
 	optind = 1;
@@ -26,16 +26,10 @@ cmd_backup_exec(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		goto usage;
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		free(errors);
-		return 1;
-	}
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
 	/* Read-write open is not needed: the backup API reads a snapshot. */
-	if ((st = store_open(conf->database, STORE_READONLY, &err)) == NULL) {
-		fprintf(stderr, "feedmux: %s\n", err != NULL ? err :
-		    "out of memory");
-		free(err);
+	if ((st = cmd_store(conf, STORE_READONLY)) == NULL) {
 		conf_free(conf);
 		return 2;
 	}

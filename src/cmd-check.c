@@ -28,8 +28,7 @@ cmd_check_exec(int argc, char **argv)
 {
 	const char	*path = SYSCONFDIR "/feedmux/feedmux.conf";
 	struct conf	*conf;
-	char		*errors = NULL;
-	int		 ch;
+	int		 ch, rc;
 
 	if (argc == 2 && strcmp(argv[1], "--example") == 0) {
 		conf_write_example(stdout);
@@ -49,11 +48,8 @@ cmd_check_exec(int argc, char **argv)
 		    cmd_check_entry.usage);
 		return 2;
 	}
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		free(errors);
-		return 1;
-	}
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
 	printf("%s: ok, %zu sources, %zu categories\n", path, conf->nsources,
 	    conf->ncategories);
 	conf_free(conf);

@@ -21,7 +21,6 @@ cmd_delete_exec(int argc, char **argv)
 	const char	*path = SYSCONFDIR "/feedmux/feedmux.conf";
 	struct conf	*conf;
 	struct store	*st;
-	char		*errors = NULL, *err = NULL;
 	int		 ch, n, rc = 0;
 
 	optind = 1;
@@ -32,16 +31,10 @@ cmd_delete_exec(int argc, char **argv)
 	}
 	if (optind >= argc)
 		goto usage;
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		free(errors);
-		return 1;
-	}
-	if ((st = store_open(conf->database, conf->sync_full ?
-	    STORE_SYNC_FULL : 0, &err)) == NULL) {
-		fprintf(stderr, "feedmux: %s\n", err != NULL ? err :
-		    "out of memory");
-		free(err);
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
+	if ((st = cmd_store(conf, conf->sync_full ?
+	    STORE_SYNC_FULL : 0)) == NULL) {
 		conf_free(conf);
 		return 2;
 	}

@@ -123,7 +123,7 @@ cmd_explain_exec(int argc, char **argv)
 	struct explain_ctx	 x;
 	struct conf		*conf;
 	struct store		*st;
-	char			*errors = NULL, *err = NULL;
+	char			*err = NULL;
 	int			 ch, n, rc = 0;
 
 	optind = 1;
@@ -138,11 +138,8 @@ cmd_explain_exec(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		goto usage;
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		free(errors);
-		return 1;
-	}
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
 	memset(&x, 0, sizeof x);
 	x.conf = conf;
 	x.now = (int64_t)time(NULL);
@@ -158,10 +155,7 @@ cmd_explain_exec(int argc, char **argv)
 		conf_free(conf);
 		return 2;
 	}
-	if ((st = store_open(conf->database, STORE_READONLY, &err)) == NULL) {
-		fprintf(stderr, "feedmux: %s\n", err != NULL ? err :
-		    "out of memory");
-		free(err);
+	if ((st = cmd_store(conf, STORE_READONLY)) == NULL) {
 		rc = 2;
 	} else {
 		n = store_class_lookup(st, argv[optind], explain_entry, &x);

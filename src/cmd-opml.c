@@ -494,7 +494,7 @@ cmd_import_opml_exec(int argc, char **argv)
 	struct conf		*conf;
 	xmlDoc			*doc;
 	xmlNode			*root, *body = NULL;
-	char			*errors = NULL, *buf, *name;
+	char			*buf, *name;
 	size_t			 len;
 	FILE			*out;
 	int			 fd, rc = 0;
@@ -514,14 +514,8 @@ cmd_import_opml_exec(int argc, char **argv)
 	}
 	if (list == NULL)
 		goto usage;
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		/* Errors in the config are an answer; no memory is not. */
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		if (errors == NULL)
-			return 2;
-		free(errors);
-		return 1;
-	}
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
 	if ((buf = opml_read(list, &len)) == NULL) {
 		fprintf(stderr, "feedmux import-opml: %s: %s\n", list,
 		    strerror(errno));
@@ -767,7 +761,7 @@ cmd_export_opml_exec(int argc, char **argv)
 	struct conf	*conf;
 	struct store	*st;
 	struct buf	 b;
-	char		*errors = NULL, *err = NULL, *out, when[DATE_RFC822_LEN];
+	char		*err = NULL, *out, when[DATE_RFC822_LEN];
 	int		 rc = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -779,14 +773,8 @@ cmd_export_opml_exec(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		/* Errors in the config are an answer; no memory is not. */
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		if (errors == NULL)
-			return 2;
-		free(errors);
-		return 1;
-	}
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
 	/* Feed titles for sources without one; the list is whole without. */
 	if (access(conf->database, R_OK) == 0)
 		st = store_open(conf->database, STORE_READONLY, &err);

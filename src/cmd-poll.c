@@ -33,7 +33,6 @@ cmd_poll_exec(int argc, char **argv)
 {
 	const char	*path = SYSCONFDIR "/feedmux/feedmux.conf", *what;
 	struct conf	*conf;
-	char		*errors = NULL;
 	char		 request[CTL_LINE_MAX], reply[CTL_LINE_MAX];
 	int		 i, rc;
 
@@ -50,14 +49,8 @@ cmd_poll_exec(int argc, char **argv)
 	}
 	if (what == NULL)
 		goto usage;
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		/* Errors in the config are an answer; no memory is not. */
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		if (errors == NULL)
-			return 2;
-		free(errors);
-		return 1;
-	}
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
 	if (strcmp(what, "--all") != 0 && conf_source(conf, what) == NULL) {
 		fprintf(stderr, "feedmux poll: no source \"%s\" in %s\n", what,
 		    path);

@@ -269,7 +269,7 @@ cmd_status_exec(int argc, char **argv)
 	struct status_ctx	 x;
 	struct conf		*conf;
 	struct store		*st;
-	char			*errors = NULL, *err = NULL, *out;
+	char			*out;
 	int			 ch, rc;
 
 	memset(&x, 0, sizeof x);
@@ -301,15 +301,9 @@ cmd_status_exec(int argc, char **argv)
 		    "[source]\n");
 		return 2;
 	}
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		free(errors);
-		return 1;
-	}
-	if ((st = store_open(conf->database, STORE_READONLY, &err)) == NULL) {
-		fprintf(stderr, "feedmux: %s\n", err != NULL ? err :
-		    "out of memory");
-		free(err);
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
+	if ((st = cmd_store(conf, STORE_READONLY)) == NULL) {
 		conf_free(conf);
 		return 2;
 	}

@@ -244,8 +244,7 @@ cmd_try_exec(int argc, char **argv)
 	struct fetch	*f;
 	struct fetch_req req;
 	struct try_ctx	 x;
-	char		*errors = NULL;
-	int		 i;
+	int		 i, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
@@ -259,14 +258,8 @@ cmd_try_exec(int argc, char **argv)
 	}
 	if (url == NULL)
 		goto usage;
-	if ((conf = conf_load(path, &errors)) == NULL) {
-		/* Errors in the config are an answer; no memory is not. */
-		fputs(errors != NULL ? errors : "out of memory\n", stderr);
-		if (errors == NULL)
-			return 2;
-		free(errors);
-		return 1;
-	}
+	if ((conf = cmd_conf(path, &rc)) == NULL)
+		return rc;
 	memset(&x, 0, sizeof x);
 	x.conf = conf;
 	x.url = url;
