@@ -230,8 +230,8 @@ store_members_read(struct db *db, int64_t id, struct store_members *m)
 				return -1;
 			log_warnx("database: entry %" PRId64 ": its list of "
 			    "categories (entry_member) was not readable; "
-			    "rebuilt from entry_category (memberships: %zu)", id,
-			    m->n);
+			    "rebuilt from entry_category (memberships: %zu)",
+			    id, m->n);
 			return 0;
 		}
 		return rc == 0 ? 0 : -1;
@@ -336,7 +336,10 @@ member_put(char *p, int64_t v)
 	return p;
 }
 
-/* Runs SQL for entry ID with TEXT (LEN bytes; NULL: none).  Rows changed, or -1. */
+/*
+ * Runs SQL for entry ID with TEXT (LEN bytes; NULL: none).  Rows changed,
+ * or -1.
+ */
 static int
 member_put_row(struct db *db, const char *sql, int64_t id, const char *text,
     size_t len)
