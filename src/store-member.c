@@ -217,29 +217,23 @@ store_members_read(struct db *db, int64_t id, struct store_members *m)
 	if ((st = db_stmt(db, SQL_MEMBER_GET)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		rc = store_members_parse(m, (const char *)
-		    sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st,
-		    0));
-		sqlite3_reset(st);
-		if (rc == -1) {
-			/* Damage, or a hand edit: the rows say the same. */
-			if (member_rebuild(db, id, m) == -1 ||
-			    store_members_write(db, id, m) == -1)
-				return -1;
-			log_warnx("database: entry %" PRId64 ": its list of "
-			    "categories (entry_member) was not readable; "
-			    "rebuilt from entry_category (memberships: %zu)",
-			    id, m->n);
-			return 0;
-		}
-		return rc == 0 ? 0 : -1;
-	}
-	if (rc == SQLITE_DONE)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = store_members_column(db, st, 0, id, m);
+	else if (rc == SQLITE_DONE) {
 		(void)store_members_parse(m, NULL, 0);
+		rc = 0;
+	} else
+		rc = -1;
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != 1)
+		return rc;
+	/* Damage, or a hand edit: rebuilt from the rows, written back. */
+	if (store_members_write(db, id, m) == -1)
+		return -1;
+	log_warnx("database: entry %" PRId64 ": its list of categories "
+	    "(entry_member) was not readable; rebuilt from entry_category "
+	    "(memberships: %zu)", id, m->n);
+	return 0;
 }
 
 int

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "classify.h"
 #include "conf.h"
 #include "db.h"
@@ -1204,39 +1206,30 @@ fail:
 	return -1;
 }
 
-/* Rows of entry_category ageing takes out: entry id and sort date each. */
-struct rc_aged {
-	int64_t		*v;
-	size_t		 n, cap;
-};
-
-/* Reads the rows of category CATID older than BEFORE into A. */
+/*
+ * Reads the rows of category CATID older than BEFORE into A, as int64_t
+ * pairs (entry id, sort date).
+ */
 static int
-rc_aged_read(struct db *db, int64_t catid, int64_t before,
-    struct rc_aged *a)
+rc_aged_read(struct db *db, int64_t catid, int64_t before, struct buf *a)
 {
 	sqlite3_stmt	*st;
-	int64_t		*v;
+	int64_t		 row[2];
 	int		 rc;
 
-	a->n = 0;
+	buf_free(a);
+	buf_init(a, SIZE_MAX / 2);
 	if ((st = db_stmt(db, SQL_AGE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, catid);
 	sqlite3_bind_int64(st, 2, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (a->n + 2 > a->cap) {
-			if ((v = realloc(a->v, (a->cap * 2 + 256) *
-			    sizeof *v)) == NULL)
-				break;
-			a->v = v;
-			a->cap = a->cap * 2 + 256;
-		}
-		a->v[a->n++] = sqlite3_column_int64(st, 0);
-		a->v[a->n++] = sqlite3_column_int64(st, 1);
+		row[0] = sqlite3_column_int64(st, 0);
+		row[1] = sqlite3_column_int64(st, 1);
+		buf_add(a, row, sizeof row);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_DONE && !a->failed ? 0 : -1;
 }
 
 int64_t
@@ -1246,7 +1239,8 @@ store_reclass_age(struct store *s, int64_t now)
 	struct classify		*cl = store_classify(s);
 	struct store_catmap	*m;
 	struct store_members	 mem;
-	struct rc_aged		 a = { NULL, 0, 0 };
+	struct buf		 a;
+	const int64_t		*v;
 	int64_t			 n = 0;
 	int			 rc;
 
@@ -1255,6 +1249,7 @@ store_reclass_age(struct store *s, int64_t now)
 	if (db_begin(db) == -1)
 		return -1;
 	store_members_init(&mem);
+	buf_init(&a, 0);
 	if ((m = rc_loopmap(s)) == NULL)
 		goto fail;
 	for (size_t i = 0; i < classify_count(cl); i++) {
@@ -1264,11 +1259,12 @@ store_reclass_age(struct store *s, int64_t now)
 		if (rc_aged_read(db, m->id[i], now - classify_max_age(cl, i),
 		    &a) == -1)
 			goto fail;
-		for (size_t k = 0; k < a.n; k += 2) {
-			if (store_members_read(db, a.v[k], &mem) == -1 ||
-			    (rc = store_members_drop(db, a.v[k], &mem,
-			    m->id[i], a.v[k + 1])) == -1 ||
-			    store_members_write(db, a.v[k], &mem) == -1)
+		v = (const int64_t *)(void *)a.data;
+		for (size_t k = 0; k < a.len / sizeof *v; k += 2) {
+			if (store_members_read(db, v[k], &mem) == -1 ||
+			    (rc = store_members_drop(db, v[k], &mem, m->id[i],
+			    v[k + 1])) == -1 ||
+			    store_members_write(db, v[k], &mem) == -1)
 				goto fail;
 			n += rc;
 		}
@@ -1279,13 +1275,13 @@ store_reclass_age(struct store *s, int64_t now)
 	if (n > 0 && store_dirty(s)->on)
 		store_dirty(s)->gone = store_dirty(s)->n + 1;
 	store_members_free(&mem);
-	free(a.v);
+	buf_free(&a);
 	return n;
 fail:
 	log_warnx("database: ageing categories: %s", db_errmsg(db));
 	db_rollback(db);
 	store_members_free(&mem);
-	free(a.v);
+	buf_free(&a);
 	return -1;
 }
 

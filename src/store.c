@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,12 +376,15 @@ store_recategorize(struct store *s, const struct conf_source *cs)
 {
 	struct store_members	 mem;
 	struct store_catid	*c;
+	struct buf		 rows;		/* (id, sort, bumped sort)s */
 	sqlite3_stmt		*st;
-	int64_t			*v = NULL, id;
-	size_t			 n = 0, cap = 0;
+	const int64_t		*v;
+	int64_t			 row[3], id;
+	size_t			 n;
 	int			 rc, ret = -1;
 
 	store_members_init(&mem);
+	buf_init(&rows, SIZE_MAX / 2);
 	if ((c = store_source_catids(s, cs)) == NULL)
 		return -1;
 	if ((st = db_stmt(s->db, SQL_RECAT_ENTRIES)) == NULL)
@@ -388,20 +392,15 @@ store_recategorize(struct store *s, const struct conf_source *cs)
 	/* Read first: the memberships change while nothing walks them. */
 	sqlite3_bind_text(st, 1, cs->name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n + 3 > cap) {
-			int64_t *w = realloc(v, (cap * 2 + 96) * sizeof *w);
-
-			if (w == NULL)
-				break;
-			v = w;
-			cap = cap * 2 + 96;
-		}
 		for (int k = 0; k < 3; k++)
-			v[n++] = sqlite3_column_int64(st, k);
+			row[k] = sqlite3_column_int64(st, k);
+		buf_add(&rows, row, sizeof row);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE || rows.failed)
 		goto done;
+	v = (const int64_t *)(void *)rows.data;
+	n = rows.len / sizeof *v;
 	for (size_t k = 0; k < n; k += 3) {
 		id = v[k];
 		if (store_members_read(s->db, id, &mem) == -1)
@@ -420,7 +419,7 @@ store_recategorize(struct store *s, const struct conf_source *cs)
 	ret = 0;
 done:
 	store_members_free(&mem);
-	free(v);
+	buf_free(&rows);
 	free(c);
 	return ret;
 }
@@ -1285,6 +1284,8 @@ struct store_apply {
 	int				 stored;	/* entries before it */
 	int				 tombs;		/* tombstones before it */
 	struct store_result		*res;
+	/* Without rules: the source's categories, at its first new entry. */
+	struct store_catid		*catids;
 };
 
 /*
@@ -1453,28 +1454,27 @@ store_tombstoned(struct store *s, struct store_apply *a,
 	return found;
 }
 
-/* Puts new entry ID, sorting at SORT, into the categories source CS lists. */
+/* Puts new entry ID, sorting at SORT, into the categories A's source lists. */
 static int
-store_entry_join(struct store *s, const struct conf_source *cs, int64_t id,
+store_entry_join(struct store *s, struct store_apply *a, int64_t id,
     int64_t sort)
 {
 	struct store_members	 mem;
-	struct store_catid	*c;
 	int			 ret = -1;
 
-	if (cs->ncategories == 0)
+	if (a->cs->ncategories == 0)
 		return 0;
-	if ((c = store_source_catids(s, cs)) == NULL)
+	if (a->catids == NULL &&
+	    (a->catids = store_source_catids(s, a->cs)) == NULL)
 		return -1;
 	store_members_init(&mem);
-	for (size_t i = 0; i < cs->ncategories; i++)
-		if (c[i].id != 0 && store_members_add(s->db, id, &mem, c[i].id,
-		    sort) == -1)
+	for (size_t i = 0; i < a->cs->ncategories; i++)
+		if (a->catids[i].id != 0 && store_members_add(s->db, id, &mem,
+		    a->catids[i].id, sort) == -1)
 			goto done;
 	ret = store_members_write(s->db, id, &mem);
 done:
 	store_members_free(&mem);
-	free(c);
 	return ret;
 }
 
@@ -1517,7 +1517,7 @@ store_entry_insert(struct store *s, struct store_apply *a,
 	free(labels);
 	if (rc == -1)
 		return -1;
-	if (s->cl == NULL && store_entry_join(s, a->cs, se->id, sort) == -1)
+	if (s->cl == NULL && store_entry_join(s, a, se->id, sort) == -1)
 		return -1;
 	a->res->new++;
 	return 0;
@@ -1677,6 +1677,8 @@ out:
 	free(se);
 	free(a->keys.slot);
 	free(a->claimed.slot);
+	free(a->catids);
+	a->catids = NULL;
 	return rc;
 }
 
