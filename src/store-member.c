@@ -29,6 +29,13 @@ static const char SQL_MEMBER_ROWS[] =
 static const char SQL_ROW_ADD[] =
     "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
     "VALUES (?, ?, ?)";
+#define ROW1		"(?,?,?)"
+#define ROW4		ROW1 "," ROW1 "," ROW1 "," ROW1
+#define ROW16		ROW4 "," ROW4 "," ROW4 "," ROW4
+/* STORE_ADDQ rows. */
+static const char SQL_ROWS_ADD[] =
+    "INSERT OR IGNORE INTO entry_category (category_id, sort_date, entry_id) "
+    "VALUES " ROW16 "," ROW16;
 static const char SQL_ROW_DEL[] =
     "DELETE FROM entry_category WHERE category_id = ? AND sort_date = ? "
     "AND entry_id = ?";
@@ -310,6 +317,61 @@ store_members_drop(struct db *db, int64_t id, struct store_members *m,
 		m->changed = 1;
 	}
 	return rc;
+}
+
+int
+store_addq_write(struct db *db, struct store_addq *q, store_addq_cb *cb,
+    void *arg)
+{
+	sqlite3_stmt	*st;
+	size_t		 changed = 0;
+	int		 rc;
+
+	if (q->n == 0)
+		return 0;
+	if (q->n == STORE_ADDQ) {
+		if ((st = db_stmt(db, SQL_ROWS_ADD)) == NULL)
+			return -1;
+		for (size_t k = 0; k < q->n; k++)
+			for (int j = 0; j < 3; j++)
+				sqlite3_bind_int64(st, (int)(3 * k) + j + 1,
+				    q->row[k][j]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+		changed = (size_t)sqlite3_changes(sqlite3_db_handle(st));
+	} else
+		for (size_t k = 0; k < q->n; k++) {
+			if ((rc = member_row(db, SQL_ROW_ADD, q->row[k][0],
+			    q->row[k][1], q->row[k][2])) == -1)
+				return -1;
+			changed += (size_t)rc;
+		}
+	if (cb != NULL)
+		cb(arg, q->tag, q->n, changed);
+	q->n = 0;
+	return 0;
+}
+
+int
+store_members_add_q(struct db *db, struct store_addq *q, int64_t id,
+    struct store_members *m, int64_t cat, int64_t sort, int32_t tag,
+    store_addq_cb *cb, void *arg)
+{
+	if (store_members_find(m, cat, sort) != -1)
+		return 0;
+	if (store_members_grow(m) == -1)
+		return -1;
+	m->v[m->n].cat = cat;
+	m->v[m->n].sort = sort;
+	m->n++;
+	m->changed = 1;
+	q->row[q->n][0] = cat;
+	q->row[q->n][1] = sort;
+	q->row[q->n][2] = id;
+	q->tag[q->n] = tag;
+	if (++q->n == STORE_ADDQ && store_addq_write(db, q, cb, arg) == -1)
+		return -1;
+	return 1;
 }
 
 /* Writes V (base 10) at P; returns the end. */

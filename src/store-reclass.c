@@ -726,6 +726,27 @@ rc_dirty(const struct store_dirty *dy, size_t mark, int64_t id)
 	return 0;
 }
 
+/* What rc_apply's queued adds are counted in. */
+struct rc_count {
+	struct store_reclass_stats	*stats;
+	unsigned char			*touched;
+};
+
+/*
+ * A queue of adds written.  Should the table have had some of its rows
+ * (a hand edit), which is not known: each row's category is refreshed.
+ */
+static void
+rc_added(void *arg, const int32_t *tags, size_t n, size_t changed)
+{
+	struct rc_count	*ct = arg;
+
+	ct->stats->added += (int64_t)changed;
+	for (size_t k = 0; ct->touched != NULL && k < n; k++)
+		if (tags[k] >= 0)
+			ct->touched[tags[k]] = 1;
+}
+
 /*
  * Writes B's changes for about BUDGET_US (0: all) inside the caller's
  * transaction, newest entry first: the daemon's re-sort goes from the
@@ -740,6 +761,8 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 	struct store_dirty	*dy = store_dirty(s);
 	struct store_catmap	*m;
 	struct store_members	 mem;
+	struct store_addq	 q;
+	struct rc_count		 ct = { stats, touched };
 	sqlite3_stmt		*st;
 	int64_t			 start = mono_usec();
 	size_t			 done = 0;
@@ -747,6 +770,7 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 
 	if ((m = rc_loopmap(s)) == NULL)
 		return -1;
+	q.n = 0;
 	/*
 	 * An entry can only be gone or moved since the batch was read if
 	 * one was deleted or aged after its mark: through this connection
@@ -796,17 +820,26 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 		for (size_t k = d->op0; k < d->op0 + d->nop; k++) {
 			const struct rc_op *o = &b->op[k];
 
-			/* A row read goes by its id; an add by the loop's map. */
-			if ((rc = o->add ? store_members_add(db, d->id, &mem,
-			    m->id[o->cat], o->sort) : store_members_drop(db,
-			    d->id, &mem, o->catid, o->sort)) == -1)
+			/*
+			 * A row read goes by its id; an add by the loop's map.
+			 * Adds wait in Q (written before this returns): an
+			 * entry's drops come before its adds, and no two
+			 * entries share a row, so no change overtakes another
+			 * of the same row.
+			 */
+			if (o->add) {
+				if (store_members_add_q(db, &q, d->id, &mem,
+				    m->id[o->cat], o->sort, o->cat, rc_added,
+				    &ct) == -1)
+					goto out;
+				continue;
+			}
+			if ((rc = store_members_drop(db, d->id, &mem,
+			    o->catid, o->sort)) == -1)
 				goto out;
 			if (rc == 0)
 				continue;
-			if (o->add)
-				stats->added++;
-			else
-				stats->removed++;
+			stats->removed++;
 			if (touched != NULL && o->cat >= 0)
 				touched[o->cat] = 1;
 		}
@@ -815,6 +848,8 @@ rc_apply(struct store *s, struct store_reclass_batch *b, size_t mark,
 	}
 	ret = 0;
 out:
+	if (ret != -1 && store_addq_write(db, &q, rc_added, &ct) == -1)
+		ret = -1;
 	store_members_free(&mem);
 	return ret;
 }
@@ -929,6 +964,29 @@ int64_t
 store_reclass_batch_entries(const struct store_reclass_batch *b)
 {
 	return b->entries;
+}
+
+int
+store_reclass_batch_each(struct store *s, const struct store_reclass_batch *b,
+    store_reclass_change_cb *cb, void *arg)
+{
+	struct store_catmap	*m;
+	int			 rc;
+
+	if ((m = rc_loopmap(s)) == NULL)
+		return -1;
+	for (size_t k = b->nd; k-- > 0;) {
+		const struct rc_diff *d = &b->d[k];
+
+		for (size_t j = d->op0; j < d->op0 + d->nop; j++) {
+			const struct rc_op *o = &b->op[j];
+
+			if ((rc = cb(arg, o->add ? m->id[o->cat] : o->catid,
+			    o->sort, d->id, o->add)) != 0)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 int

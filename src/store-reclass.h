@@ -90,6 +90,20 @@ void	store_reclass_batch_free(struct store_reclass_batch *);
 /* How many entries a batch read. */
 int64_t	store_reclass_batch_entries(const struct store_reclass_batch *);
 
+/* One membership change of a batch: entry ID in category CAT at SORT. */
+typedef int	store_reclass_change_cb(void *arg, int64_t cat, int64_t sort,
+		    int64_t id, int add);
+/*
+ * Calls CB with each change of B, in the order store_reclass_apply
+ * writes them (newest entry first), as rows of entry_category (category
+ * ids as the store's connection has them), until CB returns non-zero,
+ * which is returned.  The benchmark's raw SQLite anchor writes the same
+ * rows.  -1 when the category ids could not be read.
+ */
+int	store_reclass_batch_each(struct store *,
+	    const struct store_reclass_batch *, store_reclass_change_cb *cb,
+	    void *arg);
+
 /*
  * Starts noting the entries store sorts itself (they must be left out of
  * batches evaluated before) and returns the mark of now, to give to

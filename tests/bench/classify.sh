@@ -11,7 +11,12 @@
 #      while wrk reads (its latency then): every category edited, one
 #      pattern more each (rules4: every pattern evaluated again, a few
 #      memberships change), every rule replaced (rules2: half the
-#      memberships change), and 5 categories changed (rules3).
+#      memberships change), and 5 categories changed (rules3).  After
+#      each quiet re-sort, the loop's CPU seconds for it, and the anchor:
+#      raw SQLite writing the same number of membership rows (the changes
+#      back, worked out as the daemon's threads do), one prepared
+#      statement a row, in a transaction rolled back: the floor under the
+#      loop's share, which also keeps each entry's list and commits.
 #   tests/bench/classify.sh [BUILDDIR]   (use an optimised, non-ASan build)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,11 +89,23 @@ hup()
 	    sed 's/^[^ ]* categories: //'
 }
 
+# The daemon's loop (its main thread): CPU seconds so far, in clock ticks.
+tck=$(getconf CLK_TCK)
+loopcpu()
+{
+	awk '{ print $14 + $15 }' "/proc/$pid/task/$pid/stat"
+}
+
 # resort NAME FROM TO: the re-sort from rules FROM to rules TO, first with
-# nobody reading (then back to FROM), then while wrk reads.
+# nobody reading (then the anchor, and back to FROM), then while wrk reads.
 resort()
 {
-	echo "$1, quiet: $(hup "$3")"
+	c0=$(loopcpu)
+	r=$(hup "$3")
+	c1=$(loopcpu)
+	echo "$1, quiet: $r; the loop's CPU $(awk -v t="$((c1 - c0))" \
+	    -v h="$tck" 'BEGIN { printf "%.2f", t / h }') s"
+	echo "$1, $("$build/tests/bench/classify-bench" --anchor "$2")"
 	hup "$2" >/dev/null
 	wrk -t1 -c"$conns" -d600s --latency "$url" >"$work/wrk-$1" 2>&1 &
 	wpid=$!

@@ -687,6 +687,84 @@ test_ranges(void **state)
 	assert_int_equal(store_reclass_pending(fx->st, fx->cl), 0);
 }
 
+/* What a batch's changes are: counted, and the first add kept. */
+struct each_count {
+	int64_t		 adds, drops;
+	int64_t		 first[3];	/* category, sort, entry */
+};
+
+static int
+each_cb(void *arg, int64_t cat, int64_t sort, int64_t id, int add)
+{
+	struct each_count	*c = arg;
+
+	if (add && c->adds++ == 0) {
+		c->first[0] = cat;
+		c->first[1] = sort;
+		c->first[2] = id;
+	}
+	if (!add)
+		c->drops++;
+	return 0;
+}
+
+/*
+ * Every entry in one batch, written at once: the adds go STORE_ADDQ rows
+ * to a statement and the rest one by one.  One row the batch adds is in
+ * the table already (a hand edit that left the entry's list alone): the
+ * statement inserts the others, the count says so, and the memberships
+ * come out right.
+ */
+static void
+test_apply_queued(void **state)
+{
+	struct fx			*fx = *state;
+	struct store_reclass_stats	 stats = { 0, 0, 0 };
+	struct store_reclass_batch	*b;
+	struct store_reclass_reader	*rd;
+	struct each_count		 c = { 0, 0, { 0, 0, 0 } };
+	unsigned char			 aff[8], touched[8];
+	int				 version[NENT] = { 0 };
+	char				*err = NULL, sql[160];
+	size_t				 mark;
+	sqlite3				*h;
+
+	fx_rules(fx, RULES2);
+	assert_int_equal(store_reclass_affected(fx->st, fx->cl, aff), 3);
+	assert_int_equal(store_reclass_forget(fx->st, fx->cl, aff), 0);
+	mark = store_reclass_mark(fx->st);
+	assert_non_null(rd = store_reclass_reader_open(fx->st, &err));
+	assert_non_null(b = store_reclass_eval(rd, fx->cl, aff, 0, NENT, NOW,
+	    &err));
+	assert_null(err);
+	assert_int_equal(store_reclass_batch_each(fx->st, b, each_cb, &c), 0);
+	assert_true(c.adds > STORE_ADDQ && c.adds % STORE_ADDQ != 0);
+	assert_true(c.drops > 0);
+
+	assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
+	snprintf(sql, sizeof sql, "INSERT INTO entry_category (category_id, "
+	    "sort_date, entry_id) VALUES (%lld, %lld, %lld)",
+	    (long long)c.first[0], (long long)c.first[1],
+	    (long long)c.first[2]);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+
+	memset(touched, 0, sizeof touched);
+	assert_int_equal(store_reclass_apply(fx->st, b, mark, 0, &stats,
+	    touched), 0);
+	assert_int_equal(store_reclass_flush(fx->st), 0);
+	store_reclass_batch_free(b);
+	store_reclass_reader_close(rd);
+	store_reclass_unmark(fx->st);
+	assert_int_equal(stats.added, c.adds - 1);
+	assert_int_equal(stats.removed, c.drops);
+	assert_int_equal(touched[classify_find(fx->cl, "web")], 1);
+	assert_int_equal(touched[classify_find(fx->cl, "rust")], 0);
+	assert_int_equal(store_reclass_done(fx->st), 0);
+	fx_check(fx, 2, version);
+	assert_int_equal(fx_orphans(fx), 0);
+}
+
 /* A pass cut short leaves its categories pending, even if the rules go back. */
 static void
 test_interrupted(void **state)
@@ -874,6 +952,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_queued, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_eval_apply, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_parked, setup,
