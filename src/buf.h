@@ -20,7 +20,9 @@ struct buf {
 
 void	buf_init(struct buf *, size_t max);
 void	buf_free(struct buf *);
-/* Hands the bytes over (caller frees) and resets the buffer; NULL when failed. */
+/*
+ * Hands the bytes over (caller frees) and resets the buffer; NULL when failed.
+ */
 char	*buf_release(struct buf *, size_t *len);
 
 void	buf_add(struct buf *, const void *, size_t);

@@ -124,31 +124,36 @@ struct classify {
 	size_t			*atomlen;
 	size_t			 natom;
 	size_t			 maxatom;	/* the longest atom's length */
-	size_t			*need;		/* regex needs, words as atom ids */
+	size_t			*need;		/* regex needs, as atom ids */
 	size_t			 nneeds;
 	struct cl_lit		*lit;
 	size_t			 nlits;
 	unsigned char		 cls[256];	/* byte to input class */
 	size_t			 nclass;
 	int32_t			*delta;		/* [state * nclass + class] */
-	uint32_t		*step;		/* the same as offsets, see cl_scan */
-	size_t			*out0;		/* state's own words: outs[..] */
+	/* the same as offsets, see cl_scan */
+	uint32_t		*step;
+	/* state's own words: outs[..] */
+	size_t			*out0;
 	size_t			*nout;
 	size_t			*outs;
-	int32_t			*outlink;	/* next state with words, or -1 */
+	/* next state with words, or -1 */
+	int32_t			*outlink;
 	int			 prefilter;
 
 	/* Scratch for the entry being looked at. */
-	char			*text;		/* title \n summary \n content */
+	/* title \n summary \n content */
+	char			*text;
 	size_t			 textlen;
 	size_t			 titlelen;
 	uint32_t		 gen;
-	uint32_t		*agen;		/* atom seen in this generation */
+	uint32_t		*agen;		/* atom seen this generation */
 	size_t			*apos;		/* where it first ended */
-	signed char		*rres;		/* per regex: -1 unknown, 0, 1 */
+	signed char		*rres;		/* per regex: -1 unknown, 0/1 */
 	size_t			 rmatch[2];	/* last match, for explain */
 	int32_t			*tin;		/* per category: term hit */
-	int32_t			*txout;		/* per category: excluded term */
+	/* per category: excluded term */
+	int32_t			*txout;
 	unsigned char		*eval;		/* per category: to evaluate */
 	pcre2_match_data	*md;
 	pcre2_match_context	*mctx;
@@ -323,7 +328,10 @@ cl_shape_add(struct cl_words *w, size_t v)
 	return 0;
 }
 
-/* Appends a clause of the N words WORDS (lengths LENS) to W; -1 when out of memory. */
+/*
+ * Appends a clause of the N words WORDS
+ * (lengths LENS) to W; -1 when out of memory.
+ */
 static int
 cl_clause_add(struct cl_words *w, char *const *words, const size_t *lens,
     size_t n)
@@ -703,7 +711,8 @@ cl_literal(const char *pattern, struct cl_words *words, unsigned char *flags,
 		if (rlen == 0 || !cl_run_useful(run, rlen))
 			return 0;
 		/* \b next to a non-word byte means something else. */
-		if (((flags[n] & CL_LIT_BSTART) && !WORDC((unsigned char)run[0])) ||
+		if (((flags[n] & CL_LIT_BSTART) &&
+		    !WORDC((unsigned char)run[0])) ||
 		    ((flags[n] & CL_LIT_BEND) &&
 		    !WORDC((unsigned char)run[rlen - 1])))
 			return 0;
@@ -719,7 +728,9 @@ cl_literal(const char *pattern, struct cl_words *words, unsigned char *flags,
 #undef WORDC
 }
 
-/* Adds WORD to the atom table (once); returns its id, or -1 when out of memory. */
+/*
+ * Adds WORD to the atom table (once); returns its id, or -1 when out of memory.
+ */
 static long
 cl_atom_add(struct classify *cl, const char *word)
 {
@@ -1093,7 +1104,9 @@ cl_text_add(struct classify *cl, const char *src, int html)
 	unsigned long	 cp;
 
 	while (*p != '\0' && n + 4 <= CLASSIFY_FIELD_MAX) {
-		/* Plain bytes in runs: only '<' and '&' mean anything in HTML. */
+		/*
+		 * Plain bytes in runs: only '<' and '&' mean anything in HTML.
+		 */
 		if (!html || (*p != '<' && *p != '&')) {
 			size_t run = html ? strcspn(p, "<&") : strlen(p);
 
@@ -1105,7 +1118,8 @@ cl_text_add(struct classify *cl, const char *src, int html)
 			continue;
 		}
 		if (html && *p == '<' && (p[1] == '/' || p[1] == '!' ||
-		    p[1] == '?' || ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z'))) {
+		    p[1] == '?' || ((p[1] | 32) >= 'a' &&
+		    (p[1] | 32) <= 'z'))) {
 			if (strncmp(p, "<!--", 4) == 0) {
 				const char *e = strstr(p + 4, "-->");
 
@@ -1249,7 +1263,10 @@ cl_order(struct classify *cl, size_t i, unsigned char *color, size_t *n)
 	cl->order[(*n)++] = i;
 }
 
-/* Stores what R needs (W, words made atoms) in cl->need.  -1 when out of memory. */
+/*
+ * Stores what R needs (W, words made atoms)
+ * in cl->need.  -1 when out of memory.
+ */
 static int
 cl_need_add(struct classify *cl, struct cl_regex *r, const struct cl_words *w)
 {
@@ -1275,8 +1292,8 @@ cl_need_add(struct classify *cl, struct cl_regex *r, const struct cl_words *w)
 
 			*v++ = nw;
 			for (size_t k = 0; k < nw; k++) {
-				if ((id = cl_atom_add(cl, w->v[w->shape[i++]])) <
-				    0)
+				if ((id = cl_atom_add(cl,
+				    w->v[w->shape[i++]])) < 0)
 					return -1;
 				*v++ = (size_t)id;
 			}
@@ -1287,7 +1304,10 @@ cl_need_add(struct classify *cl, struct cl_regex *r, const struct cl_words *w)
 	return 0;
 }
 
-/* Stores R's N literal words (W) with their FLAGS in cl->lit.  -1 when out of memory. */
+/*
+ * Stores R's N literal words (W) with their
+ * FLAGS in cl->lit.  -1 when out of memory.
+ */
 static int
 cl_lit_add(struct classify *cl, struct cl_regex *r, const struct cl_words *w,
     const unsigned char *flags, size_t n)
@@ -1358,7 +1378,9 @@ cl_compile(struct classify *cl, const struct conf_rule *rules, size_t n,
 		/* Without JIT the interpreter gives the same answers. */
 		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 
-		/* The same text twice (an exclude in many categories): one run. */
+		/*
+		 * The same text twice (an exclude in many categories): one run.
+		 */
 		r->same = cl->nregex - 1;
 		for (size_t j = 0; j + 1 < cl->nregex; j++)
 			if (cl->regex[j].title == title &&
@@ -1778,8 +1800,8 @@ classify_unfiltered(const struct classify *cl)
 	return n;
 }
 
-static size_t	cl_run(struct classify *, const struct classify_entry *, int64_t,
-		    unsigned char *, struct classify_why *,
+static size_t	cl_run(struct classify *, const struct classify_entry *,
+		    int64_t, unsigned char *, struct classify_why *,
 		    const unsigned char *);
 
 /* Whether atom A occurs, first ending before LEN. */
@@ -1978,7 +2000,8 @@ cl_terms(struct classify *cl, const char *terms, const char **tpos,
 		for (; lo < cl->nterm && strcmp(cl->term[lo].norm, norm) == 0;
 		    lo++) {
 			struct cl_term	*t = &cl->term[lo];
-			int32_t		*slot = t->exclude ? &cl->txout[t->cat] :
+			int32_t		*slot = t->exclude ?
+					    &cl->txout[t->cat] :
 					    &cl->tin[t->cat];
 
 			if (*slot == -1) {
@@ -2007,7 +2030,9 @@ classify_run_some(struct classify *cl, const struct classify_entry *e,
 	return cl_run(cl, e, now, in, NULL, want);
 }
 
-/* classify_run, for the categories in WANT and what they include (NULL: all). */
+/*
+ * classify_run, for the categories in WANT and what they include (NULL: all).
+ */
 static size_t
 cl_run(struct classify *cl, const struct classify_entry *e, int64_t now,
     unsigned char *in, struct classify_why *why, const unsigned char *want)
@@ -2140,7 +2165,9 @@ cl_run(struct classify *cl, const struct classify_entry *e, int64_t now,
 				    cl->rmatch[0]);
 		}
 
-		/* Let in: the rules that keep entries out have the last word. */
+		/*
+		 * Let in: the rules that keep entries out have the last word.
+		 */
 		if (ok && c->nlangs > 0 && e->language != NULL &&
 		    *e->language != '\0' && !cl_language_ok(c, e->language)) {
 			ok = 0;

@@ -22,7 +22,8 @@ struct classify;
 
 #define CLASSIFY_TERM_SEP	'\x1f'	/* between publisher terms */
 #define CLASSIFY_NODATE		INT64_MIN
-#define CLASSIFY_FIELD_MAX	(32 * 1024)	/* text bytes of a field searched */
+/* text bytes of a field searched */
+#define CLASSIFY_FIELD_MAX	(32 * 1024)
 
 /* What classify looks at in one entry; any string may be NULL. */
 struct classify_entry {
@@ -32,7 +33,8 @@ struct classify_entry {
 	const char	*summary_type;
 	const char	*content;
 	const char	*content_type;
-	const char	*terms;		/* terms and labels, CLASSIFY_TERM_SEP */
+	/* terms and labels, CLASSIFY_TERM_SEP */
+	const char	*terms;
 	const char	*language;	/* "en-GB", or NULL when undeclared */
 	const char	*source;	/* source name */
 	int64_t		 date;		/* what max_age measures, or NODATE */
@@ -57,7 +59,7 @@ enum classify_how {
 struct classify_why {
 	int			 in;
 	enum classify_how	 how;
-	const char		*rule;		/* the rule as written, or NULL */
+	const char		*rule;		/* rule as written, or NULL */
 	const char		*file;		/* where, or NULL */
 	int			 line;
 	char			 detail[128];	/* the term, text or include */

@@ -1,4 +1,7 @@
-/* cmd-backup: `feedmux backup [-c FILE] OUT`, a consistent copy of the live database. */
+/*
+ * cmd-backup: `feedmux backup [-c FILE] OUT`,
+ * a consistent copy of the live database.
+ */
 #include "config.h"
 
 #include <stdio.h>

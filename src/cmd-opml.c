@@ -285,9 +285,12 @@ opml_attr(xmlNode *n, const char *name)
 {
 	xmlAttr	*a;
 
-	/* Attribute values as parsed; entities were refused with the DOCTYPE. */
+	/*
+	 * Attribute values as parsed; entities were refused with the DOCTYPE.
+	 */
 	for (a = n->properties; a != NULL; a = a->next) {
-		if (a->name != NULL && strcmp((const char *)a->name, name) == 0 &&
+		if (a->name != NULL &&
+		    strcmp((const char *)a->name, name) == 0 &&
 		    a->children != NULL && a->children->type == XML_TEXT_NODE &&
 		    a->children->next == NULL)
 			return (const char *)a->children->content;
@@ -550,7 +553,8 @@ cmd_import_opml_exec(int argc, char **argv)
 	if (category != NULL && !im.oom) {
 		const char *cat;
 
-		if ((name = opml_slug(NULL, '-', category, "category")) == NULL ||
+		if ((name = opml_slug(NULL, '-', category,
+		    "category")) == NULL ||
 		    (cat = opml_cat(&im, name, category)) == NULL)
 			im.oom = 1;
 		for (size_t i = 0; i < im.nfeeds && !im.oom; i++)
@@ -632,15 +636,16 @@ opml_export_path(struct buf *b, const struct conf *conf, const char *name)
 
 	while (*seg != '\0') {
 		end = seg + strcspn(seg, ".");
-		snprintf(prefix, sizeof prefix, "%.*s", (int)(end - name), name);
+		snprintf(prefix, sizeof prefix, "%.*s", (int)(end - name),
+		    name);
 		cc = conf_category(conf, prefix);
 		buf_puts(b, "/");
 		if (cc != NULL && cc->title[0] != '\0' &&
 		    strpbrk(cc->title, "/,") == NULL)
 			buf_xml(b, cc->title);
 		else {
-			snprintf(prefix, sizeof prefix, "%.*s", (int)(end - seg),
-			    seg);
+			snprintf(prefix, sizeof prefix, "%.*s",
+			    (int)(end - seg), seg);
 			buf_xml(b, prefix);
 		}
 		seg = *end == '.' ? end + 1 : end;
@@ -710,7 +715,8 @@ opml_export_folder(struct buf *b, const struct conf *conf, struct store *st,
 	const struct conf_category	*cc;
 	const char			*name, *seg;
 	char				 child[OPML_NAME_MAX + 1];
-	size_t				 plen = prefix != NULL ? strlen(prefix) : 0;
+	size_t				 plen = prefix != NULL ?
+					    strlen(prefix) : 0;
 	int				 seen;
 
 	/* Sources whose first category is exactly this one. */

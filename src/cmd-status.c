@@ -276,7 +276,8 @@ cmd_status_exec(int argc, char **argv)
 	optind = 1;
 	/* Options may come before or after the source name. */
 	for (;;) {
-		if ((ch = getopt_long(argc, argv, "+c:", longopts, NULL)) == -1) {
+		if ((ch = getopt_long(argc, argv, "+c:", longopts,
+		    NULL)) == -1) {
 			if (optind < argc && x.only == NULL) {
 				x.only = argv[optind++];
 				continue;

@@ -190,7 +190,8 @@ try_done(const struct fetch_result *r, void *arg)
 		printf("source      %s (%s:%d)\n", x->cs->name, x->cs->file,
 		    x->cs->line);
 	else
-		printf("source      not configured: no [source] has this url\n");
+		printf("source      not configured: "
+		    "no [source] has this url\n");
 	if (r->status != 200) {
 		printf("error       HTTP %ld\n", r->status);
 		x->rc = 1;
@@ -214,8 +215,8 @@ try_done(const struct fetch_result *r, void *arg)
 		x->rc = 1;
 		return;
 	}
-	printf("format      %s, encoding %s\n", d->version, d->encoding != NULL ?
-	    d->encoding : "-");
+	printf("format      %s, encoding %s\n", d->version,
+	    d->encoding != NULL ? d->encoding : "-");
 	printf("feed        %s\n", d->feed.title != NULL ? d->feed.title : "-");
 	if (d->feed.link != NULL)
 		printf("site        %s\n", d->feed.link);

@@ -13,7 +13,7 @@ struct cmd_entry {
 	const char	*name;
 	const char	*usage;		/* arguments after the name */
 	const char	*help;		/* one line */
-	int		(*exec)(int argc, char **argv);	/* argv[0] is the name */
+	int		(*exec)(int argc, char **argv);	/* argv[0]: the name */
 };
 
 struct conf;

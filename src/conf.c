@@ -217,10 +217,10 @@ static const struct conf_option conf_options[] = {
 	  CONF_FIELD(struct conf, max_transfers), 0 },
 	{ "parse_threads", CONF_KIND_FEEDMUX, CONF_INT, 0, 0, 16,
 	  "2", NULL,
-	  "Threads that decode, parse and sanitize fetched documents beside the "
-	  "loop, which keeps fetching and storing meanwhile; 0 parses on the "
-	  "loop.  As many (one to four) re-sort stored entries after a rules "
-	  "change.  A change takes a restart.",
+	  "Threads that decode, parse and sanitize fetched documents beside "
+	  "the loop, which keeps fetching and storing meanwhile; 0 parses on "
+	  "the loop.  As many (one to four) re-sort stored entries after a "
+	  "rules change.  A change takes a restart.",
 	  CONF_FIELD(struct conf, parse_threads), 0 },
 	{ "host_connections", CONF_KIND_FEEDMUX, CONF_INT, 0, 1, 64,
 	  "2", NULL,
@@ -511,7 +511,8 @@ struct conf_state {
 	size_t			 errsize;
 	size_t			 nerrors;
 	int			 oom;
-	size_t			*names;		/* source index + 1 by name hash */
+	/* source index + 1 by name hash */
+	size_t			*names;
 	size_t			 nnames;	/* slots, a power of two */
 };
 
@@ -1137,7 +1138,8 @@ conf_parse_value(const struct conf_option *opt, const char *text,
 	switch (opt->type) {
 	case CONF_STRING:
 	case CONF_INCLUDE:
-	case CONF_REGEX:	/* compiled by conf_set_key, which knows where */
+	/* compiled by conf_set_key, which knows where */
+	case CONF_REGEX:
 		if ((out->s = strdup(text)) == NULL)
 			return -2;
 		return 0;
@@ -1176,7 +1178,8 @@ conf_parse_value(const struct conf_option *opt, const char *text,
 			out->n *= 1000;
 		else {
 			snprintf(msg, msglen, "bad value for %s: \"%s\" is not "
-			    "a duration (like 250ms, 1s or 2m)", opt->name, show);
+			    "a duration (like 250ms, 1s or 2m)", opt->name,
+			    show);
 			return -1;
 		}
 		break;
@@ -2309,8 +2312,8 @@ conf_finish(struct conf_state *st)
 			s->max_interval = conf->max_interval;
 		if (st->extra[i].min_set && st->extra[i].max_set &&
 		    s->min_interval > s->max_interval)
-			conf_error(st, s->file, s->line, "min_interval is above "
-			    "max_interval in [source \"%s\"]", s->name);
+			conf_error(st, s->file, s->line, "min_interval is "
+			    "above max_interval in [source \"%s\"]", s->name);
 		for (size_t j = 0; j < s->ncategories; j++) {
 			if (conf_category(conf, s->categories[j]) != NULL)
 				continue;

@@ -55,7 +55,7 @@ struct conf_category {
 	struct conf_rule *exclude;
 	size_t		 nexclude;
 	int64_t		 max_age;	/* seconds, 0: no limit */
-	int64_t		 limit;		/* entries per rendering, 0: feed_limit */
+	int64_t		 limit;		/* entries per render, 0: feed_limit */
 	struct conf_at	 sources_at;	/* where each list was set */
 	struct conf_at	 terms_at;
 	struct conf_at	 exclude_terms_at;
@@ -82,11 +82,11 @@ struct conf_source {
 	int		 allow_private;	/* 0, 1 or CONF_INHERIT */
 	int		 tls_verify;	/* 0, 1 or CONF_INHERIT */
 	char		*user_agent;	/* NULL: the global one */
-	int64_t		 max_age;	/* retention, seconds; 0 keeps forever */
+	int64_t		 max_age;	/* retention seconds; 0 keeps forever */
 	int64_t		 max_entries;	/* retention; 0 keeps every entry */
 	char		*title;		/* for people (OPML); NULL when unset */
 	char		*proxy;		/* NULL: the global one */
-	char		**headers;	/* extra request headers, "Name: value" */
+	char		**headers;	/* extra headers, "Name: value" */
 	size_t		 nheaders;
 	const char	*file;
 	int		 line;
@@ -94,22 +94,26 @@ struct conf_source {
 
 struct conf {
 	char			*path;		/* the main file as given */
-	char			*listen_host;	/* "127.0.0.1", "::1", "localhost" ... */
+	/* "127.0.0.1", "::1", "localhost" ... */
+	char			*listen_host;
 	int			 listen_port;	/* 0: any free port (tests) */
-	char			*listen_unix;	/* unix socket path, NULL: none */
-	int64_t			 max_connections;	/* HTTP connections open at once */
-	int64_t			 http_timeout;	/* seconds of silence before closing */
-	char			*public_url;	/* base of self links, NULL: from Host */
+	char			*listen_unix;	/* unix socket path, or NULL */
+	/* HTTP connections open at once */
+	int64_t			 max_connections;
+	/* seconds of silence before closing */
+	int64_t			 http_timeout;
+	/* base of self links, NULL: from Host */
+	char			*public_url;
 	char			*hub;		/* WebSub hub URL, NULL: none */
-	char			*database;	/* as written; relative to the cwd */
+	char			*database;	/* as written; cwd-relative */
 	int			 allow_private;	/* 0 or 1 */
 	int			 tls_verify;	/* 0 or 1 */
 	char			*user_agent;
-	int64_t			 interval;	/* default for sources, seconds */
-	int64_t			 min_interval;	/* default bounds of the schedule */
+	int64_t			 interval;	/* sources' default, seconds */
+	int64_t			 min_interval;	/* default schedule bounds */
 	int64_t			 max_interval;
 	int64_t			 max_backoff;	/* ceiling of failure backoff */
-	int64_t			 timeout;	/* total per transfer, seconds */
+	int64_t			 timeout;	/* total seconds per transfer */
 	int64_t			 connect_timeout;
 	int64_t			 low_speed_limit; /* bytes/s ... */
 	int64_t			 low_speed_time;  /* ... for this long: abort */
@@ -117,25 +121,29 @@ struct conf {
 	long			 max_transfers;	/* in flight, all hosts */
 	long			 host_connections; /* in flight, one host */
 	long			 parse_threads;	/* 0: parse on the loop */
-	int64_t			 host_delay;	/* milliseconds between requests, one host */
+	/* milliseconds between requests, one host */
+	int64_t			 host_delay;
 	char			*proxy;		/* NULL: none (env ignored) */
 	struct conf_cidr	*allow_networks;
 	size_t			 nallow_networks;
 	int64_t			 feed_limit;	/* entries per rendered feed */
 	char			*sync;		/* "normal" or "full" */
-	int			 sync_full;	/* synchronous=FULL, from sync */
-	int64_t			 max_age;	/* retention default for sources */
-	int64_t			 max_entries;	/* retention default for sources */
-	int64_t			 removed_keep;	/* seconds a removed source's data stays */
-	char			*control;	/* unix socket path; default DATABASE.sock */
-	int			 all;		/* serve the built-in "all" feed */
+	int			 sync_full;	/* synchronous=FULL from sync */
+	int64_t			 max_age;	/* sources' default retention */
+	int64_t			 max_entries;	/* sources' default retention */
+	/* seconds a removed source's data stays */
+	int64_t			 removed_keep;
+	/* unix socket path; default DATABASE.sock */
+	char			*control;
+	int			 all;		/* serve built-in "all" feed */
 	char			**files;	/* every file read, owned */
 	size_t			 nfiles;
 	struct conf_category	*categories;
 	size_t			 ncategories;
 	struct conf_source	*sources;
 	size_t			 nsources;
-	struct conf_source	**byname;	/* the sources by name, for lookups */
+	/* the sources by name, for lookups */
+	struct conf_source	**byname;
 };
 
 /*
@@ -148,17 +156,22 @@ struct conf	*conf_load(const char *path, char **errors);
 void		 conf_free(struct conf *);
 
 /* Lookups by name; NULL when absent. */
-const struct conf_source	*conf_source(const struct conf *, const char *name);
-const struct conf_category	*conf_category(const struct conf *, const char *name);
+const struct conf_source	*conf_source(const struct conf *,
+				     const char *name);
+const struct conf_category	*conf_category(const struct conf *,
+				     const char *name);
 
 /* 1 when the source may connect to loopback/private addresses. */
-int		 conf_source_allow_private(const struct conf *, const struct conf_source *);
+int		 conf_source_allow_private(const struct conf *,
+		     const struct conf_source *);
 
 /* 1 when the source's TLS certificate must verify. */
-int		 conf_source_tls_verify(const struct conf *, const struct conf_source *);
+int		 conf_source_tls_verify(const struct conf *,
+		     const struct conf_source *);
 
 /* The proxy URL for the source, or NULL for a direct connection. */
-const char	*conf_source_proxy(const struct conf *, const struct conf_source *);
+const char	*conf_source_proxy(const struct conf *,
+		     const struct conf_source *);
 
 /* Writes every option with its default and help as a commented INI example. */
 void		 conf_write_example(FILE *);

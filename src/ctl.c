@@ -400,7 +400,8 @@ ctl_request(const char *path, const char *request, char *reply, size_t len,
 		return -1;
 	}
 	line[n] = '\0';
-	if (strncmp(line, "ok", 2) == 0 && (line[2] == '\0' || line[2] == ' ')) {
+	if (strncmp(line, "ok", 2) == 0 &&
+	    (line[2] == '\0' || line[2] == ' ')) {
 		snprintf(reply, len, "%s", line[2] == ' ' ? line + 3 : "");
 		return 0;
 	}

@@ -21,19 +21,23 @@ struct work;
 
 struct daemon {
 	struct event_base	*base;
-	struct conf		*conf;		/* current; replaced on SIGHUP */
+	struct conf		*conf;		/* current; swapped on SIGHUP */
 	struct store		*store;
 	struct fetch		*fetch;
 	struct sched		*sched;
 	struct httpd		*httpd;
-	struct work		*work;		/* parsing threads, NULL: on the loop */
-	struct polls		*polls;		/* finished polls, to be stored */
+	/* parsing threads, NULL: on the loop */
+	struct work		*work;
+	struct polls		*polls;		/* finished polls, to store */
 	struct reclass		*reclass;	/* category rules, re-sorting */
-	int			 once;		/* --once: poll everything, then exit */
+	int			 once;		/* --once: poll all and exit */
 	int64_t			 started;	/* wall clock, seconds */
-	uint64_t		 generation;	/* bumped when a reload may change any view */
-	int64_t			 conf_loaded;	/* wall clock of the last reload, 0: none */
-	char			*reload_error;	/* last rejected config, for the index page */
+	/* bumped when a reload may change any view */
+	uint64_t		 generation;
+	/* wall clock of the last reload, 0: none */
+	int64_t			 conf_loaded;
+	/* last rejected config, for the index page */
+	char			*reload_error;
 };
 
 /* Seconds since the epoch (wall clock). */

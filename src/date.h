@@ -22,8 +22,8 @@ int64_t	 date_parse_iso8601(const char *);
 /*
  * Formatting into BUF of LEN bytes; each returns the string length, or -1 when
  * T is out of range (years 0-9999) or BUF is too small.
- *   rfc3339: "2003-12-13T18:30:02Z"          (21 bytes with the NUL)
- *   rfc822:  "Sat, 13 Dec 2003 18:30:02 GMT"  (30 bytes; also the HTTP date form)
+ *  rfc3339: "2003-12-13T18:30:02Z"         (21 bytes with the NUL)
+ *  rfc822:  "Sat, 13 Dec 2003 18:30:02 GMT" (30 bytes; also the HTTP date form)
  */
 #define DATE_RFC3339_LEN	21
 #define DATE_RFC822_LEN		30

@@ -86,7 +86,7 @@ struct db_ckpt {
 	int			 want;		/* a checkpoint is asked for */
 	int			 stop;
 	/* The writer's own (its WAL hook and begins): not under MU. */
-	int			 last;		/* pages after its last commit */
+	int			 last;		/* pages past its last commit */
 	int			 peak;		/* most pages this WAL cycle */
 	int64_t			 limit;		/* journal_size_limit to set */
 	int64_t			 limit_set;	/* what it is */
@@ -102,14 +102,16 @@ struct db {
 	char			*path;
 	struct db_cached	 stmts[DB_MAXSTMT];
 	int			 nstmts;
-	unsigned char		 hint[DB_HINTS];	/* a slot of stmts to try */
+	/* a slot of stmts to try */
+	unsigned char		 hint[DB_HINTS];
 	int			 locked;	/* the last BEGIN timed out */
 	int			 batch;		/* db_batch_begin called */
 	int			 batch_open;	/* its transaction began */
 	int			 batch_kept;	/* writes committed into it */
-	int			 held;		/* DB_HOLD_*: a transaction kept open */
+	/* DB_HOLD_*: a transaction kept open */
+	int			 held;
 	unsigned		 hold_losses;	/* slice holds not committed */
-	unsigned		 batch_losses;	/* parked batches not committed */
+	unsigned		 batch_losses;	/* parked batches uncommitted */
 	struct db_ckpt		*ckpt;		/* NULL: SQLite's own, inline */
 };
 
@@ -127,8 +129,10 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
 	"  url TEXT NOT NULL,"			/* as configured */
-	"  cur_url TEXT,"			/* adopted after permanent redirects */
-	"  categories TEXT NOT NULL DEFAULT '',"/* as configured, to see changes */
+	/* adopted after permanent redirects */
+	"  cur_url TEXT,"
+	/* as configured, to see changes */
+	"  categories TEXT NOT NULL DEFAULT '',"
 	"  active INTEGER NOT NULL DEFAULT 1,"
 	"  title TEXT, link TEXT, feed_id TEXT, updated INTEGER,"
 	"  etag TEXT, last_modified TEXT,"
@@ -148,10 +152,13 @@ static const char *const migrations[] = {
 	"  summary TEXT, summary_type TEXT,"
 	"  content TEXT, content_type TEXT,"
 	"  author_name TEXT, author_email TEXT, author_uri TEXT,"
-	"  terms TEXT,"				/* publisher categories, JSON array */
-	"  published INTEGER, updated INTEGER,"	/* as the publisher wrote them */
+	/* publisher categories, JSON array */
+	"  terms TEXT,"
+	/* as the publisher wrote them */
+	"  published INTEGER, updated INTEGER,"
 	"  first_seen INTEGER NOT NULL,"
-	"  changed INTEGER NOT NULL,"		/* last time we stored a change */
+	/* last time we stored a change */
+	"  changed INTEGER NOT NULL,"
 	"  sort_date INTEGER NOT NULL,"		/* what feeds are ordered by */
 	"  hash BLOB NOT NULL,"			/* of the republished fields */
 	"  UNIQUE (source_id, key)"
@@ -188,14 +195,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE entry_new ("
 	"  id INTEGER PRIMARY KEY,"
 	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
-	"  key TEXT NOT NULL,"			/* identity under the source's rule */
+	/* identity under the source's rule */
+	"  key TEXT NOT NULL,"
 	"  hash BLOB NOT NULL,"			/* of the republished fields */
 	"  first_seen INTEGER NOT NULL,"
-	"  changed INTEGER NOT NULL,"		/* last time we stored a change */
+	/* last time we stored a change */
+	"  changed INTEGER NOT NULL,"
 	"  sort_date INTEGER NOT NULL,"		/* what feeds are ordered by */
-	"  published INTEGER, updated INTEGER,"	/* as the publisher wrote them */
+	/* as the publisher wrote them */
+	"  published INTEGER, updated INTEGER,"
 	"  nlink TEXT,"				/* normalised link */
-	"  story TEXT,"				/* u:URL or t:title, across sources */
+	/* u:URL or t:title, across sources */
+	"  story TEXT,"
 	"  idhash BLOB,"			/* of title, date and content */
 	"  guid TEXT, link TEXT, title TEXT, title_type TEXT,"
 	"  author_name TEXT, author_email TEXT, author_uri TEXT, terms TEXT,"
@@ -217,9 +228,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX entry_story ON entry (story);"
 	"CREATE INDEX entry_backfill ON entry (id) WHERE idhash IS NULL;",
 
-	/* 3: each source's identity rule, and what its latest document listed. */
+	/*
+	 * 3: each source's identity rule, and what its latest document listed.
+	 */
 	"ALTER TABLE source ADD COLUMN id_rule TEXT NOT NULL DEFAULT 'guid';"
-	"ALTER TABLE source ADD COLUMN listed TEXT;",	/* JSON array of entry ids */
+	/* JSON array of entry ids */
+	"ALTER TABLE source ADD COLUMN listed TEXT;",
 
 	/* 4: category options store needs (the rest stays in the config). */
 	"CREATE TABLE category ("
@@ -231,7 +245,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE tombstone ("
 	"  source_id INTEGER NOT NULL REFERENCES source(id) ON DELETE CASCADE,"
 	"  key TEXT NOT NULL,"
-	"  nlink TEXT, kdate INTEGER, idhash BLOB,"	/* to re-key, like entry */
+	/* to re-key, like entry */
+	"  nlink TEXT, kdate INTEGER, idhash BLOB,"
 	"  at INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL,"		/* "retention", "operator" */
 	"  PRIMARY KEY (source_id, key)"
@@ -247,7 +262,9 @@ static const char *const migrations[] = {
 
 	/* 7: archive pages are counted in arrival order, oldest first. */
 	"CREATE INDEX entry_arrival ON entry (first_seen, sort_date, id);",
-	/* 8: one row the health check rewrites to prove the file is writable. */
+	/*
+	 * 8: one row the health check rewrites to prove the file is writable.
+	 */
 	"CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  at INTEGER NOT NULL);",
 
@@ -265,13 +282,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE source ADD COLUMN skip_hours INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE source ADD COLUMN skip_days INTEGER NOT NULL DEFAULT 0;",
 
-	/* 11: poll records say what state the poll left and when the next is. */
+	/*
+	 * 11: poll records say what state the poll left and when the next is.
+	 */
 	"ALTER TABLE poll ADD COLUMN state TEXT;"
 	"ALTER TABLE poll ADD COLUMN next_poll INTEGER;",
 
 	/* 12: what category rules read besides the republished fields. */
 	"ALTER TABLE entry ADD COLUMN language TEXT;"	/* declared, or NULL */
-	"ALTER TABLE entry ADD COLUMN labels TEXT;",	/* category labels, \x1f */
+	/* category labels, \x1f */
+	"ALTER TABLE entry ADD COLUMN labels TEXT;",
 	/* 13: the rules each category's stored entries were last sorted by. */
 	"CREATE TABLE category_rules ("
 	"  name TEXT PRIMARY KEY,"
@@ -333,17 +353,20 @@ static const char *const migrations[] = {
 	 */
 	"CREATE TABLE entry_member ("
 	"  entry_id INTEGER PRIMARY KEY,"
-	"  cats TEXT NOT NULL"			/* [[category_id,sort_date],...] */
+	/* [[category_id,sort_date],...] */
+	"  cats TEXT NOT NULL"
 	");"
 	"INSERT INTO entry_member (entry_id, cats)"
-	"  SELECT entry_id, json_group_array(json_array(category_id, sort_date))"
+	"  SELECT entry_id,"
+	" json_group_array(json_array(category_id, sort_date))"
 	"  FROM entry_category GROUP BY entry_id ORDER BY entry_id;"
 	"DROP TRIGGER entry_category_gone;"
 	"DROP INDEX entry_category_entry;"
 	"CREATE TRIGGER entry_category_gone AFTER DELETE ON entry BEGIN"
 	"  DELETE FROM entry_category WHERE (category_id, sort_date, entry_id)"
 	"   IN (SELECT j.value ->> 0, j.value ->> 1, old.id"
-	"   FROM entry_member m, json_each(m.cats) j WHERE m.entry_id = old.id);"
+	"   FROM entry_member m, json_each(m.cats) j"
+	" WHERE m.entry_id = old.id);"
 	"  DELETE FROM entry_member WHERE entry_id = old.id;"
 	"END;",
 
@@ -593,12 +616,14 @@ db_open(const char *path, int flags, char **err)
 	if (flags & DB_READONLY)
 		setup = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
 	else if (flags & DB_SYNC_FULL)
-		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		setup = "PRAGMA journal_mode = WAL;"
+		    " PRAGMA synchronous = FULL;"
 		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
 		    " PRAGMA journal_size_limit = " DB_WAL_LIMIT ";"
 		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 	else
-		setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		setup = "PRAGMA journal_mode = WAL;"
+		    " PRAGMA synchronous = NORMAL;"
 		    " PRAGMA wal_autocheckpoint = " DB_CHECKPOINT ";"
 		    " PRAGMA journal_size_limit = " DB_WAL_LIMIT ";"
 		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
@@ -619,7 +644,9 @@ db_open(const char *path, int flags, char **err)
 	} else if (db_migrate(db, err) == -1 ||
 	    sqlite3_exec(db->h, "PRAGMA foreign_keys = ON", NULL, NULL,
 	    NULL) != SQLITE_OK) {
-		/* Foreign keys come on after migrating: rebuilds drop tables. */
+		/*
+		 * Foreign keys come on after migrating: rebuilds drop tables.
+		 */
 		if (*err == NULL)
 			*err = db_strdupf(path, sqlite3_errmsg(db->h));
 		db_close(db);
@@ -811,7 +838,9 @@ db_stmt(struct db *db, const char *sql)
 		    sqlite3_errmsg(db->h));
 		return NULL;
 	}
-	/* A full cache still works, just without reuse (and is a bug: log it). */
+	/*
+	 * A full cache still works, just without reuse (and is a bug: log it).
+	 */
 	if (db->nstmts == DB_MAXSTMT) {
 		log_warnx("database %s: statement cache full", db->path);
 		sqlite3_finalize(db->stmts[0].stmt);

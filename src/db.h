@@ -19,7 +19,10 @@ struct sqlite3_stmt;
 /* Once, before any other call: SQLite's process-wide settings. */
 void		 db_init(void);
 
-/* Opens PATH, migrating it unless read-only.  NULL on error with *ERR set (caller frees). */
+/*
+ * Opens PATH, migrating it unless read-only.
+ * NULL on error with *ERR set (caller frees).
+ */
 struct db	*db_open(const char *path, int flags, char **err);
 void		 db_close(struct db *);
 
@@ -77,7 +80,9 @@ void		 db_reset_all(struct db *);
 /* Runs SQL without results; 0 or -1 (logged). */
 int		 db_exec(struct db *, const char *sql);
 
-/* Transactions: begin is IMMEDIATE so a writer never fails halfway on a lock. */
+/*
+ * Transactions: begin is IMMEDIATE so a writer never fails halfway on a lock.
+ */
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
@@ -141,7 +146,9 @@ void		 db_read_end(struct db *);
 /* The last error message of the handle. */
 const char	*db_errmsg(struct db *);
 
-/* Copies the live database to PATH, a consistent snapshot (online backup API). */
+/*
+ * Copies the live database to PATH, a consistent snapshot (online backup API).
+ */
 int		 db_backup(struct db *, const char *path);
 
 /* Database size in bytes (page_count * page_size), or -1. */

@@ -19,7 +19,7 @@
 struct dec_out {
 	char		*p;
 	size_t		 len;
-	size_t		 cap;		/* bytes for data; one more for the NUL */
+	size_t		 cap;		/* bytes for data; one more for NUL */
 	int64_t		 max;
 };
 
@@ -87,7 +87,9 @@ dec_zlib(const char *in, size_t len, int wbits, struct dec_out *o,
 		zr = inflate(&z, Z_NO_FLUSH);
 		o->len = (size_t)((char *)z.next_out - o->p);
 		if (zr == Z_STREAM_END) {
-			/* Another gzip member follows: part of the same body. */
+			/*
+			 * Another gzip member follows: part of the same body.
+			 */
 			if (wbits > 15 && (z.avail_in > 0 || left > 0) &&
 			    inflateReset(&z) == Z_OK)
 				continue;
@@ -159,7 +161,8 @@ dec_stage(const char *coding, const char *in, size_t len, struct dec_out *o,
 	char			why[128] = "";
 	enum decode_result	rc;
 
-	if (strcasecmp(coding, "gzip") == 0 || strcasecmp(coding, "x-gzip") == 0)
+	if (strcasecmp(coding, "gzip") == 0 ||
+	    strcasecmp(coding, "x-gzip") == 0)
 		rc = dec_zlib(in, len, 15 + 16, o, why, sizeof why);
 	else if (strcasecmp(coding, "deflate") == 0) {
 		/* Meant as zlib's format; some servers send it raw. */
@@ -179,7 +182,8 @@ dec_stage(const char *coding, const char *in, size_t len, struct dec_out *o,
 	if (rc == DECODE_OK && (int64_t)o->len > o->max)
 		rc = DECODE_TOOBIG;
 	if (rc == DECODE_BAD)
-		snprintf(err, errlen, "bad %s content encoding: %s", coding, why);
+		snprintf(err, errlen, "bad %s content encoding: %s", coding,
+		    why);
 	return rc;
 }
 

@@ -17,7 +17,7 @@
 #define DOC_NOINT	(-1LL)
 
 struct doc_link {
-	char		*rel;		/* "alternate" when absent in the source */
+	char		*rel;		/* "alternate" when absent in source */
 	char		*type;
 	char		*href;		/* absolute when resolvable */
 	char		*title;
@@ -81,7 +81,8 @@ struct doc_entry {
 	char			*summary_type;
 	char			*rights;
 	char			*comments;
-	char			*orig_link;	/* feedburner:origLink, for the story key */
+	/* feedburner:origLink, for the story key */
+	char			*orig_link;
 	int64_t			 published;
 	int64_t			 updated;
 	int64_t			 created;
@@ -125,20 +126,24 @@ struct doc_feed {
 	size_t			 ncategories;
 	struct doc_generator	*generator;	/* NULL when absent */
 	struct doc_image	*image;		/* NULL when absent */
-	long long		 ttl;		/* minutes, DOC_NOINT when absent */
+	/* minutes, DOC_NOINT when absent */
+	long long		 ttl;
 
 	/* Freshness hints kept for the scheduler (not in the JSON contract). */
-	char			*sy_period;	/* "hourly", "daily", ... or NULL */
+	/* "hourly", "daily", ... or NULL */
+	char			*sy_period;
 	long long		 sy_frequency;	/* DOC_NOINT when absent */
-	uint32_t		 skip_hours;	/* bit h set: skip hour h (UTC) */
-	uint8_t			 skip_days;	/* bit d set: skip day d, 0 = Sunday */
+	uint32_t		 skip_hours;	/* bit h: hour h (UTC) */
+	uint8_t			 skip_days;	/* bit d: day d, 0 = Sunday */
 };
 
 struct doc {
-	char			*version;	/* "rss20", "atom10", ... "" if not a feed */
+	/* "rss20", "atom10", ... "" if not a feed */
+	char			*version;
 	int			 bozo;
 	char			*bozo_message;
-	int			 cut;		/* input or parser ended inside the document */
+	/* input or parser ended inside the document */
+	int			 cut;
 	char			*encoding;	/* IANA name, lower case */
 	struct doc_feed		 feed;
 	struct doc_entry	*entries;
@@ -163,12 +168,16 @@ struct doc_category	*doc_add_category(struct doc_category **, size_t *);
 struct doc_content	*doc_add_content(struct doc_entry *);
 struct doc_enclosure	*doc_add_enclosure(struct doc_entry *);
 
-/* Replaces *DST by a copy of SRC (NULL allowed); returns -1 when out of memory. */
+/*
+ * Replaces *DST by a copy of SRC (NULL allowed); returns -1 when out of memory.
+ */
 int		 doc_set(char **dst, const char *src);
 /* Same with the first LEN bytes of SRC. */
 int		 doc_setn(char **dst, const char *src, size_t len);
 
-/* The entry's best date: updated, else published, else created; or DOC_NODATE. */
+/*
+ * The entry's best date: updated, else published, else created; or DOC_NODATE.
+ */
 int64_t		 doc_entry_date(const struct doc_entry *);
 /* The entry's body: the first content value, else the summary, or NULL. */
 const char	*doc_entry_body(const struct doc_entry *, const char **type);

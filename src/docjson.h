@@ -7,7 +7,10 @@
 
 struct doc;
 
-/* Returns the JSON text (UTF-8, indented, newline-terminated), or NULL when out of memory.  Caller frees. */
+/*
+ * Returns the JSON text (UTF-8, indented, newline-terminated), or NULL when out
+ * of memory.  Caller frees.
+ */
 char	*docjson_dump(const struct doc *);
 
 #endif

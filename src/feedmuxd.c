@@ -157,7 +157,9 @@ watchdog_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	/* Sent from the loop: a wedged loop stops petting and gets restarted. */
+	/*
+	 * Sent from the loop: a wedged loop stops petting and gets restarted.
+	 */
 	notify_send("WATCHDOG=1");
 }
 
@@ -191,7 +193,8 @@ reload(struct daemon *d)
 	    nc->listen_port != d->conf->listen_port)
 		log_warnx("feedmuxd: a new listen address takes a restart");
 	if (strcmp(nc->control, d->conf->control) != 0)
-		log_warnx("feedmuxd: a new control socket path takes a restart");
+		log_warnx("feedmuxd: a new control socket path takes a "
+		    "restart");
 	if (store_sync(d->store, nc) == -1) {
 		log_warnx("feedmuxd: reload rejected: cannot update the "
 		    "database");
@@ -223,7 +226,9 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	switch (sig) {
 	case SIGHUP:
-		/* The monotonic clock in microseconds, as RELOADING=1 wants it. */
+		/*
+		 * The monotonic clock in microseconds, as RELOADING=1 wants it.
+		 */
 		notify_send("RELOADING=1\nMONOTONIC_USEC=%lld",
 		    (long long)mono_usec());
 		reload(d);
@@ -324,7 +329,8 @@ main(int argc, char **argv)
 	 */
 	if ((unsynced = store_sync(d.store, d.conf) == -1)) {
 		if (d.once)
-			fatalx("feedmuxd: cannot record the configured sources");
+			fatalx("feedmuxd: cannot record the configured "
+			    "sources");
 		log_warnx("feedmuxd: cannot record the configured sources; "
 		    "serving what is stored, retrying every %d s",
 		    MAIN_SYNC_RETRY);
@@ -360,7 +366,9 @@ main(int argc, char **argv)
 			fatalx("feedmuxd: cannot serve on the passed socket");
 	} else if (!d.once && (d.httpd = httpd_new(&d)) == NULL)
 		fatalx("feedmuxd: cannot start the HTTP server");
-	/* Without it only `feedmux poll` is lost: worth a warning, not a stop. */
+	/*
+	 * Without it only `feedmux poll` is lost: worth a warning, not a stop.
+	 */
 	if (!d.once && (ctl = ctl_new(&d)) == NULL)
 		log_warnx("feedmuxd: no control socket, `feedmux poll` will "
 		    "not reach this daemon");

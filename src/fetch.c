@@ -34,17 +34,18 @@
 #include "log.h"
 #include "mono.h"
 
-#define FETCH_HEADER_MAX	(64 * 1024)	/* all header bytes of one transfer */
+/* all header bytes of one transfer */
+#define FETCH_HEADER_MAX	(64 * 1024)
 #define FETCH_MAX_REDIRS	5
 #define FETCH_HOST_MAX		256		/* bytes of a host name */
-#define FETCH_HOST_CONNECTIONS	2		/* defaults of the per-host limits */
+#define FETCH_HOST_CONNECTIONS	2		/* per-host limit defaults */
 #define FETCH_HOST_DELAY_MS	100
 #define FETCH_IDLE_PER_SLOT	32		/* idle connections kept ... */
-#define FETCH_IDLE_MAX		4096		/* ... at most (file descriptors) */
-#define FETCH_FDS_OTHER		256		/* descriptors left to the rest */
+#define FETCH_IDLE_MAX		4096		/* ... at most (descriptors) */
+#define FETCH_FDS_OTHER		256		/* descriptors left to others */
 #define FETCH_DNS_TTL		60		/* seconds, curl's default */
 #define FETCH_ENGINES_MAX	4		/* curl threads, at most ... */
-#define FETCH_ENGINE_MIN	8		/* ... each with this many slots */
+#define FETCH_ENGINE_MIN	8		/* ... this many slots each */
 #define FETCH_DNS_PRUNE_MS	(30 * 1000)	/* see fetch_setup */
 
 /* Response headers we keep; reset on every new response (redirect hops). */
@@ -109,12 +110,12 @@ struct fetch_xfer {
 	enum {
 		XFER_SUBMITTED,		/* submitq: the loop made it */
 		XFER_ENGINE,		/* the engine's (and cancelq, by CQ) */
-		XFER_ENDED,		/* ended by the engine while on cancelq */
+		XFER_ENDED,		/* ended by engine while on cancelq */
 		XFER_DONE,		/* doneq: ended, for the loop */
 		XFER_DELIVERING,	/* f->delivering, the loop's */
 	}			 at;
 	int			 cancelled;
-	int			 listed;	/* on the engine's list of all */
+	int			 listed;	/* on engine's list of all */
 	TAILQ_ENTRY(fetch_xfer)	 q;
 	/*
 	 * cancelq's own link: a transfer the loop cancels just after the
@@ -138,7 +139,8 @@ struct fetch_engine {
 	/* The caller's loop. */
 	struct event_base	*loop;
 	struct event		*done_ev;	/* to_loop's read end */
-	size_t			 out;		/* started, not delivered or cancelled */
+	/* started, not delivered or cancelled */
+	size_t			 out;
 	struct fetch_xfers	 delivering;
 
 	/* Both, under mu. */
@@ -154,7 +156,7 @@ struct fetch_engine {
 	long			 want_max;
 	struct host_limits	 want_hlim;
 	int			 want_held;
-	unsigned		 want_gen;	/* bumped when a want_ changes */
+	unsigned		 want_gen;	/* bumped on a want_ change */
 	int			 stop;
 	int			 to_engine[2], to_loop[2];
 	atomic_size_t		 pub_inflight, pub_queued;
@@ -166,12 +168,13 @@ struct fetch_engine {
 	struct event		*cmd_ev;	/* to_engine's read end */
 	CURLM			*multi;
 	struct event		*timer;
-	struct event		*wake;		/* a sleeping host becomes ready */
+	/* a sleeping host becomes ready */
+	struct event		*wake;
 	long			 max;		/* its share of the slots */
 	int			 engines;	/* how many share them */
 	size_t			 inflight;
 	int			 held;		/* fetch_hold */
-	unsigned		 gen;		/* of the want_ values applied */
+	unsigned		 gen;		/* of want_ values applied */
 	struct host_table	*hosts;
 	struct host_limits	 hlim;
 	int64_t			 dns_pruned;	/* last transfer that pruned */
@@ -287,17 +290,24 @@ fetch_addr_public(const struct sockaddr *sa)
 			{ 0x0a000000, 0xff000000 },	/* 10/8 */
 			{ 0x64400000, 0xffc00000 },	/* 100.64/10 CGNAT */
 			{ 0x7f000000, 0xff000000 },	/* 127/8 loopback */
-			{ 0xa9fe0000, 0xffff0000 },	/* 169.254/16 link-local */
+			/* 169.254/16 link-local */
+			{ 0xa9fe0000, 0xffff0000 },
 			{ 0xac100000, 0xfff00000 },	/* 172.16/12 */
 			{ 0xc0000000, 0xffffff00 },	/* 192.0.0/24 IETF */
-			{ 0xc0000200, 0xffffff00 },	/* 192.0.2/24 TEST-NET-1 */
-			{ 0xc0586300, 0xffffff00 },	/* 192.88.99/24 6to4 relay */
+			/* 192.0.2/24 TEST-NET-1 */
+			{ 0xc0000200, 0xffffff00 },
+			/* 192.88.99/24 6to4 relay */
+			{ 0xc0586300, 0xffffff00 },
 			{ 0xc0a80000, 0xffff0000 },	/* 192.168/16 */
-			{ 0xc6120000, 0xfffe0000 },	/* 198.18/15 benchmarking */
-			{ 0xc6336400, 0xffffff00 },	/* 198.51.100/24 TEST-NET-2 */
-			{ 0xcb007100, 0xffffff00 },	/* 203.0.113/24 TEST-NET-3 */
+			/* 198.18/15 benchmarking */
+			{ 0xc6120000, 0xfffe0000 },
+			/* 198.51.100/24 TEST-NET-2 */
+			{ 0xc6336400, 0xffffff00 },
+			/* 203.0.113/24 TEST-NET-3 */
+			{ 0xcb007100, 0xffffff00 },
 			{ 0xe0000000, 0xf0000000 },	/* 224/4 multicast */
-			{ 0xf0000000, 0xf0000000 },	/* 240/4 reserved, broadcast */
+			/* 240/4 reserved, broadcast */
+			{ 0xf0000000, 0xf0000000 },
 		};
 		for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
 			if ((a & deny[i].mask) == deny[i].net)
@@ -317,7 +327,8 @@ fetch_addr_public(const struct sockaddr *sa)
 			v4.sin_family = AF_INET;
 			memcpy(&v4.sin_addr, b + 12, 4);
 			if (memcmp(b, nat64, 12) == 0)
-				return 0;	/* NAT64 reaches anything: refuse */
+				/* NAT64 reaches anything: refuse */
+				return 0;
 			return fetch_addr_public((struct sockaddr *)&v4);
 		}
 		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
@@ -566,7 +577,8 @@ fetch_headers(struct fetch_xfer *x, const struct fetch_req *req)
 		    "text/xml;q=0.9, */*;q=0.5");
 	for (size_t i = 0; i < req->nheaders; i++)
 		x->headers = curl_slist_append(x->headers, req->headers[i]);
-	if (x->etag != NULL && asprintf(&h, "If-None-Match: %s", x->etag) != -1) {
+	if (x->etag != NULL &&
+	    asprintf(&h, "If-None-Match: %s", x->etag) != -1) {
 		x->headers = curl_slist_append(x->headers, h);
 		free(h);
 	}
@@ -621,7 +633,8 @@ fetch_setup(struct fetch_xfer *x)
 	 * source shares its connections, so those stay.)
 	 */
 	if (x->proxy == NULL && x->host != NULL && host_queued(x->host) == 0)
-		bad |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK;
+		bad |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) !=
+		    CURLE_OK;
 	/*
 	 * curl 7.88 walks its whole DNS cache for stale names as each
 	 * transfer ends, unless the transfer's cache never goes stale (-1):
@@ -808,7 +821,8 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 		/* curl's own check of Content-Length is our cap too. */
 		if (r.error == FETCH_OK && code == CURLE_FILESIZE_EXCEEDED)
 			r.error = FETCH_ERR_TOOBIG;
-		if (r.error == FETCH_OK && code == CURLE_PEER_FAILED_VERIFICATION)
+		if (r.error == FETCH_OK &&
+		    code == CURLE_PEER_FAILED_VERIFICATION)
 			r.error = FETCH_ERR_TLS_CERT;
 		/* No status line at all: whatever answered, it was not HTTP. */
 		if (r.error == FETCH_OK && x->responses == 0 &&
@@ -846,9 +860,10 @@ fetch_finish(struct fetch_xfer *x, CURLcode code)
 			    curl_easy_strerror(code));
 			break;
 		case FETCH_ERR_TLS_CERT:
-			snprintf(msg, sizeof msg, "TLS certificate not trusted: "
-			    "%s (tls_verify = no accepts it)", x->errbuf[0] !=
-			    '\0' ? x->errbuf : curl_easy_strerror(code));
+			snprintf(msg, sizeof msg, "TLS certificate not "
+			    "trusted: %s (tls_verify = no accepts it)",
+			    x->errbuf[0] != '\0' ? x->errbuf :
+			    curl_easy_strerror(code));
 			break;
 		default:
 			snprintf(msg, sizeof msg, "%s", x->errbuf[0] != '\0' ?
@@ -945,7 +960,8 @@ fetch_drain(struct fetch_engine *f)
 	while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&x);
 		CURLcode code = m->data.result;
 		/* Read everything before the handle leaves the multi. */
 		fetch_finish(x, code);
@@ -1090,7 +1106,9 @@ fetch_cmd_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_lock(&f->mu);
 	f->engine_kicked = 0;
 	if (f->stop) {
-		/* fetch_free takes it all from here, once this thread is gone. */
+		/*
+		 * fetch_free takes it all from here, once this thread is gone.
+		 */
 		pthread_mutex_unlock(&f->mu);
 		event_base_loopbreak(f->base);
 		return;
@@ -1206,7 +1224,8 @@ engine_new(struct event_base *base, long max_transfers, int engines)
 	    (f->done_ev = event_new(base, f->to_loop[0], EV_READ | EV_PERSIST,
 	    fetch_deliver_cb, f)) == NULL ||
 	    (f->multi = curl_multi_init()) == NULL ||
-	    (f->timer = evtimer_new(f->base, fetch_timer_event_cb, f)) == NULL ||
+	    (f->timer = evtimer_new(f->base, fetch_timer_event_cb,
+	    f)) == NULL ||
 	    (f->wake = evtimer_new(f->base, fetch_wake_cb, f)) == NULL ||
 	    (f->hosts = host_table_new(&f->hlim)) == NULL) {
 		engine_free(f);
@@ -1255,7 +1274,8 @@ fetch_idle(long max)
 
 	if (idle > FETCH_IDLE_MAX)
 		idle = FETCH_IDLE_MAX;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_max != RLIM_INFINITY) {
 		room = ((long)rl.rlim_max - FETCH_FDS_OTHER - 4 * max) / 2;
 		if (idle > room)
 			idle = room > 1 ? room : 1;

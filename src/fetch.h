@@ -38,21 +38,24 @@ struct fetch_req {
 	const char	*etag;		/* sent as If-None-Match, or NULL */
 	const char	*last_modified;	/* sent as If-Modified-Since, or NULL */
 	const char	*user_agent;
-	const char	*who;		/* the source, for host-wide throttling */
-	int		 allow_private;	/* may connect to loopback/private addresses */
+	const char	*who;		/* source, for host-wide throttling */
+	/* may connect to loopback/private addresses */
+	int		 allow_private;
 	const struct conf_cidr *allow_networks;	/* reachable even so */
 	size_t		 nallow_networks;
 	const char	*proxy;		/* NULL: direct (environment ignored) */
 	char *const	*headers;	/* extra "Name: value" lines */
 	size_t		 nheaders;
-	int64_t		 max_body;	/* decoded bytes (encoded ones: received) */
+	int64_t		 max_body;	/* decoded bytes (encoded: received) */
 	long		 timeout;	/* total seconds */
 	const char	*post;		/* form body to POST, NULL: a GET */
 	long		 connect_timeout;	/* seconds */
 	long		 low_speed_limit;	/* bytes/s ... */
-	long		 low_speed_time;	/* ... for this many seconds: abort */
-	int		 tls_insecure;	/* 1: accept any certificate (tls_verify = no) */
-	int		 encoded;	/* 1: leave the body as sent, for decode.h */
+	/* ... for this many seconds: abort */
+	long		 low_speed_time;
+	/* 1: accept any certificate (tls_verify = no) */
+	int		 tls_insecure;
+	int		 encoded;	/* 1: body left as sent, for decode.h */
 };
 
 /* Why a transfer failed, when it did. */
@@ -70,26 +73,33 @@ enum fetch_error {
 /* A finished transfer; borrowed for the callback only. */
 struct fetch_result {
 	enum fetch_error	 error;
-	const char		*errmsg;	/* human-readable, NULL when ok */
-	long			 status;	/* last HTTP status, 0 without a response */
-	const char		*body;		/* NUL-terminated, LEN bytes before it */
+	const char		*errmsg;	/* human-readable, NULL if ok */
+	/* last HTTP status, 0 without a response */
+	long			 status;
+	/* NUL-terminated, LEN bytes before it */
+	const char		*body;
 	size_t			 len;
 	const char		*effective_url;	/* after redirects */
 	const char		*content_type;
 	const char		*content_location;
 	const char		*content_language;
-	const char		*content_encoding;	/* of the body, when encoded */
+	/* of the body, when encoded */
+	const char		*content_encoding;
 	const char		*etag;
 	const char		*last_modified;
 	const char		*retry_after;
 	const char		*cache_control;
 	const char		*expires;
-	const char		*location;	/* of the first redirect, if any */
-	long			 first_status;	/* status of the first response (a 301 ...) */
-	int			 cf_mitigated;	/* the cf-mitigated header was seen */
-	int64_t			 retry_at;	/* Retry-After as wall-clock time, 0 if none */
-	int			 host_slow;	/* the host's gap factor now (1: normal) */
-	int64_t			 duration_ms;	/* from start, queueing excluded */
+	const char		*location;	/* of first redirect, if any */
+	/* status of the first response (a 301 ...) */
+	long			 first_status;
+	int			 cf_mitigated;	/* cf-mitigated header seen */
+	/* Retry-After as wall-clock time, 0 if none */
+	int64_t			 retry_at;
+	/* the host's gap factor now (1: normal) */
+	int			 host_slow;
+	/* from start, queueing excluded */
+	int64_t			 duration_ms;
 	int64_t			 queued_ms;	/* waiting for a slot */
 };
 
@@ -133,14 +143,18 @@ void		 fetch_hold(struct fetch *, int held);
 size_t		 fetch_inflight(const struct fetch *);
 size_t		 fetch_queued(const struct fetch *);
 
-/* 1 when the address is a public unicast one that sources may reach by default. */
+/*
+ * 1 when the address is a public unicast one that sources may reach by default.
+ */
 int		 fetch_addr_public(const struct sockaddr *);
 
 /* 1 when the address is inside one of the N networks. */
-int		 fetch_addr_in(const struct sockaddr *, const struct conf_cidr *,
-		     size_t n);
+int		 fetch_addr_in(const struct sockaddr *,
+		     const struct conf_cidr *, size_t n);
 
-/* Retry-After (delta seconds or an HTTP date) as a time after NOW; 0 if none. */
+/*
+ * Retry-After (delta seconds or an HTTP date) as a time after NOW; 0 if none.
+ */
 int64_t		 fetch_retry_after(const char *, int64_t now);
 
 /*

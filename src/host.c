@@ -33,7 +33,8 @@ struct host {
 	}			 thr[HOST_RING];
 	int			 thrpos;
 	int			 nthr;
-	double			 jitter;	/* of the last start, for host_sent */
+	/* of the last start, for host_sent */
+	double			 jitter;
 	int			 slow;		/* gap factor while slowed */
 	int64_t			 slow_until;
 	int64_t			 used;		/* last push, start or end */
@@ -46,12 +47,14 @@ struct host_table {
 	size_t			 nbucket;
 	size_t			 nhosts;
 	size_t			 waiting;
-	size_t			 midway;	/* hosts started, more waiting */
+	/* hosts started, more waiting */
+	size_t			 midway;
 	struct host		*rhead, *rtail;
 	struct host		**heap;
 	size_t			 nheap, heapsize;
-	size_t			 prune_at;	/* sweep when nhosts reaches it */
-	int64_t			 sweep_at;	/* sweep at the first end after it */
+	size_t			 prune_at;	/* sweep when nhosts hits it */
+	/* sweep at the first end after it */
+	int64_t			 sweep_at;
 };
 
 struct host_table *
@@ -309,7 +312,9 @@ host_place(struct host_table *t, struct host *h, int64_t now, int front)
 	if (t->nheap == t->heapsize) {
 		n = t->heapsize ? t->heapsize * 2 : 64;
 		if ((v = realloc(t->heap, n * sizeof *v)) == NULL) {
-			/* No room to sleep: let it run early rather than never. */
+			/*
+			 * No room to sleep: let it run early rather than never.
+			 */
 			host_make_ready(t, h, 0);
 			return;
 		}

@@ -35,11 +35,14 @@
 #define HTTP_RESP_HEADERS	4096	/* bytes of extra response headers */
 #define HTTP_BACKLOG		4096
 #define HTTP_BURST_MAX		32	/* connections accepted per loop pass */
-#define HTTP_SHED_LOG		60	/* seconds between reports of shedding */
-#define HTTP_QUIET_GRACE_MS	1000	/* a silent new connection's time to speak */
-#define HTTP_SPEAK_MS		20	/* ... and the least it gets at the cap */
-#define HTTP_ACCEPT_RETRY	1	/* seconds to wait after accept(2) failed */
-#define HTTP_SPARE_FDS		64	/* descriptors kept besides the spare_fds asked */
+#define HTTP_SHED_LOG		60	/* seconds between shedding reports */
+/* a silent new connection's time to speak */
+#define HTTP_QUIET_GRACE_MS	1000
+#define HTTP_SPEAK_MS		20	/* ... and the least it gets at cap */
+/* seconds to wait after accept(2) failed */
+#define HTTP_ACCEPT_RETRY	1
+/* descriptors kept besides the spare_fds asked */
+#define HTTP_SPARE_FDS		64
 
 struct http_conn;
 
@@ -65,11 +68,14 @@ struct http_conn {
 	evutil_socket_t		 fd;
 	struct event		*rev;
 	struct event		*wev;
-	char			*in;		/* the request head being read */
+	char			*in;		/* request head being read */
 	size_t			 inlen;
-	size_t			 scanned;	/* of IN, searched for the head's end */
-	time_t			 head_at;	/* the head's first byte, 0: none yet */
-	int			 busy;		/* answering: OUT not sent, or closing */
+	/* of IN, searched for the head's end */
+	size_t			 scanned;
+	/* the head's first byte, 0: none yet */
+	time_t			 head_at;
+	/* answering: OUT not sent, or closing */
+	int			 busy;
 	int			 heard;		/* has sent a byte */
 	int64_t			 accepted;	/* monotonic ms */
 	struct evbuffer		*out;
@@ -87,21 +93,24 @@ struct http {
 	int			 nls;
 	int			 listening;	/* the listeners are enabled */
 	int			 full_said;	/* "all answering" logged */
-	int			 throttled;	/* a burst of accepts: wait a pass */
-	int			 backoff;	/* accept(2) failed: wait a moment */
+	int			 throttled;	/* accept burst: wait a pass */
+	/* accept(2) failed: wait a moment */
+	int			 backoff;
 	struct event		*retry;		/* ends the backoff */
 	time_t			 accept_warned;
 	int			 burst;		/* accepted in this pass */
 	int			 burst_max;
-	struct event		*resume;	/* ends the throttle, next pass */
-	int			 crowded;	/* at the cap, none may go yet */
+	struct event		*resume;	/* ends throttle, next pass */
+	int			 crowded;	/* at cap, none may go yet */
 	struct event		*crowd;		/* ends it: one may go */
 	char			*unix_path;
 	struct http_conn	*conns;		/* most recently ready first */
-	struct http_conn	*conns_tail;	/* waiting longest for a request */
+	/* waiting longest for a request */
+	struct http_conn	*conns_tail;
 	int			 nconns;
 	int			 nbusy;
-	uint64_t		 shed;		/* idle connections closed at the cap */
+	/* idle connections closed at the cap */
+	uint64_t		 shed;
 	uint64_t		 shed_logged;
 	time_t			 shed_at;
 	const struct timeval	*tv;		/* the timeout, a common one */
@@ -310,7 +319,9 @@ http_conn_busy(struct http_conn *c, int on)
 	http_listen_update(h);
 }
 
-/* Closes C, frees what it holds and resumes accepting if the cap had paused it. */
+/*
+ * Closes C, frees what it holds and resumes accepting if the cap had paused it.
+ */
 static void
 http_conn_free(struct http_conn *c)
 {
@@ -409,7 +420,8 @@ http_shed_pick(struct http *h, int64_t *wait)
 			return c;
 		age = ms - c->accepted;
 		/* Only a heard one, or an old one if none, could come first. */
-		if (quiet != NULL || (young != NULL && age < HTTP_QUIET_GRACE_MS))
+		if (quiet != NULL ||
+		    (young != NULL && age < HTTP_QUIET_GRACE_MS))
 			continue;
 		if (age < HTTP_SPEAK_MS) {
 			if (HTTP_SPEAK_MS - age < *wait)
@@ -420,7 +432,8 @@ http_shed_pick(struct http *h, int64_t *wait)
 		if (http_conn_pending(c))
 			continue;
 		if (age >= HTTP_QUIET_GRACE_MS)
-			quiet = c;	/* silent this long: an attacker's slot */
+			/* silent this long: an attacker's slot */
+			quiet = c;
 		else
 			young = c;
 	}
@@ -473,7 +486,9 @@ http_shed(struct http *h)
 		return -1;
 	http_conn_free(c);
 	h->shed++;
-	/* Under attack this happens thousands of times: report it now and then. */
+	/*
+	 * Under attack this happens thousands of times: report it now and then.
+	 */
 	now = time(NULL);
 	if (h->shed_at == 0 || now - h->shed_at >= HTTP_SHED_LOG) {
 		log_warnx("httpd: no room for a new connection (%d open): "
@@ -528,7 +543,8 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	    http_conn_read_cb, c);
 	c->wev = event_new(h->base, fd, EV_WRITE | EV_PERSIST,
 	    http_conn_write_cb, c);
-	if (c->rev == NULL || c->wev == NULL || event_add(c->rev, h->tv) == -1) {
+	if (c->rev == NULL || c->wev == NULL ||
+	    event_add(c->rev, h->tv) == -1) {
 		http_conn_free(c);
 		return;
 	}
@@ -660,13 +676,16 @@ http_listen_tcp(struct http *h, const char *host, int port, char *bound,
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
 			continue;
-		/* Port 0 with several addresses: all on the first one's port. */
+		/*
+		 * Port 0 with several addresses: all on the first one's port.
+		 */
 		if (n > 0 && port == 0) {
 			if (ai->ai_family == AF_INET)
 				((struct sockaddr_in *)ai->ai_addr)->sin_port =
 				    htons((uint16_t)bport);
 			else
-				((struct sockaddr_in6 *)ai->ai_addr)->sin6_port =
+				((struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_port =
 				    htons((uint16_t)bport);
 		}
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
@@ -675,7 +694,10 @@ http_listen_tcp(struct http *h, const char *host, int port, char *bound,
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 		if (ai->ai_family == AF_INET6) {
-			/* [::] alone takes IPv4 too; next to 0.0.0.0 it must not. */
+			/*
+			 * [::] alone takes IPv4 too;
+			 * next to 0.0.0.0 it must not.
+			 */
 			v6only = has4;
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
 			    sizeof v6only);
@@ -722,7 +744,9 @@ http_listen_unix(struct http *h, const char *path)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
-	/* A socket left by a previous run is replaced; any other file is not. */
+	/*
+	 * A socket left by a previous run is replaced; any other file is not.
+	 */
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -888,7 +912,8 @@ http_send(struct http_req *r, int status, const char *type, const void *body,
 	} else if (copy)
 		evbuffer_add(c->out, body, len);
 	else if (unref == NULL)
-		evbuffer_add_reference(c->out, body, len, http_noop_unref, NULL);
+		evbuffer_add_reference(c->out, body, len, http_noop_unref,
+		    NULL);
 	else if ((u = malloc(sizeof *u)) == NULL) {
 		evbuffer_add(c->out, body, len);
 		unref(arg);
@@ -1132,7 +1157,8 @@ http_head_end(struct http_conn *c)
 		    i + 2 < c->inlen && c->in[i + 2] == '\n')
 			return (ssize_t)(i + 3);
 		if (i + 2 >= c->inlen)
-			break;		/* the rest of this line break is to come */
+			/* the rest of this line break is to come */
+			break;
 	}
 	c->scanned = i;
 	return 0;
@@ -1196,7 +1222,10 @@ http_conn_process(struct http_conn *c)
 			return;
 		}
 		if (rc == 1) {
-			/* Stop reading until the client takes what it asked for. */
+			/*
+			 * Stop reading until the client
+			 * takes what it asked for.
+			 */
 			event_del(c->rev);
 			event_add(c->wev, h->tv);
 			http_conn_busy(c, 1);

@@ -8,11 +8,11 @@
  * pause only when every connection is answering), idle and I/O timeouts, a
  * deadline for a whole request head, and a ceiling on unsent output per
  * connection (a client that does not read stops being read, then times
- * out), so no client can stall the loop or grow memory without bound.  Keep-alive and pipelining are
- * served in order; requests with bodies are answered and the connection
- * closed.  HEAD is answered like GET without the body, here, once.
- * evhttp was the first choice; it cannot cap connections, and its
- * per-request cost halved the rate of 304 answers.
+ * out), so no client can stall the loop or grow memory without bound.
+ * Keep-alive and pipelining are served in order; requests with bodies are
+ * answered and the connection closed.  HEAD is answered like GET without
+ * the body, here, once.  evhttp was the first choice; it cannot cap
+ * connections, and its per-request cost halved the rate of 304 answers.
  */
 #ifndef FEEDMUX_HTTP_H
 #define FEEDMUX_HTTP_H
@@ -30,7 +30,8 @@ struct http_limits {
 	int		 max_conns;	/* open connections */
 	int		 timeout;	/* seconds of silence before closing */
 	size_t		 max_out;	/* unsent bytes before reading stops */
-	int		 spare_fds;	/* descriptors the rest of the process needs */
+	/* descriptors the rest of the process needs */
+	int		 spare_fds;
 };
 
 enum http_method {
@@ -54,7 +55,9 @@ void		 http_free(struct http *);
  */
 int		 http_listen_tcp(struct http *, const char *host, int port,
 		     char *bound, size_t boundlen);
-/* Listens on the unix socket PATH (a stale socket file is replaced); -1 logged. */
+/*
+ * Listens on the unix socket PATH (a stale socket file is replaced); -1 logged.
+ */
 int		 http_listen_unix(struct http *, const char *path);
 
 /*
@@ -71,12 +74,15 @@ uint64_t	 http_shed_count(const struct http *);
 /* The request. */
 enum http_method	 http_req_method(const struct http_req *);
 const char		*http_req_method_name(const struct http_req *);
-const char		*http_req_path(const struct http_req *);	/* raw, no query */
-const char		*http_req_query(const struct http_req *);	/* after '?', or NULL */
+/* raw, no query */
+const char		*http_req_path(const struct http_req *);
+/* after '?', or NULL */
+const char		*http_req_query(const struct http_req *);
 const char		*http_req_header(const struct http_req *, const char *);
 
 /* Adds a response header (copied); ignored past a small ceiling. */
-void	http_resp_header(struct http_req *, const char *name, const char *value);
+void	http_resp_header(struct http_req *, const char *name,
+	    const char *value);
 
 /*
  * Answers with STATUS and BODY of LEN bytes (copied; TYPE is its

@@ -1,4 +1,6 @@
-/* httpd: routes, cached renderings, index, OPML, health, metrics; see httpd.h. */
+/*
+ * httpd: routes, cached renderings, index, OPML, health, metrics; see httpd.h.
+ */
 #include "config.h"
 
 #include <sys/types.h>
@@ -39,12 +41,14 @@
 #define HTTPD_CACHE_BYTES	(128 * 1024 * 1024)
 #define HTTPD_BUCKETS		256
 #define HTTPD_LIMIT_MAX		500		/* ?limit= ceiling */
-#define HTTPD_ARCHIVE_SIZE	50		/* entries per archive page; never change it */
+/* entries per archive page; never change it */
+#define HTTPD_ARCHIVE_SIZE	50
 #define HTTPD_MAXAGE_MAX	86400
 #define HTTPD_ARCHIVE_MAXAGE	31536000
 #define HTTPD_BASE_MAX		128
 #define HTTPD_URL_MAX		512
-#define HTTPD_HUB_DELAY		1		/* seconds a ping waits for more changes */
+/* seconds a ping waits for more changes */
+#define HTTPD_HUB_DELAY		1
 
 enum httpd_route {
 	ROUTE_INDEX,
@@ -69,10 +73,13 @@ static const int httpd_statuses[] = {
 
 /* A view's change sequence: bumped when its stored entries change. */
 struct httpd_seq {
-	char			 key[HTTPD_NAME_MAX + 3];	/* "c:NAME", "s:NAME", "all" */
+	/* "c:NAME", "s:NAME", "all" */
+	char			 key[HTTPD_NAME_MAX + 3];
 	uint64_t		 seq;
-	int64_t			 bumped;	/* when seq last moved, 0: not since start */
-	int			 ping;		/* the hub has not heard of a change yet */
+	/* when seq last moved, 0: not since start */
+	int64_t			 bumped;
+	/* the hub has not heard of a change yet */
+	int			 ping;
 	struct httpd_seq	*next;
 };
 
@@ -84,7 +91,7 @@ struct httpd_cached {
 	uint64_t		 gen;		/* d->generation: the config */
 	char			*body;
 	size_t			 len;
-	char			*gz;		/* made on the first gzip request */
+	char			*gz;		/* made on first gzip request */
 	size_t			 gzlen;
 	int			 gzfailed;
 	char			 etag[24];
@@ -92,10 +99,12 @@ struct httpd_cached {
 	int64_t			 modified;
 	char			 lastmod[DATE_RFC822_LEN];
 	int			 archive;	/* a full archive page */
-	int64_t			 next_poll;	/* when the view may change next */
-	int64_t			 checked;	/* when next_poll was last read */
+	int64_t			 next_poll;	/* when view may change next */
+	/* when next_poll was last read */
+	int64_t			 checked;
 	const char		*mime;
-	int			 refs;		/* replies still sending it, + 1 while cached */
+	/* replies still sending it, + 1 while cached */
+	int			 refs;
 	unsigned		 bucket;
 	struct httpd_cached	*hnext;		/* hash chain */
 	struct httpd_cached	*prev, *next;	/* LRU, most recent first */
@@ -104,7 +113,8 @@ struct httpd_cached {
 struct httpd {
 	struct daemon		*d;
 	struct http		*http;
-	char			 local[HTTPD_BASE_MAX + 8];	/* "http://HOST:PORT" */
+	/* "http://HOST:PORT" */
+	char			 local[HTTPD_BASE_MAX + 8];
 	struct httpd_seq	*seqs[HTTPD_BUCKETS];
 	struct httpd_cached	*buckets[HTTPD_BUCKETS];
 	struct httpd_cached	*lru, *lru_tail;
@@ -112,8 +122,10 @@ struct httpd {
 	size_t			 cached_bytes;
 	uint64_t		 requests[ROUTE_COUNT][HTTPD_NSTATUS];
 	uint64_t		 hub_pings, hub_failures;
-	uint64_t		 renders;	/* documents rendered (cache misses) */
-	struct event		*hub_timer;	/* pings wait a moment to coalesce */
+	/* documents rendered (cache misses) */
+	uint64_t		 renders;
+	/* pings wait a moment to coalesce */
+	struct event		*hub_timer;
 	int64_t			 health_at;
 	int			 health_ok;
 	/*
@@ -123,8 +135,9 @@ struct httpd {
 	char			*index;
 	size_t			 index_len;
 	int64_t			 index_at;
-	uint64_t		 index_gen;	/* d->generation it was built for */
-	uint64_t		 index_err;	/* hash of the reload error shown */
+	/* d->generation it was built for */
+	uint64_t		 index_gen;
+	uint64_t		 index_err;	/* hash of reload error shown */
 };
 
 /* The sequence record of VIEW, made on first use; NULL out of memory. */
@@ -145,7 +158,9 @@ httpd_seq(struct httpd *h, const char *view)
 	return s;
 }
 
-/* The entries of view KIND NAME changed: move its sequence, owe the hub a ping. */
+/*
+ * The entries of view KIND NAME changed: move its sequence, owe the hub a ping.
+ */
 static void
 httpd_seq_bump(struct httpd *h, const char *kind, const char *name)
 {
@@ -249,7 +264,9 @@ httpd_cache_touch(struct httpd *h, struct httpd_cached *c)
 	h->lru = c;
 }
 
-/* snprintf for URLs; a URL that does not fit is cut, and the base is bounded. */
+/*
+ * snprintf for URLs; a URL that does not fit is cut, and the base is bounded.
+ */
 static void __attribute__((format(printf, 3, 4)))
 httpd_url(char *out, size_t len, const char *fmt, ...)
 {
@@ -312,10 +329,12 @@ httpd_valid_name(const char *s, size_t n)
 
 /* What a feed request asks for, parsed from its path and query. */
 struct httpd_want {
-	int				 source;	/* /sources/ rather than /feeds/ */
+	/* /sources/ rather than /feeds/ */
+	int				 source;
 	char				 name[HTTPD_NAME_MAX + 1];
 	const struct render_format	*fmt;
-	int64_t				 archive;	/* page number, 0: not an archive */
+	/* page number, 0: not an archive */
+	int64_t				 archive;
 	int				 limit;
 	int				 limit_given;
 	int				 has_before;
@@ -429,7 +448,9 @@ httpd_parse_want(struct httpd *h, const char *rest, int source,
 
 		if ((cc = conf_category(conf, w->name)) == NULL)
 			return 404;
-		/* The category's own size of a rendering, unless ?limit= says. */
+		/*
+		 * The category's own size of a rendering, unless ?limit= says.
+		 */
 		if (cc->limit > 0)
 			w->limit = (int)cc->limit;
 		w->view.category = w->name;
@@ -446,7 +467,8 @@ struct httpd_view {
 	int				 n;
 	int64_t				 newest;
 	struct store_cursor		 last;
-	char				 source_title[256];	/* of the first entry */
+	/* of the first entry */
+	char				 source_title[256];
 };
 
 /* Renders one entry of a page and remembers where the page ends. */
@@ -486,7 +508,9 @@ httpd_set_modified(struct httpd_cached *c, int64_t t)
 		c->lastmod[0] = '\0';
 }
 
-/* Renders what W asks for; NULL on error (logged), *NOTFOUND for no such page. */
+/*
+ * Renders what W asks for; NULL on error (logged), *NOTFOUND for no such page.
+ */
 static struct httpd_cached *
 httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
     const char *key, uint64_t seq, int *notfound)
@@ -499,10 +523,12 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 	struct httpd_view		 view;
 	struct httpd_cached		*c;
 	struct buf			 items, b;
-	char				 vurl[HTTPD_URL_MAX], self[HTTPD_URL_MAX];
+	char				 vurl[HTTPD_URL_MAX],
+					    self[HTTPD_URL_MAX];
 	char				 alt[HTTPD_URL_MAX], id[HTTPD_URL_MAX];
 	char				 next[HTTPD_URL_MAX];
-	char				 prev[HTTPD_URL_MAX], cur[HTTPD_URL_MAX];
+	char				 prev[HTTPD_URL_MAX],
+					    cur[HTTPD_URL_MAX];
 	char				 title[256], lim[24];
 	int64_t				 full;
 	int				 n;
@@ -617,7 +643,10 @@ httpd_render(struct httpd *h, const struct httpd_want *w, const char *base,
 	c->mime = fmt->mime;
 	c->refs = 1;
 	c->body = buf_release(&b, &c->len);
-	/* Strong validator from the bytes: equal bytes, equal tag, even after a restart. */
+	/*
+	 * Strong validator from the bytes: equal
+	 * bytes, equal tag, even after a restart.
+	 */
 	snprintf(c->etag, sizeof c->etag, "\"%016llx\"",
 	    (unsigned long long)fnv_bytes(FNV_INIT, c->body, c->len));
 	snprintf(c->etag_gz, sizeof c->etag_gz, "\"%016llx-gz\"",
@@ -718,7 +747,10 @@ httpd_max_age(struct httpd *h, struct httpd_cached *c,
 
 	if (c->archive)
 		return HTTPD_ARCHIVE_MAXAGE;
-	/* Polls reschedule without changing the view: re-read, at most once a second. */
+	/*
+	 * Polls reschedule without changing the
+	 * view: re-read, at most once a second.
+	 */
 	if (now >= c->next_poll && now != c->checked) {
 		c->checked = now;
 		if (store_view_next_poll(h->d->store, &w->view, &next) == 0)
@@ -931,7 +963,8 @@ httpd_index_category(struct httpd *h, struct buf *b, const char *name,
 	buf_puts(b, "</td><td>");
 	for (size_t i = 0; i < sizeof httpd_format_names /
 	    sizeof httpd_format_names[0]; i++) {
-		buf_puts(b, i > 0 ? " · <a href=\"/feeds/" : "<a href=\"/feeds/");
+		buf_puts(b, i > 0 ? " · <a href=\"/feeds/" :
+		    "<a href=\"/feeds/");
 		buf_xml(b, name);
 		buf_printf(b, ".%s\">%s</a>", httpd_format_names[i][0],
 		    httpd_format_names[i][1]);
@@ -957,7 +990,8 @@ httpd_index_alternates(struct buf *b, const char *name, const char *title)
 		buf_add(b, f->mime, strcspn(f->mime, ";"));
 		buf_puts(b, "\" title=\"");
 		buf_xml(b, title);
-		buf_printf(b, " (%s)\" href=\"/feeds/", httpd_format_names[i][1]);
+		buf_printf(b, " (%s)\" href=\"/feeds/",
+		    httpd_format_names[i][1]);
 		buf_xml(b, name);
 		buf_printf(b, ".%s\">\n", f->ext);
 	}
@@ -1034,7 +1068,8 @@ httpd_index(struct httpd *h, struct http_req *req)
 struct httpd_opml {
 	struct httpd	*h;
 	struct buf	*b;
-	const char	*category;	/* only sources in it; NULL: those in none */
+	/* only sources in it; NULL: those in none */
+	const char	*category;
 	int		 indent;
 };
 
@@ -1392,7 +1427,9 @@ httpd_request(struct http_req *req, void *arg)
 	else if (strncmp(path, "/categories/", 12) == 0)
 		route = ROUTE_RULES;
 
-	/* Polls stored but parked (see poll.c) commit before anyone sees them. */
+	/*
+	 * Polls stored but parked (see poll.c) commit before anyone sees them.
+	 */
 	if (route != ROUTE_OTHER)
 		(void)store_flush(h->d->store);
 	if (route == ROUTE_OTHER)

@@ -73,7 +73,8 @@ notify_send(const char *fmt, ...)
 	memcpy(sun.sun_path, path, plen);
 	if (path[0] == '@') {
 		sun.sun_path[0] = '\0';
-		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+		    plen);
 	} else
 		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
 		    plen + 1);

@@ -18,7 +18,8 @@ struct doc;
 /* What the fetcher knows about the document; every field may be NULL. */
 struct parse_opts {
 	const char	*base;			/* the document's URL */
-	const char	*content_type;		/* HTTP Content-Type, charset included */
+	/* HTTP Content-Type, charset included */
+	const char	*content_type;
 	const char	*content_location;	/* HTTP Content-Location */
 	const char	*content_language;	/* HTTP Content-Language */
 };
@@ -31,7 +32,8 @@ void		 parse_init(void);
  * with a bozo_message saying why) when the bytes are not a feed, or NULL only
  * when out of memory.  Caller frees with doc_free().
  */
-struct doc	*parse_doc(const char *buf, size_t len, const struct parse_opts *);
+struct doc	*parse_doc(const char *buf, size_t len,
+		     const struct parse_opts *);
 
 /* 1 when the doc is a recognised feed (version not ""), else 0. */
 int		 parse_is_feed(const struct doc *);

@@ -74,16 +74,18 @@ struct poll_job {
 	struct daemon		*d;
 	char			*name;
 	struct fetch_xfer	*xfer;
-	struct store_state	 st;		/* validators and counters before */
+	/* validators and counters before */
+	struct store_state	 st;
 	int64_t			 at;
-	struct fetch_result	 r;		/* the response, strings owned */
-	char			*body;		/* owned, when it is to be parsed */
-	int64_t			 max_body;	/* decoded, as configured at start */
+	struct fetch_result	 r;		/* response, strings owned */
+	char			*body;		/* owned, when to be parsed */
+	/* decoded, as configured at start */
+	int64_t			 max_body;
 	enum decode_result	 decoded;	/* undoing Content-Encoding */
 	char			 decode_err[160];
 	struct doc		*doc;		/* parsed on a worker */
 	int			 parsing;	/* owned by the worker pool */
-	int			 cancelled;	/* freed when the worker is done */
+	int			 cancelled;	/* freed when worker is done */
 	int			 queued;	/* in the queue to be stored */
 	int			 starting;	/* in the queue to be started */
 	int			 live;		/* counted in polls.live */
@@ -101,7 +103,7 @@ struct polls {
 	struct event		*start_ev;
 	TAILQ_HEAD(, poll_job)	 starting;
 	uint64_t		 rng;		/* jitter.h */
-	int			 live;		/* jobs started, not yet freed */
+	int			 live;		/* jobs started, not freed */
 	int			 nq;		/* in q */
 	int			 held;		/* fetching paused (backlog) */
 	struct event		*park_ev;	/* commits it at the latest */
@@ -183,7 +185,8 @@ poll_recent(const struct doc *doc, int64_t now)
 
 	for (size_t i = 0; i < doc->nentries; i++) {
 		t = doc->entries[i].published != DOC_NODATE ?
-		    doc->entries[i].published : doc_entry_date(&doc->entries[i]);
+		    doc->entries[i].published :
+		    doc_entry_date(&doc->entries[i]);
 		if (t != DOC_NODATE && t > now - SCHED_RATE_WINDOW &&
 		    t <= now + 86400)
 			n++;
@@ -284,7 +287,9 @@ poll_finish(struct poll_job *job)
 			doc_free(doc);
 			doc = NULL;
 		} else if (doc->cut) {
-			/* Stored, its validators would hide the rest for good. */
+			/*
+			 * Stored, its validators would hide the rest for good.
+			 */
 			snprintf(err, sizeof err, "document cut short (%s), "
 			    "nothing stored", doc->bozo_message != NULL ?
 			    doc->bozo_message : "truncated");
@@ -319,7 +324,9 @@ poll_finish(struct poll_job *job)
 	if (ok) {
 		p.state = job->st.moved || p.adopt_url != NULL ? "moved" : "ok";
 		p.failures = 0;
-		/* Validators are the server's, byte for byte; never invented. */
+		/*
+		 * Validators are the server's, byte for byte; never invented.
+		 */
 		if (r->status == 200 || r->etag != NULL)
 			p.etag = r->etag;
 		if (r->status == 200 || r->last_modified != NULL)
@@ -374,8 +381,8 @@ poll_finish(struct poll_job *job)
 		goto done;
 	}
 	if (p.adopt_url != NULL)
-		log_warnx("source %s: moved permanently to %s (seen on %d polls "
-		    "in a row), polling it there; update the config",
+		log_warnx("source %s: moved permanently to %s (seen on %d "
+		    "polls in a row), polling it there; update the config",
 		    cs->name, p.adopt_url, POLL_ADOPT_AFTER);
 	else if (p.redirect_url != NULL)
 		log_info("source %s: permanent redirect to %s (%d of %d before "
@@ -394,7 +401,9 @@ poll_finish(struct poll_job *job)
 		log_warnx("source %s: gone (HTTP 410), not polled until its "
 		    "url changes in the config", cs->name);
 	else
-		/* The count would make every line new: repeats are held back. */
+		/*
+		 * The count would make every line new: repeats are held back.
+		 */
 		log_warnx_limited(cs->name, "source %s: %s (%s)", cs->name, err,
 		    p.state);
 
@@ -672,7 +681,9 @@ poll_begin(struct poll_job *job)
 		return -1;
 	job->at = daemon_now();
 	if (store_state(d->store, name, &job->st) == -1) {
-		/* Not synced yet or a database error: poll without validators. */
+		/*
+		 * Not synced yet or a database error: poll without validators.
+		 */
 		if ((job->st.url = strdup(cs->url)) == NULL) {
 			log_warnx("source %s: out of memory", name);
 			return -1;

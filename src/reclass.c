@@ -1,4 +1,7 @@
-/* reclass: rules compiled per config, stored entries re-sorted off the loop; see reclass.h. */
+/*
+ * reclass: rules compiled per config, stored
+ * entries re-sorted off the loop; see reclass.h.
+ */
 #include "config.h"
 
 #include <stdlib.h>
@@ -20,13 +23,16 @@
 
 #define RECLASS_SLICE_US	3000		/* writing per loop turn */
 #define RECLASS_HOLD_SLICES	32		/* slices per commit, at most */
-#define RECLASS_HOLD_SECS	0.4		/* a commit at least this often */
+#define RECLASS_HOLD_SECS	0.4		/* commit at least this often */
 #define RECLASS_SPAN		1024		/* entry ids per job (~10 ms) */
 #define RECLASS_QUEUE		2		/* batches evaluated ahead */
 #define RECLASS_THREADS_MAX	4
-#define RECLASS_AGE_EVERY	3600		/* seconds between max_age sweeps */
-#define RECLASS_BUMP_EVERY	1.0		/* seconds between feed refreshes */
-#define RECLASS_RETRY		30		/* seconds before a failed pass restarts */
+/* seconds between max_age sweeps */
+#define RECLASS_AGE_EVERY	3600
+/* seconds between feed refreshes */
+#define RECLASS_BUMP_EVERY	1.0
+/* seconds before a failed pass restarts */
+#define RECLASS_RETRY		30
 
 struct reclass_pass;
 
@@ -67,18 +73,19 @@ struct reclass_pass {
 	unsigned char			*affected;
 	unsigned char			*touched;	/* not yet refreshed */
 	int64_t				 now;
-	int				 stale;		/* replaced or stopped */
-	size_t				 inflight;	/* jobs on the threads */
-	int64_t				 next;		/* next job ends at; 0: none */
+	int				 stale;		/* replaced/stopped */
+	size_t				 inflight;	/* jobs on threads */
+	/* next job ends at; 0: none */
+	int64_t				 next;
 	struct reclass_job		*head, *tail;	/* to write */
 	size_t				 queued;
 	struct store_reclass_stats	 stats;
 	int64_t				 started;	/* mono_usec() */
 	int64_t				 bumped;	/* mono_usec() */
-	int				 held;		/* slices not committed */
+	int				 held;		/* slices uncommitted */
 	int64_t				 held_since;	/* the first of them */
 	double				 longest;	/* slice, seconds */
-	double				 longest_cpu;	/* the same, on the CPU */
+	double				 longest_cpu;	/* same, on the CPU */
 };
 
 struct reclass {
@@ -86,9 +93,12 @@ struct reclass {
 	struct classify			*cl;
 	struct work			*pool;
 	int				 threads;	/* in the pool */
-	struct event			*slice;		/* next write, on a fresh turn */
-	struct event			*age;		/* hourly max_age sweep */
-	struct event			*retry;		/* restarts a failed pass */
+	/* next write, on a fresh turn */
+	struct event			*slice;
+	/* hourly max_age sweep */
+	struct event			*age;
+	/* restarts a failed pass */
+	struct event			*retry;
 	struct reclass_pass		*pass;
 };
 
@@ -235,7 +245,9 @@ reclass_feed(struct reclass *r, struct reclass_pass *p)
 		j->slot = &p->slot[k];
 		j->to = p->next;
 		j->from = p->next > RECLASS_SPAN ? p->next - RECLASS_SPAN : 0;
-		/* Entries store sorts from now on are newer than what it reads. */
+		/*
+		 * Entries store sorts from now on are newer than what it reads.
+		 */
 		j->mark = store_reclass_mark(r->d->store);
 		if (work_submit(r->pool, reclass_eval_fn, reclass_eval_done,
 		    j) == NULL) {
@@ -333,7 +345,9 @@ reclass_slice_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (p == NULL || (j = p->head) == NULL)
 		return;
-	/* Wall and CPU time: a busy machine stretches the one, not the other. */
+	/*
+	 * Wall and CPU time: a busy machine stretches the one, not the other.
+	 */
 	t0 = mono_usec();
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	more = store_reclass_apply(r->d->store, j->b, j->mark,

@@ -114,7 +114,9 @@ atom_item(struct buf *b, const struct render_feed *f,
 	if (render_link_ok(it->link))
 		atom_link(b, "alternate", NULL, it->link);
 	atom_date(b, "updated", render_item_date(it));
-	/* The same story from later publishers (README: One story, one entry). */
+	/*
+	 * The same story from later publishers (README: One story, one entry).
+	 */
 	for (size_t i = 0; i < it->nvia; i++) {
 		if (!render_link_ok(it->via[i].link))
 			continue;

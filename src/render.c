@@ -102,7 +102,9 @@ render_entry_id(struct buf *b, const struct store_item *it)
 int64_t
 render_item_date(const struct store_item *it)
 {
-	/* The publisher's, else when we stored its last edit, else publication. */
+	/*
+	 * The publisher's, else when we stored its last edit, else publication.
+	 */
 	if (it->updated != STORE_NODATE)
 		return it->updated;
 	if (it->edited != STORE_NODATE)
@@ -186,7 +188,9 @@ render_text(struct buf *b, const char *v, const char *type)
 		buf_puts(b, v);
 		return;
 	}
-	/* The sanitizer wrote this HTML: tags are whole, '>' in values escaped. */
+	/*
+	 * The sanitizer wrote this HTML: tags are whole, '>' in values escaped.
+	 */
 	for (p = v; *p != '\0'; p++) {
 		if (*p == '<') {
 			if ((e = strchr(p, '>')) == NULL)
@@ -208,8 +212,8 @@ render_text(struct buf *b, const char *v, const char *type)
 			}
 		}
 		for (i = 0; i < sizeof ents / sizeof ents[0]; i++)
-			if (strncmp(p + 1, ents[i].name, strlen(ents[i].name)) ==
-			    0)
+			if (strncmp(p + 1, ents[i].name,
+			    strlen(ents[i].name)) == 0)
 				break;
 		if (i < sizeof ents / sizeof ents[0]) {
 			buf_puts(b, ents[i].text);

@@ -23,7 +23,7 @@ struct render_feed {
 	int64_t		 updated;	/* newest change, 0 when empty */
 	/* RFC 5005 and WebSub links, absolute; NULL when there is none. */
 	const char	*next;		/* paged: the next (older) page */
-	const char	*first;		/* paged: the first page, on later pages */
+	const char	*first;		/* paged: first page, on later pages */
 	const char	*prev_archive;	/* the newest older archive page */
 	const char	*current;	/* on an archive page: the live feed */
 	const char	*hub;		/* WebSub hub */

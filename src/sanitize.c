@@ -7,10 +7,11 @@
  * or ping, no url() or anything but plain values in CSS, no form element.
  * Tidy fragments (most feed HTML) skip gumbo through a fast path (fast_*)
  * that declines anything an HTML5 tree builder might build differently
- * from what the markup spells; both paths use the same writer functions.  Safety rests on the writer alone:
- * whatever tree the parser builds, only allowlisted elements and attributes
- * come out, text and values always escaped, so nothing we emit can be read
- * back by a browser as markup we did not write.
+ * from what the markup spells; both paths use the same writer functions.
+ * Safety rests on the writer alone: whatever tree the parser builds, only
+ * allowlisted elements and attributes come out, text and values always
+ * escaped, so nothing we emit can be read back by a browser as markup we
+ * did not write.
  *
  * Gumbo itself is kept bounded from outside.  Its tree builder costs time in
  * proportion to the depth of its stack of open elements for every token, and
@@ -442,7 +443,8 @@ struct flatten {
 	size_t			 markers;	/* on the formatting list */
 	size_t			 nforeign;	/* svg or MathML entries */
 	size_t			 ntemplate;	/* template entries */
-	int			 formptr;	/* gumbo's form element pointer */
+	/* gumbo's form element pointer */
+	int			 formptr;
 };
 
 /* One tag as the first pass reads it. */
@@ -1243,7 +1245,9 @@ writer_escape_n(struct writer *w, const char *s, size_t len, int attr)
 		else if (sanitize_utf8(p + i, len - i, &cp) != 0 &&
 		    ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0xfdd0 &&
 		    cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)) {
-			/* Raw, a parser reads U+FFFD: only a reference stays. */
+			/*
+			 * Raw, a parser reads U+FFFD: only a reference stays.
+			 */
 			snprintf(ref, sizeof ref, "&#x%X;", (unsigned)cp);
 			esc = ref;
 		}
@@ -1687,7 +1691,8 @@ writer_misnests(const struct writer *w, const char *name)
 	unsigned	 bits = flatten_bits(name), ob;
 	const char	*o;
 	int		 li = strcmp(name, "li") == 0;
-	int		 di = strcmp(name, "dd") == 0 || strcmp(name, "dt") == 0;
+	int		 di = strcmp(name, "dd") == 0 ||
+			    strcmp(name, "dt") == 0;
 	int		 same = strcmp(name, "a") == 0 ||
 			    strcmp(name, "nobr") == 0 ||
 			    strcmp(name, "button") == 0;
@@ -2207,8 +2212,8 @@ flatten_read_tag(struct flatten *f, struct flatten_tag *t)
 			if (p < len)
 				p++;
 		} else {
-			while (p < len && !sanitize_space((unsigned char)s[p]) &&
-			    s[p] != '>')
+			while (p < len &&
+			    !sanitize_space((unsigned char)s[p]) && s[p] != '>')
 				t->ah = flatten_fnv(t->ah, s[p++]);
 			vlen = p - v;
 		}
@@ -3149,7 +3154,8 @@ flatten_run(struct flatten *f)
 			continue;
 		}
 		if (s[p + 1] == '!' || s[p + 1] == '?' || (s[p + 1] == '/' &&
-		    p + 2 < f->len && !sanitize_alpha((unsigned char)s[p + 2]))) {
+		    p + 2 < f->len &&
+		    !sanitize_alpha((unsigned char)s[p + 2]))) {
 			/* Doctypes and bogus comments run to the next '>'. */
 			for (e = p + 2; e < f->len && s[e] != '>'; e++)
 				;
@@ -3282,7 +3288,9 @@ sanitize_try(struct writer *w, const char *html, size_t len, int nofmt)
 #define F_DITEM		0x100	/* dt, dd: only in dl */
 #define F_PRE		0x200	/* pre: a newline right after it is dropped */
 
-/* Elements the fast path reads, sorted for bsearch; all kept by writer_class. */
+/*
+ * Elements the fast path reads, sorted for bsearch; all kept by writer_class.
+ */
 static const struct {
 	const char	*name;
 	unsigned	 bits;
@@ -3420,7 +3428,8 @@ fast_chars_ok(const char *s, size_t len)
 		while (i + 8 <= len) {
 			uint64_t v = sw_load(p + i);
 
-			if ((v & SW_HIGHS) || sw_has(v, '\r') || sw_has(v, 0x7f))
+			if ((v & SW_HIGHS) || sw_has(v, '\r') ||
+			    sw_has(v, 0x7f))
 				break;
 			i += 8;
 		}
@@ -3560,7 +3569,9 @@ fast_text(struct fast *f, struct writer *w)
 	while (p < f->len && !(s[p] == '<' && fast_lt_markup(f, p))) {
 		if (s[p] != '&') {
 			p++;
-			/* Eight bytes with no '<' or '&' are text as they are. */
+			/*
+			 * Eight bytes with no '<' or '&' are text as they are.
+			 */
 			while (p + 8 <= f->len) {
 				uint64_t v = sw_load((const unsigned char *)s +
 				    p);
@@ -3842,11 +3853,14 @@ sanitize_input(const char *html, size_t len, size_t *outlen)
 	if ((out = malloc(len + 1)) == NULL)
 		return NULL;
 	while (i < len) {
-		/* Printable ASCII but '&' is copied as it is, eight at a time. */
+		/*
+		 * Printable ASCII but '&' is copied as it is, eight at a time.
+		 */
 		while (i + 8 <= len) {
 			uint64_t v = sw_load(p + i);
 
-			if ((v & SW_HIGHS) || sw_below(v, 0x20) || sw_has(v, '&'))
+			if ((v & SW_HIGHS) || sw_below(v, 0x20) ||
+			    sw_has(v, '&'))
 				break;
 			memcpy(out + o, p + i, 8);
 			i += 8;

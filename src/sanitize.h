@@ -36,7 +36,10 @@ enum {
 char	*sanitize_html_path(const char *html, size_t len, const char *base,
 	    int path);
 
-/* 1 when the URL's scheme may appear in republished HTML (http, https, mailto, ...). */
+/*
+ * 1 when the URL's scheme may appear in
+ * republished HTML (http, https, mailto, ...).
+ */
 int	 sanitize_url_ok(const char *url);
 
 struct buf;

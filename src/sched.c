@@ -105,7 +105,8 @@ static int
 sched_skipped(int64_t t, uint32_t hours, uint8_t days)
 {
 	int	hour = (int)((t / 3600) % 24);
-	int	day = (int)((t / 86400 + 4) % 7);	/* 1970-01-01: Thursday */
+	/* 1970-01-01: Thursday */
+	int	day = (int)((t / 86400 + 4) % 7);
 
 	return (hours & (1u << hour)) != 0 || (days & (1u << day)) != 0;
 }
@@ -147,7 +148,8 @@ sched_feed_hint(const struct doc_feed *f)
 	if (f->ttl > 0 && f->ttl < 366LL * 24 * 60)
 		hint = f->ttl * 60;
 	if (f->sy_period != NULL) {
-		for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++) {
+		for (size_t i = 0; i < sizeof periods / sizeof periods[0];
+		    i++) {
 			if (strcasecmp(f->sy_period, periods[i].name) != 0)
 				continue;
 			p = periods[i].secs;

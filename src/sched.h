@@ -61,7 +61,7 @@ struct sched_hints {
 	int64_t		 interval;	/* configured */
 	int64_t		 min_interval;	/* configured bounds */
 	int64_t		 max_interval;
-	int64_t		 http_fresh;	/* seconds: max-age or Expires; 0 none */
+	int64_t		 http_fresh;	/* seconds: max-age/Expires; 0 none */
 	int64_t		 feed_hint;	/* seconds: ttl or sy:update*; 0 none */
 	int64_t		 entries;	/* stored; 0: publishing rate unknown */
 	int		 recent;	/* entries dated within the last week */
@@ -83,7 +83,10 @@ int64_t		 sched_fresh(int64_t now, const struct sched_hints *, double r);
 /* The delay between polls before jitter and skip hours, for tests and logs. */
 int64_t		 sched_delay(const struct sched_hints *);
 
-/* A document's own hint (RSS ttl, sy:updatePeriod/Frequency) in seconds; 0 none. */
+/*
+ * A document's own hint (RSS ttl,
+ * sy:updatePeriod/Frequency) in seconds; 0 none.
+ */
 int64_t		 sched_feed_hint(const struct doc_feed *);
 
 #endif

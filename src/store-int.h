@@ -78,7 +78,10 @@ int		 store_class_sort(struct store *, int64_t id,
 		     const char *terms, const char *labels, int64_t sort,
 		     int64_t now, int updated, int fresh);
 
-/* The publisher's labels that differ from their terms, joined; NULL if none.  Caller frees. */
+/*
+ * The publisher's labels that differ from their
+ * terms, joined; NULL if none.  Caller frees.
+ */
 char		*store_class_labels(const struct doc_entry *);
 /* The entry's language, or its content's; NULL if neither says. */
 const char	*store_class_language(const struct doc_entry *);

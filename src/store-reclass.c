@@ -242,7 +242,10 @@ done:
 	return ret;
 }
 
-/* Joins the labels that differ from their terms with the separator, or NULL.  Caller frees. */
+/*
+ * Joins the labels that differ from their terms
+ * with the separator, or NULL.  Caller frees.
+ */
 char *
 store_class_labels(const struct doc_entry *e)
 {
@@ -419,7 +422,7 @@ store_class_row(sqlite3_stmt *st, struct store_class_item *it, char **buf)
 /* One membership change of an evaluated entry. */
 struct rc_op {
 	int64_t		 sort;
-	int64_t		 catid;		/* a category the rules no longer have */
+	int64_t		 catid;		/* category the rules no longer have */
 	int32_t		 cat;		/* index in the classify, or -1 */
 	int		 add;
 };
@@ -436,7 +439,7 @@ struct rc_diff {
 	size_t		 was0;
 	size_t		 nwas;
 	int		 adds;		/* some of its ops add a row */
-	int		 reread;	/* its list was rebuilt: the loop reads it */
+	int		 reread;	/* list rebuilt: the loop reads it */
 };
 
 struct store_reclass_batch {
@@ -455,7 +458,8 @@ struct store_reclass_batch {
 struct store_reclass_reader {
 	struct db		*db;
 	struct store_catmap	 map;		/* reloaded with every batch */
-	int64_t			 checkpointed;	/* mono_usec() of the last checkpoint */
+	/* mono_usec() of the last checkpoint */
+	int64_t			 checkpointed;
 };
 
 #define RECLASS_CHECKPOINT_US	250000	/* between the reader's checkpoints */
@@ -674,8 +678,9 @@ rc_eval(struct db *db, struct classify *cl, const struct store_catmap *m,
 			classify_run_some(cl, &ce, now, in, affected);
 		else
 			classify_run(cl, &ce, now, in, NULL);
-		if (rc_diff_entry(b, cl, m, affected, sqlite3_column_int64(st, 0),
-		    ce.date, &rr, in, seen) == -1)
+		if (rc_diff_entry(b, cl, m, affected,
+		    sqlite3_column_int64(st, 0), ce.date, &rr, in,
+		    seen) == -1)
 			goto done;
 		b->cursor = sqlite3_column_int64(st, 0);
 		if (++b->entries % RECLASS_CHECK_EVERY == 0 && budget_us >= 0 &&
@@ -1062,8 +1067,8 @@ store_reclass_mark(struct store *s)
 				dy->ckpt = sqlite3_column_int(st, 0);
 			sqlite3_reset(st);
 			if (dy->ckpt > 0)
-				sqlite3_wal_autocheckpoint(sqlite3_db_handle(st),
-				    0);
+				sqlite3_wal_autocheckpoint(
+				    sqlite3_db_handle(st), 0);
 		}
 	}
 	(void)store_gone_since(s);

@@ -19,7 +19,10 @@
 
 struct store;
 
-/* Sorts new and updated entries with CL from now on (NULL: sources' categories). */
+/*
+ * Sorts new and updated entries with CL
+ * from now on (NULL: sources' categories).
+ */
 void	store_set_classify(struct store *, struct classify *);
 
 /*
@@ -149,7 +152,10 @@ int	store_reclass_forget(struct store *, const struct classify *,
 /* Records the current rules as those the stored entries are sorted by. */
 int	store_reclass_done(struct store *);
 
-/* Takes entries older than their category's max_age out of it; rows removed or -1. */
+/*
+ * Takes entries older than their category's
+ * max_age out of it; rows removed or -1.
+ */
 int64_t	store_reclass_age(struct store *, int64_t now);
 
 /* One stored entry as explain sees it, valid during the callback. */
@@ -158,7 +164,8 @@ struct store_class_item {
 	const char		*guid;
 	const char		*link;
 	int			 active;	/* its source is configured */
-	const char		*stored;	/* categories now, "a,b", or NULL */
+	/* categories now, "a,b", or NULL */
+	const char		*stored;
 	struct classify_entry	 entry;		/* what the rules read */
 };
 typedef int (*store_class_cb)(const struct store_class_item *, void *);

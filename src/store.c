@@ -30,7 +30,9 @@
 #include "store-member.h"
 #include "store-reclass.h"
 
-/* A date further ahead than this is a publisher pinning its entry to the top. */
+/*
+ * A date further ahead than this is a publisher pinning its entry to the top.
+ */
 #define STORE_FUTURE_TOLERANCE	(24 * 3600)
 /* GUID churn only matches entries this recent (by sort date). */
 #define STORE_CHURN_WINDOW	(30 * 24 * 3600)
@@ -65,14 +67,17 @@ static const char *const store_rule_repeated[] = {
 
 struct store {
 	struct db		*db;
-	struct classify		*cl;	/* category rules; NULL: sources' categories */
+	/* category rules; NULL: sources' categories */
+	struct classify		*cl;
 	struct store_dirty	 dirty;	/* see store-reclass */
 	struct store_catmap	 catmap;	/* category ids of cl */
-	int			 unstored;	/* polls not stored since one was */
-	int			 batch;		/* inside store_batch_begin/end */
-	int			 batch_polls;	/* polls written into the batch */
+	/* polls not stored since one was */
+	int			 unstored;
+	int			 batch;		/* in store_batch_begin/end */
+	int			 batch_polls;	/* polls written in the batch */
 	unsigned		 batch_lost;	/* db_batch_losses last seen */
-	int			 reading;	/* store_read_begin opened one */
+	/* store_read_begin opened one */
+	int			 reading;
 };
 
 static int	store_backfill(struct store *);
@@ -307,10 +312,14 @@ static const char SQL_SOURCE_UPSERT[] =
     "ON CONFLICT (name) DO UPDATE SET active = 1, removed_at = NULL, "
     "categories = excluded.categories, "
     "cur_url = CASE WHEN url = excluded.url THEN cur_url ELSE NULL END, "
-    "redirect_url = CASE WHEN url = excluded.url THEN redirect_url ELSE NULL END, "
-    "redirect_count = CASE WHEN url = excluded.url THEN redirect_count ELSE 0 END, "
-    "state = CASE WHEN url = excluded.url OR retired = 0 THEN state ELSE 'new' END, "
-    "next_poll = CASE WHEN url = excluded.url OR retired = 0 THEN next_poll ELSE NULL END, "
+    "redirect_url = CASE WHEN url = excluded.url THEN redirect_url"
+    " ELSE NULL END, "
+    "redirect_count = CASE WHEN url = excluded.url THEN redirect_count"
+    " ELSE 0 END, "
+    "state = CASE WHEN url = excluded.url OR retired = 0 THEN state"
+    " ELSE 'new' END, "
+    "next_poll = CASE WHEN url = excluded.url OR retired = 0 THEN next_poll"
+    " ELSE NULL END, "
     "retired = CASE WHEN url = excluded.url THEN retired ELSE 0 END, "
     "url = excluded.url "
     /* An unchanged source is not written again on every start and reload. */
@@ -327,7 +336,8 @@ static const char SQL_RECAT_ENTRIES[] =
 static const char SQL_CATEGORY_ID[] =
     "SELECT id, updates_bump FROM category WHERE name = ?";
 static const char SQL_SOURCE_DEACTIVATE[] =
-    "UPDATE source SET active = 0, removed_at = ?2 WHERE active = 1 AND name = ?1";
+    "UPDATE source SET active = 0, removed_at = ?2"
+    " WHERE active = 1 AND name = ?1";
 /* Sources out of the config for longer than removed_keep, and all they had. */
 static const char SQL_SOURCE_PURGE[] =
     "DELETE FROM source WHERE active = 0 AND removed_at IS NOT NULL"
@@ -341,7 +351,10 @@ struct store_catid {
 	int		 bumps;
 };
 
-/* The categories source CS lists, CS->ncategories of them.  NULL on error; caller frees. */
+/*
+ * The categories source CS lists, CS->ncategories
+ * of them.  NULL on error; caller frees.
+ */
 static struct store_catid *
 store_source_catids(struct store *s, const struct conf_source *cs)
 {
@@ -465,7 +478,9 @@ store_sync(struct store *s, const struct conf *conf)
 		if (changed) {
 			log_info("source %s: categories now \"%s\"", cs->name,
 			    cats);
-			/* With rules, store-reclass re-sorts in the background. */
+			/*
+			 * With rules, store-reclass re-sorts in the background.
+			 */
 			if (s->cl == NULL && store_recategorize(s, cs) == -1)
 				goto fail;
 		}
@@ -473,7 +488,9 @@ store_sync(struct store *s, const struct conf *conf)
 		cats = NULL;
 	}
 
-	/* Sources no longer configured leave the outputs but keep their data. */
+	/*
+	 * Sources no longer configured leave the outputs but keep their data.
+	 */
 	if ((st = db_stmt(s->db, SQL_SOURCE_ACTIVE)) == NULL)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -850,7 +867,10 @@ store_fields_hash(const char *title, const char *link, const char *summary,
 	hash_final(&h, out);
 }
 
-/* The publisher's category terms joined by STORE_TERM_SEP, or NULL. Caller frees. */
+/*
+ * The publisher's category terms joined by
+ * STORE_TERM_SEP, or NULL. Caller frees.
+ */
 static char *
 store_terms(const struct doc_entry *e)
 {
@@ -889,17 +909,23 @@ struct store_entry {
 	const char		*content_type;
 	const struct doc_person	*author;
 	char			*terms;		/* owned */
-	int64_t			 date;		/* best publisher date, for sorting */
-	int64_t			 kdate;		/* published, else updated: identity */
+	/* best publisher date, for sorting */
+	int64_t			 date;
+	/* published, else updated: identity */
+	int64_t			 kdate;
 	unsigned char		 hash[STORE_HASHLEN];
 	unsigned char		 idhash[STORE_HASHLEN];
-	char			*nlink;		/* owned; normalised link or NULL */
-	char			*story;		/* owned; u:URL, t:title or NULL */
-	char			*key;		/* owned; under the document's rule */
+	/* owned; normalised link or NULL */
+	char			*nlink;
+	/* owned; u:URL, t:title or NULL */
+	char			*story;
+	/* owned; under the document's rule */
+	char			*key;
 	unsigned		 have_idhash:1;
 	unsigned		 have_nlink:1;
 	unsigned		 have_story:1;
-	unsigned		 repeated:1;	/* same key earlier in the document */
+	/* same key earlier in the document */
+	unsigned		 repeated:1;
 	int64_t			 id;		/* the stored entry it became */
 };
 
@@ -1141,7 +1167,10 @@ store_pick_rule(struct store *s, struct store_entry *se, size_t n,
 				ok = 0;
 				continue;
 			}
-			/* The same entry twice is a repeat; different ones clash. */
+			/*
+			 * The same entry twice is a
+			 * repeat; different ones clash.
+			 */
 			memcpy(&h, se[i].hash, sizeof h);
 			se[i].repeated = keyset_put(ks, fnv_str(se[i].key), h,
 			    &first);
@@ -1215,7 +1244,9 @@ store_set_rule(struct store *s, int64_t source_id, const char *name,
 	return store_step_done(st);
 }
 
-/* Binds the stored fields, in the order of SQL_ENTRY_FIELDS, from parameter I. */
+/*
+ * Binds the stored fields, in the order of SQL_ENTRY_FIELDS, from parameter I.
+ */
 static int
 bind_fields(struct store *s, sqlite3_stmt *st, int i, struct store_entry *se)
 {
@@ -1282,7 +1313,8 @@ struct store_apply {
 	struct keyset			 keys;		/* of the document */
 	struct keyset			 claimed;	/* stored ids matched */
 	int				 stored;	/* entries before it */
-	int				 tombs;		/* tombstones before it */
+	/* tombstones before it */
+	int				 tombs;
 	struct store_result		*res;
 	/* Without rules: the source's categories, at its first new entry. */
 	struct store_catid		*catids;
@@ -1417,7 +1449,9 @@ store_churn_find(struct store *s, struct store_apply *a,
 	return 0;
 }
 
-/* 1 when SE was deleted before (retention or operator), 0 if not, -1 on error. */
+/*
+ * 1 when SE was deleted before (retention or operator), 0 if not, -1 on error.
+ */
 static int
 store_tombstoned(struct store *s, struct store_apply *a,
     struct store_entry *se)
@@ -2272,13 +2306,15 @@ store_view_page(struct store *s, const struct store_view *v,
 
 static const char SQL_ARCHIVE_ALL[] = SQL_ITEM_COLUMNS
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.active = 1 "
-    SQL_FIRST_OF_STORY_ALL "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
+    SQL_FIRST_OF_STORY_ALL
+    "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
 static const char SQL_ARCHIVE_CATEGORY[] = SQL_ITEM_COLUMNS
     "FROM entry_category c JOIN entry e ON e.id = c.entry_id "
     "JOIN source s ON s.id = e.source_id "
     "WHERE c.category_id = (SELECT id FROM category WHERE name = ?3) "
     "AND s.active = 1 "
-    SQL_FIRST_OF_STORY_CATEGORY("?3") "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
+    SQL_FIRST_OF_STORY_CATEGORY("?3")
+    "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";
 static const char SQL_ARCHIVE_SOURCE[] = SQL_ITEM_COLUMNS
     "FROM entry e JOIN source s ON s.id = e.source_id WHERE s.name = ?3 "
     "ORDER BY e.first_seen, e.sort_date, e.id LIMIT ?1 OFFSET ?2";

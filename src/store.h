@@ -36,24 +36,31 @@ void		 store_close(struct store *);
  */
 int		 store_sync(struct store *, const struct conf *);
 
-/* Poll state of one source, for fetch and sched.  Strings owned by the struct. */
+/*
+ * Poll state of one source, for fetch and sched.  Strings owned by the struct.
+ */
 struct store_state {
-	char		*url;		/* effective URL (adopted redirect, else configured) */
-	char		*etag;		/* byte for byte as last sent, or NULL */
+	/* effective URL (adopted redirect, else configured) */
+	char		*url;
+	char		*etag;		/* byte for byte as last sent or NULL */
 	char		*last_modified;
-	char		*redirect_url;	/* permanent redirect seen, not yet adopted */
-	int		 redirect_count;	/* consecutive polls that saw it */
+	/* permanent redirect seen, not yet adopted */
+	char		*redirect_url;
+	/* consecutive polls that saw it */
+	int		 redirect_count;
 	int		 moved;		/* url is an adopted redirect */
-	int		 retired;	/* 410 Gone: not polled until the URL changes */
+	/* 410 Gone: not polled until the URL changes */
+	int		 retired;
 	int64_t		 next_poll;	/* 0 when never scheduled */
 	int64_t		 last_success;
 	int		 failures;	/* consecutive */
-	int64_t		 feed_hint;	/* seconds, from ttl / sy:update*; 0 none */
+	int64_t		 feed_hint;	/* seconds: ttl or sy:update*; 0 none */
 	uint32_t	 skip_hours;	/* bit h: hour h UTC */
 	uint8_t		 skip_days;	/* bit d: day d, 0 = Sunday */
 	int64_t		 entries;	/* stored */
 };
-int		 store_state(struct store *, const char *source, struct store_state *);
+int		 store_state(struct store *, const char *source,
+		     struct store_state *);
 void		 store_state_clear(struct store_state *);
 
 /*
@@ -94,9 +101,11 @@ struct store_poll {
 	const char	*last_modified;
 	int64_t		 next_poll;	/* 0: not polled again (retired) */
 	int		 failures;	/* consecutive, after this poll */
-	const char	*redirect_url;	/* candidate permanent redirect, or NULL */
+	/* candidate permanent redirect, or NULL */
+	const char	*redirect_url;
 	int		 redirect_count;
-	const char	*adopt_url;	/* not NULL: poll this URL from now on */
+	/* not NULL: poll this URL from now on */
+	const char	*adopt_url;
 	int		 retired;
 	int64_t		 feed_hint;	/* freshness hints to keep */
 	uint32_t	 skip_hours;
@@ -161,7 +170,8 @@ struct store_item {
 	const char	*author_name;
 	const char	*author_email;
 	const char	*author_uri;
-	const char	*terms;		/* publisher categories, '\x1f'-separated */
+	/* publisher categories, '\x1f'-separated */
+	const char	*terms;
 	int64_t		 published;	/* STORE_NODATE when unknown */
 	int64_t		 updated;	/* STORE_NODATE when unknown */
 	int64_t		 sort_date;
@@ -171,7 +181,8 @@ struct store_item {
 	const char	*source_link;
 	const char	*source_feed_id;
 	int64_t		 source_updated;	/* STORE_NODATE when unknown */
-	int64_t		 edited;	/* when we stored the last edit, or STORE_NODATE */
+	/* when we stored the last edit, or STORE_NODATE */
+	int64_t		 edited;
 	const struct store_via *via;	/* later publishers of the same story */
 	size_t		 nvia;
 };
@@ -203,7 +214,8 @@ struct store_source_info {
 	int		 failures;
 	int64_t		 entries;
 	int		 active;
-	const char	*id_rule;	/* "guid", "link", "link+date", "hash" */
+	/* "guid", "link", "link+date", "hash" */
+	const char	*id_rule;
 	const char	*redirect_url;	/* permanent redirect being confirmed */
 	int		 redirect_count;
 	int		 retired;
@@ -218,7 +230,7 @@ struct store_poll_info {
 	int64_t		 duration_ms;
 	int		 new;
 	int		 updated;
-	const char	*state;		/* NULL in records older than the column */
+	const char	*state;		/* NULL in records before the column */
 	const char	*error;
 	int64_t		 next_poll;	/* 0 when unknown */
 };
@@ -237,7 +249,9 @@ int		 store_polls_each(struct store *, const char *source, int limit,
 /* Calls CB for each active source, by name.  -1 on error. */
 int		 store_sources_each(struct store *, store_source_cb, void *);
 
-/* Number of entries in CATEGORY (NULL: all active), and the newest sort date. */
+/*
+ * Number of entries in CATEGORY (NULL: all active), and the newest sort date.
+ */
 int		 store_category_stats(struct store *, const char *category,
 		     int64_t *count, int64_t *newest);
 
@@ -290,7 +304,8 @@ int		 store_view_archive(struct store *, const struct store_view *,
 struct store_view_stats {
 	int64_t		 count;		/* visible entries */
 	int64_t		 newest;	/* largest sort date, 0 when empty */
-	int64_t		 next_poll;	/* earliest next poll of its sources, 0: none */
+	/* earliest next poll of its sources, 0: none */
+	int64_t		 next_poll;
 };
 int		 store_view_stats(struct store *, const struct store_view *,
 		     struct store_view_stats *);

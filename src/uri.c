@@ -682,7 +682,9 @@ uri_normalize(const char *s)
 	uri_add_normalized(&out, au.host.s, au.host.len, 1);
 	if (au.port.defined && au.port.len > 0) {
 		pv = uri_port_value(&au.port);
-		/* The key is written as http, so :80 goes whatever the scheme. */
+		/*
+		 * The key is written as http, so :80 goes whatever the scheme.
+		 */
 		if (pv != 80 && !(https && pv == 443)) {
 			n = snprintf(port, sizeof port, ":%ld", pv);
 			uri_buf_add(&out, port, (size_t)n);

@@ -27,12 +27,14 @@ struct work {
 	struct event_base	*base;
 	int			 nthreads;
 	pthread_t		 th[WORK_THREADS_MAX];
-	pthread_mutex_t		 mu;		/* guards the lists and stopping */
+	pthread_mutex_t		 mu;		/* guards lists and stopping */
 	pthread_cond_t		 cv;
 	struct work_list	 todo;		/* to run */
-	struct work_list	 done;		/* ran, to deliver on the loop */
+	/* ran, to deliver on the loop */
+	struct work_list	 done;
 	int			 stopping;
-	int			 pending;	/* loop side: submitted, not delivered */
+	/* loop side: submitted, not delivered */
+	int			 pending;
 	int			 pipe[2];	/* workers wake the loop */
 	struct event		*ev;
 };
