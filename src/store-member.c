@@ -285,21 +285,38 @@ member_row(struct db *db, const char *sql, int64_t cat, int64_t sort,
 	return sqlite3_changes(sqlite3_db_handle(st)) > 0;
 }
 
+/*
+ * Whether the pair (CAT, SORT) is new to M: 1, with room made for it, 0
+ * when M has it, -1 when out of memory.
+ */
+static int
+member_new(struct store_members *m, int64_t cat, int64_t sort)
+{
+	if (store_members_find(m, cat, sort) != -1)
+		return 0;
+	return store_members_grow(m) == -1 ? -1 : 1;
+}
+
+/* Appends (CAT, SORT) to M, which member_new made room for. */
+static void
+member_append(struct store_members *m, int64_t cat, int64_t sort)
+{
+	m->v[m->n].cat = cat;
+	m->v[m->n].sort = sort;
+	m->n++;
+	m->changed = 1;
+}
+
 int
 store_members_add(struct db *db, int64_t id, struct store_members *m,
     int64_t cat, int64_t sort)
 {
 	int	 rc;
 
-	if (store_members_find(m, cat, sort) != -1)
-		return 0;
-	if (store_members_grow(m) == -1 ||
+	if ((rc = member_new(m, cat, sort)) != 1 ||
 	    (rc = member_row(db, SQL_ROW_ADD, cat, sort, id)) == -1)
-		return -1;
-	m->v[m->n].cat = cat;
-	m->v[m->n].sort = sort;
-	m->n++;
-	m->changed = 1;
+		return rc;
+	member_append(m, cat, sort);
 	return rc;
 }
 
@@ -357,14 +374,11 @@ store_members_add_q(struct db *db, struct store_addq *q, int64_t id,
     struct store_members *m, int64_t cat, int64_t sort, int32_t tag,
     store_addq_cb *cb, void *arg)
 {
-	if (store_members_find(m, cat, sort) != -1)
-		return 0;
-	if (store_members_grow(m) == -1)
-		return -1;
-	m->v[m->n].cat = cat;
-	m->v[m->n].sort = sort;
-	m->n++;
-	m->changed = 1;
+	int	 rc;
+
+	if ((rc = member_new(m, cat, sort)) != 1)
+		return rc;
+	member_append(m, cat, sort);
 	q->row[q->n][0] = cat;
 	q->row[q->n][1] = sort;
 	q->row[q->n][2] = id;
